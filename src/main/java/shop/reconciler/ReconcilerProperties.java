@@ -1,0 +1,143 @@
+package shop.reconciler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * Every setting the reconciler adds, under {@code reconciler.}. Each has a default built into the
+ * jar; the README's configuration table documents them. Values are checked when the application
+ * starts, and a bad one stops it with {@link InvalidConfigurationException}, whose message names
+ * the key.
+ *
+ * @param cron when {@code serve} launches the job: Spring's six-field cron (second first)
+ * @param chunkSize orders per chunk (and per page of the reader); one transaction per chunk
+ * @param terminalTaskStatuses task statuses that count as finished; any other value, known or
+ *     not, keeps the order open
+ * @param lock the ShedLock lease every launch takes
+ * @param mail the notification email and its delivery
+ */
+@ConfigurationProperties("reconciler")
+public record ReconcilerProperties(
+        @DefaultValue("0 */5 * * * *") String cron,
+        @DefaultValue("1000") int chunkSize,
+        @DefaultValue({"completed", "failed"}) List<String> terminalTaskStatuses,
+        @DefaultValue Lock lock,
+        @DefaultValue Mail mail) {
+
+    private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+    public ReconcilerProperties {
+        if (cron == null || !CronExpression.isValidExpression(cron)) {
+            throw new InvalidConfigurationException(
+                    "reconciler.cron", "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
+        }
+        if (chunkSize < 1 || chunkSize > 10_000) {
+            throw new InvalidConfigurationException(
+                    "reconciler.chunk-size", "must be between 1 and 10000, was " + chunkSize);
+        }
+        if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
+            throw new InvalidConfigurationException(
+                    "reconciler.terminal-task-statuses", "must name at least one status (default: completed,failed)");
+        }
+        terminalTaskStatuses = terminalTaskStatuses.stream()
+                .map(s -> s == null ? "" : s.trim().toLowerCase(Locale.ROOT))
+                .distinct()
+                .toList();
+        for (String status : terminalTaskStatuses) {
+            if (!STATUS.matcher(status).matches()) {
+                throw new InvalidConfigurationException(
+                        "reconciler.terminal-task-statuses", "'" + status + "' is not a task status");
+            }
+        }
+    }
+
+    /**
+     * @param atMostFor how long a lease lasts if its holder dies without releasing it; a live
+     *     holder keeps extending it, so this bounds the wait after a crash, not the run
+     * @param name the lease's row in the {@code shedlock} table
+     */
+    public record Lock(@DefaultValue("10m") Duration atMostFor, @DefaultValue("orderCompletionJob") String name) {
+        public Lock {
+            if (atMostFor == null || atMostFor.compareTo(Duration.ofSeconds(30)) < 0) {
+                throw new InvalidConfigurationException(
+                        "reconciler.lock.at-most-for", "must be at least 30s, was " + atMostFor);
+            }
+            if (name == null || name.isBlank() || name.length() > 64) {
+                throw new InvalidConfigurationException("reconciler.lock.name", "must be 1 to 64 characters");
+            }
+        }
+    }
+
+    /**
+     * @param from the sender address of every notification
+     * @param maxAttempts send attempts (one per run that tries it) before a notification is
+     *     {@code failed}
+     * @param maxAge an order whose newest task changed longer ago than this is completed without
+     *     an email (notification {@code skipped})
+     * @param retries extra tries within one run after a transient SMTP failure
+     * @param retryBackoff pause before the first in-run retry; doubled for each next one
+     * @param claimTimeout how long a claim on a notification protects it from other senders; a
+     *     sender that died holding one is retried after this
+     * @param maxListedCourses courses listed one by one in an email; the rest are summarised
+     * @param template location of the Mustache body template (text/plain)
+     * @param subject subject line; {@code {orderCode}} is replaced by the order code
+     * @param messageIdDomain right-hand side of the stable Message-ID
+     *     {@code <order-CODE@domain>}
+     * @param emlDirectory when set, emails are written there as .eml files instead of being sent
+     *     over SMTP (what {@code demo} does)
+     */
+    public record Mail(
+            @DefaultValue("orders@example.com") String from,
+            @DefaultValue("10") int maxAttempts,
+            @DefaultValue("7d") Duration maxAge,
+            @DefaultValue("2") int retries,
+            @DefaultValue("1s") Duration retryBackoff,
+            @DefaultValue("10m") Duration claimTimeout,
+            @DefaultValue("200") int maxListedCourses,
+            @DefaultValue("classpath:mail/order-completed.mustache") String template,
+            @DefaultValue("Your order {orderCode} is complete") String subject,
+            @DefaultValue("order-reconciler.local") String messageIdDomain,
+            String emlDirectory) {
+        public Mail {
+            if (from == null || !EmailAddresses.isValid(from)) {
+                throw new InvalidConfigurationException("reconciler.mail.from", "'" + from + "' is not an email address");
+            }
+            if (maxAttempts < 1) {
+                throw new InvalidConfigurationException("reconciler.mail.max-attempts", "must be at least 1, was " + maxAttempts);
+            }
+            requirePositive("reconciler.mail.max-age", maxAge);
+            if (retries < 0 || retries > 10) {
+                throw new InvalidConfigurationException("reconciler.mail.retries", "must be between 0 and 10, was " + retries);
+            }
+            if (retryBackoff == null || retryBackoff.isNegative()) {
+                throw new InvalidConfigurationException("reconciler.mail.retry-backoff", "must not be negative, was " + retryBackoff);
+            }
+            requirePositive("reconciler.mail.claim-timeout", claimTimeout);
+            if (maxListedCourses < 1) {
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.max-listed-courses", "must be at least 1, was " + maxListedCourses);
+            }
+            if (subject == null || subject.isBlank()) {
+                throw new InvalidConfigurationException("reconciler.mail.subject", "must not be empty");
+            }
+            if (messageIdDomain == null || !messageIdDomain.matches("[A-Za-z0-9.-]{1,200}")) {
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.message-id-domain", "'" + messageIdDomain + "' is not a domain name");
+            }
+            if (emlDirectory != null && emlDirectory.isBlank()) {
+                emlDirectory = null;
+            }
+        }
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidConfigurationException(key, "must be a positive duration (e.g. 7d, 10m, 30s), was " + value);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package shop.reconciler.lease;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.SimpleLock;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import net.javacrumbs.shedlock.support.KeepAliveLockProvider;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcUtils;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * The one lease every launch of the job takes first, a row of the {@code shedlock} table.
+ *
+ * <ol>
+ *   <li>Taken with the database's clock ({@code usingDbTime}), so nodes with skewed clocks agree.
+ *   <li>Kept alive while held: extended before half of {@code reconciler.lock.at-most-for} has
+ *       passed, so a run longer than that never lets a second one start.
+ *   <li>Released when the run ends; if its holder dies, it expires after at-most-for.
+ * </ol>
+ */
+public class JobLease implements AutoCloseable {
+
+    private static final String HOLDER_SQL = "SELECT locked_by, locked_at, lock_until FROM shedlock WHERE name = ?";
+
+    private final JdbcTemplate jdbc;
+    private final ReconcilerProperties.Lock settings;
+    private final ScheduledExecutorService keepAlive;
+    private final KeepAliveLockProvider provider;
+    private final String me;
+
+    public JobLease(DataSource dataSource, ReconcilerProperties properties) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.settings = properties.lock();
+        this.me = ManagementFactory.getRuntimeMXBean().getName();
+        this.keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "lease-keep-alive");
+            thread.setDaemon(true);
+            return thread;
+        });
+        JdbcTemplateLockProvider jdbcProvider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(jdbc)
+                .withTableName("shedlock")
+                .withLockedByValue(me)
+                .usingDbTime()
+                .build());
+        this.provider = new KeepAliveLockProvider(jdbcProvider, keepAlive);
+    }
+
+    /** The lease if it was free, empty if someone holds it. */
+    public Optional<Held> tryAcquire() {
+        LockConfiguration configuration =
+                new LockConfiguration(Instant.now(), settings.name(), settings.atMostFor(), Duration.ZERO);
+        return provider.lock(configuration).map(Held::new);
+    }
+
+    /** Who holds (or last held) the lease, as the table says; empty if it was never taken. */
+    public Optional<Holder> holder() {
+        List<Holder> rows = jdbc.query(HOLDER_SQL, (rs, n) -> new Holder(
+                rs.getString("locked_by"), toUtc(rs.getTimestamp("locked_at")), toUtc(rs.getTimestamp("lock_until")),
+                databaseUtcNow()), settings.name());
+        return rows.stream().findFirst();
+    }
+
+    public String me() {
+        return me;
+    }
+
+    private Instant databaseUtcNow() {
+        String product = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
+        String name = JdbcUtils.commonDatabaseName(product);
+        if (name != null && (name.contains("MySQL") || name.contains("MariaDB"))) {
+            Timestamp now = jdbc.queryForObject("SELECT UTC_TIMESTAMP(3)", Timestamp.class);
+            return toUtc(now);
+        }
+        return Instant.now();
+    }
+
+    private static Instant toUtc(Timestamp timestamp) {
+        if (timestamp == null) {
+            return null;
+        }
+        // usingDbTime stores UTC wall-clock values; read them back as such.
+        LocalDateTime wallClock = timestamp.toLocalDateTime();
+        return wallClock.toInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    public void close() {
+        keepAlive.shutdownNow();
+    }
+
+    /** A lease held by this process; {@link #close()} releases it. */
+    public static final class Held implements AutoCloseable {
+        private final SimpleLock lock;
+
+        private Held(SimpleLock lock) {
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param lockedBy {@code pid@host} of the holder
+     * @param until when the lease expires unless extended (UTC)
+     * @param now the database's time when this was read (UTC)
+     */
+    public record Holder(String lockedBy, Instant lockedAt, Instant until, Instant now) {
+        public boolean isHeld() {
+            return until != null && now != null && until.isAfter(now);
+        }
+
+        public String describe() {
+            return isHeld()
+                    ? "held by " + lockedBy + " since " + lockedAt + ", until " + until + " unless extended"
+                    : "free (last held by " + lockedBy + ", expired " + until + ")";
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package shop.reconciler.notify;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.Template;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * Builds an order's notification: text/plain UTF-8 from the Mustache template of
+ * {@code reconciler.mail.template}, the subject of {@code reconciler.mail.subject}, and the stable
+ * Message-ID stored with the notification.
+ *
+ * <p>Shop text is untrusted: line breaks and control characters in titles, links and errors are
+ * folded into spaces (no forged lines, no header injection), long values are cut, and at most
+ * {@code reconciler.mail.max-listed-courses} courses are listed one by one, the rest summarised.
+ */
+class EmailComposer {
+
+    private static final int MAX_NAME = 300;
+    private static final int MAX_LINK = 1000;
+    private static final int MAX_ERROR = 500;
+
+    private final ReconcilerProperties.Mail mail;
+    private final Template template;
+    private final InternetAddress from;
+
+    EmailComposer(ReconcilerProperties properties, ResourceLoader resources) {
+        this.mail = properties.mail();
+        this.template = load(resources, mail.template());
+        try {
+            this.from = new InternetAddress(mail.from(), true);
+        } catch (MessagingException e) {
+            throw new InvalidConfigurationException("reconciler.mail.from", e.getMessage());
+        }
+    }
+
+    private static Template load(ResourceLoader resources, String location) {
+        Resource resource = resources.getResource(location);
+        if (!resource.exists()) {
+            throw new InvalidConfigurationException("reconciler.mail.template", "no template at " + location);
+        }
+        try (Reader reader = new InputStreamReader(resource.getInputStream(), StandardCharsets.UTF_8)) {
+            return Mustache.compiler().escapeHTML(false).defaultValue("").compile(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read reconciler.mail.template " + location, e);
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException(
+                    "reconciler.mail.template", "cannot compile " + location + ": " + e.getMessage());
+        }
+    }
+
+    MimeMessage compose(Session session, Notification notification, List<CourseResult> courses)
+            throws MessagingException {
+        MimeMessage message = new StableIdMimeMessage(session, notification.messageId());
+        message.setFrom(from);
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(notification.recipient(), true));
+        message.setSubject(subject(notification.orderCode()), "UTF-8");
+        message.setSentDate(new Date());
+        message.setText(body(notification.orderCode(), courses), "UTF-8");
+        message.saveChanges();
+        return message;
+    }
+
+    String subject(String orderCode) {
+        return oneLine(mail.subject().replace("{orderCode}", orderCode == null ? "" : orderCode), 200);
+    }
+
+    String body(String orderCode, List<CourseResult> courses) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        int completed = 0;
+        int failed = 0;
+        int moreCompleted = 0;
+        int moreFailed = 0;
+        List<Map<String, Object>> listed = new ArrayList<>();
+        for (CourseResult course : courses) {
+            boolean isCompleted = "completed".equalsIgnoreCase(course.status());
+            boolean isFailed = "failed".equalsIgnoreCase(course.status());
+            completed += isCompleted ? 1 : 0;
+            failed += isFailed ? 1 : 0;
+            if (listed.size() >= mail.maxListedCourses()) {
+                moreCompleted += isCompleted ? 1 : 0;
+                moreFailed += isFailed ? 1 : 0;
+                continue;
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            String title = oneLine(course.title(), MAX_NAME);
+            line.put("name", title.isEmpty() ? oneLine(course.url(), MAX_NAME) : title);
+            line.put("url", oneLine(course.url(), MAX_LINK));
+            line.put("completed", isCompleted);
+            line.put("failed", isFailed);
+            line.put("other", !isCompleted && !isFailed);
+            line.put("status", oneLine(course.status(), 32));
+            String link = oneLine(course.driveLink(), MAX_LINK);
+            line.put("link", link.isEmpty() ? "(no link recorded; reply to this email)" : link);
+            String error = oneLine(course.errorMessage(), MAX_ERROR);
+            line.put("error", error.isEmpty() ? "no reason recorded" : error);
+            listed.add(line);
+        }
+        int more = courses.size() - listed.size();
+        model.put("orderCode", oneLine(orderCode, 64));
+        model.put("courses", listed);
+        model.put("totalCount", courses.size());
+        model.put("completedCount", completed);
+        model.put("failedCount", failed);
+        model.put("hasFailed", failed > 0);
+        model.put("more", more > 0);
+        model.put("moreCount", more);
+        model.put("moreCompleted", moreCompleted);
+        model.put("moreFailed", moreFailed);
+        return template.execute(model);
+    }
+
+    /** Folds every run of whitespace or control characters into one space, then cuts to {@code max}. */
+    static String oneLine(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max + 1));
+        boolean space = false;
+        int i = 0;
+        while (i < text.length() && out.length() < max) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isWhitespace(cp) || Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
+                space = out.length() > 0;
+                continue;
+            }
+            if (space) {
+                out.append(' ');
+                space = false;
+            }
+            out.appendCodePoint(cp);
+        }
+        if (i < text.length() && !text.substring(i).isBlank()) {
+            out.setLength(Math.max(0, max - 1));
+            if (out.length() > 0 && Character.isHighSurrogate(out.charAt(out.length() - 1))) {
+                out.setLength(out.length() - 1);
+            }
+            out.append('…');
+        }
+        return out.toString();
+    }
+
+    /** A MimeMessage whose Message-ID is the given stable one instead of a random one. */
+    private static final class StableIdMimeMessage extends MimeMessage {
+        private final String messageId;
+
+        StableIdMimeMessage(Session session, String messageId) {
+            super(session);
+            this.messageId = messageId;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package shop.reconciler.notify;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.StepCounters;
+
+/**
+ * Sends the notifications of one chunk, one SMTP connection for the chunk.
+ *
+ * <ol>
+ *   <li>One query loads the tasks of every order in the chunk.
+ *   <li>For each notification: claim it with a guarded UPDATE, committed at once (still
+ *       {@code queued}, no live claim; {@code attempts + 1}). A notification claimed by another
+ *       sender is left to it.
+ *   <li>Send it. A transient failure is tried again after a short, doubling pause, up to
+ *       {@code reconciler.mail.retries} times, on a fresh connection.
+ *   <li>Record the result at once, in its own transaction: {@code sent}; {@code failed} with the
+ *       server's reply for a permanent refusal; otherwise back to {@code queued} with the error,
+ *       or {@code failed} once {@code reconciler.mail.max-attempts} is reached.
+ * </ol>
+ *
+ * A crash between the server's acceptance and step 4 leaves the claim to expire after
+ * {@code reconciler.mail.claim-timeout}; the message is then sent once more, with the same
+ * Message-ID. That is the one duplicate no SMTP client can rule out.
+ */
+class NotificationSender implements ItemWriter<Notification> {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
+
+    static final String TASKS_SQL = """
+            SELECT order_id, course_title, course_url, status, drive_link, error_message
+              FROM download_tasks
+             WHERE order_id IN (:orderIds)
+             ORDER BY order_id, id
+            """;
+
+    static final String CLAIM_SQL = """
+            UPDATE order_notifications
+               SET claimed_by = :claimant,
+                   claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
+                   attempts = attempts + 1
+             WHERE id = :id
+               AND status = 'queued'
+               AND (claimed_until IS NULL OR claimed_until < NOW(3))
+            """;
+
+    static final String SENT_SQL = """
+            UPDATE order_notifications
+               SET status = 'sent', sent_at = NOW(3), last_error = NULL,
+                   claimed_by = NULL, claimed_until = NULL
+             WHERE id = :id AND claimed_by = :claimant
+            """;
+
+    static final String FAILED_SQL = """
+            UPDATE order_notifications
+               SET status = 'failed', last_error = :error,
+                   claimed_by = NULL, claimed_until = NULL
+             WHERE id = :id AND claimed_by = :claimant
+            """;
+
+    static final String RETRY_LATER_SQL = """
+            UPDATE order_notifications
+               SET status = CASE WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
+                   last_error = :error,
+                   claimed_by = NULL, claimed_until = NULL
+             WHERE id = :id AND claimed_by = :claimant
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TransactionTemplate ownTransaction;
+    private final MailOutbox outbox;
+    private final EmailComposer composer;
+    private final ReconcilerProperties.Mail mail;
+    private final SendCircuit circuit;
+    private final StepExecution stepExecution;
+    private final String claimant;
+
+    NotificationSender(
+            NamedParameterJdbcTemplate jdbc,
+            TransactionTemplate ownTransaction,
+            MailOutbox outbox,
+            EmailComposer composer,
+            ReconcilerProperties properties,
+            SendCircuit circuit,
+            StepExecution stepExecution,
+            String claimant) {
+        this.jdbc = jdbc;
+        this.ownTransaction = ownTransaction;
+        this.outbox = outbox;
+        this.composer = composer;
+        this.mail = properties.mail();
+        this.circuit = circuit;
+        this.stepExecution = stepExecution;
+        this.claimant = claimant;
+    }
+
+    @Override
+    public void write(Chunk<? extends Notification> chunk) throws InterruptedException {
+        Map<Long, List<CourseResult>> courses = loadCourses(chunk.getItems());
+        MailOutbox.Connection connection = null;
+        try {
+            for (Notification notification : chunk.getItems()) {
+                if (circuit.isOpen()) {
+                    break;
+                }
+                if (!claim(notification)) {
+                    count(SendCounters.CLAIMED_ELSEWHERE);
+                    log.info("notification for order {} is claimed by another sender; left to it", notification.orderCode());
+                    continue;
+                }
+                MimeMessage message;
+                try {
+                    message = composer.compose(
+                            outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
+                } catch (MessagingException | RuntimeException e) {
+                    record(FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
+                    count(SendCounters.FAILED);
+                    log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
+                    continue;
+                }
+                SendFailure failure = null;
+                for (int attempt = 0; attempt <= mail.retries(); attempt++) {
+                    if (attempt > 0) {
+                        Thread.sleep(mail.retryBackoff().toMillis() << (attempt - 1));
+                    }
+                    try {
+                        if (connection == null) {
+                            connection = outbox.open();
+                        }
+                        connection.send(message);
+                        failure = null;
+                        break;
+                    } catch (MessagingException e) {
+                        failure = SendFailure.of(e);
+                        if (connection != null) {
+                            connection.close();
+                            connection = null;
+                        }
+                        if (failure.kind() == SendFailure.Kind.PERMANENT) {
+                            break;
+                        }
+                    }
+                }
+                settle(notification, failure);
+            }
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
+    private void settle(Notification notification, SendFailure failure) {
+        if (failure == null) {
+            if (record(SENT_SQL, notification, null) == 0) {
+                log.warn("order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
+                        notification.orderCode(), mail.claimTimeout());
+            }
+            count(SendCounters.SENT);
+            log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
+        } else if (failure.kind() == SendFailure.Kind.PERMANENT) {
+            record(FAILED_SQL, notification, failure.reason());
+            count(SendCounters.FAILED);
+            log.warn("order {}: refused for good by the SMTP server: {}", notification.orderCode(), failure.reason());
+        } else {
+            ownTransaction.executeWithoutResult(tx -> jdbc.update(
+                    RETRY_LATER_SQL,
+                    params(notification).addValue("error", failure.reason()).addValue("maxAttempts", mail.maxAttempts())));
+            boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
+            count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
+            log.warn("order {}: not sent ({}), attempt {} of {}{}: {}",
+                    notification.orderCode(),
+                    failure.kind().name().toLowerCase(),
+                    notification.attempts() + 1,
+                    mail.maxAttempts(),
+                    exhausted ? ", giving up" : ", will retry in a later run",
+                    failure.reason());
+            if (failure.kind() == SendFailure.Kind.UNREACHABLE) {
+                circuit.open(failure.reason());
+                log.warn("SMTP server {} unreachable: the remaining notifications stay queued for the next run",
+                        outbox.describe());
+            }
+        }
+    }
+
+    private boolean claim(Notification notification) {
+        Integer claimed = ownTransaction.execute(tx -> jdbc.update(
+                CLAIM_SQL, params(notification).addValue("claimSeconds", mail.claimTimeout().toSeconds())));
+        return claimed != null && claimed == 1;
+    }
+
+    private int record(String sql, Notification notification, String error) {
+        Integer updated = ownTransaction.execute(tx -> jdbc.update(sql, params(notification).addValue("error", error)));
+        return updated == null ? 0 : updated;
+    }
+
+    private MapSqlParameterSource params(Notification notification) {
+        return new MapSqlParameterSource().addValue("id", notification.id()).addValue("claimant", claimant);
+    }
+
+    private Map<Long, List<CourseResult>> loadCourses(List<? extends Notification> notifications) {
+        Map<Long, List<CourseResult>> byOrder = new HashMap<>();
+        if (notifications.isEmpty()) {
+            return byOrder;
+        }
+        List<Long> orderIds = notifications.stream().map(Notification::orderId).toList();
+        jdbc.query(TASKS_SQL, Map.of("orderIds", orderIds), rs -> {
+            CourseResult course = new CourseResult(
+                    rs.getLong("order_id"),
+                    rs.getString("course_title"),
+                    rs.getString("course_url"),
+                    rs.getString("status"),
+                    rs.getString("drive_link"),
+                    rs.getString("error_message"));
+            byOrder.computeIfAbsent(course.orderId(), id -> new ArrayList<>()).add(course);
+        });
+        return byOrder;
+    }
+
+    private void count(String key) {
+        StepCounters.add(stepExecution.getExecutionContext(), key, 1);
+    }
+}

@@ -1,0 +1,76 @@
+package shop.reconciler.notify;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.util.MailConnectException;
+
+/**
+ * What a failed send means for its notification.
+ *
+ * <ul>
+ *   <li>permanent: the server answered 5xx to the recipient or the message; trying again gives
+ *       the same answer, so the notification ends {@code failed} with the reply;
+ *   <li>unreachable: no connection to the server at all; the rest of the run's sends are deferred;
+ *   <li>otherwise transient (4xx, time-outs, dropped connections): tried again, in this run and in
+ *       later ones, until {@code reconciler.mail.max-attempts}.
+ * </ul>
+ */
+record SendFailure(Kind kind, String reason) {
+
+    enum Kind {
+        PERMANENT,
+        TRANSIENT,
+        UNREACHABLE
+    }
+
+    static SendFailure of(MessagingException e) {
+        String reason = describe(e);
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof MailConnectException || t instanceof ConnectException || t instanceof UnknownHostException) {
+                return new SendFailure(Kind.UNREACHABLE, reason);
+            }
+            int code = -1;
+            if (t instanceof SMTPAddressFailedException address) {
+                code = address.getReturnCode();
+            } else if (t instanceof SMTPSendFailedException send) {
+                code = send.getReturnCode();
+            }
+            if (code >= 500 && code < 600) {
+                return new SendFailure(Kind.PERMANENT, reason);
+            }
+            if (code >= 400 && code < 500) {
+                return new SendFailure(Kind.TRANSIENT, reason);
+            }
+        }
+        return new SendFailure(Kind.TRANSIENT, reason);
+    }
+
+    private static Throwable next(Throwable t) {
+        if (t instanceof SendFailedException send && send.getNextException() != null && send.getNextException() != t) {
+            return send.getNextException();
+        }
+        if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t) {
+            return m.getNextException();
+        }
+        return t.getCause() == t ? null : t.getCause();
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null && text.length() < 900; t = next(t)) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            String folded = EmailComposer.oneLine(message, 400);
+            if (!text.toString().contains(folded)) {
+                if (!text.isEmpty()) {
+                    text.append(" / ");
+                }
+                text.append(folded);
+            }
+        }
+        return text.length() > 1000 ? text.substring(0, 1000) : text.toString();
+    }
+}

@@ -1,0 +1,88 @@
+package shop.reconciler.notify;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import shop.reconciler.ReconcilerProperties;
+
+/** The job's second step, {@code send}: the outbox to the SMTP server. */
+@Configuration(proxyBeanMethods = false)
+public class SendStepConfiguration {
+
+    public static final String STEP_NAME = "send";
+
+    @Bean
+    MailOutbox mailOutbox(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
+        if (properties.mail().emlDirectory() != null) {
+            return new EmlDirectoryOutbox(Path.of(properties.mail().emlDirectory()));
+        }
+        return new SmtpOutbox(smtp.getIfAvailable());
+    }
+
+    @Bean
+    EmailComposer emailComposer(ReconcilerProperties properties, ResourceLoader resources) {
+        return new EmailComposer(properties, resources);
+    }
+
+    @Bean
+    @StepScope
+    SendCircuit sendCircuit() {
+        return new SendCircuit();
+    }
+
+    @Bean
+    @StepScope
+    QueuedNotificationReader queuedNotificationReader(
+            NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, SendCircuit sendCircuit) {
+        return new QueuedNotificationReader(jdbc, properties.chunkSize(), sendCircuit);
+    }
+
+    @Bean
+    @StepScope
+    NotificationSender notificationSender(
+            NamedParameterJdbcTemplate jdbc,
+            PlatformTransactionManager transactionManager,
+            MailOutbox mailOutbox,
+            EmailComposer emailComposer,
+            ReconcilerProperties properties,
+            SendCircuit sendCircuit,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
+        TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
+        ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        String claimant = ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
+        return new NotificationSender(
+                jdbc, ownTransaction, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
+    }
+
+    @Bean
+    @SuppressWarnings("removal")
+    Step sendStep(
+            JobRepository jobRepository,
+            PlatformTransactionManager transactionManager,
+            ReconcilerProperties properties,
+            QueuedNotificationReader queuedNotificationReader,
+            NotificationSender notificationSender) {
+        // The classic chunk step (TaskletStep): it saves the step's execution context inside each
+        // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
+        return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
+                .<Notification, Notification>chunk(Math.min(properties.chunkSize(), 100), transactionManager)
+                .reader(queuedNotificationReader)
+                .writer(notificationSender)
+                .listener(new SendProgressListener())
+                .allowStartIfComplete(true)
+                .build();
+    }
+}

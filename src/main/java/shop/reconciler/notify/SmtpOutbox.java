@@ -1,0 +1,73 @@
+package shop.reconciler.notify;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
+import java.net.ConnectException;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+
+/**
+ * Sends over SMTP with the server of Spring Boot's {@code spring.mail.*} keys, holding one
+ * connection open per chunk so that each message costs one SMTP transaction, not one connection.
+ */
+public class SmtpOutbox implements MailOutbox {
+
+    private static final String NOT_CONFIGURED = "no SMTP server configured: set spring.mail.host (SPRING_MAIL_HOST)";
+
+    private final JavaMailSenderImpl sender;
+
+    /** @param sender Spring Boot's sender, or null when {@code spring.mail.host} is not set */
+    public SmtpOutbox(JavaMailSenderImpl sender) {
+        this.sender = sender == null ? unconfigured() : sender;
+    }
+
+    private static JavaMailSenderImpl unconfigured() {
+        JavaMailSenderImpl none = new JavaMailSenderImpl();
+        none.setHost(null);
+        return none;
+    }
+
+    public boolean isConfigured() {
+        return sender.getHost() != null;
+    }
+
+    @Override
+    public Session session() {
+        return sender.getSession();
+    }
+
+    @Override
+    public Connection open() throws MessagingException {
+        if (!isConfigured()) {
+            throw new MessagingException(NOT_CONFIGURED, new ConnectException(NOT_CONFIGURED));
+        }
+        String protocol = sender.getProtocol() == null ? "smtp" : sender.getProtocol();
+        Transport transport = sender.getSession().getTransport(protocol);
+        transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+        return new Connection() {
+            @Override
+            public void send(MimeMessage message) throws MessagingException {
+                transport.sendMessage(message, message.getAllRecipients());
+            }
+
+            @Override
+            public void close() {
+                try {
+                    transport.close();
+                } catch (MessagingException ignored) {
+                    // The connection is being dropped anyway; a refused QUIT changes nothing.
+                }
+            }
+        };
+    }
+
+    @Override
+    public String describe() {
+        if (!isConfigured()) {
+            return "(no SMTP server configured)";
+        }
+        return (sender.getProtocol() == null ? "smtp" : sender.getProtocol()) + "://" + sender.getHost() + ":"
+                + (sender.getPort() > 0 ? sender.getPort() : 25);
+    }
+}

@@ -1,0 +1,105 @@
+package shop.reconciler.ops;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.springframework.stereotype.Component;
+import shop.reconciler.notify.MailOutbox;
+
+/** {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. */
+@Component
+class HealthChecks {
+
+    /** The indexes of contract section 2, by table: their leading columns and the statement that adds them. */
+    static final Map<String, List<String>> INDEXES = Map.of(
+            "orders", List.of("order_status", "id", "CREATE INDEX idx_orders_status_id ON orders (order_status, id)"),
+            "download_tasks", List.of("order_id", "status",
+                    "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
+
+    private final DataSource dataSource;
+    private final Flyway flyway;
+    private final MailOutbox outbox;
+
+    HealthChecks(DataSource dataSource, Flyway flyway, MailOutbox outbox) {
+        this.dataSource = dataSource;
+        this.flyway = flyway;
+        this.outbox = outbox;
+    }
+
+    int execute(PrintStream out) {
+        List<Boolean> results = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            DatabaseMetaData meta = connection.getMetaData();
+            results.add(line(out, true, "database", meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion()
+                    + " at " + meta.getURL()));
+            MigrationInfo current = flyway.info().current();
+            int pending = flyway.info().pending().length;
+            results.add(line(out, current != null && pending == 0, "schema",
+                    current == null ? "no migration applied (table " + flyway.getConfiguration().getTable() + ")"
+                            : "version " + current.getVersion() + " in " + flyway.getConfiguration().getTable()
+                                    + (pending == 0 ? "" : ", " + pending + " pending")));
+            for (String table : List.of("orders", "download_tasks", "order_notifications", "shedlock", "BATCH_JOB_INSTANCE")) {
+                boolean exists = tableExists(meta, table);
+                results.add(line(out, exists, "table " + table, exists ? "present" : "missing"));
+            }
+            for (Map.Entry<String, List<String>> index : new TreeMap<>(INDEXES).entrySet()) {
+                List<String> spec = index.getValue();
+                boolean found = hasIndex(meta, index.getKey(), spec.get(0), spec.get(1));
+                results.add(line(out, found, "index " + index.getKey() + "(" + spec.get(0) + ", " + spec.get(1) + ")",
+                        found ? "present" : "missing: the job stays correct but slow; add it with: " + spec.get(2)));
+            }
+        } catch (SQLException | RuntimeException e) {
+            results.add(line(out, false, "database", JobRunner.firstLine(JobRunner.rootMessage(e))));
+        }
+        try (MailOutbox.Connection connection = outbox.open()) {
+            results.add(line(out, true, "mail", "connected to " + outbox.describe()));
+        } catch (Exception e) {
+            results.add(line(out, false, "mail", outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))));
+        }
+        return results.contains(false) ? ExitCodes.FAILED : ExitCodes.OK;
+    }
+
+    private static boolean line(PrintStream out, boolean pass, String what, String detail) {
+        out.println((pass ? "PASS " : "FAIL ") + what + ": " + detail);
+        return pass;
+    }
+
+    private static boolean tableExists(DatabaseMetaData meta, String table) throws SQLException {
+        for (String name : List.of(table, table.toLowerCase(), table.toUpperCase())) {
+            try (ResultSet rs = meta.getTables(meta.getConnection().getCatalog(), null, name, null)) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether some index of {@code table} starts with {@code first, second}. */
+    private static boolean hasIndex(DatabaseMetaData meta, String table, String first, String second) throws SQLException {
+        Map<String, TreeMap<Integer, String>> columnsByIndex = new TreeMap<>();
+        try (ResultSet rs = meta.getIndexInfo(meta.getConnection().getCatalog(), null, table, false, false)) {
+            while (rs.next()) {
+                String index = rs.getString("INDEX_NAME");
+                String column = rs.getString("COLUMN_NAME");
+                if (index != null && column != null) {
+                    columnsByIndex.computeIfAbsent(index, k -> new TreeMap<>())
+                            .put((int) rs.getShort("ORDINAL_POSITION"), column.toLowerCase());
+                }
+            }
+        }
+        return columnsByIndex.values().stream().anyMatch(columns -> {
+            List<String> ordered = new ArrayList<>(columns.values());
+            return ordered.size() >= 2 && ordered.get(0).equals(first) && ordered.get(1).equals(second);
+        });
+    }
+}

@@ -1,0 +1,75 @@
+package shop.reconciler.ops;
+
+import java.io.PrintStream;
+import java.util.Optional;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.stereotype.Component;
+import shop.reconciler.lease.JobLease;
+
+/** Launches {@code orderCompletionJob} under the lease and turns the outcome into an exit code. */
+@Component
+class JobRunner {
+
+    private final JobOperator jobOperator;
+    private final Job orderCompletionJob;
+    private final JobLease lease;
+
+    JobRunner(JobOperator jobOperator, Job orderCompletionJob, JobLease lease) {
+        this.jobOperator = jobOperator;
+        this.orderCompletionJob = orderCompletionJob;
+        this.lease = lease;
+    }
+
+    /** {@code run}: a new job instance now. */
+    int runNewInstance(PrintStream out) {
+        Optional<JobLease.Held> held = lease.tryAcquire();
+        if (held.isEmpty()) {
+            return leaseHeld(out);
+        }
+        try (JobLease.Held ignored = held.get()) {
+            JobExecution execution = jobOperator.startNextInstance(orderCompletionJob);
+            return outcome(execution, out);
+        }
+    }
+
+    int leaseHeld(PrintStream out) {
+        String holder = lease.holder().map(JobLease.Holder::describe).orElse("held by another process");
+        out.println("not started: the lease '" + "orderCompletionJob" + "' is " + holder);
+        return ExitCodes.LEASE_HELD;
+    }
+
+    static int outcome(JobExecution execution, PrintStream out) {
+        String line = "execution " + execution.getId() + " (instance " + execution.getJobInstanceId() + ") "
+                + execution.getStatus();
+        if (execution.getStatus() == BatchStatus.COMPLETED) {
+            out.println(line);
+            return ExitCodes.OK;
+        }
+        String why = execution.getAllFailureExceptions().stream()
+                .findFirst()
+                .map(JobRunner::rootMessage)
+                .orElse(execution.getExitStatus().getExitDescription());
+        out.println(line + ": " + firstLine(why));
+        return ExitCodes.FAILED;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == e ? message : root.getClass().getSimpleName() + ": " + message;
+    }
+
+    static String firstLine(String text) {
+        if (text == null || text.isBlank()) {
+            return "no reason recorded";
+        }
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

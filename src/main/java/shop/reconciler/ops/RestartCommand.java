@@ -1,0 +1,103 @@
+package shop.reconciler.ops;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import shop.reconciler.lease.JobLease;
+import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
+
+/**
+ * {@code restart <executionId>} and {@code restart --last-failed}: the same job instance again,
+ * from its last committed chunk, under the lease.
+ *
+ * <ol>
+ *   <li>Take the lease: with it held here, no other process can be running the job.
+ *   <li>An execution still marked {@code STARTED} therefore belongs to a process that died (a
+ *       {@code kill -9}, a power cut): mark it failed with {@link JobOperator#recover}.
+ *   <li>Restart it: Spring Batch skips completed steps and the reader resumes after the last
+ *       order id its step committed.
+ * </ol>
+ */
+@Component
+class RestartCommand {
+
+    static final String LAST_UNFINISHED_SQL = """
+            SELECT e.JOB_EXECUTION_ID
+              FROM BATCH_JOB_EXECUTION e
+              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+             WHERE i.JOB_NAME = ?
+               AND e.STATUS IN ('FAILED', 'STOPPED', 'STARTED', 'STARTING', 'STOPPING', 'UNKNOWN')
+               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION done
+                                WHERE done.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+                                  AND (done.STATUS IN ('COMPLETED', 'ABANDONED')
+                                       OR done.JOB_EXECUTION_ID > e.JOB_EXECUTION_ID))
+             ORDER BY e.JOB_EXECUTION_ID DESC
+             LIMIT 1
+            """;
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final JobLease lease;
+    private final JobRunner jobRunner;
+    private final JdbcTemplate jdbc;
+
+    RestartCommand(JobOperator jobOperator, JobRepository jobRepository, JobLease lease, JobRunner jobRunner, JdbcTemplate jdbc) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.lease = lease;
+        this.jobRunner = jobRunner;
+        this.jdbc = jdbc;
+    }
+
+    int execute(List<String> options, PrintStream out) {
+        if (options.size() != 1) {
+            throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
+        }
+        long executionId;
+        if (options.get(0).equals("--last-failed")) {
+            List<Long> found = jdbc.queryForList(LAST_UNFINISHED_SQL, Long.class, OrderCompletionJobConfiguration.JOB_NAME);
+            if (found.isEmpty()) {
+                out.println("nothing to restart: no failed, stopped or interrupted execution of "
+                        + OrderCompletionJobConfiguration.JOB_NAME);
+                return ExitCodes.OK;
+            }
+            executionId = found.get(0);
+        } else {
+            try {
+                executionId = Long.parseLong(options.get(0));
+            } catch (NumberFormatException e) {
+                throw new Cli.UsageException("'" + options.get(0) + "' is not an execution id");
+            }
+        }
+        JobExecution execution = jobRepository.getJobExecution(executionId);
+        if (execution == null) {
+            throw new Cli.UsageException("no job execution with id " + executionId);
+        }
+        if (execution.getStatus() == BatchStatus.COMPLETED || execution.getStatus() == BatchStatus.ABANDONED) {
+            out.println("refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted");
+            return ExitCodes.FAILED;
+        }
+        Optional<JobLease.Held> held = lease.tryAcquire();
+        if (held.isEmpty()) {
+            return jobRunner.leaseHeld(out);
+        }
+        try (JobLease.Held ignored = held.get()) {
+            if (execution.getStatus().isRunning()) {
+                out.println("execution " + executionId + " is " + execution.getStatus()
+                        + " but no process holds the lease: its process died; recovering it");
+                execution = jobOperator.recover(execution);
+            }
+            JobExecution restarted = jobOperator.restart(execution);
+            return JobRunner.outcome(restarted, out);
+        } catch (org.springframework.batch.core.launch.JobRestartException e) {
+            out.println("refused: " + JobRunner.firstLine(e.getMessage()));
+            return ExitCodes.FAILED;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package shop.reconciler.reconcile;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.RunIdIncrementer;
+import org.springframework.batch.core.listener.ChunkListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * {@code orderCompletionJob}: step {@code reconcile} completes finished orders and queues their
+ * notifications; step {@code send} (see {@code SendStepConfiguration}) sends them.
+ */
+@Configuration(proxyBeanMethods = false)
+public class OrderCompletionJobConfiguration {
+
+    public static final String JOB_NAME = "orderCompletionJob";
+    public static final String STEP_NAME = "reconcile";
+
+    @Bean
+    Job orderCompletionJob(
+            JobRepository jobRepository, Step reconcileStep, @Qualifier("sendStep") Step sendStep) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .incrementer(new RunIdIncrementer())
+                .listener(new JobSummaryListener())
+                .start(reconcileStep)
+                .next(sendStep)
+                .build();
+    }
+
+    @Bean
+    @SuppressWarnings("removal")
+    Step reconcileStep(
+            JobRepository jobRepository,
+            PlatformTransactionManager transactionManager,
+            ReconcilerProperties properties,
+            ProcessingOrderReader processingOrderReader,
+            FinishedOrderFilter finishedOrderFilter,
+            CompletionWriter completionWriter) {
+        ReconcileProgressListener progress = new ReconcileProgressListener();
+        // The classic chunk step (TaskletStep): it saves the reader's position inside each chunk's
+        // transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet do.
+        return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
+                .<OrderTally, OrderTally>chunk(properties.chunkSize(), transactionManager)
+                .reader(processingOrderReader)
+                .processor(finishedOrderFilter)
+                .writer(completionWriter)
+                .listener((StepExecutionListener) progress)
+                .listener((ChunkListener<OrderTally, OrderTally>) progress)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    ProcessingOrderReader processingOrderReader(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties) {
+        return new ProcessingOrderReader(jdbc, properties.terminalTaskStatuses(), properties.chunkSize());
+    }
+
+    @Bean
+    @StepScope
+    FinishedOrderFilter finishedOrderFilter(@Value("#{stepExecution}") StepExecution stepExecution) {
+        return new FinishedOrderFilter(stepExecution);
+    }
+
+    @Bean
+    @StepScope
+    CompletionWriter completionWriter(
+            NamedParameterJdbcTemplate jdbc,
+            ReconcilerProperties properties,
+            @Value("#{stepExecution}") StepExecution stepExecution) {
+        return new CompletionWriter(jdbc, properties, stepExecution);
+    }
+}

@@ -1,0 +1,20 @@
+package shop.reconciler.reconcile;
+
+/**
+ * A {@code processing} order and what its download tasks add up to, as read in one page.
+ *
+ * @param taskCount every task with this {@code order_id}
+ * @param openTaskCount tasks whose status is not terminal, unknown statuses included
+ */
+record OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
+
+    /** Finished: at least one task, and all of them terminal. */
+    boolean isFinished() {
+        return taskCount > 0 && openTaskCount == 0;
+    }
+
+    /** A {@code processing} order without any task: never completed, reported instead. */
+    boolean isAnomaly() {
+        return taskCount == 0;
+    }
+}

@@ -1,0 +1,99 @@
+package shop.reconciler.reconcile;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * Reads {@code processing} orders with their task tallies, a page at a time.
+ *
+ * <ol>
+ *   <li>One query per page: the next {@code pageSize} processing orders after the last id seen
+ *       (keyset on {@code idx_orders_status_id}, never an offset), joined to their tasks and
+ *       aggregated in SQL (on {@code idx_download_tasks_order_status}).
+ *   <li>The last id handed out is saved in the step's execution context at each chunk commit, so
+ *       a restart resumes after the last committed chunk. Orders that left {@code processing}
+ *       meanwhile are simply not found again; none is skipped by counting.
+ * </ol>
+ */
+class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
+
+    static final String LAST_ORDER_ID = "reconcile.lastOrderId";
+
+    static final String PAGE_SQL = """
+            SELECT o.id, o.order_code,
+                   COUNT(t.id) AS task_count,
+                   COALESCE(SUM(CASE WHEN t.id IS NULL OR t.status IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks
+              FROM (SELECT id, order_code
+                      FROM orders
+                     WHERE order_status = 'processing' AND id > :afterId
+                     ORDER BY id
+                     LIMIT :pageSize) o
+              LEFT JOIN download_tasks t ON t.order_id = o.id
+             GROUP BY o.id, o.order_code
+             ORDER BY o.id
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final List<String> terminalStatuses;
+    private final int pageSize;
+    private final Deque<OrderTally> page = new ArrayDeque<>();
+    private long lastFetchedId;
+    private long lastReturnedId;
+    private boolean exhausted;
+
+    ProcessingOrderReader(NamedParameterJdbcTemplate jdbc, List<String> terminalStatuses, int pageSize) {
+        this.jdbc = jdbc;
+        this.terminalStatuses = terminalStatuses;
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        lastReturnedId = context.getLong(LAST_ORDER_ID, 0L);
+        lastFetchedId = lastReturnedId;
+        page.clear();
+        exhausted = false;
+    }
+
+    @Override
+    public OrderTally read() {
+        if (page.isEmpty() && !exhausted) {
+            fetchPage();
+        }
+        OrderTally next = page.poll();
+        if (next != null) {
+            lastReturnedId = next.orderId();
+        }
+        return next;
+    }
+
+    private void fetchPage() {
+        List<OrderTally> rows = jdbc.query(
+                PAGE_SQL,
+                Map.of("terminal", terminalStatuses, "afterId", lastFetchedId, "pageSize", pageSize),
+                (rs, n) -> new OrderTally(
+                        rs.getLong("id"), rs.getString("order_code"), rs.getLong("task_count"), rs.getLong("open_tasks")));
+        page.addAll(rows);
+        if (rows.size() < pageSize) {
+            exhausted = true;
+        }
+        if (!rows.isEmpty()) {
+            lastFetchedId = rows.get(rows.size() - 1).orderId();
+        }
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        context.putLong(LAST_ORDER_ID, lastReturnedId);
+    }
+
+    @Override
+    public void close() {
+        page.clear();
+    }
+}
