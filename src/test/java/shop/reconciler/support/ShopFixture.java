@@ -1,0 +1,95 @@
+package shop.reconciler.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Inserts shop rows the way the shop backend would. The schema is the project's copy of the
+ * contract's DDL ({@code demo/shop-schema.sql}).
+ */
+public final class ShopFixture {
+
+    private final JdbcTemplate jdbc;
+
+    public ShopFixture(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    public JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    public ShopFixture createSchema() {
+        try {
+            String ddl = new ClassPathResource("demo/shop-schema.sql").getContentAsString(StandardCharsets.UTF_8);
+            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
+                if (!statement.isBlank()) {
+                    jdbc.execute(statement);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
+    /** Empties the shop and the outbox (not the job repository) between tests. */
+    public void clear() {
+        jdbc.execute("DELETE FROM order_notifications");
+        jdbc.execute("DELETE FROM download_tasks");
+        jdbc.execute("DELETE FROM orders");
+        jdbc.execute("DELETE FROM shedlock");
+    }
+
+    public long order(String code, String email, String orderStatus) {
+        jdbc.update("INSERT INTO orders (order_code, user_email, total_amount, payment_status, order_status)"
+                + " VALUES (?, ?, 10.00, 'paid', ?)", code, email, orderStatus);
+        return jdbc.queryForObject("SELECT id FROM orders WHERE order_code = ?", Long.class, code);
+    }
+
+    /** A {@code processing} order with one task per status given, changed a minute ago. */
+    public long processingOrder(String code, String email, String... taskStatuses) {
+        long id = order(code, email, "processing");
+        for (int i = 0; i < taskStatuses.length; i++) {
+            task(id, "Course " + (i + 1) + " of " + code, taskStatuses[i]);
+        }
+        return id;
+    }
+
+    public long task(Long orderId, String title, String status) {
+        jdbc.update("""
+                INSERT INTO download_tasks (order_id, email, course_title, course_url, status, drive_link, error_message)
+                VALUES (?, 'buyer@example.com', ?, ?, ?, ?, ?)""",
+                orderId, title, "https://courses.example.com/" + Math.abs(title == null ? 0 : title.hashCode()), status,
+                "completed".equals(status) ? "https://drive.example.com/" + Math.abs(String.valueOf(title).hashCode()) : null,
+                "failed".equals(status) ? "enrolment refused by the course site" : null);
+        return jdbc.queryForObject("SELECT MAX(id) FROM download_tasks", Long.class);
+    }
+
+    /** Moves every task of the order back in time, on the database's clock. */
+    public void ageTasks(long orderId, int days) {
+        jdbc.update("UPDATE download_tasks SET updated_at = NOW(3) - INTERVAL ? DAY WHERE order_id = ?", days, orderId);
+    }
+
+    public void setTaskStatus(long taskId, String status) {
+        jdbc.update("UPDATE download_tasks SET status = ? WHERE id = ?", status, taskId);
+    }
+
+    public String orderStatus(String code) {
+        return jdbc.queryForObject("SELECT order_status FROM orders WHERE order_code = ?", String.class, code);
+    }
+
+    public Map<String, Object> notification(String code) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM order_notifications WHERE order_code = ?", code);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    public int count(String sql, Object... args) {
+        return jdbc.queryForObject(sql, Integer.class, args);
+    }
+}
