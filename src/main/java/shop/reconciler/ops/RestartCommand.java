@@ -7,6 +7,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.lease.JobLease;
@@ -55,6 +56,15 @@ class RestartCommand {
         this.jdbc = jdbc;
     }
 
+    /** The execution, or null; Spring Batch 6.0's JDBC repository throws instead of returning null. */
+    private JobExecution find(long executionId) {
+        try {
+            return jobRepository.getJobExecution(executionId);
+        } catch (EmptyResultDataAccessException e) {
+            return null;
+        }
+    }
+
     int execute(List<String> options, PrintStream out) {
         if (options.size() != 1) {
             throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
@@ -75,7 +85,7 @@ class RestartCommand {
                 throw new Cli.UsageException("'" + options.get(0) + "' is not an execution id");
             }
         }
-        JobExecution execution = jobRepository.getJobExecution(executionId);
+        JobExecution execution = find(executionId);
         if (execution == null) {
             throw new Cli.UsageException("no job execution with id " + executionId);
         }
