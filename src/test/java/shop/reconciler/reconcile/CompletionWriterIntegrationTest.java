@@ -1,0 +1,115 @@
+package shop.reconciler.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.test.MetaDataInstanceFactory;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.flywaydb.core.Flyway;
+import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.StepCounters;
+import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * The writer's guard on a real database: what it was told at read time may be stale by the time
+ * it writes, and the database's state at the write decides.
+ */
+class CompletionWriterIntegrationTest {
+
+    private static TestDatabase.DatabaseRef database;
+    private static ShopFixture shop;
+
+    private CompletionWriter writer;
+    private StepExecution stepExecution;
+    private TransactionTemplate transaction;
+
+    @BeforeAll
+    static void schema() {
+        database = TestDatabase.server().createDatabase("writer");
+        shop = new ShopFixture(database.dataSource()).createSchema();
+        Flyway.configure()
+                .dataSource(database.dataSource())
+                .table("reconciler_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    @BeforeEach
+    void freshWriter() {
+        shop.clear();
+        stepExecution = MetaDataInstanceFactory.createStepExecution();
+        ReconcilerProperties properties = new ReconcilerProperties(
+                "0 */5 * * * *", 100, List.of("completed", "failed"),
+                new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"),
+                new ReconcilerProperties.Mail("orders@example.com", 10, Duration.ofDays(7), 2, Duration.ofSeconds(1),
+                        Duration.ofMinutes(10), 200, "classpath:mail/order-completed.mustache", "Order {orderCode}",
+                        "order-reconciler.local", null));
+        writer = new CompletionWriter(new NamedParameterJdbcTemplate(database.dataSource()), properties, stepExecution);
+        transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
+    }
+
+    @Test
+    void taskRequeuedBetweenReadAndWriteKeepsItsOrderOpen() {
+        // given: read as finished, then a task went back to pending before the write
+        long id = shop.processingOrder("W-1", "w1@example.com", "completed", "completed");
+        long requeued = shop.task(id, "Course 3", "completed");
+        OrderTally readAsFinished = new OrderTally(id, "W-1", 3, 0);
+        shop.setTaskStatus(requeued, "pending");
+
+        // when
+        transaction.executeWithoutResult(tx -> writer.write(Chunk.of(readAsFinished)));
+
+        // then
+        assertThat(shop.orderStatus("W-1")).isEqualTo("processing");
+        assertThat(shop.notification("W-1")).isNull();
+        assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.CHANGED_BEFORE_WRITE))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void orderCompletedElsewhereBetweenReadAndWriteGetsNoSecondNotification() {
+        // given: the shop's webhook completed it after our read
+        long id = shop.processingOrder("W-2", "w2@example.com", "completed");
+        OrderTally readAsFinished = new OrderTally(id, "W-2", 1, 0);
+        shop.jdbc().update("UPDATE orders SET order_status = 'completed' WHERE id = ?", id);
+
+        // when
+        transaction.executeWithoutResult(tx -> writer.write(Chunk.of(readAsFinished)));
+
+        // then
+        assertThat(shop.orderStatus("W-2")).isEqualTo("completed");
+        assertThat(shop.notification("W-2")).isNull();
+    }
+
+    @Test
+    void writesOnlyTheOrdersOfTheChunkThatAreStillFinished() {
+        // given
+        long a = shop.processingOrder("W-3", "w3@example.com", "completed");
+        long b = shop.processingOrder("W-4", "w4@example.com", "failed");
+        long c = shop.processingOrder("W-5", "w5@example.com", "completed");
+        shop.jdbc().update("UPDATE download_tasks SET status = 'processing' WHERE order_id = ?", b);
+
+        // when
+        transaction.executeWithoutResult(tx -> writer.write(Chunk.of(
+                new OrderTally(a, "W-3", 1, 0), new OrderTally(b, "W-4", 1, 0), new OrderTally(c, "W-5", 1, 0))));
+
+        // then
+        assertThat(shop.orderStatus("W-3")).isEqualTo("completed");
+        assertThat(shop.orderStatus("W-4")).isEqualTo("processing");
+        assertThat(shop.orderStatus("W-5")).isEqualTo("completed");
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'")).isEqualTo(2);
+        assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.COMPLETED)).isEqualTo(2);
+    }
+}
