@@ -127,15 +127,18 @@ class EmailComposer {
         return template.execute(model);
     }
 
-    /** Folds every run of whitespace or control characters into one space, then cuts to {@code max}. */
+    /**
+     * Folds every run of whitespace or control characters into one space, then cuts the result to
+     * at most {@code max} chars, the last of them an ellipsis when something was cut.
+     */
     static String oneLine(String text, int max) {
         if (text == null) {
             return "";
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), max + 1));
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max + 2));
         boolean space = false;
         int i = 0;
-        while (i < text.length() && out.length() < max) {
+        while (i < text.length() && out.length() <= max) {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             if (Character.isWhitespace(cp) || Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
@@ -148,14 +151,14 @@ class EmailComposer {
             }
             out.appendCodePoint(cp);
         }
-        if (i < text.length() && !text.substring(i).isBlank()) {
-            out.setLength(Math.max(0, max - 1));
-            if (out.length() > 0 && Character.isHighSurrogate(out.charAt(out.length() - 1))) {
-                out.setLength(out.length() - 1);
-            }
-            out.append('…');
+        if (out.length() <= max) {
+            return out.toString();
         }
-        return out.toString();
+        int keep = Math.max(0, max - 1);
+        if (keep > 0 && Character.isHighSurrogate(out.charAt(keep - 1))) {
+            keep--;
+        }
+        return out.substring(0, keep).stripTrailing() + "…";
     }
 
     /** A MimeMessage whose Message-ID is the given stable one instead of a random one. */
