@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.scheduling.support.CronExpression;
 
@@ -20,6 +21,9 @@ import org.springframework.scheduling.support.CronExpression;
  *     not, keeps the order open
  * @param lock the ShedLock lease every launch takes
  * @param mail the notification email and its delivery
+ * @param shutdownTimeout how long SIGTERM waits for the running execution to stop at a chunk
+ *     boundary before the process exits anyway
+ * @param health the {@code reconciler} health indicator of {@code serve}
  */
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
@@ -27,11 +31,23 @@ public record ReconcilerProperties(
         @DefaultValue("1000") int chunkSize,
         @DefaultValue({"completed", "failed"}) List<String> terminalTaskStatuses,
         @DefaultValue Lock lock,
-        @DefaultValue Mail mail) {
+        @DefaultValue Mail mail,
+        @DefaultValue("25s") Duration shutdownTimeout,
+        @DefaultValue Health health) {
 
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
+    /** With the defaults of {@code shutdown-timeout} and {@code health}. */
+    public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
+        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3));
+    }
+
+    @ConstructorBinding
     public ReconcilerProperties {
+        requirePositive("reconciler.shutdown-timeout", shutdownTimeout);
+        if (health == null) {
+            health = new Health(3);
+        }
         if (cron == null || !CronExpression.isValidExpression(cron)) {
             throw new InvalidConfigurationException(
                     "reconciler.cron", "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
@@ -52,6 +68,19 @@ public record ReconcilerProperties(
             if (!STATUS.matcher(status).matches()) {
                 throw new InvalidConfigurationException(
                         "reconciler.terminal-task-statuses", "'" + status + "' is not a task status");
+            }
+        }
+    }
+
+    /**
+     * @param staleAfterRuns the health indicator is DOWN when no execution completed within this
+     *     many schedule intervals
+     */
+    public record Health(@DefaultValue("3") int staleAfterRuns) {
+        public Health {
+            if (staleAfterRuns < 1) {
+                throw new InvalidConfigurationException(
+                        "reconciler.health.stale-after-runs", "must be at least 1, was " + staleAfterRuns);
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
@@ -38,6 +39,7 @@ public class JobLease implements AutoCloseable {
     private final ScheduledExecutorService keepAlive;
     private final KeepAliveLockProvider provider;
     private final String me;
+    private final AtomicBoolean heldHere = new AtomicBoolean();
 
     public JobLease(DataSource dataSource, ReconcilerProperties properties) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -61,7 +63,14 @@ public class JobLease implements AutoCloseable {
     public Optional<Held> tryAcquire() {
         LockConfiguration configuration =
                 new LockConfiguration(Instant.now(), settings.name(), settings.atMostFor(), Duration.ZERO);
-        return provider.lock(configuration).map(Held::new);
+        Optional<Held> held = provider.lock(configuration).map(lock -> new Held(lock, heldHere));
+        held.ifPresent(h -> heldHere.set(true));
+        return held;
+    }
+
+    /** Whether this process holds the lease right now. */
+    public boolean isHeldHere() {
+        return heldHere.get();
     }
 
     /** Who holds (or last held) the lease, as the table says; empty if it was never taken. */
@@ -70,6 +79,10 @@ public class JobLease implements AutoCloseable {
                 rs.getString("locked_by"), toUtc(rs.getTimestamp("locked_at")), toUtc(rs.getTimestamp("lock_until")),
                 databaseUtcNow()), settings.name());
         return rows.stream().findFirst();
+    }
+
+    public String name() {
+        return settings.name();
     }
 
     public String me() {
@@ -103,13 +116,16 @@ public class JobLease implements AutoCloseable {
     /** A lease held by this process; {@link #close()} releases it. */
     public static final class Held implements AutoCloseable {
         private final SimpleLock lock;
+        private final AtomicBoolean heldHere;
 
-        private Held(SimpleLock lock) {
+        private Held(SimpleLock lock, AtomicBoolean heldHere) {
             this.lock = lock;
+            this.heldHere = heldHere;
         }
 
         @Override
         public void close() {
+            heldHere.set(false);
             lock.unlock();
         }
     }

@@ -29,7 +29,7 @@ public class SmtpOutbox implements MailOutbox {
     }
 
     public boolean isConfigured() {
-        return sender.getHost() != null;
+        return sender.getHost() != null && !sender.getHost().isBlank();
     }
 
     @Override

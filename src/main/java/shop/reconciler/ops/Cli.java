@@ -1,6 +1,7 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
+import shop.reconciler.ReconcilerProperties;
 
 /**
  * The command line of contract section 5: {@code <command> [options] [--spring.key=value ...]}.
@@ -59,17 +61,13 @@ public final class Cli {
             out.println(usage());
             return ExitCodes.OK;
         }
-        if (invocation.command() == Command.SERVE
-                || invocation.command() == Command.STOP
-                || invocation.command() == Command.ABANDON) {
-            err.println("order-reconciler: '" + invocation.command().name().toLowerCase(Locale.ROOT)
-                    + "' is not available in this version yet; use 'run' from a scheduler");
-            return ExitCodes.USAGE;
-        }
         SpringApplication application = new SpringApplication(OrderReconcilerApplication.class);
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
-        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setWebApplicationType(
+                invocation.command() == Command.SERVE ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+        // SIGTERM is handled below: Spring's own hook would close the context under a running job.
+        application.setRegisterShutdownHook(false);
         application.addInitializers(context -> {
             overrides(invocation.command(), context.getEnvironment().getPropertySources());
             if (context.getEnvironment().getProperty("spring.datasource.url", "").isBlank()) {
@@ -77,13 +75,37 @@ public final class Cli {
                         "not set: point SPRING_DATASOURCE_URL at the shop database (or try 'demo')");
             }
         });
-        try (ConfigurableApplicationContext context = application.run(invocation.springArgs())) {
+        ConfigurableApplicationContext context;
+        try {
+            context = application.run(invocation.springArgs());
+        } catch (RuntimeException e) {
+            return startupFailure(e, err);
+        }
+        ShutdownCoordinator shutdown = context.getBean(ShutdownCoordinator.class);
+        Duration timeout = context.getBean(ReconcilerProperties.class).shutdownTimeout();
+        Thread hook = new Thread(() -> shutdown.onSignal(timeout), "sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
             return context.getBean(Commands.class).execute(invocation, out, err);
         } catch (UsageException e) {
             err.println("order-reconciler: " + e.getMessage());
             return ExitCodes.USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("order-reconciler: interrupted");
+            return ExitCodes.FAILED;
         } catch (RuntimeException e) {
-            return startupFailure(e, err);
+            err.println("order-reconciler: " + invocation.command().name().toLowerCase(Locale.ROOT) + " failed: "
+                    + JobRunner.firstLine(JobRunner.rootMessage(e)));
+            return ExitCodes.FAILED;
+        } finally {
+            context.close();
+            shutdown.finished();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it returns now that the command has finished.
+            }
         }
     }
 
@@ -107,14 +129,15 @@ public final class Cli {
     static Invocation parse(String... args) {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         Command command = Command.SERVE;
-        if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
+        if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
+            rest.remove(0);
+            command = Command.HELP;
+        } else if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
             String word = rest.remove(0);
             command = Command.parse(word);
             if (command == null) {
                 throw new UsageException("unknown command '" + word + "'; commands: " + commandList());
             }
-        } else if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
-            command = Command.HELP;
         }
         List<String> options = new ArrayList<>();
         List<String> spring = new ArrayList<>();
@@ -125,7 +148,7 @@ public final class Cli {
                 options.add(arg);
             }
         }
-        if (command == Command.DEMO || command == Command.RUN || command == Command.CHECK) {
+        if (command == Command.DEMO || command == Command.RUN || command == Command.CHECK || command == Command.SERVE) {
             if (!options.isEmpty()) {
                 throw new UsageException("'" + command.name().toLowerCase(Locale.ROOT)
                         + "' takes no option, got '" + options.get(0) + "' (Spring settings look like --reconciler.chunk-size=500)");
@@ -158,7 +181,9 @@ public final class Cli {
                   status [--limit N] [--json]      recent executions, lease, notifications, anomalies
                   check                            database, schema, indexes, SMTP; one line each
                   demo                             embedded demo shop, one run, emails in target/demo-mail/
-                  serve, stop, abandon             not available in this version yet
+                  serve                            run on reconciler.cron until SIGTERM; Actuator health and prometheus
+                  stop <executionId>               stop a running execution at its next chunk boundary (any node)
+                  abandon <executionId>            mark a stopped or failed execution as never to be restarted
                 Spring Boot settings may follow any command: --reconciler.chunk-size=500""";
     }
 

@@ -1,7 +1,7 @@
 package shop.reconciler.ops;
 
-import java.io.PrintStream;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -24,7 +24,7 @@ class JobRunner {
     }
 
     /** {@code run}: a new job instance now. */
-    int runNewInstance(PrintStream out) {
+    int runNewInstance(Consumer<String> out) {
         Optional<JobLease.Held> held = lease.tryAcquire();
         if (held.isEmpty()) {
             return leaseHeld(out);
@@ -35,24 +35,24 @@ class JobRunner {
         }
     }
 
-    int leaseHeld(PrintStream out) {
+    int leaseHeld(Consumer<String> out) {
         String holder = lease.holder().map(JobLease.Holder::describe).orElse("held by another process");
-        out.println("not started: the lease '" + "orderCompletionJob" + "' is " + holder);
+        out.accept("not started: the lease '" + lease.name() + "' is " + holder);
         return ExitCodes.LEASE_HELD;
     }
 
-    static int outcome(JobExecution execution, PrintStream out) {
+    static int outcome(JobExecution execution, Consumer<String> out) {
         String line = "execution " + execution.getId() + " (instance " + execution.getJobInstanceId() + ") "
                 + execution.getStatus();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
-            out.println(line);
+            out.accept(line);
             return ExitCodes.OK;
         }
         String why = execution.getAllFailureExceptions().stream()
                 .findFirst()
                 .map(JobRunner::rootMessage)
                 .orElse(execution.getExitStatus().getExitDescription());
-        out.println(line + ": " + firstLine(why));
+        out.accept(line + ": " + firstLine(why));
         return ExitCodes.FAILED;
     }
 

@@ -95,7 +95,7 @@ class RestartCommand {
         }
         Optional<JobLease.Held> held = lease.tryAcquire();
         if (held.isEmpty()) {
-            return jobRunner.leaseHeld(out);
+            return jobRunner.leaseHeld(out::println);
         }
         try (JobLease.Held ignored = held.get()) {
             if (execution.getStatus().isRunning()) {
@@ -104,7 +104,7 @@ class RestartCommand {
                 execution = jobOperator.recover(execution);
             }
             JobExecution restarted = jobOperator.restart(execution);
-            return JobRunner.outcome(restarted, out);
+            return JobRunner.outcome(restarted, out::println);
         } catch (org.springframework.batch.core.launch.JobRestartException e) {
             out.println("refused: " + JobRunner.firstLine(e.getMessage()));
             return ExitCodes.FAILED;

@@ -4,7 +4,9 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.RunIdIncrementer;
+import java.util.List;
 import org.springframework.batch.core.listener.ChunkListener;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -29,13 +31,15 @@ public class OrderCompletionJobConfiguration {
 
     @Bean
     Job orderCompletionJob(
-            JobRepository jobRepository, Step reconcileStep, @Qualifier("sendStep") Step sendStep) {
-        return new JobBuilder(JOB_NAME, jobRepository)
+            JobRepository jobRepository,
+            Step reconcileStep,
+            @Qualifier("sendStep") Step sendStep,
+            List<JobExecutionListener> listeners) {
+        JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .incrementer(new RunIdIncrementer())
-                .listener(new JobSummaryListener())
-                .start(reconcileStep)
-                .next(sendStep)
-                .build();
+                .listener(new JobSummaryListener());
+        listeners.forEach(job::listener);
+        return job.start(reconcileStep).next(sendStep).build();
     }
 
     @Bean

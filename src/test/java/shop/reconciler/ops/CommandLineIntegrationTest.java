@@ -27,10 +27,10 @@ class CommandLineIntegrationTest {
     private ShopFixture shop;
 
     @BeforeEach
-    void freshShop() {
+    void freshShop() throws Exception {
         database = TestDatabase.server().createDatabase("cli");
         shop = new ShopFixture(database.dataSource()).createSchema();
-        SMTP.reset();
+        SMTP.purgeEmailFromAllMailboxes();
     }
 
     @AfterAll
@@ -189,9 +189,38 @@ class CommandLineIntegrationTest {
     }
 
     @Test
+    void abandonedExecutionIsNeverRestarted() {
+        // given: a failed run
+        shop.processingOrder("CLI-7", "seven@example.com", "completed");
+        assertThat(cli("status").exit()).isZero();
+        shop.jdbc().execute("""
+                CREATE TRIGGER fail_cli_7 BEFORE INSERT ON order_notifications FOR EACH ROW
+                BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END""");
+        assertThat(cli("run").exit()).isEqualTo(1);
+        shop.jdbc().execute("DROP TRIGGER fail_cli_7");
+        long failedId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+
+        // when
+        Result abandon = cli("abandon", String.valueOf(failedId));
+
+        // then
+        assertThat(abandon.exit()).describedAs(abandon.out()).isZero();
+        assertThat(shop.jdbc().queryForObject(
+                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, failedId))
+                .isEqualTo("ABANDONED");
+        assertThat(cli("restart", String.valueOf(failedId)).exit()).isEqualTo(1);
+        Result lastFailed = cli("restart", "--last-failed");
+        assertThat(lastFailed.exit()).isZero();
+        assertThat(lastFailed.out()).contains("nothing to restart");
+        assertThat(cli("stop", String.valueOf(failedId)).exit()).isEqualTo(1);
+        assertThat(shop.orderStatus("CLI-7")).isEqualTo("processing");
+    }
+
+    @Test
     void usageErrorsExitTwoWithOneLine() {
         for (String[] args : List.of(new String[] {"restart", "not-a-number"}, new String[] {"restart", "999999"},
-                new String[] {"status", "--limit", "0"})) {
+                new String[] {"status", "--limit", "0"}, new String[] {"stop"}, new String[] {"abandon", "x"},
+                new String[] {"stop", "424242"})) {
             Result result = cli(args);
             assertThat(result.exit()).describedAs(String.join(" ", args) + ": " + result.err()).isEqualTo(2);
             assertThat(result.err().lines().filter(l -> l.startsWith("order-reconciler:")).count())

@@ -1,0 +1,64 @@
+package shop.reconciler.monitor;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.stereotype.Component;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * {@code reconciler} in {@code /actuator/health}: DOWN when no execution of the job has completed
+ * within {@code reconciler.health.stale-after-runs} schedule intervals, or when notifications
+ * failed to be delivered (status {@code failed} after at least one send attempt). Notifications
+ * that failed for want of a valid recipient are a data problem shown by {@code status}, not here.
+ */
+@Component("reconciler")
+class ReconcilerHealthIndicator extends AbstractHealthIndicator {
+
+    static final String LAST_COMPLETED_SQL = """
+            SELECT MAX(e.END_TIME) FROM BATCH_JOB_EXECUTION e
+              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+             WHERE i.JOB_NAME = 'orderCompletionJob' AND e.STATUS = 'COMPLETED'
+            """;
+
+    static final String UNDELIVERED_SQL =
+            "SELECT COUNT(*) FROM order_notifications WHERE status = 'failed' AND attempts > 0";
+
+    private final JdbcTemplate jdbc;
+    private final ReconcilerProperties properties;
+    private final LocalDateTime startedAt = LocalDateTime.now();
+
+    ReconcilerHealthIndicator(JdbcTemplate jdbc, ReconcilerProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        LocalDateTime now = LocalDateTime.now();
+        Duration allowed = interval(now).multipliedBy(properties.health().staleAfterRuns());
+        Timestamp last = jdbc.queryForObject(LAST_COMPLETED_SQL, Timestamp.class);
+        Long undelivered = jdbc.queryForObject(UNDELIVERED_SQL, Long.class);
+        LocalDateTime since = last == null ? startedAt : last.toLocalDateTime();
+        boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
+        builder.withDetail("lastCompletedRun", last == null ? "none" : last.toLocalDateTime().toString())
+                .withDetail("allowedSilence", allowed.toString())
+                .withDetail("undeliveredNotifications", undelivered);
+        if (stale || (undelivered != null && undelivered > 0)) {
+            builder.down();
+        } else {
+            builder.up();
+        }
+    }
+
+    private Duration interval(LocalDateTime now) {
+        CronExpression cron = CronExpression.parse(properties.cron());
+        LocalDateTime next = cron.next(now);
+        LocalDateTime after = next == null ? null : cron.next(next);
+        return next == null || after == null ? Duration.ofDays(1) : Duration.between(next, after);
+    }
+}

@@ -1,0 +1,65 @@
+package shop.reconciler.ops;
+
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.scheduling.support.CronTrigger;
+import org.springframework.stereotype.Component;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * {@code serve}: launches the job on {@code reconciler.cron}, each launch under the lease (a tick
+ * that finds the lease held elsewhere does nothing), until SIGTERM. One run at a time per process:
+ * a tick that comes while a run is still going waits for it rather than overlapping.
+ */
+@Component
+class ServeCommand {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    private final JobRunner jobRunner;
+    private final ShutdownCoordinator shutdown;
+    private final ReconcilerProperties properties;
+
+    ServeCommand(JobRunner jobRunner, ShutdownCoordinator shutdown, ReconcilerProperties properties) {
+        this.jobRunner = jobRunner;
+        this.shutdown = shutdown;
+        this.properties = properties;
+    }
+
+    int execute() throws InterruptedException {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(1);
+        scheduler.setThreadNamePrefix("reconcile-");
+        scheduler.setWaitForTasksToCompleteOnShutdown(true);
+        scheduler.setAwaitTerminationSeconds((int) properties.shutdownTimeout().toSeconds());
+        scheduler.initialize();
+        try {
+            scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
+            log.info("serve: orderCompletionJob on cron '{}', first run at {}", properties.cron(),
+                    CronExpression.parse(properties.cron()).next(java.time.LocalDateTime.now()));
+            shutdown.awaitRequest();
+            log.info("serve: shutting down");
+        } finally {
+            scheduler.shutdown();
+        }
+        return ExitCodes.OK;
+    }
+
+    private void tick() {
+        if (shutdown.isRequested()) {
+            return;
+        }
+        try {
+            int exit = jobRunner.runNewInstance(line -> log.info("scheduled run at {}: {}", Instant.now(), line));
+            if (exit == ExitCodes.FAILED) {
+                log.warn("scheduled run failed; the next tick starts a new instance, or restart this one with"
+                        + " 'restart --last-failed'");
+            }
+        } catch (RuntimeException e) {
+            log.error("scheduled run could not start: {}", JobRunner.firstLine(JobRunner.rootMessage(e)));
+        }
+    }
+}

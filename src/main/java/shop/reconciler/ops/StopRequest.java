@@ -1,0 +1,30 @@
+package shop.reconciler.ops;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobExecutionNotRunningException;
+import org.springframework.batch.core.repository.JobRepository;
+
+/**
+ * Asks a running execution to stop, in this process or in another one: its status in the job
+ * repository becomes {@code STOPPING}; the running step reads it back at its next chunk boundary
+ * and ends {@code STOPPED}.
+ *
+ * <p>Only the job execution's row is written. Spring Batch 6.0's {@code JobOperator.stop} also
+ * rewrites the running step's row from the stopping process, which makes the running process fail
+ * its next chunk with an optimistic-locking error (seen with a stop from another JVM): the
+ * execution then ends {@code FAILED} instead of {@code STOPPED}.
+ */
+final class StopRequest {
+
+    private StopRequest() {}
+
+    static void send(JobRepository jobRepository, JobExecution execution) throws JobExecutionNotRunningException {
+        BatchStatus status = execution.getStatus();
+        if (status != BatchStatus.STARTED && status != BatchStatus.STARTING) {
+            throw new JobExecutionNotRunningException("execution " + execution.getId() + " is " + status);
+        }
+        execution.setStatus(BatchStatus.STOPPING);
+        jobRepository.update(execution);
+    }
+}

@@ -1,0 +1,280 @@
+package shop.reconciler.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import shop.reconciler.OrderReconcilerApplication;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * The job as separate operating-system processes, the way nodes and operators meet it: a real
+ * SIGKILL, a real SIGTERM, a stop from another process, and the lease between them. A database
+ * trigger that sleeps on each notification insert makes a run last long enough to be caught.
+ */
+class ProcessLifecycleIntegrationTest {
+
+    private static final GreenMail SMTP = MailServer.start();
+
+    private TestDatabase.DatabaseRef database;
+    private ShopFixture shop;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void freshShop() throws Exception {
+        database = TestDatabase.server().createDatabase("proc");
+        shop = new ShopFixture(database.dataSource()).createSchema();
+        SMTP.purgeEmailFromAllMailboxes();
+        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    @Test
+    void runKilledWithSigkillIsFinishedByRestartLastFailedInTheSameInstance() throws Exception {
+        // given: a run killed with SIGKILL in the middle of its reconcile step
+        seedFinishedOrders(20);
+        slowNotificationInserts(0.3);
+        Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        node.destroyForcibly().waitFor();
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isEqualTo(1);
+        int completedBeforeKill = completedOrders();
+        assertThat(completedBeforeKill).isBetween(4, 19);
+
+        // when: the dead process's lease has not expired yet
+        Result early = cli("restart", "--last-failed");
+
+        // then
+        assertThat(early.exit()).isEqualTo(75);
+        assertThat(early.out()).contains("held by").contains("until");
+
+        // when: it has expired (at-most-for is 30s)
+        Result restarted = awaitResult(Duration.ofSeconds(45), () -> cli("restart", "--last-failed"), r -> r.exit() != 75);
+
+        // then: same instance, every order right, one email each
+        assertThat(restarted.exit()).describedAs(restarted.out() + restarted.err()).isZero();
+        assertThat(restarted.out()).contains("recovering");
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isZero();
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'")).isEqualTo(20);
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails).hasSize(20);
+        assertThat(Arrays.stream(mails).map(ProcessLifecycleIntegrationTest::messageId).distinct()).hasSize(20);
+    }
+
+    @Test
+    void secondNodeCannotStartWhileARunHoldsTheLeaseEvenPastAtMostFor() throws Exception {
+        // given: a run of about 40 s on node A, with a lease of at most 30 s that it keeps alive
+        seedFinishedOrders(40);
+        slowNotificationInserts(1.0);
+        Process nodeA = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 1);
+
+        // when node B tries at once, and again after at-most-for has passed
+        Result early = cli("run");
+        Thread.sleep(32_000);
+        Result late = cli("run");
+
+        // then
+        assertThat(early.exit()).isEqualTo(75);
+        assertThat(late.exit()).describedAs("node A's run is still going: %s", nodeA.isAlive()).isEqualTo(75);
+        assertThat(nodeA.isAlive()).isTrue();
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        assertThat(nodeA.waitFor()).isZero();
+        assertThat(completedOrders()).isEqualTo(40);
+        assertThat(SMTP.getReceivedMessages()).hasSize(40);
+    }
+
+    @Test
+    void stopFromAnotherProcessEndsTheRunStoppedAndRestartFinishesIt() throws Exception {
+        // given
+        seedFinishedOrders(20);
+        slowNotificationInserts(0.3);
+        Process node = start("run", "--reconciler.chunk-size=1");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 2);
+        long executionId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+
+        // when
+        Result stop = cli("stop", String.valueOf(executionId));
+
+        // then
+        assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
+        assertThat(node.waitFor()).isEqualTo(1);
+        assertThat(shop.jdbc().queryForObject(
+                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, executionId))
+                .isEqualTo("STOPPED");
+        assertThat(completedOrders()).isLessThan(20);
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+
+        // when
+        Result restart = cli("restart", String.valueOf(executionId));
+
+        // then
+        assertThat(restart.exit()).describedAs(restart.out()).isZero();
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+        long restartedId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        assertThat(cli("abandon", String.valueOf(restartedId)).out()).contains("refused").contains("COMPLETED");
+    }
+
+    @Test
+    void serveRunsOnItsCronAnswersHealthAndPrometheusAndStopsCleanlyOnSigterm() throws Exception {
+        // given
+        seedFinishedOrders(3);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process serve = start("serve", "--reconciler.cron=*/2 * * * * *", "--reconciler.chunk-size=2",
+                "--management.server.port=" + port);
+        await(Duration.ofSeconds(60), () -> shop.count(
+                "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 2);
+
+        // when
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> prometheus = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // then
+        assertThat(health.statusCode()).describedAs(health.body()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"reconciler\"");
+        assertThat(prometheus.body()).contains("spring_batch_job").contains("reconciler_orders_completed_total")
+                .contains("reconciler_lease_held");
+        assertThat(completedOrders()).isEqualTo(3);
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+
+        // when: SIGTERM while a run is going
+        slowNotificationInserts(0.5);
+        seedFinishedOrders(30);
+        await(Duration.ofSeconds(30), () -> shop.count("SELECT COUNT(*) FROM order_notifications") > 4);
+        Instant signalled = Instant.now();
+        serve.destroy();
+        boolean exited = serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        // then
+        assertThat(exited).isTrue();
+        assertThat(Duration.between(signalled, Instant.now())).isLessThan(Duration.ofSeconds(30));
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STOPPING')"))
+                .isZero();
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STOPPED'")).isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)")).isZero();
+    }
+
+    private void seedFinishedOrders(int count) {
+        int start = shop.count("SELECT COUNT(*) FROM orders");
+        for (int i = start + 1; i <= start + count; i++) {
+            shop.processingOrder(String.format("P-%04d", i), "p" + i + "@example.com", "completed");
+        }
+    }
+
+    private void slowNotificationInserts(double seconds) {
+        shop.jdbc().execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications FOR EACH ROW"
+                + " BEGIN DO SLEEP(" + seconds + "); END");
+    }
+
+    private int completedOrders() {
+        return shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'");
+    }
+
+    private Process start(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"),
+                OrderReconcilerApplication.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(springArgs());
+        File log = File.createTempFile("reconciler-process-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        processes.add(process);
+        return process;
+    }
+
+    private List<String> springArgs() {
+        List<String> args = new ArrayList<>();
+        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.add("--spring.mail.host=127.0.0.1");
+        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
+        args.add("--reconciler.mail.retry-backoff=10ms");
+        return args;
+    }
+
+    private Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Cli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), all.toArray(String[]::new));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        Instant end = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("condition not met within " + limit);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static Result awaitResult(Duration limit, java.util.function.Supplier<Result> call,
+            java.util.function.Predicate<Result> done) throws InterruptedException {
+        Instant end = Instant.now().plus(limit);
+        Result result = call.get();
+        while (!done.test(result) && Instant.now().isBefore(end)) {
+            Thread.sleep(2_000);
+            result = call.get();
+        }
+        return result;
+    }
+
+    private static String messageId(MimeMessage message) {
+        try {
+            return message.getMessageID();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Result(int exit, String out, String err) {}
+}
