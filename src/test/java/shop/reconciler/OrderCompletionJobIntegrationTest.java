@@ -18,6 +18,9 @@ import shop.reconciler.support.JobIntegrationTestSupport;
 /** Every rule of contract section 3, as the database and the SMTP server see it. */
 class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private com.zaxxer.hikari.HikariDataSource dataSource;
+
     @Test
     void completesOneCourseOrderAndEmailsItsBuyerOnce() throws Exception {
         // given
@@ -168,6 +171,75 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
     }
 
     @Test
+    void unknownTaskStatusesOnAVarcharShopKeepOrdersOpenAndAreCounted() {
+        // given: a shop whose status column is a VARCHAR holding values the contract does not know
+        SHOP.jdbc().execute("ALTER TABLE download_tasks MODIFY status VARCHAR(32) NOT NULL DEFAULT 'pending'");
+        try {
+            long weird = SHOP.processingOrder("DH-V1", "v1@example.com", "completed");
+            SHOP.task(weird, "Odd course", "weird");
+            long padded = SHOP.processingOrder("DH-V2", "v2@example.com", "completed");
+            SHOP.task(padded, "Shouting course", "COMPLETED ");
+            SHOP.processingOrder("DH-V3", "v3@example.com", "completed", "failed");
+
+            // when
+            JobExecution execution = runJob();
+
+            // then
+            assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+            assertThat(SHOP.orderStatus("DH-V1")).isEqualTo("processing");
+            assertThat(SHOP.orderStatus("DH-V2")).isEqualTo("processing");
+            assertThat(SHOP.orderStatus("DH-V3")).isEqualTo("completed");
+            assertThat(StepCounters.get(reconcileStep(execution).getExecutionContext(), ReconcileCounters.UNKNOWN_STATUS))
+                    .isEqualTo(2);
+            assertThat(received()).hasSize(1);
+        } finally {
+            SHOP.jdbc().execute("DELETE FROM download_tasks");
+            SHOP.jdbc().execute("ALTER TABLE download_tasks MODIFY status"
+                    + " ENUM('pending','processing','enrolled','completed','failed') NOT NULL DEFAULT 'pending'");
+        }
+    }
+
+    @Test
+    void chunkBlockedByTheShopsLocksIsRetriedAndTheRunCompletes() throws Exception {
+        // given: the shop holds a lock on an order longer than the server's lock wait timeout
+        SHOP.processingOrder("DH-L1", "l1@example.com", "completed");
+        SHOP.processingOrder("DH-L2", "l2@example.com", "completed");
+        javax.sql.DataSource shopSide = DATABASE.dataSource();
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        Thread webhook = new Thread(() -> {
+            try (java.sql.Connection c = shopSide.getConnection()) {
+                c.setAutoCommit(false);
+                c.createStatement().execute("SET SESSION innodb_lock_wait_timeout = 50");
+                c.createStatement().executeQuery("SELECT id FROM orders WHERE order_code = 'DH-L1' FOR UPDATE").close();
+                locked.countDown();
+                Thread.sleep(2_500);
+                c.commit();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SHOP.jdbc().execute("SET GLOBAL innodb_lock_wait_timeout = 1");
+        try {
+            webhook.start();
+            locked.await();
+
+            // when
+            JobExecution execution = runJobOnFreshConnections();
+
+            // then
+            assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+            assertThat(reconcileStep(execution).getRollbackCount()).isGreaterThanOrEqualTo(1);
+            assertThat(SHOP.orderStatus("DH-L1")).isEqualTo("completed");
+            assertThat(SHOP.orderStatus("DH-L2")).isEqualTo("completed");
+            assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(2);
+            assertThat(received()).hasSize(2);
+        } finally {
+            SHOP.jdbc().execute("SET GLOBAL innodb_lock_wait_timeout = 50");
+            webhook.join();
+        }
+    }
+
+    @Test
     void secondRunChangesNothingAndSendsNothing() {
         // given: a mixed shop, already reconciled once
         for (int i = 0; i < 12; i++) {
@@ -273,6 +345,12 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(received()).hasSize(19);
         assertThat(Arrays.stream(received()).map(this::subject).distinct()).hasSize(19);
         assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT)).isEqualTo(19);
+    }
+
+    /** The pool's connections keep the session lock wait timeout they were opened with. */
+    private JobExecution runJobOnFreshConnections() {
+        dataSource.getHikariPoolMXBean().softEvictConnections();
+        return runJob();
     }
 
     private static StepExecution reconcileStep(JobExecution execution) {

@@ -59,7 +59,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
                AND NOT EXISTS (SELECT 1 FROM download_tasks t
                                 WHERE t.order_id = o.id
-                                  AND (t.status IS NULL OR t.status NOT IN (:terminal)))
+                                  AND (t.status IS NULL OR {status} NOT IN (:terminal)))
             """;
 
     static final String COMPLETED_SQL = """
@@ -83,11 +83,17 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final String completeSql;
     private final ReconcilerProperties properties;
     private final StepExecution stepExecution;
 
-    CompletionWriter(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, StepExecution stepExecution) {
+    CompletionWriter(
+            NamedParameterJdbcTemplate jdbc,
+            TaskStatusSql statusSql,
+            ReconcilerProperties properties,
+            StepExecution stepExecution) {
         this.jdbc = jdbc;
+        this.completeSql = statusSql.apply(COMPLETE_SQL);
         this.properties = properties;
         this.stepExecution = stepExecution;
     }
@@ -103,7 +109,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         List<CompletedOrder> completed = List.of();
         if (!locked.isEmpty()) {
             moved = jdbc.update(
-                    COMPLETE_SQL, Map.of("ids", locked, "terminal", properties.terminalTaskStatuses()));
+                    completeSql, Map.of("ids", locked, "terminal", properties.terminalTaskStatuses()));
             if (moved > 0) {
                 completed = jdbc.query(
                         COMPLETED_SQL,

@@ -22,6 +22,11 @@ class FinishedOrderFilter implements ItemProcessor<OrderTally, OrderTally> {
 
     @Override
     public OrderTally process(OrderTally order) {
+        if (order.unknownStatusCount() > 0) {
+            log.warn("order {} (id {}) has {} task(s) with a status the reconciler does not know; kept open",
+                    order.orderCode(), order.orderId(), order.unknownStatusCount());
+            StepCounters.add(stepExecution.getExecutionContext(), ReconcileCounters.UNKNOWN_STATUS, 1);
+        }
         if (order.isFinished()) {
             return order;
         }

@@ -5,6 +5,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.RunIdIncrementer;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -15,6 +16,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
@@ -28,6 +31,9 @@ public class OrderCompletionJobConfiguration {
 
     public static final String JOB_NAME = "orderCompletionJob";
     public static final String STEP_NAME = "reconcile";
+
+    /** Tries of one chunk's write against lock conflicts before the step fails. */
+    static final int CHUNK_ATTEMPTS = 5;
 
     @Bean
     Job orderCompletionJob(
@@ -61,13 +67,26 @@ public class OrderCompletionJobConfiguration {
                 .writer(completionWriter)
                 .listener((StepExecutionListener) progress)
                 .listener((ChunkListener<OrderTally, OrderTally>) progress)
+                // A deadlock or lock-wait timeout against the shop's own writes rolls the chunk
+                // back; it is written again (the filter's results are kept, not recomputed).
+                .faultTolerant()
+                .processorNonTransactional()
+                .retry(PessimisticLockingFailureException.class)
+                .retry(TransientDataAccessResourceException.class)
+                .retryLimit(CHUNK_ATTEMPTS)
                 .build();
     }
 
     @Bean
     @StepScope
-    ProcessingOrderReader processingOrderReader(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(jdbc, properties.terminalTaskStatuses(), properties.chunkSize());
+    ProcessingOrderReader processingOrderReader(
+            NamedParameterJdbcTemplate jdbc, TaskStatusSql taskStatusSql, ReconcilerProperties properties) {
+        return new ProcessingOrderReader(jdbc, taskStatusSql, properties.terminalTaskStatuses(), properties.chunkSize());
+    }
+
+    @Bean
+    TaskStatusSql taskStatusSql(DataSource dataSource) {
+        return TaskStatusSql.forDatabase(dataSource);
     }
 
     @Bean
@@ -80,8 +99,9 @@ public class OrderCompletionJobConfiguration {
     @StepScope
     CompletionWriter completionWriter(
             NamedParameterJdbcTemplate jdbc,
+            TaskStatusSql taskStatusSql,
             ReconcilerProperties properties,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CompletionWriter(jdbc, properties, stepExecution);
+        return new CompletionWriter(jdbc, taskStatusSql, properties, stepExecution);
     }
 }

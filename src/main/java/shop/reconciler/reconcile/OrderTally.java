@@ -5,8 +5,13 @@ package shop.reconciler.reconcile;
  *
  * @param taskCount every task with this {@code order_id}
  * @param openTaskCount tasks whose status is not terminal, unknown statuses included
+ * @param unknownStatusCount tasks whose status is none the shop defines nor a configured terminal one
  */
-record OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
+record OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount, long unknownStatusCount) {
+
+    OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
+        this(orderId, orderCode, taskCount, openTaskCount, 0);
+    }
 
     /** Finished: at least one task, and all of them terminal. */
     boolean isFinished() {

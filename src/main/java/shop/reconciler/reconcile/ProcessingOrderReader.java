@@ -24,10 +24,12 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
 
     static final String LAST_ORDER_ID = "reconcile.lastOrderId";
 
+    /** {@code {status}} is the task status column compared exactly (see {@link TaskStatusSql}). */
     static final String PAGE_SQL = """
             SELECT o.id, o.order_code,
                    COUNT(t.id) AS task_count,
-                   COALESCE(SUM(CASE WHEN t.id IS NULL OR t.status IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks
+                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks,
+                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:known) THEN 0 ELSE 1 END), 0) AS unknown_tasks
               FROM (SELECT id, order_code
                       FROM orders
                      WHERE order_status = 'processing' AND id > :afterId
@@ -39,16 +41,21 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final String pageSql;
     private final List<String> terminalStatuses;
+    private final List<String> knownStatuses;
     private final int pageSize;
     private final Deque<OrderTally> page = new ArrayDeque<>();
     private long lastFetchedId;
     private long lastReturnedId;
     private boolean exhausted;
 
-    ProcessingOrderReader(NamedParameterJdbcTemplate jdbc, List<String> terminalStatuses, int pageSize) {
+    ProcessingOrderReader(
+            NamedParameterJdbcTemplate jdbc, TaskStatusSql statusSql, List<String> terminalStatuses, int pageSize) {
         this.jdbc = jdbc;
+        this.pageSql = statusSql.apply(PAGE_SQL);
         this.terminalStatuses = terminalStatuses;
+        this.knownStatuses = TaskStatusSql.known(terminalStatuses);
         this.pageSize = pageSize;
     }
 
@@ -74,10 +81,14 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
 
     private void fetchPage() {
         List<OrderTally> rows = jdbc.query(
-                PAGE_SQL,
-                Map.of("terminal", terminalStatuses, "afterId", lastFetchedId, "pageSize", pageSize),
+                pageSql,
+                Map.of("terminal", terminalStatuses, "known", knownStatuses, "afterId", lastFetchedId, "pageSize", pageSize),
                 (rs, n) -> new OrderTally(
-                        rs.getLong("id"), rs.getString("order_code"), rs.getLong("task_count"), rs.getLong("open_tasks")));
+                        rs.getLong("id"),
+                        rs.getString("order_code"),
+                        rs.getLong("task_count"),
+                        rs.getLong("open_tasks"),
+                        rs.getLong("unknown_tasks")));
         page.addAll(rows);
         if (rows.size() < pageSize) {
             exhausted = true;

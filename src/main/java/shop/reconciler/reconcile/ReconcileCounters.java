@@ -13,9 +13,11 @@ public final class ReconcileCounters {
     public static final String SKIPPED = "reconcile.notificationsSkipped";
     public static final String NO_RECIPIENT = "reconcile.notificationsFailed";
     public static final String ALREADY_NOTIFIED = "reconcile.alreadyNotified";
+    public static final String UNKNOWN_STATUS = "reconcile.ordersWithUnknownTaskStatus";
 
     public static final List<String> ALL =
-            List.of(COMPLETED, STILL_OPEN, ANOMALIES, CHANGED_BEFORE_WRITE, QUEUED, SKIPPED, NO_RECIPIENT, ALREADY_NOTIFIED);
+            List.of(COMPLETED, STILL_OPEN, ANOMALIES, CHANGED_BEFORE_WRITE, QUEUED, SKIPPED, NO_RECIPIENT, ALREADY_NOTIFIED,
+                    UNKNOWN_STATUS);
 
     private ReconcileCounters() {}
 }

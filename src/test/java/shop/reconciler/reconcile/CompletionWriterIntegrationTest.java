@@ -56,7 +56,8 @@ class CompletionWriterIntegrationTest {
                 new ReconcilerProperties.Mail("orders@example.com", 10, Duration.ofDays(7), 2, Duration.ofSeconds(1),
                         Duration.ofMinutes(10), 200, "classpath:mail/order-completed.mustache", "Order {orderCode}",
                         "order-reconciler.local", null));
-        writer = new CompletionWriter(new NamedParameterJdbcTemplate(database.dataSource()), properties, stepExecution);
+        writer = new CompletionWriter(new NamedParameterJdbcTemplate(database.dataSource()),
+                TaskStatusSql.forDatabase(database.dataSource()), properties, stepExecution);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
     }
 
