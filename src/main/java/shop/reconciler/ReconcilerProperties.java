@@ -89,9 +89,29 @@ public record ReconcilerProperties(
      * @param atMostFor how long a lease lasts if its holder dies without releasing it; a live
      *     holder keeps extending it, so this bounds the wait after a crash, not the run
      * @param name the lease's row in the {@code shedlock} table
+     * @param atLeastFor how long a launch by {@code serve} keeps the lease at least (capped at half the
+     *     cron interval), so that the other nodes' launches of the same tick find it held
      */
-    public record Lock(@DefaultValue("10m") Duration atMostFor, @DefaultValue("orderCompletionJob") String name) {
+    public record Lock(
+            @DefaultValue("10m") Duration atMostFor,
+            @DefaultValue("orderCompletionJob") String name,
+            @DefaultValue("10s") Duration atLeastFor) {
+
+        /** With the default at-least-for. */
+        public Lock(Duration atMostFor, String name) {
+            this(atMostFor, name, Duration.ofSeconds(10));
+        }
+
+        @ConstructorBinding
         public Lock {
+            if (atLeastFor == null || atLeastFor.isNegative()) {
+                throw new InvalidConfigurationException(
+                        "reconciler.lock.at-least-for", "must not be negative, was " + atLeastFor);
+            }
+            if (atMostFor != null && atLeastFor.compareTo(atMostFor) >= 0) {
+                throw new InvalidConfigurationException(
+                        "reconciler.lock.at-least-for", "must be shorter than reconciler.lock.at-most-for");
+            }
             if (atMostFor == null || atMostFor.compareTo(Duration.ofSeconds(30)) < 0) {
                 throw new InvalidConfigurationException(
                         "reconciler.lock.at-most-for", "must be at least 30s, was " + atMostFor);

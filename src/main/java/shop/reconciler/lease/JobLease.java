@@ -61,8 +61,16 @@ public class JobLease implements AutoCloseable {
 
     /** The lease if it was free, empty if someone holds it. */
     public Optional<Held> tryAcquire() {
+        return tryAcquire(Duration.ZERO);
+    }
+
+    /**
+     * The lease if it was free; once released it stays taken until {@code atLeastFor} after it was
+     * acquired, so that the other nodes' launches of the same cron tick find it held.
+     */
+    public Optional<Held> tryAcquire(Duration atLeastFor) {
         LockConfiguration configuration =
-                new LockConfiguration(Instant.now(), settings.name(), settings.atMostFor(), Duration.ZERO);
+                new LockConfiguration(Instant.now(), settings.name(), settings.atMostFor(), atLeastFor);
         Optional<Held> held = provider.lock(configuration).map(lock -> new Held(lock, heldHere));
         held.ifPresent(h -> heldHere.set(true));
         return held;

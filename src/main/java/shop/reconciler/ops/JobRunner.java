@@ -1,5 +1,6 @@
 package shop.reconciler.ops;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
@@ -25,7 +26,12 @@ class JobRunner {
 
     /** {@code run}: a new job instance now. */
     int runNewInstance(Consumer<String> out) {
-        Optional<JobLease.Held> held = lease.tryAcquire();
+        return runNewInstance(Duration.ZERO, out);
+    }
+
+    /** A new job instance now, the lease kept at least {@code leaseAtLeastFor} (a cron tick's dedupe). */
+    int runNewInstance(Duration leaseAtLeastFor, Consumer<String> out) {
+        Optional<JobLease.Held> held = lease.tryAcquire(leaseAtLeastFor);
         if (held.isEmpty()) {
             return leaseHeld(out);
         }

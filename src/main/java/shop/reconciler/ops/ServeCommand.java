@@ -1,6 +1,8 @@
 package shop.reconciler.ops;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -13,6 +15,10 @@ import shop.reconciler.ReconcilerProperties;
  * {@code serve}: launches the job on {@code reconciler.cron}, each launch under the lease (a tick
  * that finds the lease held elsewhere does nothing), until SIGTERM. One run at a time per process:
  * a tick that comes while a run is still going waits for it rather than overlapping.
+ *
+ * <p>Every node fires on the same tick. So that a node whose clock or scheduler is a little late
+ * does not start a second run of that tick after the first one ended, a scheduled launch keeps the
+ * lease for at least half the cron interval (at most {@code reconciler.lock.at-least-for}).
  */
 @Component
 class ServeCommand {
@@ -39,7 +45,7 @@ class ServeCommand {
         try {
             scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
             log.info("serve: orderCompletionJob on cron '{}', first run at {}", properties.cron(),
-                    CronExpression.parse(properties.cron()).next(java.time.LocalDateTime.now()));
+                    CronExpression.parse(properties.cron()).next(LocalDateTime.now()));
             shutdown.awaitRequest();
             log.info("serve: shutting down");
         } finally {
@@ -48,12 +54,21 @@ class ServeCommand {
         return ExitCodes.OK;
     }
 
+    private Duration tickLease() {
+        CronExpression cron = CronExpression.parse(properties.cron());
+        LocalDateTime next = cron.next(LocalDateTime.now());
+        LocalDateTime after = next == null ? null : cron.next(next);
+        Duration half = next == null || after == null ? Duration.ZERO : Duration.between(next, after).dividedBy(2);
+        return half.compareTo(properties.lock().atLeastFor()) < 0 ? half : properties.lock().atLeastFor();
+    }
+
     private void tick() {
         if (shutdown.isRequested()) {
             return;
         }
         try {
-            int exit = jobRunner.runNewInstance(line -> log.info("scheduled run at {}: {}", Instant.now(), line));
+            int exit = jobRunner.runNewInstance(
+                    tickLease(), line -> log.info("scheduled run at {}: {}", Instant.now(), line));
             if (exit == ExitCodes.FAILED) {
                 log.warn("scheduled run failed; the next tick starts a new instance, or restart this one with"
                         + " 'restart --last-failed'");

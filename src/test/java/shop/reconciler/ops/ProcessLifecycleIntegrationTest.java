@@ -198,6 +198,36 @@ class ProcessLifecycleIntegrationTest {
         assertThat(shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)")).isZero();
     }
 
+    @Test
+    void twoServingNodesRunTheJobOncePerTick() throws Exception {
+        // given: two nodes on the same 3-second cron, one database
+        seedFinishedOrders(10);
+        List<Process> nodes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            nodes.add(start("serve", "--reconciler.cron=*/3 * * * * *", "--management.server.port=" + port));
+        }
+
+        // when both serve for a few ticks
+        await(Duration.ofSeconds(60), () -> shop.count(
+                "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 4);
+        for (Process node : nodes) {
+            node.destroy();
+            assertThat(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+
+        // then: never two executions for one tick, every order once, one email each
+        assertThat(shop.count("""
+                SELECT COUNT(*) FROM (SELECT FLOOR(UNIX_TIMESTAMP(START_TIME) / 3) AS tick, COUNT(*) AS runs
+                                        FROM BATCH_JOB_EXECUTION GROUP BY tick HAVING COUNT(*) > 1) doubled""")).isZero();
+        assertThat(completedOrders()).isEqualTo(10);
+        assertThat(SMTP.getReceivedMessages()).hasSize(10);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(10);
+    }
+
     private void seedFinishedOrders(int count) {
         int start = shop.count("SELECT COUNT(*) FROM orders");
         for (int i = start + 1; i <= start + count; i++) {
