@@ -79,6 +79,10 @@ public final class Cli {
         try {
             context = application.run(invocation.springArgs());
         } catch (RuntimeException e) {
+            if (invocation.command() == Command.CHECK && !isConfigurationError(e)) {
+                out.println("FAIL database: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
+                return ExitCodes.FAILED;
+            }
             return startupFailure(e, err);
         }
         ShutdownCoordinator shutdown = context.getBean(ShutdownCoordinator.class);
@@ -110,6 +114,10 @@ public final class Cli {
     }
 
     private static void overrides(Command command, MutablePropertySources sources) {
+        if (command == Command.CHECK) {
+            // check reports the schema's state; it does not migrate.
+            sources.addFirst(new MapPropertySource("check", Map.of("spring.flyway.enabled", "false")));
+        }
         if (command == Command.DEMO) {
             // The demo always uses its own embedded shop, whatever the environment points at.
             MapPropertySource demo = new MapPropertySource("demo", Map.of(
@@ -155,6 +163,15 @@ public final class Cli {
             }
         }
         return new Invocation(command, List.copyOf(options), spring.toArray(String[]::new));
+    }
+
+    private static boolean isConfigurationError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidConfigurationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int startupFailure(RuntimeException e, PrintStream err) {

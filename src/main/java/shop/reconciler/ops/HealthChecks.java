@@ -12,10 +12,14 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.notify.MailOutbox;
 
-/** {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. */
+/**
+ * {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. It changes
+ * nothing: Flyway does not migrate when the command is {@code check}, it only reports.
+ */
 @Component
 class HealthChecks {
 
@@ -26,13 +30,25 @@ class HealthChecks {
                     "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
 
     private final DataSource dataSource;
-    private final Flyway flyway;
+    private final Environment environment;
     private final MailOutbox outbox;
 
-    HealthChecks(DataSource dataSource, Flyway flyway, MailOutbox outbox) {
+    HealthChecks(DataSource dataSource, Environment environment, MailOutbox outbox) {
         this.dataSource = dataSource;
-        this.flyway = flyway;
+        this.environment = environment;
         this.outbox = outbox;
+    }
+
+    /** The same migrations the application applies, to compare with the database's history. */
+    private Flyway flyway(DatabaseMetaData meta) throws SQLException {
+        String platform = meta.getDatabaseProductName().toLowerCase().contains("h2") ? "h2" : "mysql";
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .table(environment.getProperty("spring.flyway.table", "reconciler_schema_history"))
+                .locations("classpath:db/migration", "classpath:db/batch/" + platform)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load();
     }
 
     int execute(PrintStream out) {
@@ -41,10 +57,13 @@ class HealthChecks {
             DatabaseMetaData meta = connection.getMetaData();
             results.add(line(out, true, "database", meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion()
                     + " at " + meta.getURL()));
+            Flyway flyway = flyway(meta);
             MigrationInfo current = flyway.info().current();
             int pending = flyway.info().pending().length;
             results.add(line(out, current != null && pending == 0, "schema",
-                    current == null ? "no migration applied (table " + flyway.getConfiguration().getTable() + ")"
+                    current == null
+                            ? "no migration applied (table " + flyway.getConfiguration().getTable()
+                                    + "); any other command applies them"
                             : "version " + current.getVersion() + " in " + flyway.getConfiguration().getTable()
                                     + (pending == 0 ? "" : ", " + pending + " pending")));
             for (String table : List.of("orders", "download_tasks", "order_notifications", "shedlock", "BATCH_JOB_INSTANCE")) {

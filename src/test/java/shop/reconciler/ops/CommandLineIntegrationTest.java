@@ -98,6 +98,9 @@ class CommandLineIntegrationTest {
 
     @Test
     void checkPassesWhenDatabaseIndexesAndSmtpAreThere() {
+        // given: the reconciler has run here once (its tables exist)
+        assertThat(cli("status").exit()).isZero();
+
         // when
         Result result = cli("check");
 
@@ -105,6 +108,35 @@ class CommandLineIntegrationTest {
         assertThat(result.exit()).describedAs(result.out()).isZero();
         assertThat(result.out().lines()).allMatch(line -> line.startsWith("PASS "));
         assertThat(result.out()).contains("index orders(order_status, id)").contains("mail: connected");
+    }
+
+    @Test
+    void checkOnAFreshShopReportsTheMissingSchemaAndCreatesNothing() {
+        // when
+        Result result = cli("check");
+
+        // then
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.out()).contains("FAIL schema: no migration applied").contains("FAIL table order_notifications");
+        assertThat(shop.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                + " AND table_name IN ('order_notifications', 'shedlock', 'BATCH_JOB_INSTANCE')")).isZero();
+    }
+
+    @Test
+    void checkSaysWhenTheDatabaseCannotBeReached() throws Exception {
+        // given
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        // when
+        Result result = cli("check", "--spring.datasource.url=jdbc:mysql://127.0.0.1:" + closedPort + "/shop",
+                "--spring.datasource.hikari.initialization-fail-timeout=1");
+
+        // then
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.out()).startsWith("FAIL database:");
     }
 
     @Test
@@ -231,7 +263,11 @@ class CommandLineIntegrationTest {
 
     private Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
+        database.springProperties().forEach((key, value) -> {
+            if (all.stream().noneMatch(a -> a.startsWith("--" + key + "="))) {
+                all.add("--" + key + "=" + value);
+            }
+        });
         if (all.stream().noneMatch(a -> a.startsWith("--spring.mail.port="))) {
             all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
         }
