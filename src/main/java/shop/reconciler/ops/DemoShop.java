@@ -2,17 +2,16 @@ package shop.reconciler.ops;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.ShopSchema;
 
 /**
  * {@code demo}: a small shop in an embedded database with one order for every rule of contract
@@ -96,16 +95,7 @@ class DemoShop {
     private void seed() {
         if (jdbc.queryForObject("SELECT COUNT(*) FROM information_schema.tables WHERE LOWER(table_name) = 'orders'",
                 Integer.class) == 0) {
-            try {
-                String ddl = new ClassPathResource("demo/shop-schema.sql").getContentAsString(StandardCharsets.UTF_8);
-                for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
-                    if (!statement.isBlank()) {
-                        jdbc.execute(statement);
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the demo shop's schema", e);
-            }
+            ShopSchema.create(jdbc);
         }
         LocalDateTime now = LocalDateTime.now();
         for (DemoOrder order : ORDERS) {

@@ -1,12 +1,10 @@
 package shop.reconciler.support;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import shop.reconciler.ShopSchema;
 
 /**
  * Inserts shop rows the way the shop backend would. The schema is the project's copy of the
@@ -25,16 +23,7 @@ public final class ShopFixture {
     }
 
     public ShopFixture createSchema() {
-        try {
-            String ddl = new ClassPathResource("demo/shop-schema.sql").getContentAsString(StandardCharsets.UTF_8);
-            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    jdbc.execute(statement);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        ShopSchema.create(jdbc);
         return this;
     }
 
