@@ -50,7 +50,8 @@ public record ReconcilerProperties(
         }
         if (cron == null || !CronExpression.isValidExpression(cron)) {
             throw new InvalidConfigurationException(
-                    "reconciler.cron", "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
+                    "reconciler.cron",
+                    "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
         }
         if (chunkSize < 1 || chunkSize > 10_000) {
             throw new InvalidConfigurationException(
@@ -148,23 +149,32 @@ public record ReconcilerProperties(
             @DefaultValue("1s") Duration retryBackoff,
             @DefaultValue("10m") Duration claimTimeout,
             @DefaultValue("200") int maxListedCourses,
-            @DefaultValue("classpath:mail/order-completed.mustache") String template,
-            @DefaultValue("Your order {orderCode} is complete") String subject,
+
+            @DefaultValue("classpath:mail/order-completed.mustache")
+            String template,
+
+            @DefaultValue("Your order {orderCode} is complete")
+            String subject,
+
             @DefaultValue("order-reconciler.local") String messageIdDomain,
             String emlDirectory) {
         public Mail {
             if (from == null || !EmailAddresses.isValid(from)) {
-                throw new InvalidConfigurationException("reconciler.mail.from", "'" + from + "' is not an email address");
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.from", "'" + from + "' is not an email address");
             }
             if (maxAttempts < 1) {
-                throw new InvalidConfigurationException("reconciler.mail.max-attempts", "must be at least 1, was " + maxAttempts);
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.max-attempts", "must be at least 1, was " + maxAttempts);
             }
             requirePositive("reconciler.mail.max-age", maxAge);
             if (retries < 0 || retries > 10) {
-                throw new InvalidConfigurationException("reconciler.mail.retries", "must be between 0 and 10, was " + retries);
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.retries", "must be between 0 and 10, was " + retries);
             }
             if (retryBackoff == null || retryBackoff.isNegative()) {
-                throw new InvalidConfigurationException("reconciler.mail.retry-backoff", "must not be negative, was " + retryBackoff);
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.retry-backoff", "must not be negative, was " + retryBackoff);
             }
             requirePositive("reconciler.mail.claim-timeout", claimTimeout);
             if (maxListedCourses < 1) {
@@ -186,7 +196,8 @@ public record ReconcilerProperties(
 
     private static void requirePositive(String key, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidConfigurationException(key, "must be a positive duration (e.g. 7d, 10m, 30s), was " + value);
+            throw new InvalidConfigurationException(
+                    key, "must be a positive duration (e.g. 7d, 10m, 30s), was " + value);
         }
     }
 }

@@ -59,9 +59,15 @@ class EmailAddressesTest {
 
             // then
             assertThat(checked.ok()).describedAs("ok for %s", quoted(raw)).isFalse();
-            assertThat(checked.address()).describedAs("address for %s", quoted(raw)).isNull();
-            assertThat(checked.problem()).describedAs("problem for %s", quoted(raw)).isNotBlank();
-            assertThat(EmailAddresses.isValid(raw)).describedAs("isValid for %s", quoted(raw)).isFalse();
+            assertThat(checked.address())
+                    .describedAs("address for %s", quoted(raw))
+                    .isNull();
+            assertThat(checked.problem())
+                    .describedAs("problem for %s", quoted(raw))
+                    .isNotBlank();
+            assertThat(EmailAddresses.isValid(raw))
+                    .describedAs("isValid for %s", quoted(raw))
+                    .isFalse();
         }
     }
 
@@ -81,7 +87,9 @@ class EmailAddressesTest {
 
             // then
             assertThat(checked.ok()).describedAs("ok for %s", quoted(raw)).isFalse();
-            assertThat(checked.problem()).describedAs("problem for %s", quoted(raw)).contains("control characters");
+            assertThat(checked.problem())
+                    .describedAs("problem for %s", quoted(raw))
+                    .contains("control characters");
         }
     }
 
@@ -213,6 +221,8 @@ class EmailAddressesTest {
     }
 
     private static String quoted(String raw) {
-        return raw == null ? "null" : "'" + raw.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t") + "'";
+        return raw == null
+                ? "null"
+                : "'" + raw.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t") + "'";
     }
 }

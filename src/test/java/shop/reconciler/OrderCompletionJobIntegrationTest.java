@@ -32,7 +32,9 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         // then
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(SHOP.orderStatus("DH123456")).isEqualTo("completed");
-        assertThat(SHOP.notification("DH123456")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(SHOP.notification("DH123456"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
         assertThat(received()).hasSize(1);
         assertThat(received()[0].getAllRecipients()[0].toString()).isEqualTo("buyer@example.com");
     }
@@ -74,7 +76,9 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(received()).hasSize(1);
         String body = body(received()[0]);
         assertThat(body).contains("Course 1 of DH300001").contains("Ready: https://drive.example.com/");
-        assertThat(body).contains("Course 2 of DH300001").contains("Not delivered: enrolment refused by the course site");
+        assertThat(body)
+                .contains("Course 2 of DH300001")
+                .contains("Not delivered: enrolment refused by the course site");
     }
 
     @Test
@@ -126,7 +130,8 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(SHOP.orderStatus("DH600001")).isEqualTo("processing");
         assertThat(SHOP.orderStatus("DH600002")).isEqualTo("processing");
-        assertThat(SHOP.count("SELECT COUNT(*) FROM download_tasks WHERE order_id IS NULL")).isEqualTo(1);
+        assertThat(SHOP.count("SELECT COUNT(*) FROM download_tasks WHERE order_id IS NULL"))
+                .isEqualTo(1);
         assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications")).isZero();
     }
 
@@ -145,8 +150,13 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         for (String code : List.of("DH700001", "DH700002", "DH700003", "DH700004")) {
             assertThat(SHOP.orderStatus(code)).describedAs(code).isEqualTo("completed");
             Map<String, Object> notification = SHOP.notification(code);
-            assertThat(notification).describedAs(code).containsEntry("status", "failed").containsEntry("attempts", 0);
-            assertThat((String) notification.get("last_error")).describedAs(code).isNotBlank();
+            assertThat(notification)
+                    .describedAs(code)
+                    .containsEntry("status", "failed")
+                    .containsEntry("attempts", 0);
+            assertThat((String) notification.get("last_error"))
+                    .describedAs(code)
+                    .isNotBlank();
         }
         assertThat(received()).isEmpty();
     }
@@ -189,13 +199,16 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
             assertThat(SHOP.orderStatus("DH-V1")).isEqualTo("processing");
             assertThat(SHOP.orderStatus("DH-V2")).isEqualTo("processing");
             assertThat(SHOP.orderStatus("DH-V3")).isEqualTo("completed");
-            assertThat(StepCounters.get(reconcileStep(execution).getExecutionContext(), ReconcileCounters.UNKNOWN_STATUS))
+            assertThat(StepCounters.get(
+                            reconcileStep(execution).getExecutionContext(), ReconcileCounters.UNKNOWN_STATUS))
                     .isEqualTo(2);
             assertThat(received()).hasSize(1);
         } finally {
             SHOP.jdbc().execute("DELETE FROM download_tasks");
-            SHOP.jdbc().execute("ALTER TABLE download_tasks MODIFY status"
-                    + " ENUM('pending','processing','enrolled','completed','failed') NOT NULL DEFAULT 'pending'");
+            SHOP.jdbc()
+                    .execute(
+                            "ALTER TABLE download_tasks MODIFY status"
+                                    + " ENUM('pending','processing','enrolled','completed','failed') NOT NULL DEFAULT 'pending'");
         }
     }
 
@@ -210,7 +223,9 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
             try (java.sql.Connection c = shopSide.getConnection()) {
                 c.setAutoCommit(false);
                 c.createStatement().execute("SET SESSION innodb_lock_wait_timeout = 50");
-                c.createStatement().executeQuery("SELECT id FROM orders WHERE order_code = 'DH-L1' FOR UPDATE").close();
+                c.createStatement()
+                        .executeQuery("SELECT id FROM orders WHERE order_code = 'DH-L1' FOR UPDATE")
+                        .close();
                 locked.countDown();
                 Thread.sleep(2_500);
                 c.commit();
@@ -258,9 +273,11 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(mails).isEqualTo(8);
         assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(SHOP.jdbc().queryForList("SELECT * FROM orders ORDER BY id")).isEqualTo(orders);
-        assertThat(SHOP.jdbc().queryForList("SELECT * FROM order_notifications ORDER BY id")).isEqualTo(notifications);
+        assertThat(SHOP.jdbc().queryForList("SELECT * FROM order_notifications ORDER BY id"))
+                .isEqualTo(notifications);
         assertThat(received()).hasSize(8);
-        assertThat(StepCounters.get(reconcileStep(second).getExecutionContext(), ReconcileCounters.COMPLETED)).isZero();
+        assertThat(StepCounters.get(reconcileStep(second).getExecutionContext(), ReconcileCounters.COMPLETED))
+                .isZero();
     }
 
     @Test
@@ -300,20 +317,24 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(mail.getSubject()).isEqualTo("Your order DH-MAIL-1 is complete");
         assertThat(mail.getMessageID()).isEqualTo("<order-DH-MAIL-1@order-reconciler.local>");
         assertThat(mail.getFrom()[0].toString()).isEqualTo("orders@example.com");
-        assertThat(mail.getRecipients(Message.RecipientType.TO)).extracting(Object::toString).containsExactly("jane@example.com");
+        assertThat(mail.getRecipients(Message.RecipientType.TO))
+                .extracting(Object::toString)
+                .containsExactly("jane@example.com");
         assertThat(mail.getRecipients(Message.RecipientType.BCC)).isNull();
         assertThat(mail.getContentType()).contains("text/plain").containsIgnoringCase("utf-8");
         String body = body(mail);
         assertThat(body).contains("* Kafka Bcc: victim@example.com").contains("Ready: https://drive.example.com/");
         assertThat(body).contains("* https://courses.example.com/").contains("Not delivered: enrolment refused");
-        assertThat(SHOP.notification("DH-MAIL-1")).containsEntry("message_id", "<order-DH-MAIL-1@order-reconciler.local>");
+        assertThat(SHOP.notification("DH-MAIL-1"))
+                .containsEntry("message_id", "<order-DH-MAIL-1@order-reconciler.local>");
     }
 
     @Test
     void restartOfFailedExecutionResumesAfterLastCommittedChunk() throws Exception {
         // given: 4 chunks of 5; a still-open order in the first chunk; chunk 3 fails in the database
         for (int i = 1; i <= 20; i++) {
-            SHOP.processingOrder(String.format("DH-R%02d", i), "r" + i + "@example.com", i == 2 ? "processing" : "completed");
+            SHOP.processingOrder(
+                    String.format("DH-R%02d", i), "r" + i + "@example.com", i == 2 ? "processing" : "completed");
         }
         SHOP.jdbc().execute("""
                 CREATE TRIGGER fail_on_r13 BEFORE INSERT ON order_notifications FOR EACH ROW
@@ -329,7 +350,8 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
             SHOP.jdbc().execute("DROP TRIGGER fail_on_r13");
         }
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
-        assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'")).isEqualTo(9);
+        assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
+                .isEqualTo(9);
         assertThat(SHOP.orderStatus("DH-R13")).isEqualTo("processing");
 
         // when
@@ -339,12 +361,15 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
         assertThat(reconcileStep(restarted).getReadCount()).isEqualTo(10);
-        assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'")).isEqualTo(19);
+        assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
+                .isEqualTo(19);
         assertThat(SHOP.orderStatus("DH-R02")).isEqualTo("processing");
-        assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'")).isEqualTo(19);
+        assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(19);
         assertThat(received()).hasSize(19);
         assertThat(Arrays.stream(received()).map(this::subject).distinct()).hasSize(19);
-        assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT)).isEqualTo(19);
+        assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT))
+                .isEqualTo(19);
     }
 
     /** The pool's connections keep the session lock wait timeout they were opened with. */

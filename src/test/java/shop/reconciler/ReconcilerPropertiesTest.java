@@ -92,7 +92,9 @@ class ReconcilerPropertiesTest {
             // then
             assertThat(e).describedAs("terminal %s", terminal).isNotNull();
             assertThat(e.key()).describedAs("key for %s", terminal).isEqualTo("reconciler.terminal-task-statuses");
-            assertThat(e.getMessage()).describedAs("message for %s", terminal).contains("reconciler.terminal-task-statuses");
+            assertThat(e.getMessage())
+                    .describedAs("message for %s", terminal)
+                    .contains("reconciler.terminal-task-statuses");
         }
     }
 
@@ -108,7 +110,9 @@ class ReconcilerPropertiesTest {
             // then
             assertThat(e).describedAs("status '%s'", status).isNotNull();
             assertThat(e.key()).describedAs("key for '%s'", status).isEqualTo("reconciler.terminal-task-statuses");
-            assertThat(e.getMessage()).describedAs("message for '%s'", status).contains("reconciler.terminal-task-statuses");
+            assertThat(e.getMessage())
+                    .describedAs("message for '%s'", status)
+                    .contains("reconciler.terminal-task-statuses");
         }
     }
 
@@ -167,7 +171,8 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesNegativeMailMaxAge() {
         // when
-        InvalidConfigurationException e = invalid(() -> new MailBuilder().maxAge(Duration.ofDays(-1)).build());
+        InvalidConfigurationException e =
+                invalid(() -> new MailBuilder().maxAge(Duration.ofDays(-1)).build());
 
         // then
         assertThat(e).isNotNull();
@@ -178,7 +183,8 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesZeroClaimTimeout() {
         // when
-        InvalidConfigurationException e = invalid(() -> new MailBuilder().claimTimeout(Duration.ZERO).build());
+        InvalidConfigurationException e =
+                invalid(() -> new MailBuilder().claimTimeout(Duration.ZERO).build());
 
         // then
         assertThat(e).isNotNull();
@@ -189,7 +195,8 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesZeroMaxAttempts() {
         // when
-        InvalidConfigurationException e = invalid(() -> new MailBuilder().maxAttempts(0).build());
+        InvalidConfigurationException e =
+                invalid(() -> new MailBuilder().maxAttempts(0).build());
 
         // then
         assertThat(e).isNotNull();
@@ -200,12 +207,18 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesBadFromAddress() {
         // given
-        List<String> bad = Arrays.asList("not-an-address", "orders@localhost", "a@example.com, b@example.com",
-                "orders@example.com\r\nBcc: x@example.org", "", null);
+        List<String> bad = Arrays.asList(
+                "not-an-address",
+                "orders@localhost",
+                "a@example.com, b@example.com",
+                "orders@example.com\r\nBcc: x@example.org",
+                "",
+                null);
 
         for (String from : bad) {
             // when
-            InvalidConfigurationException e = invalid(() -> new MailBuilder().from(from).build());
+            InvalidConfigurationException e =
+                    invalid(() -> new MailBuilder().from(from).build());
 
             // then
             assertThat(e).describedAs("from %s", from).isNotNull();
@@ -221,7 +234,8 @@ class ReconcilerPropertiesTest {
 
         for (String domain : bad) {
             // when
-            InvalidConfigurationException e = invalid(() -> new MailBuilder().messageIdDomain(domain).build());
+            InvalidConfigurationException e =
+                    invalid(() -> new MailBuilder().messageIdDomain(domain).build());
 
             // then
             assertThat(e).describedAs("domain %s", domain).isNotNull();
@@ -290,8 +304,18 @@ class ReconcilerPropertiesTest {
         }
 
         ReconcilerProperties.Mail build() {
-            return new ReconcilerProperties.Mail(from, maxAttempts, maxAge, retries, retryBackoff, claimTimeout,
-                    maxListedCourses, template, subject, messageIdDomain, emlDirectory);
+            return new ReconcilerProperties.Mail(
+                    from,
+                    maxAttempts,
+                    maxAge,
+                    retries,
+                    retryBackoff,
+                    claimTimeout,
+                    maxListedCourses,
+                    template,
+                    subject,
+                    messageIdDomain,
+                    emlDirectory);
         }
     }
 }

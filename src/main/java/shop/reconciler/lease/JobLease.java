@@ -50,12 +50,13 @@ public class JobLease implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        JdbcTemplateLockProvider jdbcProvider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(jdbc)
-                .withTableName("shedlock")
-                .withLockedByValue(me)
-                .usingDbTime()
-                .build());
+        JdbcTemplateLockProvider jdbcProvider =
+                new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                        .withJdbcTemplate(jdbc)
+                        .withTableName("shedlock")
+                        .withLockedByValue(me)
+                        .usingDbTime()
+                        .build());
         this.provider = new KeepAliveLockProvider(jdbcProvider, keepAlive);
     }
 
@@ -83,9 +84,14 @@ public class JobLease implements AutoCloseable {
 
     /** Who holds (or last held) the lease, as the table says; empty if it was never taken. */
     public Optional<Holder> holder() {
-        List<Holder> rows = jdbc.query(HOLDER_SQL, (rs, n) -> new Holder(
-                rs.getString("locked_by"), toUtc(rs.getTimestamp("locked_at")), toUtc(rs.getTimestamp("lock_until")),
-                databaseUtcNow()), settings.name());
+        List<Holder> rows = jdbc.query(
+                HOLDER_SQL,
+                (rs, n) -> new Holder(
+                        rs.getString("locked_by"),
+                        toUtc(rs.getTimestamp("locked_at")),
+                        toUtc(rs.getTimestamp("lock_until")),
+                        databaseUtcNow()),
+                settings.name());
         return rows.stream().findFirst();
     }
 

@@ -45,7 +45,9 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
         Long undelivered = jdbc.queryForObject(UNDELIVERED_SQL, Long.class);
         LocalDateTime since = last == null ? startedAt : last.toLocalDateTime();
         boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
-        builder.withDetail("lastCompletedRun", last == null ? "none" : last.toLocalDateTime().toString())
+        builder.withDetail(
+                        "lastCompletedRun",
+                        last == null ? "none" : last.toLocalDateTime().toString())
                 .withDetail("allowedSilence", allowed.toString())
                 .withDetail("undeliveredNotifications", undelivered);
         if (stale || (undelivered != null && undelivered > 0)) {

@@ -64,9 +64,10 @@ public class ReconcilerMetrics implements JobExecutionListener {
                 notifications("failed_recipient", StepCounters.get(context, ReconcileCounters.NO_RECIPIENT));
             } else if (step.getStepName().equals("send")) {
                 for (Map.Entry<String, Long> entry : Map.of(
-                        "sent", StepCounters.get(context, SendCounters.SENT),
-                        "failed", StepCounters.get(context, SendCounters.FAILED),
-                        "retry_later", StepCounters.get(context, SendCounters.RETRY_LATER)).entrySet()) {
+                                "sent", StepCounters.get(context, SendCounters.SENT),
+                                "failed", StepCounters.get(context, SendCounters.FAILED),
+                                "retry_later", StepCounters.get(context, SendCounters.RETRY_LATER))
+                        .entrySet()) {
                     notifications(entry.getKey(), entry.getValue());
                 }
             }

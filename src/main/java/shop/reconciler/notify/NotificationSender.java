@@ -118,7 +118,9 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
                 if (!claim(notification)) {
                     count(SendCounters.CLAIMED_ELSEWHERE);
-                    log.info("notification for order {} is claimed by another sender; left to it", notification.orderCode());
+                    log.info(
+                            "notification for order {} is claimed by another sender; left to it",
+                            notification.orderCode());
                     continue;
                 }
                 MimeMessage message;
@@ -128,7 +130,10 @@ class NotificationSender implements ItemWriter<Notification> {
                 } catch (MessagingException | RuntimeException e) {
                     record(FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
                     count(SendCounters.FAILED);
-                    log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
+                    log.warn(
+                            "order {}: email not sent, cannot compose it: {}",
+                            notification.orderCode(),
+                            e.getMessage());
                     continue;
                 }
                 SendFailure failure = null;
@@ -166,8 +171,10 @@ class NotificationSender implements ItemWriter<Notification> {
     private void settle(Notification notification, SendFailure failure) {
         if (failure == null) {
             if (record(SENT_SQL, notification, null) == 0) {
-                log.warn("order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
-                        notification.orderCode(), mail.claimTimeout());
+                log.warn(
+                        "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
+                        notification.orderCode(),
+                        mail.claimTimeout());
             }
             count(SendCounters.SENT);
             log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
@@ -178,10 +185,13 @@ class NotificationSender implements ItemWriter<Notification> {
         } else {
             ownTransaction.executeWithoutResult(tx -> jdbc.update(
                     RETRY_LATER_SQL,
-                    params(notification).addValue("error", failure.reason()).addValue("maxAttempts", mail.maxAttempts())));
+                    params(notification)
+                            .addValue("error", failure.reason())
+                            .addValue("maxAttempts", mail.maxAttempts())));
             boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
             count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
-            log.warn("order {}: not sent ({}), attempt {} of {}{}: {}",
+            log.warn(
+                    "order {}: not sent ({}), attempt {} of {}{}: {}",
                     notification.orderCode(),
                     failure.kind().name().toLowerCase(),
                     notification.attempts() + 1,
@@ -190,7 +200,8 @@ class NotificationSender implements ItemWriter<Notification> {
                     failure.reason());
             if (failure.kind() == SendFailure.Kind.UNREACHABLE) {
                 circuit.open(failure.reason());
-                log.warn("SMTP server {} unreachable: the remaining notifications stay queued for the next run",
+                log.warn(
+                        "SMTP server {} unreachable: the remaining notifications stay queued for the next run",
                         outbox.describe());
             }
         }
@@ -198,12 +209,15 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private boolean claim(Notification notification) {
         Integer claimed = ownTransaction.execute(tx -> jdbc.update(
-                CLAIM_SQL, params(notification).addValue("claimSeconds", mail.claimTimeout().toSeconds())));
+                CLAIM_SQL,
+                params(notification)
+                        .addValue("claimSeconds", mail.claimTimeout().toSeconds())));
         return claimed != null && claimed == 1;
     }
 
     private int record(String sql, Notification notification, String error) {
-        Integer updated = ownTransaction.execute(tx -> jdbc.update(sql, params(notification).addValue("error", error)));
+        Integer updated = ownTransaction.execute(
+                tx -> jdbc.update(sql, params(notification).addValue("error", error)));
         return updated == null ? 0 : updated;
     }
 

@@ -30,7 +30,9 @@ record SendFailure(Kind kind, String reason) {
     static SendFailure of(MessagingException e) {
         String reason = describe(e);
         for (Throwable t = e; t != null; t = next(t)) {
-            if (t instanceof MailConnectException || t instanceof ConnectException || t instanceof UnknownHostException) {
+            if (t instanceof MailConnectException
+                    || t instanceof ConnectException
+                    || t instanceof UnknownHostException) {
                 return new SendFailure(Kind.UNREACHABLE, reason);
             }
             int code = -1;

@@ -14,7 +14,9 @@ class SendProgressListener implements StepExecutionListener {
 
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
-        log.info("send {}: {}", stepExecution.getStatus().toString().toLowerCase(),
+        log.info(
+                "send {}: {}",
+                stepExecution.getStatus().toString().toLowerCase(),
                 StepCounters.all(stepExecution.getExecutionContext(), SendCounters.ALL));
         return null;
     }

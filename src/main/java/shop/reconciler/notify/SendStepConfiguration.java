@@ -62,7 +62,8 @@ public class SendStepConfiguration {
             @Value("#{stepExecution}") StepExecution stepExecution) {
         TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
         ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        String claimant = ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
+        String claimant =
+                ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
         return new NotificationSender(
                 jdbc, ownTransaction, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
     }

@@ -28,7 +28,15 @@ public final class Cli {
             "jdbc:h2:mem:demo-shop;MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DB_CLOSE_DELAY=-1";
 
     enum Command {
-        SERVE, RUN, RESTART, STOP, ABANDON, STATUS, CHECK, DEMO, HELP;
+        SERVE,
+        RUN,
+        RESTART,
+        STOP,
+        ABANDON,
+        STATUS,
+        CHECK,
+        DEMO,
+        HELP;
 
         static Command parse(String word) {
             for (Command command : values()) {
@@ -70,8 +78,11 @@ public final class Cli {
         application.setRegisterShutdownHook(false);
         application.addInitializers(context -> {
             overrides(invocation.command(), context.getEnvironment().getPropertySources());
-            if (context.getEnvironment().getProperty("spring.datasource.url", "").isBlank()) {
-                throw new InvalidConfigurationException("spring.datasource.url",
+            if (context.getEnvironment()
+                    .getProperty("spring.datasource.url", "")
+                    .isBlank()) {
+                throw new InvalidConfigurationException(
+                        "spring.datasource.url",
                         "not set: point SPRING_DATASOURCE_URL at the shop database (or try 'demo')");
             }
         });
@@ -120,12 +131,14 @@ public final class Cli {
         }
         if (command == Command.DEMO) {
             // The demo always uses its own embedded shop, whatever the environment points at.
-            MapPropertySource demo = new MapPropertySource("demo", Map.of(
-                    "spring.datasource.url", DEMO_DATABASE,
-                    "spring.datasource.username", "sa",
-                    "spring.datasource.password", "",
-                    "spring.datasource.driver-class-name", "org.h2.Driver",
-                    "reconciler.mail.eml-directory", "target/demo-mail"));
+            MapPropertySource demo = new MapPropertySource(
+                    "demo",
+                    Map.of(
+                            "spring.datasource.url", DEMO_DATABASE,
+                            "spring.datasource.username", "sa",
+                            "spring.datasource.password", "",
+                            "spring.datasource.driver-class-name", "org.h2.Driver",
+                            "reconciler.mail.eml-directory", "target/demo-mail"));
             if (sources.contains("commandLineArgs")) {
                 sources.addAfter("commandLineArgs", demo);
             } else {
@@ -150,7 +163,9 @@ public final class Cli {
         List<String> options = new ArrayList<>();
         List<String> spring = new ArrayList<>();
         for (String arg : rest) {
-            if (arg.startsWith("--") && arg.contains("=") && arg.substring(2, arg.indexOf('=')).contains(".")) {
+            if (arg.startsWith("--")
+                    && arg.contains("=")
+                    && arg.substring(2, arg.indexOf('=')).contains(".")) {
                 spring.add(arg);
             } else {
                 options.add(arg);
@@ -158,8 +173,8 @@ public final class Cli {
         }
         if (command == Command.DEMO || command == Command.RUN || command == Command.CHECK || command == Command.SERVE) {
             if (!options.isEmpty()) {
-                throw new UsageException("'" + command.name().toLowerCase(Locale.ROOT)
-                        + "' takes no option, got '" + options.get(0) + "' (Spring settings look like --reconciler.chunk-size=500)");
+                throw new UsageException("'" + command.name().toLowerCase(Locale.ROOT) + "' takes no option, got '"
+                        + options.get(0) + "' (Spring settings look like --reconciler.chunk-size=500)");
             }
         }
         return new Invocation(command, List.copyOf(options), spring.toArray(String[]::new));

@@ -16,8 +16,14 @@ class Commands {
     private final StopCommand stop;
     private final ServeCommand serve;
 
-    Commands(JobRunner jobRunner, RestartCommand restart, StatusReport status, HealthChecks checks, DemoShop demo,
-            StopCommand stop, ServeCommand serve) {
+    Commands(
+            JobRunner jobRunner,
+            RestartCommand restart,
+            StatusReport status,
+            HealthChecks checks,
+            DemoShop demo,
+            StopCommand stop,
+            ServeCommand serve) {
         this.stop = stop;
         this.serve = serve;
         this.jobRunner = jobRunner;

@@ -26,8 +26,11 @@ class HealthChecks {
     /** The indexes of contract section 2, by table: their leading columns and the statement that adds them. */
     static final Map<String, List<String>> INDEXES = Map.of(
             "orders", List.of("order_status", "id", "CREATE INDEX idx_orders_status_id ON orders (order_status, id)"),
-            "download_tasks", List.of("order_id", "status",
-                    "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
+            "download_tasks",
+                    List.of(
+                            "order_id",
+                            "status",
+                            "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
 
     private final DataSource dataSource;
     private final Environment environment;
@@ -55,25 +58,36 @@ class HealthChecks {
         List<Boolean> results = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData meta = connection.getMetaData();
-            results.add(line(out, true, "database", meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion()
-                    + " at " + meta.getURL()));
+            results.add(line(
+                    out,
+                    true,
+                    "database",
+                    meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at " + meta.getURL()));
             Flyway flyway = flyway(meta);
             MigrationInfo current = flyway.info().current();
             int pending = flyway.info().pending().length;
-            results.add(line(out, current != null && pending == 0, "schema",
+            results.add(line(
+                    out,
+                    current != null && pending == 0,
+                    "schema",
                     current == null
-                            ? "no migration applied (table " + flyway.getConfiguration().getTable()
-                                    + "); any other command applies them"
-                            : "version " + current.getVersion() + " in " + flyway.getConfiguration().getTable()
+                            ? "no migration applied (table "
+                                    + flyway.getConfiguration().getTable() + "); any other command applies them"
+                            : "version " + current.getVersion() + " in "
+                                    + flyway.getConfiguration().getTable()
                                     + (pending == 0 ? "" : ", " + pending + " pending")));
-            for (String table : List.of("orders", "download_tasks", "order_notifications", "shedlock", "BATCH_JOB_INSTANCE")) {
+            for (String table :
+                    List.of("orders", "download_tasks", "order_notifications", "shedlock", "BATCH_JOB_INSTANCE")) {
                 boolean exists = tableExists(meta, table);
                 results.add(line(out, exists, "table " + table, exists ? "present" : "missing"));
             }
             for (Map.Entry<String, List<String>> index : new TreeMap<>(INDEXES).entrySet()) {
                 List<String> spec = index.getValue();
                 boolean found = hasIndex(meta, index.getKey(), spec.get(0), spec.get(1));
-                results.add(line(out, found, "index " + index.getKey() + "(" + spec.get(0) + ", " + spec.get(1) + ")",
+                results.add(line(
+                        out,
+                        found,
+                        "index " + index.getKey() + "(" + spec.get(0) + ", " + spec.get(1) + ")",
                         found ? "present" : "missing: the job stays correct but slow; add it with: " + spec.get(2)));
             }
         } catch (SQLException | RuntimeException e) {
@@ -82,7 +96,8 @@ class HealthChecks {
         try (MailOutbox.Connection connection = outbox.open()) {
             results.add(line(out, true, "mail", "connected to " + outbox.describe()));
         } catch (Exception e) {
-            results.add(line(out, false, "mail", outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))));
+            results.add(
+                    line(out, false, "mail", outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))));
         }
         return results.contains(false) ? ExitCodes.FAILED : ExitCodes.OK;
     }
@@ -104,21 +119,25 @@ class HealthChecks {
     }
 
     /** Whether some index of {@code table} starts with {@code first, second}. */
-    private static boolean hasIndex(DatabaseMetaData meta, String table, String first, String second) throws SQLException {
+    private static boolean hasIndex(DatabaseMetaData meta, String table, String first, String second)
+            throws SQLException {
         Map<String, TreeMap<Integer, String>> columnsByIndex = new TreeMap<>();
         try (ResultSet rs = meta.getIndexInfo(meta.getConnection().getCatalog(), null, table, false, false)) {
             while (rs.next()) {
                 String index = rs.getString("INDEX_NAME");
                 String column = rs.getString("COLUMN_NAME");
                 if (index != null && column != null) {
-                    columnsByIndex.computeIfAbsent(index, k -> new TreeMap<>())
+                    columnsByIndex
+                            .computeIfAbsent(index, k -> new TreeMap<>())
                             .put((int) rs.getShort("ORDINAL_POSITION"), column.toLowerCase());
                 }
             }
         }
         return columnsByIndex.values().stream().anyMatch(columns -> {
             List<String> ordered = new ArrayList<>(columns.values());
-            return ordered.size() >= 2 && ordered.get(0).equals(first) && ordered.get(1).equals(second);
+            return ordered.size() >= 2
+                    && ordered.get(0).equals(first)
+                    && ordered.get(1).equals(second);
         });
     }
 }

@@ -48,7 +48,12 @@ class RestartCommand {
     private final JobRunner jobRunner;
     private final JdbcTemplate jdbc;
 
-    RestartCommand(JobOperator jobOperator, JobRepository jobRepository, JobLease lease, JobRunner jobRunner, JdbcTemplate jdbc) {
+    RestartCommand(
+            JobOperator jobOperator,
+            JobRepository jobRepository,
+            JobLease lease,
+            JobRunner jobRunner,
+            JdbcTemplate jdbc) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
@@ -71,7 +76,8 @@ class RestartCommand {
         }
         long executionId;
         if (options.get(0).equals("--last-failed")) {
-            List<Long> found = jdbc.queryForList(LAST_UNFINISHED_SQL, Long.class, OrderCompletionJobConfiguration.JOB_NAME);
+            List<Long> found =
+                    jdbc.queryForList(LAST_UNFINISHED_SQL, Long.class, OrderCompletionJobConfiguration.JOB_NAME);
             if (found.isEmpty()) {
                 out.println("nothing to restart: no failed, stopped or interrupted execution of "
                         + OrderCompletionJobConfiguration.JOB_NAME);
@@ -90,7 +96,8 @@ class RestartCommand {
             throw new Cli.UsageException("no job execution with id " + executionId);
         }
         if (execution.getStatus() == BatchStatus.COMPLETED || execution.getStatus() == BatchStatus.ABANDONED) {
-            out.println("refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted");
+            out.println(
+                    "refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted");
             return ExitCodes.FAILED;
         }
         Optional<JobLease.Held> held = lease.tryAcquire();

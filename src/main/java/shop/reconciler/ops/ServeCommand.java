@@ -44,7 +44,9 @@ class ServeCommand {
         scheduler.initialize();
         try {
             scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
-            log.info("serve: orderCompletionJob on cron '{}', first run at {}", properties.cron(),
+            log.info(
+                    "serve: orderCompletionJob on cron '{}', first run at {}",
+                    properties.cron(),
                     CronExpression.parse(properties.cron()).next(LocalDateTime.now()));
             shutdown.awaitRequest();
             log.info("serve: shutting down");
@@ -58,8 +60,12 @@ class ServeCommand {
         CronExpression cron = CronExpression.parse(properties.cron());
         LocalDateTime next = cron.next(LocalDateTime.now());
         LocalDateTime after = next == null ? null : cron.next(next);
-        Duration half = next == null || after == null ? Duration.ZERO : Duration.between(next, after).dividedBy(2);
-        return half.compareTo(properties.lock().atLeastFor()) < 0 ? half : properties.lock().atLeastFor();
+        Duration half = next == null || after == null
+                ? Duration.ZERO
+                : Duration.between(next, after).dividedBy(2);
+        return half.compareTo(properties.lock().atLeastFor()) < 0
+                ? half
+                : properties.lock().atLeastFor();
     }
 
     private void tick() {

@@ -45,8 +45,10 @@ class ShutdownCoordinator {
         runningJob.current().ifPresent(this::stop);
         try {
             if (!finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("shutdown: the running execution did not stop within {}; exiting anyway"
-                        + " (restart it with: restart --last-failed)", timeout);
+                log.warn(
+                        "shutdown: the running execution did not stop within {}; exiting anyway"
+                                + " (restart it with: restart --last-failed)",
+                        timeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -61,16 +61,37 @@ class StatusReport {
              LIMIT 10
             """;
 
-    record Step(String name, String status, long read, long filtered, long written, long skipped, long commits,
-            long rollbacks, Long durationMs) {}
+    record Step(
+            String name,
+            String status,
+            long read,
+            long filtered,
+            long written,
+            long skipped,
+            long commits,
+            long rollbacks,
+            Long durationMs) {}
 
-    record Execution(long id, long instanceId, String status, String exitCode, String exitDescription,
-            LocalDateTime start, LocalDateTime end, Long durationMs, List<Step> steps) {}
+    record Execution(
+            long id,
+            long instanceId,
+            String status,
+            String exitCode,
+            String exitDescription,
+            LocalDateTime start,
+            LocalDateTime end,
+            Long durationMs,
+            List<Step> steps) {}
 
     record Lease(String state, String lockedBy, String lockedAt, String until) {}
 
-    record Snapshot(List<Execution> executions, Lease lease, Map<String, Long> notifications,
-            LocalDateTime oldestQueued, long anomalies, List<String> anomalyOrderCodes) {}
+    record Snapshot(
+            List<Execution> executions,
+            Lease lease,
+            Map<String, Long> notifications,
+            LocalDateTime oldestQueued,
+            long anomalies,
+            List<String> anomalyOrderCodes) {}
 
     private final NamedParameterJdbcTemplate jdbc;
     private final JobLease jobLease;
@@ -137,20 +158,25 @@ class StatusReport {
             Map<Long, Execution> byId = new LinkedHashMap<>();
             executions.forEach(e -> byId.put(e.id(), e));
             jdbc.query(STEPS_SQL, Map.of("ids", byId.keySet()), rs -> {
-                byId.get(rs.getLong("JOB_EXECUTION_ID")).steps().add(new Step(
-                        rs.getString("STEP_NAME"),
-                        rs.getString("STATUS"),
-                        rs.getLong("READ_COUNT"),
-                        rs.getLong("FILTER_COUNT"),
-                        rs.getLong("WRITE_COUNT"),
-                        rs.getLong("SKIP_COUNT"),
-                        rs.getLong("COMMIT_COUNT"),
-                        rs.getLong("ROLLBACK_COUNT"),
-                        duration(time(rs, "START_TIME"), time(rs, "END_TIME"))));
+                byId.get(rs.getLong("JOB_EXECUTION_ID"))
+                        .steps()
+                        .add(new Step(
+                                rs.getString("STEP_NAME"),
+                                rs.getString("STATUS"),
+                                rs.getLong("READ_COUNT"),
+                                rs.getLong("FILTER_COUNT"),
+                                rs.getLong("WRITE_COUNT"),
+                                rs.getLong("SKIP_COUNT"),
+                                rs.getLong("COMMIT_COUNT"),
+                                rs.getLong("ROLLBACK_COUNT"),
+                                duration(time(rs, "START_TIME"), time(rs, "END_TIME"))));
             });
         }
         Lease lease = jobLease.holder()
-                .map(h -> new Lease(h.isHeld() ? "held" : "free", h.lockedBy(), String.valueOf(h.lockedAt()),
+                .map(h -> new Lease(
+                        h.isHeld() ? "held" : "free",
+                        h.lockedBy(),
+                        String.valueOf(h.lockedAt()),
                         String.valueOf(h.until())))
                 .orElse(new Lease("free", null, null, null));
         Map<String, Long> notifications = new LinkedHashMap<>();
@@ -163,21 +189,39 @@ class StatusReport {
         Timestamp oldest = jdbc.getJdbcTemplate().queryForObject(OLDEST_QUEUED_SQL, Timestamp.class);
         Long anomalies = jdbc.getJdbcTemplate().queryForObject(ANOMALY_COUNT_SQL, Long.class);
         List<String> codes = jdbc.getJdbcTemplate().queryForList(ANOMALY_CODES_SQL, String.class);
-        return new Snapshot(executions, lease, notifications, oldest == null ? null : oldest.toLocalDateTime(),
-                anomalies == null ? 0 : anomalies, codes);
+        return new Snapshot(
+                executions,
+                lease,
+                notifications,
+                oldest == null ? null : oldest.toLocalDateTime(),
+                anomalies == null ? 0 : anomalies,
+                codes);
     }
 
     private static void print(Snapshot s, PrintStream out) {
-        out.printf("%-10s %-9s %-10s %-19s %10s  %s%n", "execution", "instance", "status", "started", "duration", "exit");
+        out.printf(
+                "%-10s %-9s %-10s %-19s %10s  %s%n", "execution", "instance", "status", "started", "duration", "exit");
         for (Execution e : s.executions()) {
-            out.printf("%-10d %-9d %-10s %-19s %10s  %s%n", e.id(), e.instanceId(), e.status(),
+            out.printf(
+                    "%-10d %-9d %-10s %-19s %10s  %s%n",
+                    e.id(),
+                    e.instanceId(),
+                    e.status(),
                     e.start() == null ? "-" : e.start().withNano(0).toString().replace('T', ' '),
                     e.durationMs() == null ? "-" : e.durationMs() + " ms",
                     e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription()));
             for (Step step : e.steps()) {
-                out.printf("    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%n",
-                        step.name(), step.status(), step.read(), step.filtered(), step.written(), step.skipped(),
-                        step.commits(), step.rollbacks(), step.durationMs() == null ? "" : ", " + step.durationMs() + " ms");
+                out.printf(
+                        "    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%n",
+                        step.name(),
+                        step.status(),
+                        step.read(),
+                        step.filtered(),
+                        step.written(),
+                        step.skipped(),
+                        step.commits(),
+                        step.rollbacks(),
+                        step.durationMs() == null ? "" : ", " + step.durationMs() + " ms");
             }
         }
         if (s.executions().isEmpty()) {
@@ -185,7 +229,10 @@ class StatusReport {
         }
         out.println();
         out.println("lease: " + s.lease().state()
-                + (s.lease().lockedBy() == null ? "" : " (by " + s.lease().lockedBy() + ", until " + s.lease().until() + " UTC)"));
+                + (s.lease().lockedBy() == null
+                        ? ""
+                        : " (by " + s.lease().lockedBy() + ", until "
+                                + s.lease().until() + " UTC)"));
         out.println("notifications: " + s.notifications()
                 + (s.oldestQueued() == null ? "" : ", oldest queued since " + s.oldestQueued()));
         out.println("anomalies (processing orders without tasks): " + s.anomalies()
@@ -198,6 +245,8 @@ class StatusReport {
     }
 
     private static Long duration(LocalDateTime start, LocalDateTime end) {
-        return start == null || end == null ? null : Duration.between(start, end).toMillis();
+        return start == null || end == null
+                ? null
+                : Duration.between(start, end).toMillis();
     }
 }

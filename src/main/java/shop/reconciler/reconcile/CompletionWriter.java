@@ -100,7 +100,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
 
     @Override
     public void write(Chunk<? extends OrderTally> chunk) {
-        List<Long> candidates = chunk.getItems().stream().map(OrderTally::orderId).toList();
+        List<Long> candidates =
+                chunk.getItems().stream().map(OrderTally::orderId).toList();
         if (candidates.isEmpty()) {
             return;
         }
@@ -108,12 +109,15 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         int moved = 0;
         List<CompletedOrder> completed = List.of();
         if (!locked.isEmpty()) {
-            moved = jdbc.update(
-                    completeSql, Map.of("ids", locked, "terminal", properties.terminalTaskStatuses()));
+            moved = jdbc.update(completeSql, Map.of("ids", locked, "terminal", properties.terminalTaskStatuses()));
             if (moved > 0) {
                 completed = jdbc.query(
                         COMPLETED_SQL,
-                        Map.of("ids", locked, "maxAgeSeconds", properties.mail().maxAge().toSeconds()),
+                        Map.of(
+                                "ids",
+                                locked,
+                                "maxAgeSeconds",
+                                properties.mail().maxAge().toSeconds()),
                         (rs, n) -> new CompletedOrder(
                                 rs.getLong("id"),
                                 rs.getString("order_code"),
@@ -165,7 +169,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             String error = null;
             if (order.isStale()) {
                 status = NotificationStatus.SKIPPED;
-                error = "newest task older than reconciler.mail.max-age (" + properties.mail().maxAge().toString().substring(2).toLowerCase() + ")";
+                error = "newest task older than reconciler.mail.max-age ("
+                        + properties.mail().maxAge().toString().substring(2).toLowerCase() + ")";
                 tally.skipped++;
             } else if (!recipient.ok()) {
                 status = NotificationStatus.FAILED;
@@ -182,7 +187,10 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                     .addValue("recipient", recipient.ok() ? recipient.address() : truncate(order.userEmail(), 255))
                     .addValue("status", status.code())
                     .addValue("lastError", error)
-                    .addValue("messageId", StableMessageId.of(order.orderCode(), properties.mail().messageIdDomain()))
+                    .addValue(
+                            "messageId",
+                            StableMessageId.of(
+                                    order.orderCode(), properties.mail().messageIdDomain()))
                     .addValue("jobExecutionId", stepExecution.getJobExecutionId()));
         }
         if (!rows.isEmpty()) {

@@ -23,16 +23,21 @@ class FinishedOrderFilter implements ItemProcessor<OrderTally, OrderTally> {
     @Override
     public OrderTally process(OrderTally order) {
         if (order.unknownStatusCount() > 0) {
-            log.warn("order {} (id {}) has {} task(s) with a status the reconciler does not know; kept open",
-                    order.orderCode(), order.orderId(), order.unknownStatusCount());
+            log.warn(
+                    "order {} (id {}) has {} task(s) with a status the reconciler does not know; kept open",
+                    order.orderCode(),
+                    order.orderId(),
+                    order.unknownStatusCount());
             StepCounters.add(stepExecution.getExecutionContext(), ReconcileCounters.UNKNOWN_STATUS, 1);
         }
         if (order.isFinished()) {
             return order;
         }
         if (order.isAnomaly()) {
-            log.warn("anomaly: order {} (id {}) is processing but has no download task; left as it is",
-                    order.orderCode(), order.orderId());
+            log.warn(
+                    "anomaly: order {} (id {}) is processing but has no download task; left as it is",
+                    order.orderCode(),
+                    order.orderId());
             StepCounters.add(stepExecution.getExecutionContext(), ReconcileCounters.ANOMALIES, 1);
         } else {
             StepCounters.add(stepExecution.getExecutionContext(), ReconcileCounters.STILL_OPEN, 1);

@@ -16,14 +16,24 @@ class JobSummaryListener implements JobExecutionListener {
     @Override
     public void afterJob(JobExecution execution) {
         for (StepExecution step : execution.getStepExecutions()) {
-            log.info("step {} {}: read {}, filtered {}, written {}, commits {}, rollbacks {}",
-                    step.getStepName(), step.getStatus(), step.getReadCount(), step.getFilterCount(),
-                    step.getWriteCount(), step.getCommitCount(), step.getRollbackCount());
+            log.info(
+                    "step {} {}: read {}, filtered {}, written {}, commits {}, rollbacks {}",
+                    step.getStepName(),
+                    step.getStatus(),
+                    step.getReadCount(),
+                    step.getFilterCount(),
+                    step.getWriteCount(),
+                    step.getCommitCount(),
+                    step.getRollbackCount());
         }
         LocalDateTime start = execution.getStartTime();
         LocalDateTime end = execution.getEndTime() == null ? LocalDateTime.now() : execution.getEndTime();
-        log.info("{} execution {} (instance {}) ended {} in {} ms",
-                execution.getJobInstance().getJobName(), execution.getId(), execution.getJobInstance().getInstanceId(),
-                execution.getStatus(), start == null ? 0 : Duration.between(start, end).toMillis());
+        log.info(
+                "{} execution {} (instance {}) ended {} in {} ms",
+                execution.getJobInstance().getJobName(),
+                execution.getId(),
+                execution.getJobInstance().getInstanceId(),
+                execution.getStatus(),
+                start == null ? 0 : Duration.between(start, end).toMillis());
     }
 }

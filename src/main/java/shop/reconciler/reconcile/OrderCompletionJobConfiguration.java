@@ -1,11 +1,11 @@
 package shop.reconciler.reconcile;
 
+import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.RunIdIncrementer;
-import java.util.List;
-import javax.sql.DataSource;
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -81,7 +81,8 @@ public class OrderCompletionJobConfiguration {
     @StepScope
     ProcessingOrderReader processingOrderReader(
             NamedParameterJdbcTemplate jdbc, TaskStatusSql taskStatusSql, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(jdbc, taskStatusSql, properties.terminalTaskStatuses(), properties.chunkSize());
+        return new ProcessingOrderReader(
+                jdbc, taskStatusSql, properties.terminalTaskStatuses(), properties.chunkSize());
     }
 
     @Bean

@@ -82,7 +82,15 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     private void fetchPage() {
         List<OrderTally> rows = jdbc.query(
                 pageSql,
-                Map.of("terminal", terminalStatuses, "known", knownStatuses, "afterId", lastFetchedId, "pageSize", pageSize),
+                Map.of(
+                        "terminal",
+                        terminalStatuses,
+                        "known",
+                        knownStatuses,
+                        "afterId",
+                        lastFetchedId,
+                        "pageSize",
+                        pageSize),
                 (rs, n) -> new OrderTally(
                         rs.getLong("id"),
                         rs.getString("order_code"),

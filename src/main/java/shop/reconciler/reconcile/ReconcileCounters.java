@@ -15,9 +15,16 @@ public final class ReconcileCounters {
     public static final String ALREADY_NOTIFIED = "reconcile.alreadyNotified";
     public static final String UNKNOWN_STATUS = "reconcile.ordersWithUnknownTaskStatus";
 
-    public static final List<String> ALL =
-            List.of(COMPLETED, STILL_OPEN, ANOMALIES, CHANGED_BEFORE_WRITE, QUEUED, SKIPPED, NO_RECIPIENT, ALREADY_NOTIFIED,
-                    UNKNOWN_STATUS);
+    public static final List<String> ALL = List.of(
+            COMPLETED,
+            STILL_OPEN,
+            ANOMALIES,
+            CHANGED_BEFORE_WRITE,
+            QUEUED,
+            SKIPPED,
+            NO_RECIPIENT,
+            ALREADY_NOTIFIED,
+            UNKNOWN_STATUS);
 
     private ReconcileCounters() {}
 }

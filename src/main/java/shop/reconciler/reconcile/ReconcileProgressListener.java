@@ -42,7 +42,10 @@ class ReconcileProgressListener implements StepExecutionListener, ChunkListener<
 
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
-        log.info("reconcile {}: {}", stepExecution.getStatus().toString().toLowerCase(), line(stepExecution, Instant.now()));
+        log.info(
+                "reconcile {}: {}",
+                stepExecution.getStatus().toString().toLowerCase(),
+                line(stepExecution, Instant.now()));
         return null;
     }
 

@@ -37,8 +37,13 @@ class EmailComposerTest {
     @Test
     void subjectHasNoLineBreakEvenIfOrderCodeHasOne() {
         // given
-        List<String> codes = List.of("DH1\r\nBcc: victim@example.org", "DH1\nBcc: x@example.org", "DH1\rX", "DH1\u2028X",
-                "DH1\u0085X", "DH1\u0000X");
+        List<String> codes = List.of(
+                "DH1\r\nBcc: victim@example.org",
+                "DH1\nBcc: x@example.org",
+                "DH1\rX",
+                "DH1\u2028X",
+                "DH1\u0085X",
+                "DH1\u0000X");
 
         for (String code : codes) {
             // when
@@ -46,7 +51,9 @@ class EmailComposerTest {
 
             // then
             assertThat(subject).describedAs("subject for %s", escaped(code)).startsWith("Your order DH1");
-            assertThat(subject).describedAs("subject for %s", escaped(code)).doesNotContain("\r", "\n", "\u2028", "\u0085", "\u0000");
+            assertThat(subject)
+                    .describedAs("subject for %s", escaped(code))
+                    .doesNotContain("\r", "\n", "\u2028", "\u0085", "\u0000");
         }
     }
 
@@ -84,7 +91,8 @@ class EmailComposerTest {
 
         // then
         assertThat(message.getFrom()).extracting(Object::toString).containsExactly("orders@example.com");
-        assertThat(message.getRecipients(Message.RecipientType.TO)).extracting(Object::toString)
+        assertThat(message.getRecipients(Message.RecipientType.TO))
+                .extracting(Object::toString)
                 .containsExactly("buyer@example.com");
         assertThat(message.getSubject()).isEqualTo("Your order DH123456 is complete");
         assertThat(message.getContentType()).containsIgnoringCase("text/plain").containsIgnoringCase("utf-8");
@@ -111,8 +119,7 @@ class EmailComposerTest {
     void bodyListsCompletedCoursesWithLinkAndFailedWithError() {
         // given
         List<CourseResult> courses = List.of(
-                completed("Java Basics", "https://drive.example/java"),
-                failed("Python Advanced", "quota exceeded"));
+                completed("Java Basics", "https://drive.example/java"), failed("Python Advanced", "quota exceeded"));
 
         // when
         String body = composer.body("DH123456", courses);
@@ -157,14 +164,15 @@ class EmailComposerTest {
         List<String> noTitles = Arrays.asList(null, "", "  \n ");
 
         for (String title : noTitles) {
-            List<CourseResult> courses = List.of(course(title, "https://shop.example/course/42", "completed",
-                    "https://drive/42", null));
+            List<CourseResult> courses =
+                    List.of(course(title, "https://shop.example/course/42", "completed", "https://drive/42", null));
 
             // when
             String body = composer.body("DH123456", courses);
 
             // then
-            assertThat(body).describedAs("body for title %s", escaped(title))
+            assertThat(body)
+                    .describedAs("body for title %s", escaped(title))
                     .contains("* https://shop.example/course/42\n");
         }
     }
@@ -182,7 +190,10 @@ class EmailComposerTest {
 
         // then
         for (String line : body.split("\n", -1)) {
-            assertThat(line.strip()).describedAs("body line '%s'", line).doesNotStartWith("Bcc:").doesNotStartWith("Subject:");
+            assertThat(line.strip())
+                    .describedAs("body line '%s'", line)
+                    .doesNotStartWith("Bcc:")
+                    .doesNotStartWith("Subject:");
             assertThat(line).describedAs("body line '%s'", line).doesNotContain("\r", "\u2028");
         }
         assertThat(body).contains("* Java Bcc: victim@example.org");
@@ -240,7 +251,8 @@ class EmailComposerTest {
         String body = composer.body("DH123456", List.of(completed(title, "https://drive/1")));
 
         // then
-        String nameLine = body.lines().filter(line -> line.startsWith("* ")).findFirst().orElseThrow();
+        String nameLine =
+                body.lines().filter(line -> line.startsWith("* ")).findFirst().orElseThrow();
         String name = nameLine.substring(2);
         assertThat(name).hasSizeLessThanOrEqualTo(300).endsWith("…").startsWith("xxx");
         assertThat(body).hasSizeLessThan(2_000);
@@ -251,7 +263,8 @@ class EmailComposerTest {
         // given
         String vietnamese = "Lập trình Python cho người mới bắt đầu";
         String emoji = "Khoá học 🎓 Data Science 📊";
-        List<CourseResult> courses = List.of(completed(vietnamese, "https://drive/vi"), failed(emoji, "Lỗi: hết dung lượng 💾"));
+        List<CourseResult> courses =
+                List.of(completed(vietnamese, "https://drive/vi"), failed(emoji, "Lỗi: hết dung lượng 💾"));
 
         // when
         String body = composer.body("ĐH-123", courses);
@@ -264,15 +277,15 @@ class EmailComposerTest {
     void oneLineFoldsWhitespaceAndControlCharacters() {
         // given
         String[][] cases = {
-                {null, ""},
-                {"", ""},
-                {"  plain  ", "plain"},
-                {"a\r\nb", "a b"},
-                {"a \t\n\u000B\f\r b", "a b"},
-                {"a\u0000b", "a b"},
-                {"a\u2028b\u2029c", "a b c"},
-                {"a\u0085b", "a b"},
-                {"Lập\ntrình 🚀", "Lập trình 🚀"},
+            {null, ""},
+            {"", ""},
+            {"  plain  ", "plain"},
+            {"a\r\nb", "a b"},
+            {"a \t\n\u000B\f\r b", "a b"},
+            {"a\u0000b", "a b"},
+            {"a\u2028b\u2029c", "a b c"},
+            {"a\u0085b", "a b"},
+            {"Lập\ntrình 🚀", "Lập trình 🚀"},
         };
 
         for (String[] c : cases) {
@@ -288,11 +301,11 @@ class EmailComposerTest {
     void oneLineCutsToMaxWithEllipsis() {
         // given
         String[][] cases = {
-                {"abcdef", "ab…"},
-                {"abc", "abc"},
-                {"abc   ", "abc"},
-                {"abc\n\n", "abc"},
-                {"a b c d", "a…"},
+            {"abcdef", "ab…"},
+            {"abc", "abc"},
+            {"abc   ", "abc"},
+            {"abc\n\n", "abc"},
+            {"a b c d", "a…"},
         };
 
         for (String[] c : cases) {
@@ -315,15 +328,24 @@ class EmailComposerTest {
 
             // then
             char last = cut.isEmpty() ? 'x' : cut.charAt(cut.length() - 1);
-            assertThat(Character.isHighSurrogate(last)).describedAs("oneLine(%s, %d) = %s", text, max, cut).isFalse();
-            assertThat(cut.codePoints().filter(cp -> cp == 0xFFFD).count()).describedAs("max %d", max).isZero();
+            assertThat(Character.isHighSurrogate(last))
+                    .describedAs("oneLine(%s, %d) = %s", text, max, cut)
+                    .isFalse();
+            assertThat(cut.codePoints().filter(cp -> cp == 0xFFFD).count())
+                    .describedAs("max %d", max)
+                    .isZero();
         }
     }
 
     @Test
     void oneLineThatCutsNeverReturnsMoreThanMax() {
         // given
-        List<String> texts = List.of("x".repeat(10_000), "a b c d e f g", "ab🚀🚀🚀🚀", "🚀🚀🚀🚀🚀🚀🚀🚀", "ab\n\ncd efgh",
+        List<String> texts = List.of(
+                "x".repeat(10_000),
+                "a b c d e f g",
+                "ab🚀🚀🚀🚀",
+                "🚀🚀🚀🚀🚀🚀🚀🚀",
+                "ab\n\ncd efgh",
                 "Lập trình Python cho người mới");
 
         for (String text : texts) {
@@ -332,7 +354,8 @@ class EmailComposerTest {
                 String cut = EmailComposer.oneLine(text, max);
 
                 // then
-                assertThat(cut).describedAs("oneLine(%s, %d) = '%s'", escaped(abbreviated(text)), max, cut)
+                assertThat(cut)
+                        .describedAs("oneLine(%s, %d) = '%s'", escaped(abbreviated(text)), max, cut)
                         .endsWith("…")
                         .hasSizeLessThanOrEqualTo(max);
             }
@@ -349,10 +372,10 @@ class EmailComposerTest {
     void oneLineNeverExceedsMaxEvenWhenTextEndsOnATwoCharStep() {
         // given
         String[][] cases = {
-                {"ab c", "ab…"},
-                {"ab🚀", "ab…"},
-                {"ab c  ", "ab…"},
-                {"abc\u0000", "abc"},
+            {"ab c", "ab…"},
+            {"ab🚀", "ab…"},
+            {"ab c  ", "ab…"},
+            {"abc\u0000", "abc"},
         };
 
         for (String[] c : cases) {
@@ -360,15 +383,18 @@ class EmailComposerTest {
             String folded = EmailComposer.oneLine(c[0], 3);
 
             // then
-            assertThat(folded).describedAs("oneLine(%s, 3)", escaped(c[0])).isEqualTo(c[1]).hasSizeLessThanOrEqualTo(3);
+            assertThat(folded)
+                    .describedAs("oneLine(%s, 3)", escaped(c[0]))
+                    .isEqualTo(c[1])
+                    .hasSizeLessThanOrEqualTo(3);
         }
     }
 
     @Test
     void failsWhenTemplateIsMissing() {
         // when
-        InvalidConfigurationException e = catchThrowableOfType(InvalidConfigurationException.class,
-                () -> composer(200, "classpath:mail/no-such-template.mustache"));
+        InvalidConfigurationException e = catchThrowableOfType(
+                InvalidConfigurationException.class, () -> composer(200, "classpath:mail/no-such-template.mustache"));
 
         // then
         assertThat(e).isNotNull();
@@ -377,11 +403,24 @@ class EmailComposerTest {
     }
 
     private static EmailComposer composer(int maxListedCourses, String template) {
-        ReconcilerProperties.Mail mail = new ReconcilerProperties.Mail("orders@example.com", 10, Duration.ofDays(7), 2,
-                Duration.ofSeconds(1), Duration.ofMinutes(10), maxListedCourses, template,
-                "Your order {orderCode} is complete", DOMAIN, null);
-        ReconcilerProperties properties = new ReconcilerProperties("0 */5 * * * *", 1000, List.of("completed", "failed"),
-                new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"), mail);
+        ReconcilerProperties.Mail mail = new ReconcilerProperties.Mail(
+                "orders@example.com",
+                10,
+                Duration.ofDays(7),
+                2,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                maxListedCourses,
+                template,
+                "Your order {orderCode} is complete",
+                DOMAIN,
+                null);
+        ReconcilerProperties properties = new ReconcilerProperties(
+                "0 */5 * * * *",
+                1000,
+                List.of("completed", "failed"),
+                new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"),
+                mail);
         return new EmailComposer(properties, new DefaultResourceLoader());
     }
 

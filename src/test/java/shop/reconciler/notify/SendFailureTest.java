@@ -43,8 +43,8 @@ class SendFailureTest {
     @Test
     void messageRefusedWith554IsPermanent() {
         // given
-        MessagingException e = new SMTPSendFailedException("DATA", 554, "554 5.7.1 message rejected as spam", null,
-                null, null, null);
+        MessagingException e =
+                new SMTPSendFailedException("DATA", 554, "554 5.7.1 message rejected as spam", null, null, null, null);
 
         // when
         SendFailure failure = SendFailure.of(e);
@@ -57,7 +57,8 @@ class SendFailureTest {
     @Test
     void messageRefusedWith451IsTransient() {
         // given
-        MessagingException e = new SMTPSendFailedException("DATA", 451, "451 4.3.0 local error", null, null, null, null);
+        MessagingException e =
+                new SMTPSendFailedException("DATA", 451, "451 4.3.0 local error", null, null, null, null);
 
         // when
         SendFailure failure = SendFailure.of(e);
@@ -69,8 +70,8 @@ class SendFailureTest {
     @Test
     void refusedConnectionIsUnreachable() {
         // given
-        MessagingException e = new MessagingException("Couldn't connect to host, port: localhost, 2525",
-                new ConnectException("Connection refused"));
+        MessagingException e = new MessagingException(
+                "Couldn't connect to host, port: localhost, 2525", new ConnectException("Connection refused"));
 
         // when
         SendFailure failure = SendFailure.of(e);
@@ -83,8 +84,8 @@ class SendFailureTest {
     @Test
     void unknownHostIsUnreachable() {
         // given
-        MessagingException e = new MessagingException("Unknown SMTP host: smtp.invalid",
-                new UnknownHostException("smtp.invalid"));
+        MessagingException e =
+                new MessagingException("Unknown SMTP host: smtp.invalid", new UnknownHostException("smtp.invalid"));
 
         // when
         SendFailure failure = SendFailure.of(e);
@@ -110,10 +111,10 @@ class SendFailureTest {
     void reasonIsOneLine() throws Exception {
         // given
         MessagingException[] failures = {
-                refusedRecipient(550, "550-5.1.1 first line\r\n550-5.1.1 second line\r\n550 5.1.1 last line\r\n"),
-                new SMTPSendFailedException("DATA", 554, "554-rejected\n554 really\n", null, null, null, null),
-                new MessagingException("line one\nline two", new ConnectException("refused\r\nagain")),
-                new MessagingException(null),
+            refusedRecipient(550, "550-5.1.1 first line\r\n550-5.1.1 second line\r\n550 5.1.1 last line\r\n"),
+            new SMTPSendFailedException("DATA", 554, "554-rejected\n554 really\n", null, null, null, null),
+            new MessagingException("line one\nline two", new ConnectException("refused\r\nagain")),
+            new MessagingException(null),
         };
 
         for (MessagingException e : failures) {
@@ -121,16 +122,21 @@ class SendFailureTest {
             SendFailure failure = SendFailure.of(e);
 
             // then
-            assertThat(failure.reason()).describedAs("reason of %s", e).isNotBlank().doesNotContain("\r", "\n");
-            assertThat(failure.reason()).describedAs("length of reason of %s", e).hasSizeLessThanOrEqualTo(1000);
+            assertThat(failure.reason())
+                    .describedAs("reason of %s", e)
+                    .isNotBlank()
+                    .doesNotContain("\r", "\n");
+            assertThat(failure.reason())
+                    .describedAs("length of reason of %s", e)
+                    .hasSizeLessThanOrEqualTo(1000);
         }
     }
 
     @Test
     void reasonOfVeryLongReplyIsBounded() {
         // given
-        MessagingException e = new SMTPSendFailedException("DATA", 554, "554 " + "x".repeat(5_000), null, null, null,
-                null);
+        MessagingException e =
+                new SMTPSendFailedException("DATA", 554, "554 " + "x".repeat(5_000), null, null, null, null);
 
         // when
         SendFailure failure = SendFailure.of(e);
@@ -143,9 +149,9 @@ class SendFailureTest {
     /** What Angus throws when RCPT TO is refused: a SendFailedException with the reply nested in it. */
     private static MessagingException refusedRecipient(int code, String reply) throws Exception {
         InternetAddress recipient = new InternetAddress("buyer@example.com");
-        SMTPAddressFailedException refused = new SMTPAddressFailedException(recipient, "RCPT TO:<buyer@example.com>",
-                code, reply);
-        return new SendFailedException("Invalid Addresses", refused, new Address[0], new Address[0],
-                new Address[] {recipient});
+        SMTPAddressFailedException refused =
+                new SMTPAddressFailedException(recipient, "RCPT TO:<buyer@example.com>", code, reply);
+        return new SendFailedException(
+                "Invalid Addresses", refused, new Address[0], new Address[0], new Address[] {recipient});
     }
 }

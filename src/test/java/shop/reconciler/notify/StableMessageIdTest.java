@@ -44,16 +44,20 @@ class StableMessageIdTest {
             // then
             String local = id.substring(1, id.lastIndexOf('@'));
             assertThat(id).describedAs("id of %s", code).startsWith("<order-").endsWith("@" + DOMAIN + ">");
-            assertThat(local).describedAs("local part of %s", code).matches("[A-Za-z0-9_.-]+")
-                    .doesNotContain("..").doesNotStartWith(".").doesNotEndWith(".");
+            assertThat(local)
+                    .describedAs("local part of %s", code)
+                    .matches("[A-Za-z0-9_.-]+")
+                    .doesNotContain("..")
+                    .doesNotStartWith(".")
+                    .doesNotEndWith(".");
         }
     }
 
     @Test
     void differentCodesGiveDifferentIds() {
         // given: codes that a careless encoding would merge
-        List<String> codes = List.of("DH1", "DH2", "dh1", "DH 1", "DH.201", "DH_1", "DH-1", "DH/1", "DH.2F1", "DH1 ", "ĐH1",
-                "DH.C4.90");
+        List<String> codes = List.of(
+                "DH1", "DH2", "dh1", "DH 1", "DH.201", "DH_1", "DH-1", "DH/1", "DH.2F1", "DH1 ", "ĐH1", "DH.C4.90");
 
         // when
         Set<String> ids = new HashSet<>();

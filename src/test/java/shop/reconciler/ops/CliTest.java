@@ -54,7 +54,9 @@ class CliTest {
             Cli.Invocation invocation = Cli.parse(word);
 
             // then
-            assertThat(invocation.command()).describedAs("command of '%s'", word).isEqualTo(Cli.Command.RUN);
+            assertThat(invocation.command())
+                    .describedAs("command of '%s'", word)
+                    .isEqualTo(Cli.Command.RUN);
         }
     }
 
@@ -72,7 +74,8 @@ class CliTest {
     @Test
     void statusSeparatesOwnOptionsFromSpringSettings() {
         // when
-        Cli.Invocation invocation = Cli.parse("status", "--limit", "5", "--spring.datasource.url=jdbc:h2:mem:x", "--json");
+        Cli.Invocation invocation =
+                Cli.parse("status", "--limit", "5", "--spring.datasource.url=jdbc:h2:mem:x", "--json");
 
         // then
         assertThat(invocation.options()).containsExactly("--limit", "5", "--json");
@@ -104,7 +107,9 @@ class CliTest {
 
             // then
             assertThat(e).describedAs("usage error for %s", List.of(line)).isNotNull();
-            assertThat(e.getMessage()).describedAs("message for %s", List.of(line)).contains("'" + line[1] + "'");
+            assertThat(e.getMessage())
+                    .describedAs("message for %s", List.of(line))
+                    .contains("'" + line[1] + "'");
         }
     }
 
@@ -168,7 +173,9 @@ class CliTest {
 
         // then
         assertThat(exit).isEqualTo(0);
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage:").contains("run", "status", "check", "demo");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith("usage:")
+                .contains("run", "status", "check", "demo");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 

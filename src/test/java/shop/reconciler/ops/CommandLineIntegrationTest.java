@@ -58,8 +58,10 @@ class CommandLineIntegrationTest {
         // given: the schema exists and another node holds the lease for an hour
         assertThat(cli("status").exit()).isZero();
         shop.processingOrder("CLI-2", "two@example.com", "completed");
-        shop.jdbc().update("INSERT INTO shedlock (name, lock_until, locked_at, locked_by)"
-                + " VALUES ('orderCompletionJob', UTC_TIMESTAMP(3) + INTERVAL 1 HOUR, UTC_TIMESTAMP(3), 'node-b')");
+        shop.jdbc()
+                .update(
+                        "INSERT INTO shedlock (name, lock_until, locked_at, locked_by)"
+                                + " VALUES ('orderCompletionJob', UTC_TIMESTAMP(3) + INTERVAL 1 HOUR, UTC_TIMESTAMP(3), 'node-b')");
 
         // when
         Result result = cli("run");
@@ -87,7 +89,9 @@ class CommandLineIntegrationTest {
         JsonNode status = JsonMapper.builder().build().readTree(result.out());
         JsonNode execution = status.get("executions").get(0);
         assertThat(execution.get("status").asText()).isEqualTo("COMPLETED");
-        assertThat(execution.get("steps")).extracting(s -> s.get("name").asText()).containsExactly("reconcile", "send");
+        assertThat(execution.get("steps"))
+                .extracting(s -> s.get("name").asText())
+                .containsExactly("reconcile", "send");
         assertThat(execution.get("steps").get(0).get("read").asLong()).isEqualTo(2);
         assertThat(execution.get("steps").get(0).get("written").asLong()).isEqualTo(1);
         assertThat(status.get("lease").get("state").asText()).isEqualTo("free");
@@ -117,9 +121,12 @@ class CommandLineIntegrationTest {
 
         // then
         assertThat(result.exit()).isEqualTo(1);
-        assertThat(result.out()).contains("FAIL schema: no migration applied").contains("FAIL table order_notifications");
+        assertThat(result.out())
+                .contains("FAIL schema: no migration applied")
+                .contains("FAIL table order_notifications");
         assertThat(shop.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
-                + " AND table_name IN ('order_notifications', 'shedlock', 'BATCH_JOB_INSTANCE')")).isZero();
+                        + " AND table_name IN ('order_notifications', 'shedlock', 'BATCH_JOB_INSTANCE')"))
+                .isZero();
     }
 
     @Test
@@ -131,7 +138,9 @@ class CommandLineIntegrationTest {
         }
 
         // when
-        Result result = cli("check", "--spring.datasource.url=jdbc:mysql://127.0.0.1:" + closedPort + "/shop",
+        Result result = cli(
+                "check",
+                "--spring.datasource.url=jdbc:mysql://127.0.0.1:" + closedPort + "/shop",
                 "--spring.datasource.hikari.initialization-fail-timeout=1");
 
         // then
@@ -149,7 +158,8 @@ class CommandLineIntegrationTest {
 
         // then
         assertThat(result.exit()).isEqualTo(1);
-        assertThat(result.out()).contains("FAIL index orders(order_status, id)")
+        assertThat(result.out())
+                .contains("FAIL index orders(order_status, id)")
                 .contains("CREATE INDEX idx_orders_status_id ON orders (order_status, id)");
     }
 
@@ -160,7 +170,10 @@ class CommandLineIntegrationTest {
 
         // then
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.err().lines().filter(l -> l.startsWith("order-reconciler:")).toList())
+        assertThat(result.err()
+                        .lines()
+                        .filter(l -> l.startsWith("order-reconciler:"))
+                        .toList())
                 .singleElement()
                 .asString()
                 .contains("reconciler.chunk-size");
@@ -207,7 +220,11 @@ class CommandLineIntegrationTest {
         Result failed = cli("run", "--reconciler.chunk-size=1");
         shop.jdbc().execute("DROP TRIGGER fail_cli_6");
         assertThat(failed.exit()).isEqualTo(1);
-        assertThat(failed.out().lines().toList()).singleElement().asString().contains("FAILED").contains("injected");
+        assertThat(failed.out().lines().toList())
+                .singleElement()
+                .asString()
+                .contains("FAILED")
+                .contains("injected");
 
         // when
         Result restarted = cli("restart", "--last-failed", "--reconciler.chunk-size=1");
@@ -215,7 +232,8 @@ class CommandLineIntegrationTest {
         // then
         assertThat(restarted.exit()).describedAs(restarted.out()).isZero();
         assertThat(shop.orderStatus("CLI-6")).isEqualTo("completed");
-        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(2);
         assertThat(SMTP.getReceivedMessages()).hasSize(2);
     }
@@ -237,8 +255,11 @@ class CommandLineIntegrationTest {
 
         // then
         assertThat(abandon.exit()).describedAs(abandon.out()).isZero();
-        assertThat(shop.jdbc().queryForObject(
-                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, failedId))
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                failedId))
                 .isEqualTo("ABANDONED");
         assertThat(cli("restart", String.valueOf(failedId)).exit()).isEqualTo(1);
         Result lastFailed = cli("restart", "--last-failed");
@@ -250,12 +271,21 @@ class CommandLineIntegrationTest {
 
     @Test
     void usageErrorsExitTwoWithOneLine() {
-        for (String[] args : List.of(new String[] {"restart", "not-a-number"}, new String[] {"restart", "999999"},
-                new String[] {"status", "--limit", "0"}, new String[] {"stop"}, new String[] {"abandon", "x"},
+        for (String[] args : List.of(
+                new String[] {"restart", "not-a-number"},
+                new String[] {"restart", "999999"},
+                new String[] {"status", "--limit", "0"},
+                new String[] {"stop"},
+                new String[] {"abandon", "x"},
                 new String[] {"stop", "424242"})) {
             Result result = cli(args);
-            assertThat(result.exit()).describedAs(String.join(" ", args) + ": " + result.err()).isEqualTo(2);
-            assertThat(result.err().lines().filter(l -> l.startsWith("order-reconciler:")).count())
+            assertThat(result.exit())
+                    .describedAs(String.join(" ", args) + ": " + result.err())
+                    .isEqualTo(2);
+            assertThat(result.err()
+                            .lines()
+                            .filter(l -> l.startsWith("order-reconciler:"))
+                            .count())
                     .describedAs(String.join(" ", args))
                     .isEqualTo(1);
         }

@@ -69,7 +69,8 @@ class ProcessLifecycleIntegrationTest {
         await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
         node.destroyForcibly().waitFor();
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
-        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isEqualTo(1);
         int completedBeforeKill = completedOrders();
         assertThat(completedBeforeKill).isBetween(4, 19);
 
@@ -81,18 +82,27 @@ class ProcessLifecycleIntegrationTest {
         assertThat(early.out()).contains("held by").contains("until");
 
         // when: it has expired (at-most-for is 30s)
-        Result restarted = awaitResult(Duration.ofSeconds(45), () -> cli("restart", "--last-failed"), r -> r.exit() != 75);
+        Result restarted =
+                awaitResult(Duration.ofSeconds(45), () -> cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: same instance, every order right, one email each
-        assertThat(restarted.exit()).describedAs(restarted.out() + restarted.err()).isZero();
+        assertThat(restarted.exit())
+                .describedAs(restarted.out() + restarted.err())
+                .isZero();
         assertThat(restarted.out()).contains("recovering");
         assertThat(completedOrders()).isEqualTo(20);
-        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
-        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isZero();
-        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'")).isEqualTo(20);
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isZero();
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(20);
         MimeMessage[] mails = SMTP.getReceivedMessages();
         assertThat(mails).hasSize(20);
-        assertThat(Arrays.stream(mails).map(ProcessLifecycleIntegrationTest::messageId).distinct()).hasSize(20);
+        assertThat(Arrays.stream(mails)
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
     }
 
     @Test
@@ -110,7 +120,9 @@ class ProcessLifecycleIntegrationTest {
 
         // then
         assertThat(early.exit()).isEqualTo(75);
-        assertThat(late.exit()).describedAs("node A's run is still going: %s", nodeA.isAlive()).isEqualTo(75);
+        assertThat(late.exit())
+                .describedAs("node A's run is still going: %s", nodeA.isAlive())
+                .isEqualTo(75);
         assertThat(nodeA.isAlive()).isTrue();
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
@@ -126,7 +138,8 @@ class ProcessLifecycleIntegrationTest {
         slowNotificationInserts(0.3);
         Process node = start("run", "--reconciler.chunk-size=1");
         await(Duration.ofSeconds(60), () -> completedOrders() >= 2);
-        long executionId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        long executionId =
+                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
 
         // when
         Result stop = cli("stop", String.valueOf(executionId));
@@ -134,8 +147,11 @@ class ProcessLifecycleIntegrationTest {
         // then
         assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
         assertThat(node.waitFor()).isEqualTo(1);
-        assertThat(shop.jdbc().queryForObject(
-                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, executionId))
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                executionId))
                 .isEqualTo("STOPPED");
         assertThat(completedOrders()).isLessThan(20);
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
@@ -147,8 +163,11 @@ class ProcessLifecycleIntegrationTest {
         assertThat(restart.exit()).describedAs(restart.out()).isZero();
         assertThat(completedOrders()).isEqualTo(20);
         assertThat(SMTP.getReceivedMessages()).hasSize(20);
-        long restartedId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
-        assertThat(cli("abandon", String.valueOf(restartedId)).out()).contains("refused").contains("COMPLETED");
+        long restartedId =
+                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        assertThat(cli("abandon", String.valueOf(restartedId)).out())
+                .contains("refused")
+                .contains("COMPLETED");
     }
 
     @Test
@@ -159,24 +178,32 @@ class ProcessLifecycleIntegrationTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process serve = start("serve", "--reconciler.cron=*/2 * * * * *", "--reconciler.chunk-size=2",
+        Process serve = start(
+                "serve",
+                "--reconciler.cron=*/2 * * * * *",
+                "--reconciler.chunk-size=2",
                 "--management.server.port=" + port);
-        await(Duration.ofSeconds(60), () -> shop.count(
-                "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 2);
+        await(
+                Duration.ofSeconds(60),
+                () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 2);
 
         // when
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> prometheus = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         // then
         assertThat(health.statusCode()).describedAs(health.body()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"reconciler\"");
-        assertThat(prometheus.body()).contains("spring_batch_job").contains("reconciler_orders_completed_total")
+        assertThat(prometheus.body())
+                .contains("spring_batch_job")
+                .contains("reconciler_orders_completed_total")
                 .contains("reconciler_lease_held");
         assertThat(completedOrders()).isEqualTo(3);
         assertThat(SMTP.getReceivedMessages()).hasSize(3);
@@ -194,8 +221,10 @@ class ProcessLifecycleIntegrationTest {
         assertThat(Duration.between(signalled, Instant.now())).isLessThan(Duration.ofSeconds(30));
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STOPPING')"))
                 .isZero();
-        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STOPPED'")).isEqualTo(1);
-        assertThat(shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)")).isZero();
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STOPPED'"))
+                .isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)"))
+                .isZero();
     }
 
     @Test
@@ -212,8 +241,9 @@ class ProcessLifecycleIntegrationTest {
         }
 
         // when both serve for a few ticks
-        await(Duration.ofSeconds(60), () -> shop.count(
-                "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 4);
+        await(
+                Duration.ofSeconds(60),
+                () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 4);
         for (Process node : nodes) {
             node.destroy();
             assertThat(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -236,8 +266,9 @@ class ProcessLifecycleIntegrationTest {
     }
 
     private void slowNotificationInserts(double seconds) {
-        shop.jdbc().execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications FOR EACH ROW"
-                + " BEGIN DO SLEEP(" + seconds + "); END");
+        shop.jdbc()
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications FOR EACH ROW"
+                        + " BEGIN DO SLEEP(" + seconds + "); END");
     }
 
     private int completedOrders() {
@@ -248,12 +279,16 @@ class ProcessLifecycleIntegrationTest {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 OrderReconcilerApplication.class.getName()));
         command.addAll(List.of(args));
         command.addAll(springArgs());
         File log = File.createTempFile("reconciler-process-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
         processes.add(process);
         return process;
     }
@@ -272,8 +307,10 @@ class ProcessLifecycleIntegrationTest {
         all.addAll(springArgs());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Cli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), all.toArray(String[]::new));
+        int exit = Cli.execute(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                all.toArray(String[]::new));
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -287,8 +324,9 @@ class ProcessLifecycleIntegrationTest {
         }
     }
 
-    private static Result awaitResult(Duration limit, java.util.function.Supplier<Result> call,
-            java.util.function.Predicate<Result> done) throws InterruptedException {
+    private static Result awaitResult(
+            Duration limit, java.util.function.Supplier<Result> call, java.util.function.Predicate<Result> done)
+            throws InterruptedException {
         Instant end = Instant.now().plus(limit);
         Result result = call.get();
         while (!done.test(result) && Instant.now().isBefore(end)) {

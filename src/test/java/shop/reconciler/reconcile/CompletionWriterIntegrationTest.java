@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import org.springframework.batch.test.MetaDataInstanceFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.flywaydb.core.Flyway;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 import shop.reconciler.support.ShopFixture;
@@ -51,13 +51,27 @@ class CompletionWriterIntegrationTest {
         shop.clear();
         stepExecution = MetaDataInstanceFactory.createStepExecution();
         ReconcilerProperties properties = new ReconcilerProperties(
-                "0 */5 * * * *", 100, List.of("completed", "failed"),
+                "0 */5 * * * *",
+                100,
+                List.of("completed", "failed"),
                 new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"),
-                new ReconcilerProperties.Mail("orders@example.com", 10, Duration.ofDays(7), 2, Duration.ofSeconds(1),
-                        Duration.ofMinutes(10), 200, "classpath:mail/order-completed.mustache", "Order {orderCode}",
-                        "order-reconciler.local", null));
-        writer = new CompletionWriter(new NamedParameterJdbcTemplate(database.dataSource()),
-                TaskStatusSql.forDatabase(database.dataSource()), properties, stepExecution);
+                new ReconcilerProperties.Mail(
+                        "orders@example.com",
+                        10,
+                        Duration.ofDays(7),
+                        2,
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(10),
+                        200,
+                        "classpath:mail/order-completed.mustache",
+                        "Order {orderCode}",
+                        "order-reconciler.local",
+                        null));
+        writer = new CompletionWriter(
+                new NamedParameterJdbcTemplate(database.dataSource()),
+                TaskStatusSql.forDatabase(database.dataSource()),
+                properties,
+                stepExecution);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
     }
 
@@ -110,7 +124,9 @@ class CompletionWriterIntegrationTest {
         assertThat(shop.orderStatus("W-3")).isEqualTo("completed");
         assertThat(shop.orderStatus("W-4")).isEqualTo("processing");
         assertThat(shop.orderStatus("W-5")).isEqualTo("completed");
-        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'")).isEqualTo(2);
-        assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.COMPLETED)).isEqualTo(2);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'"))
+                .isEqualTo(2);
+        assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.COMPLETED))
+                .isEqualTo(2);
     }
 }

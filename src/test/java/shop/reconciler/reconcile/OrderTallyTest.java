@@ -10,12 +10,12 @@ class OrderTallyTest {
     void finishedOnlyWithTasksAllTerminalAndAnomalyOnlyWithoutTasks() {
         // given: taskCount, openTaskCount, finished, anomaly
         Object[][] table = {
-                {0L, 0L, false, true},
-                {1L, 0L, true, false},
-                {3L, 0L, true, false},
-                {1L, 1L, false, false},
-                {3L, 1L, false, false},
-                {3L, 3L, false, false},
+            {0L, 0L, false, true},
+            {1L, 0L, true, false},
+            {3L, 0L, true, false},
+            {1L, 1L, false, false},
+            {3L, 1L, false, false},
+            {3L, 3L, false, false},
         };
 
         for (Object[] row : table) {
@@ -28,8 +28,12 @@ class OrderTallyTest {
             boolean anomaly = tally.isAnomaly();
 
             // then
-            assertThat(finished).describedAs("isFinished with %d tasks, %d open", tasks, open).isEqualTo(row[2]);
-            assertThat(anomaly).describedAs("isAnomaly with %d tasks, %d open", tasks, open).isEqualTo(row[3]);
+            assertThat(finished)
+                    .describedAs("isFinished with %d tasks, %d open", tasks, open)
+                    .isEqualTo(row[2]);
+            assertThat(anomaly)
+                    .describedAs("isAnomaly with %d tasks, %d open", tasks, open)
+                    .isEqualTo(row[3]);
         }
     }
 

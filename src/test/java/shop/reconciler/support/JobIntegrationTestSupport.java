@@ -23,7 +23,8 @@ import shop.reconciler.OrderReconcilerApplication;
         properties = {"reconciler.chunk-size=5", "reconciler.mail.retry-backoff=10ms"})
 public abstract class JobIntegrationTestSupport {
 
-    protected static final TestDatabase.DatabaseRef DATABASE = TestDatabase.server().createDatabase("job");
+    protected static final TestDatabase.DatabaseRef DATABASE =
+            TestDatabase.server().createDatabase("job");
     protected static final GreenMail SMTP = MailServer.start();
     protected static final ShopFixture SHOP = new ShopFixture(DATABASE.dataSource()).createSchema();
 

