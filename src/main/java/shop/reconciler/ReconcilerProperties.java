@@ -105,17 +105,17 @@ public record ReconcilerProperties(
 
         @ConstructorBinding
         public Lock {
+            if (atMostFor == null || atMostFor.compareTo(Duration.ofSeconds(30)) < 0) {
+                throw new InvalidConfigurationException(
+                        "reconciler.lock.at-most-for", "must be at least 30s, was " + atMostFor);
+            }
             if (atLeastFor == null || atLeastFor.isNegative()) {
                 throw new InvalidConfigurationException(
                         "reconciler.lock.at-least-for", "must not be negative, was " + atLeastFor);
             }
-            if (atMostFor != null && atLeastFor.compareTo(atMostFor) >= 0) {
+            if (atLeastFor.compareTo(atMostFor) >= 0) {
                 throw new InvalidConfigurationException(
                         "reconciler.lock.at-least-for", "must be shorter than reconciler.lock.at-most-for");
-            }
-            if (atMostFor == null || atMostFor.compareTo(Duration.ofSeconds(30)) < 0) {
-                throw new InvalidConfigurationException(
-                        "reconciler.lock.at-most-for", "must be at least 30s, was " + atMostFor);
             }
             if (name == null || name.isBlank() || name.length() > 64) {
                 throw new InvalidConfigurationException("reconciler.lock.name", "must be 1 to 64 characters");
