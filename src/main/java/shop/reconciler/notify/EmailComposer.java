@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
+import shop.reconciler.EmailAddresses;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.ReconcilerProperties;
 
@@ -70,7 +71,12 @@ class EmailComposer {
             throws MessagingException {
         MimeMessage message = new StableIdMimeMessage(session, notification.messageId());
         message.setFrom(from);
-        message.setRecipient(Message.RecipientType.TO, new InternetAddress(notification.recipient(), true));
+        // Checked again here: an operator may have queued the row again with a raw shop address.
+        EmailAddresses.Checked to = EmailAddresses.check(notification.recipient());
+        if (!to.ok()) {
+            throw new MessagingException(to.problem());
+        }
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to.address(), true));
         message.setSubject(subject(notification.orderCode()), "UTF-8");
         message.setSentDate(new Date());
         message.setText(body(notification.orderCode(), courses), "UTF-8");

@@ -14,6 +14,7 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
+import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 
@@ -174,7 +175,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 log.warn(
                         "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
                         notification.orderCode(),
-                        mail.claimTimeout());
+                        Durations.format(mail.claimTimeout()));
             }
             count(SendCounters.SENT);
             log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());

@@ -1,23 +1,28 @@
 package shop.reconciler.notify;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.batch.core.ExitStatus;
-import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import shop.reconciler.StepCounters;
+import shop.reconciler.StepProgressLog;
 
-/** Logs the send step's totals when it ends. */
-class SendProgressListener implements StepExecutionListener {
+/** The send step's progress: notifications read, sent, failed, left for later, per second. */
+class SendProgressListener extends StepProgressLog {
 
-    private static final Logger log = LoggerFactory.getLogger(SendProgressListener.class);
+    SendProgressListener() {
+        super(SendStepConfiguration.STEP_NAME, SendCounters.ALL);
+    }
 
     @Override
-    public ExitStatus afterStep(StepExecution stepExecution) {
-        log.info(
-                "send {}: {}",
-                stepExecution.getStatus().toString().toLowerCase(),
-                StepCounters.all(stepExecution.getExecutionContext(), SendCounters.ALL));
-        return null;
+    protected String line(StepExecution step, double seconds) {
+        ExecutionContext context = step.getExecutionContext();
+        long sent = StepCounters.get(context, SendCounters.SENT);
+        return String.format(
+                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d; %.0f emails/s",
+                step.getReadCount(),
+                sent,
+                StepCounters.get(context, SendCounters.FAILED),
+                StepCounters.get(context, SendCounters.RETRY_LATER),
+                StepCounters.get(context, SendCounters.CLAIMED_ELSEWHERE),
+                sent / seconds);
     }
 }

@@ -3,6 +3,8 @@ package shop.reconciler.notify;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.listener.ChunkListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
@@ -69,20 +71,22 @@ public class SendStepConfiguration {
     }
 
     @Bean
-    @SuppressWarnings("removal")
+    @SuppressWarnings({"removal", "rawtypes", "unchecked"})
     Step sendStep(
             JobRepository jobRepository,
             PlatformTransactionManager transactionManager,
             ReconcilerProperties properties,
             QueuedNotificationReader queuedNotificationReader,
             NotificationSender notificationSender) {
+        SendProgressListener progress = new SendProgressListener();
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
                 .<Notification, Notification>chunk(Math.min(properties.chunkSize(), 100), transactionManager)
                 .reader(queuedNotificationReader)
                 .writer(notificationSender)
-                .listener(new SendProgressListener())
+                .listener((StepExecutionListener) progress)
+                .listener((ChunkListener) progress)
                 .allowStartIfComplete(true)
                 .build();
     }

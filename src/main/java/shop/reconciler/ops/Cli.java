@@ -7,9 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
@@ -23,6 +26,8 @@ import shop.reconciler.ReconcilerProperties;
  * command. Expected failures end with one line on standard error, never a stack trace.
  */
 public final class Cli {
+
+    private static final Logger log = LoggerFactory.getLogger(Cli.class);
 
     static final String DEMO_DATABASE =
             "jdbc:h2:mem:demo-shop;MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DB_CLOSE_DELAY=-1";
@@ -78,6 +83,8 @@ public final class Cli {
         application.setRegisterShutdownHook(false);
         application.addInitializers(context -> {
             overrides(invocation.command(), context.getEnvironment().getPropertySources());
+            // Every reconciler.* value is checked before anything touches the database.
+            Binder.get(context.getEnvironment()).bindOrCreate("reconciler", ReconcilerProperties.class);
             if (context.getEnvironment()
                     .getProperty("spring.datasource.url", "")
                     .isBlank()) {
@@ -190,6 +197,7 @@ public final class Cli {
     }
 
     private static int startupFailure(RuntimeException e, PrintStream err) {
+        log.debug("start-up failed", e);
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InvalidConfigurationException invalid) {
                 err.println("order-reconciler: configuration error: " + invalid.getMessage());

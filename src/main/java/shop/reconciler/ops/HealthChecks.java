@@ -91,13 +91,22 @@ class HealthChecks {
                         found ? "present" : "missing: the job stays correct but slow; add it with: " + spec.get(2)));
             }
         } catch (SQLException | RuntimeException e) {
-            results.add(line(out, false, "database", JobRunner.firstLine(JobRunner.rootMessage(e))));
+            results.add(line(
+                    out,
+                    false,
+                    "database",
+                    JobRunner.firstLine(JobRunner.rootMessage(e))
+                            + "; check SPRING_DATASOURCE_URL, _USERNAME, _PASSWORD and that the server is reachable"));
         }
         try (MailOutbox.Connection connection = outbox.open()) {
             results.add(line(out, true, "mail", "connected to " + outbox.describe()));
         } catch (Exception e) {
-            results.add(
-                    line(out, false, "mail", outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))));
+            results.add(line(
+                    out,
+                    false,
+                    "mail",
+                    outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))
+                            + "; set SPRING_MAIL_HOST and SPRING_MAIL_PORT to a reachable SMTP server"));
         }
         return results.contains(false) ? ExitCodes.FAILED : ExitCodes.OK;
     }

@@ -75,7 +75,9 @@ class ServeCommand {
         try {
             int exit = jobRunner.runNewInstance(
                     tickLease(), line -> log.info("scheduled run at {}: {}", Instant.now(), line));
-            if (exit == ExitCodes.FAILED) {
+            if (exit == ExitCodes.FAILED && shutdown.isRequested()) {
+                log.info("scheduled run stopped for shutdown; 'restart --last-failed' finishes it");
+            } else if (exit == ExitCodes.FAILED) {
                 log.warn("scheduled run failed; the next tick starts a new instance, or restart this one with"
                         + " 'restart --last-failed'");
             }

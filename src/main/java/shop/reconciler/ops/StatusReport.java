@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,7 +150,7 @@ class StatusReport {
                         rs.getLong("JOB_INSTANCE_ID"),
                         rs.getString("STATUS"),
                         rs.getString("EXIT_CODE"),
-                        JobRunner.firstLine(rs.getString("EXIT_MESSAGE")),
+                        exitDescription(rs.getString("EXIT_MESSAGE")),
                         time(rs, "START_TIME"),
                         time(rs, "END_TIME"),
                         duration(time(rs, "START_TIME"), time(rs, "END_TIME")),
@@ -207,7 +208,7 @@ class StatusReport {
                     e.id(),
                     e.instanceId(),
                     e.status(),
-                    e.start() == null ? "-" : e.start().withNano(0).toString().replace('T', ' '),
+                    e.start() == null ? "-" : e.start().format(WHEN),
                     e.durationMs() == null ? "-" : e.durationMs() + " ms",
                     e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription()));
             for (Step step : e.steps()) {
@@ -237,6 +238,12 @@ class StatusReport {
                 + (s.oldestQueued() == null ? "" : ", oldest queued since " + s.oldestQueued()));
         out.println("anomalies (processing orders without tasks): " + s.anomalies()
                 + (s.anomalyOrderCodes().isEmpty() ? "" : " e.g. " + String.join(", ", s.anomalyOrderCodes())));
+    }
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private static String exitDescription(String message) {
+        return message == null || message.isBlank() ? "" : JobRunner.firstLine(message);
     }
 
     private static LocalDateTime time(ResultSet rs, String column) throws SQLException {

@@ -16,6 +16,7 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
@@ -170,7 +171,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             if (order.isStale()) {
                 status = NotificationStatus.SKIPPED;
                 error = "newest task older than reconciler.mail.max-age ("
-                        + properties.mail().maxAge().toString().substring(2).toLowerCase() + ")";
+                        + Durations.format(properties.mail().maxAge()) + ")";
                 tally.skipped++;
             } else if (!recipient.ok()) {
                 status = NotificationStatus.FAILED;

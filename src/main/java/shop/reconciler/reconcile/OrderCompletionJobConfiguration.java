@@ -49,7 +49,7 @@ public class OrderCompletionJobConfiguration {
     }
 
     @Bean
-    @SuppressWarnings("removal")
+    @SuppressWarnings({"removal", "rawtypes", "unchecked"})
     Step reconcileStep(
             JobRepository jobRepository,
             PlatformTransactionManager transactionManager,
@@ -66,7 +66,7 @@ public class OrderCompletionJobConfiguration {
                 .processor(finishedOrderFilter)
                 .writer(completionWriter)
                 .listener((StepExecutionListener) progress)
-                .listener((ChunkListener<OrderTally, OrderTally>) progress)
+                .listener((ChunkListener) progress)
                 // A deadlock or lock-wait timeout against the shop's own writes rolls the chunk
                 // back; it is written again (the filter's results are kept, not recomputed).
                 .faultTolerant()

@@ -1,6 +1,7 @@
 package shop.reconciler.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import jakarta.mail.Message;
@@ -64,6 +65,22 @@ class EmailComposerTest {
 
         // then
         assertThat(subject).isEqualTo("Your order is complete");
+    }
+
+    @Test
+    void recipientQueuedAgainRawIsNormalisedOrRefusedAtSendTime() throws Exception {
+        // given: rows an operator queued again by copying orders.user_email as it is
+        Notification idn = notification("DH-IDN", "  Fixed Name <fixed@bücher.example> ");
+        Notification broken = notification("DH-BAD", "no-at-sign");
+
+        // when
+        MimeMessage message = composer.compose(session(), idn, List.of(completed("Java", "https://drive/1")));
+
+        // then
+        assertThat(message.getHeader("To")).containsExactly("fixed@xn--bcher-kva.example");
+        assertThatThrownBy(() -> composer.compose(session(), broken, List.of()))
+                .isInstanceOf(jakarta.mail.MessagingException.class)
+                .hasMessageContaining("invalid recipient address");
     }
 
     @Test
