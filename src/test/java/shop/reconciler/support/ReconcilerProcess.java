@@ -1,0 +1,79 @@
+package shop.reconciler.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import shop.reconciler.OrderReconcilerApplication;
+
+/**
+ * The reconciler as a separate operating-system process (a node of its own), started from the
+ * test classpath: {@code java -cp <test classpath> shop.reconciler.OrderReconcilerApplication
+ * <args>}. Its standard output and error go to a log file, for assertion messages.
+ */
+public final class ReconcilerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private ReconcilerProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    public static ReconcilerProcess start(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"),
+                OrderReconcilerApplication.class.getName()));
+        command.addAll(args);
+        try {
+            File log = File.createTempFile("reconciler-node-", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+            return new ReconcilerProcess(process, log.toPath());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command, e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL, and wait until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** The exit code; fails if the process is still running after {@code seconds}. */
+    public int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("process " + pid() + " still running after " + seconds + " s\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** What the process printed so far. */
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
