@@ -1,0 +1,307 @@
+package shop.reconciler.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.Reconciler.deliveriesByMessageId;
+import static shop.reconciler.faults.Reconciler.stableMessageId;
+import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.DROP_AFTER_FORWARD;
+import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.DROP_BEFORE_FORWARD;
+import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.STALL_AFTER_FORWARD;
+import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.STALL_BEFORE_FORWARD;
+
+import com.icegreen.greenmail.util.GreenMail;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.SmtpFaultProxy;
+import shop.reconciler.support.SmtpFaultProxy.DataEndFault;
+
+/**
+ * Contract §3 "one email per finished order, ever ... across SMTP servers that refuse, time out or
+ * drop the connection" (issue 5, faults 1 and 2), with the real command line, a real database and
+ * a real SMTP server (GreenMail) behind {@link SmtpFaultProxy}. Every test asserts the outbox rows
+ * and what GreenMail received.
+ */
+class SmtpFaultsIntegrationTest {
+
+    private static final GreenMail SMTP = MailServer.start();
+
+    /** The client's read timeout, small so that a stalled server costs 2 s, not 30. */
+    private static final int SMTP_TIMEOUT_MILLIS = 2_000;
+
+    private Reconciler reconciler;
+    private SmtpFaultProxy proxy;
+
+    @BeforeEach
+    void freshShopAndMailbox() throws Exception {
+        SMTP.purgeEmailFromAllMailboxes();
+        proxy = SmtpFaultProxy.in(SMTP);
+        reconciler = new Reconciler("smtpfault")
+                .smtpPort(proxy.port())
+                .with("spring.mail.properties.mail.smtp.timeout", SMTP_TIMEOUT_MILLIS);
+    }
+
+    @AfterEach
+    void closeProxy() {
+        proxy.close();
+    }
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // 4xx: transient, retried in the run, then in later runs
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void serverAnswering451ForAWhileLeavesTheNotificationQueuedAndTheNextRunSendsItOnce() {
+        // given: a finished order, and an SMTP server that answers 451 to every MAIL FROM
+        reconciler.shop.processingOrder("A-451", "a451@example.com", "completed");
+        proxy.refuseMailFrom(Integer.MAX_VALUE, "451 4.3.0 try again later");
+
+        // when
+        CliRunner.Result first = reconciler.cli("run");
+
+        // then: the order is completed; its notification waits, one attempt used, the reply kept
+        assertThat(first.exit()).describedAs(first.describe()).isZero();
+        assertThat(reconciler.shop.orderStatus("A-451")).isEqualTo("completed");
+        Map<String, Object> queued = reconciler.shop.notification("A-451");
+        assertThat(queued).containsEntry("status", "queued").containsEntry("attempts", 1);
+        assertThat((String) queued.get("last_error")).contains("451 4.3.0 try again later");
+        assertThat(proxy.mailFromCommands()).describedAs("one try and reconciler.mail.retries (2) more").isEqualTo(3);
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+
+        // when: the server accepts again
+        proxy.clearFaults();
+        CliRunner.Result second = reconciler.cli("run");
+
+        // then: sent exactly once, on its second attempt
+        assertThat(second.exit()).describedAs(second.describe()).isZero();
+        Map<String, Object> sent = reconciler.shop.notification("A-451");
+        assertThat(sent).containsEntry("status", "sent").containsEntry("attempts", 2);
+        assertThat(sent.get("last_error")).isNull();
+        assertThat(sent.get("sent_at")).isNotNull();
+        assertDelivered(SMTP, "A-451", 1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
+    void serverAnswering451TwiceIsRetriedWithinTheRunAndSendsOnce() {
+        // given: the first two MAIL FROM are refused with 451, the third is accepted
+        reconciler.shop.processingOrder("A-RETRY", "retry@example.com", "completed", "failed");
+        reconciler.shop.processingOrder("A-AFTER", "after@example.com", "completed");
+        proxy.refuseMailFrom(2, "451 4.7.1 greylisted, try again later");
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: both sent in this run, on their first attempt, one copy each
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(reconciler.shop.notification("A-RETRY")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("A-AFTER")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(proxy.mailFromCommands()).isEqualTo(4);
+        assertDelivered(SMTP, "A-RETRY", 1);
+        assertDelivered(SMTP, "A-AFTER", 1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // 5xx: permanent, failed with the server's reply, never retried
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void recipientRefusedWith550EndsFailedWithTheRepliesAndIsNeverTriedAgain() {
+        // given: three finished orders, the server refuses the second one's address for good
+        reconciler.shop.processingOrder("B-1", "first@example.com", "completed");
+        reconciler.shop.processingOrder("B-2", "nosuch@example.com", "completed");
+        reconciler.shop.processingOrder("B-3", "third@example.com", "completed");
+        proxy.rejectRecipient("nosuch@example.com", "550 5.1.1 no such user");
+
+        // when
+        CliRunner.Result first = reconciler.cli("run");
+
+        // then
+        assertThat(first.exit()).describedAs(first.describe()).isZero();
+        Map<String, Object> failed = reconciler.shop.notification("B-2");
+        assertThat(failed).containsEntry("status", "failed").containsEntry("attempts", 1);
+        assertThat((String) failed.get("last_error")).contains("550 5.1.1 no such user");
+        assertThat(reconciler.shop.notification("B-1")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("B-3")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(proxy.recipientCommands("nosuch@example.com")).describedAs("no in-run retry of a 5xx").isEqualTo(1);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'")).isEqualTo(3);
+        assertDelivered(SMTP, "B-1", 1);
+        assertDelivered(SMTP, "B-2", 0);
+        assertDelivered(SMTP, "B-3", 1);
+
+        // when: a later run
+        CliRunner.Result later = reconciler.cli("run");
+
+        // then: nothing is tried again
+        assertThat(later.exit()).describedAs(later.describe()).isZero();
+        assertThat(reconciler.shop.notification("B-2")).containsEntry("status", "failed").containsEntry("attempts", 1);
+        assertThat(proxy.recipientCommands("nosuch@example.com")).isEqualTo(1);
+        assertThat(proxy.mailFromCommands()).isEqualTo(3);
+        assertThat(SMTP.getReceivedMessages()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Time-outs and dropped connections after DATA
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void stallAfterDataBeforeTheServerAcceptedIsRetriedInTheRunAndDeliveredOnce() {
+        assertFaultBeforeAcceptanceIsDeliveredOnce(STALL_BEFORE_FORWARD);
+    }
+
+    @Test
+    void dropAfterDataBeforeTheServerAcceptedIsRetriedInTheRunAndDeliveredOnce() {
+        assertFaultBeforeAcceptanceIsDeliveredOnce(DROP_BEFORE_FORWARD);
+    }
+
+    @Test
+    void dropAfterTheServerAcceptedIsRetriedAndDeliveredAtMostTwiceWithTheSameMessageId() {
+        assertFaultAfterAcceptanceIsDeliveredAtMostTwice(DROP_AFTER_FORWARD);
+    }
+
+    @Test
+    void stallAfterTheServerAcceptedIsRetriedAndDeliveredAtMostTwiceWithTheSameMessageId() {
+        assertFaultAfterAcceptanceIsDeliveredAtMostTwice(STALL_AFTER_FORWARD);
+    }
+
+    @Test
+    void timeoutsAndDropsThroughAWholeRunAreRetriedByTheNextRunAndDeliveredOnce() {
+        // given: the first try and both in-run retries of the message are lost before the server has it
+        reconciler.shop.processingOrder("C-LATER", "later@example.com", "completed");
+        proxy.failDataEnd(STALL_BEFORE_FORWARD, DROP_BEFORE_FORWARD, STALL_BEFORE_FORWARD);
+
+        // when
+        CliRunner.Result first = reconciler.cli("run");
+
+        // then: it waits for the next run with the error
+        assertThat(first.exit()).describedAs(first.describe()).isZero();
+        Map<String, Object> queued = reconciler.shop.notification("C-LATER");
+        assertThat(queued).describedAs(proxy.transcript()).containsEntry("status", "queued").containsEntry("attempts", 1);
+        assertThat((String) queued.get("last_error")).isNotBlank();
+        assertThat(proxy.dataEnds()).isEqualTo(3);
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+
+        // when
+        CliRunner.Result second = reconciler.cli("run");
+
+        // then
+        assertThat(second.exit()).describedAs(second.describe()).isZero();
+        assertThat(reconciler.shop.notification("C-LATER")).containsEntry("status", "sent").containsEntry("attempts", 2);
+        assertDelivered(SMTP, "C-LATER", 1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+    }
+
+    /** The fault hits the first message; the server never had it: exactly one copy of each email. */
+    private void assertFaultBeforeAcceptanceIsDeliveredOnce(DataEndFault fault) {
+        // given
+        reconciler.shop.processingOrder("C-HIT", "hit@example.com", "completed");
+        reconciler.shop.processingOrder("C-NEXT", "next@example.com", "completed");
+        proxy.failDataEnd(fault);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: both sent in this run, on their first attempt (in-run retries cost no attempt)
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(reconciler.shop.notification("C-HIT")).describedAs(proxy.transcript())
+                .containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("C-NEXT")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(proxy.pendingDataEndFaults()).isZero();
+        assertThat(proxy.messages()).filteredOn(m -> m.fault() == fault).singleElement()
+                .satisfies(m -> assertThat(m.messageId()).isEqualTo(stableMessageId("C-HIT")));
+        assertDelivered(SMTP, "C-HIT", 1);
+        assertDelivered(SMTP, "C-NEXT", 1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(2);
+    }
+
+    /**
+     * The server accepted the first message but the client never saw its 250: the one window no
+     * SMTP client can close. The message may arrive twice, never more, with the same Message-ID.
+     */
+    private void assertFaultAfterAcceptanceIsDeliveredAtMostTwice(DataEndFault fault) {
+        // given
+        reconciler.shop.processingOrder("C-ACCEPTED", "accepted@example.com", "completed");
+        reconciler.shop.processingOrder("C-NEXT", "next@example.com", "completed");
+        proxy.failDataEnd(fault);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(reconciler.shop.notification("C-ACCEPTED")).describedAs(proxy.transcript())
+                .containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("C-NEXT")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(proxy.messages()).filteredOn(m -> m.fault() == fault).singleElement()
+                .satisfies(m -> assertThat(m.acceptedByServer()).isTrue())
+                .satisfies(m -> assertThat(m.clientSawReply()).isFalse());
+        Map<String, Long> copies = deliveriesByMessageId(SMTP);
+        assertThat(copies.get(stableMessageId("C-ACCEPTED"))).describedAs("copies of C-ACCEPTED").isBetween(1L, 2L);
+        assertDelivered(SMTP, "C-NEXT", 1);
+        assertThat(copies).containsOnlyKeys(stableMessageId("C-ACCEPTED"), stableMessageId("C-NEXT"));
+
+        // when: a later run
+        CliRunner.Result later = reconciler.cli("run");
+
+        // then: no third copy
+        assertThat(later.exit()).isZero();
+        assertThat(deliveriesByMessageId(SMTP)).isEqualTo(copies);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // No SMTP server at all
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void withoutAnySmtpServerOrdersCompleteAndOnlyTheFirstNotificationSpendsAnAttempt() throws Exception {
+        // given: three finished orders, and nothing listening on the SMTP port
+        reconciler.shop.processingOrder("D-1", "d1@example.com", "completed");
+        reconciler.shop.processingOrder("D-2", "d2@example.com", "completed", "failed");
+        reconciler.shop.processingOrder("D-3", "d3@example.com", "completed");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        // when
+        CliRunner.Result down = reconciler.cli("run", "--spring.mail.port=" + closedPort);
+
+        // then: every order completed; the first notification used one attempt, the rest none
+        assertThat(down.exit()).describedAs(down.describe()).isZero();
+        assertThat(reconciler.completedOrders()).isEqualTo(3);
+        Map<String, Map<String, Object>> waiting = reconciler.notifications();
+        assertThat(waiting.values()).describedAs(reconciler.notificationsDump())
+                .allSatisfy(n -> assertThat(n).containsEntry("status", "queued"));
+        assertThat(waiting.get("D-1")).containsEntry("attempts", 1);
+        assertThat((String) waiting.get("D-1").get("last_error")).isNotBlank();
+        assertThat(waiting.get("D-2")).describedAs("deferred, not tried").containsEntry("attempts", 0);
+        assertThat(waiting.get("D-3")).describedAs("deferred, not tried").containsEntry("attempts", 0);
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+
+        // when: the server is back
+        CliRunner.Result back = reconciler.cli("run");
+
+        // then: one email each
+        assertThat(back.exit()).describedAs(back.describe()).isZero();
+        Map<String, Map<String, Object>> sent = reconciler.notifications();
+        assertThat(sent.values()).allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
+        assertThat(sent.get("D-1")).containsEntry("attempts", 2);
+        assertThat(sent.get("D-2")).containsEntry("attempts", 1);
+        assertThat(sent.get("D-3")).containsEntry("attempts", 1);
+        for (String code : new String[] {"D-1", "D-2", "D-3"}) {
+            assertDelivered(SMTP, code, 1);
+        }
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+    }
+}
