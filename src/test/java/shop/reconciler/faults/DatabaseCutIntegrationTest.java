@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,17 +43,26 @@ class DatabaseCutIntegrationTest {
         Reconciler reconciler = new Reconciler("dbcut").smtpPort(SMTP.getSmtp().getPort());
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
-            reconciler.shop.processingOrder(String.format("E-%02d", i), "e" + i + "@example.com", "completed", "failed");
+            reconciler.shop.processingOrder(
+                    String.format("E-%02d", i), "e" + i + "@example.com", "completed", "failed");
         }
         // The trigger notes each insert in a MEMORY table (not transactional: visible at once, kept
         // when the chunk rolls back), then sleeps: the test sees which chunk is in flight.
-        reconciler.shop.jdbc().execute("CREATE TABLE chunk_probe (seq INT AUTO_INCREMENT PRIMARY KEY,"
-                + " order_code VARCHAR(32) NOT NULL) ENGINE=MEMORY");
-        reconciler.shop.jdbc().execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
-                + " FOR EACH ROW BEGIN INSERT INTO chunk_probe (order_code) VALUES (NEW.order_code); DO SLEEP(0.3); END");
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TABLE chunk_probe (seq INT AUTO_INCREMENT PRIMARY KEY,"
+                        + " order_code VARCHAR(32) NOT NULL) ENGINE=MEMORY");
+        reconciler
+                .shop
+                .jdbc()
+                .execute(
+                        "CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
+                                + " FOR EACH ROW BEGIN INSERT INTO chunk_probe (order_code) VALUES (NEW.order_code); DO SLEEP(0.3); END");
         TestDatabase.Server server = TestDatabase.server();
         TcpProxy proxy = TcpProxy.start(server.host(), server.port());
-        reconciler.with("spring.datasource.url", proxy.jdbcUrl(reconciler.database))
+        reconciler
+                .with("spring.datasource.url", proxy.jdbcUrl(reconciler.database))
                 .with("reconciler.chunk-size", 1)
                 .with("reconciler.lock.at-most-for", "30s");
 
@@ -63,8 +71,8 @@ class DatabaseCutIntegrationTest {
         Reconciler.await(Duration.ofSeconds(60), "3 orders completed", () -> reconciler.completedOrders() >= 3);
         AtomicReference<String> cutOrder = new AtomicReference<>();
         try (Connection probe = reconciler.database.dataSource().getConnection();
-                PreparedStatement inFlight = probe.prepareStatement(
-                        "SELECT p.order_code FROM chunk_probe p WHERE NOT EXISTS"
+                PreparedStatement inFlight =
+                        probe.prepareStatement("SELECT p.order_code FROM chunk_probe p WHERE NOT EXISTS"
                                 + " (SELECT 1 FROM order_notifications n WHERE n.order_code = p.order_code)"
                                 + " ORDER BY p.seq DESC LIMIT 1")) {
             Reconciler.await(Duration.ofSeconds(10), "a chunk inside its notification insert", () -> {
@@ -84,20 +92,24 @@ class DatabaseCutIntegrationTest {
 
         // then: the run did not pretend to finish; the chunk in flight was rolled back as a whole
         assertThat(severed).isPositive();
-        int startedExecutions = reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'");
+        int startedExecutions =
+                reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'");
         assertThat(cut.exit() == 1 || startedExecutions == 1)
-                .describedAs("exit 1, or the execution left STARTED for recovery: %s%n%s", cut.describe(),
-                        reconciler.executionsDump())
+                .describedAs(
+                        "exit 1, or the execution left STARTED for recovery: %s%n%s",
+                        cut.describe(), reconciler.executionsDump())
                 .isTrue();
-        assertThat(reconciler.shop.orderStatus(cutOrder.get())).describedAs("the order of the cut chunk").isEqualTo("processing");
+        assertThat(reconciler.shop.orderStatus(cutOrder.get()))
+                .describedAs("the order of the cut chunk")
+                .isEqualTo("processing");
         assertThat(reconciler.shop.notification(cutOrder.get())).isNull();
         assertThat(reconciler.completedOrders()).isBetween(3, ORDERS - 1);
         assertThat(reconciler.shop.count("SELECT COUNT(*) FROM orders o WHERE o.order_status = 'completed'"
-                + " AND NOT EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id)"))
+                        + " AND NOT EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id)"))
                 .describedAs("completed orders without their notification: %s", reconciler.ordersDump())
                 .isZero();
         assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications n JOIN orders o ON o.id = n.order_id"
-                + " WHERE o.order_status <> 'completed'"))
+                        + " WHERE o.order_status <> 'completed'"))
                 .describedAs("notifications of orders not completed")
                 .isZero();
         assertThat(SMTP.getReceivedMessages()).isEmpty();
@@ -105,17 +117,23 @@ class DatabaseCutIntegrationTest {
         // when: restarted through the proxy (once the lease is free: a failed run releases it, a
         // run that could not reach the database leaves it to expire after at-most-for)
         reconciler.shop.jdbc().execute("DROP TRIGGER slow_notifications");
-        CliRunner.Result restart = Reconciler.retry(Duration.ofSeconds(45),
-                () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+        CliRunner.Result restart = Reconciler.retry(
+                Duration.ofSeconds(45), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: the same instance finished, every order right, one email each
-        assertThat(restart.exit()).describedAs("%s%nthe cut run: %s%nexecutions: %s", restart.describe(), cut.out(),
-                reconciler.executionsDump()).isZero();
+        assertThat(restart.exit())
+                .describedAs(
+                        "%s%nthe cut run: %s%nexecutions: %s",
+                        restart.describe(), cut.out(), reconciler.executionsDump())
+                .isZero();
         assertThat(restart.out()).doesNotContain("nothing to restart");
         assertThat(reconciler.completedOrders()).isEqualTo(ORDERS);
-        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
-        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isZero();
-        assertThat(reconciler.notifications().values()).hasSize(ORDERS)
+        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isZero();
+        assertThat(reconciler.notifications().values())
+                .hasSize(ORDERS)
                 .allSatisfy(n -> assertThat(n).containsEntry("status", "sent").containsEntry("attempts", 1));
         for (int i = 1; i <= ORDERS; i++) {
             assertDelivered(SMTP, String.format("E-%02d", i), 1);

@@ -46,20 +46,29 @@ class LockContentionIntegrationTest {
     @Test
     void runUnderLockTimeoutsAndDeadlocksFromWebhooksCompletesAndKeepsARequeuedOrderOpen() throws Exception {
         // given
-        Reconciler reconciler = new Reconciler("locks")
-                .smtpPort(SMTP.getSmtp().getPort())
-                .with("reconciler.chunk-size", 1);
+        Reconciler reconciler =
+                new Reconciler("locks").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 1);
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
-            reconciler.shop.processingOrder(String.format("H-%02d", i), "h" + i + "@example.com", "completed", "completed");
+            reconciler.shop.processingOrder(
+                    String.format("H-%02d", i), "h" + i + "@example.com", "completed", "completed");
         }
-        reconciler.shop.jdbc().execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
-                + " FOR EACH ROW BEGIN DO SLEEP(0.2); END");
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
+                        + " FOR EACH ROW BEGIN DO SLEEP(0.2); END");
         long requeuedOrder = orderId(reconciler, REQUEUED);
-        long requeuedTask = reconciler.shop.jdbc().queryForObject(
-                "SELECT MIN(id) FROM download_tasks WHERE order_id = ?", Long.class, requeuedOrder);
-        List<Long> churnedOrders = CHURNED.stream().map(code -> orderId(reconciler, code)).toList();
-        String churnedIds = churnedOrders.stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElseThrow();
+        long requeuedTask = reconciler
+                .shop
+                .jdbc()
+                .queryForObject("SELECT MIN(id) FROM download_tasks WHERE order_id = ?", Long.class, requeuedOrder);
+        List<Long> churnedOrders =
+                CHURNED.stream().map(code -> orderId(reconciler, code)).toList();
+        String churnedIds = churnedOrders.stream()
+                .map(String::valueOf)
+                .reduce((a, b) -> a + "," + b)
+                .orElseThrow();
 
         int previousTimeout = globalLockWaitTimeout();
         setGlobalLockWaitTimeout(2);
@@ -73,24 +82,31 @@ class LockContentionIntegrationTest {
             // the re-queuing webhook takes its order's rows before the run starts
             requeuer.setAutoCommit(false);
             try (Statement s = requeuer.createStatement()) {
-                s.executeQuery("SELECT id FROM orders WHERE id = " + requeuedOrder + " FOR UPDATE").close();
-                s.executeQuery("SELECT id FROM download_tasks WHERE order_id = " + requeuedOrder + " FOR UPDATE").close();
+                s.executeQuery("SELECT id FROM orders WHERE id = " + requeuedOrder + " FOR UPDATE")
+                        .close();
+                s.executeQuery("SELECT id FROM download_tasks WHERE order_id = " + requeuedOrder + " FOR UPDATE")
+                        .close();
             }
 
             // the churning webhook: tasks, then orders, held ~3 s, over and over
             churner.setAutoCommit(false);
             long churnerThread;
-            try (Statement s = churner.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            try (Statement s = churner.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
                 rs.next();
                 churnerThread = rs.getLong(1);
             }
             CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> {
                 while (!stop.get()) {
                     try (Statement s = churner.createStatement()) {
-                        s.executeQuery("SELECT id FROM download_tasks WHERE order_id IN (" + churnedIds + ") FOR UPDATE").close();
-                        s.executeUpdate("UPDATE download_tasks SET updated_at = NOW(3) WHERE order_id IN (" + churnedIds + ")");
+                        s.executeQuery("SELECT id FROM download_tasks WHERE order_id IN (" + churnedIds
+                                        + ") FOR UPDATE")
+                                .close();
+                        s.executeUpdate(
+                                "UPDATE download_tasks SET updated_at = NOW(3) WHERE order_id IN (" + churnedIds + ")");
                         Thread.sleep(1_500);
-                        s.executeQuery("SELECT id FROM orders WHERE id IN (" + churnedIds + ") FOR UPDATE").close();
+                        s.executeQuery("SELECT id FROM orders WHERE id IN (" + churnedIds + ") FOR UPDATE")
+                                .close();
                         Thread.sleep(1_500);
                         churner.commit();
                         churnCycles.incrementAndGet();
@@ -131,13 +147,15 @@ class LockContentionIntegrationTest {
         }
 
         // then: the run completed in spite of the time-outs (its chunks were rolled back and retried)
-        String state = String.format("%s%nexecutions %s%nwebhook errors %s, churn cycles %d", run.describe(),
-                reconciler.executionsDump(), webhookErrors, churnCycles.get());
+        String state = String.format(
+                "%s%nexecutions %s%nwebhook errors %s, churn cycles %d",
+                run.describe(), reconciler.executionsDump(), webhookErrors, churnCycles.get());
         assertThat(run.exit()).describedAs(state).isZero();
         assertThat(reconcilerWaitedOnTheRequeuedOrder).describedAs(state).isTrue();
         assertThat(churnCycles.get()).describedAs(state).isPositive();
         assertThat(reconciler.shop.count("SELECT COALESCE(SUM(ROLLBACK_COUNT), 0) FROM BATCH_STEP_EXECUTION"
-                + " WHERE STEP_NAME = 'reconcile'")).describedAs("chunks rolled back by lock time-outs: %s", state)
+                        + " WHERE STEP_NAME = 'reconcile'"))
+                .describedAs("chunks rolled back by lock time-outs: %s", state)
                 .isPositive();
 
         // then: the re-queued order stays open, without notification or email
@@ -146,9 +164,12 @@ class LockContentionIntegrationTest {
         assertDelivered(SMTP, REQUEUED, 0);
 
         // then: every other order completed, once, with one email
-        assertThat(reconciler.completedOrders()).describedAs(reconciler.ordersDump()).isEqualTo(ORDERS - 1);
+        assertThat(reconciler.completedOrders())
+                .describedAs(reconciler.ordersDump())
+                .isEqualTo(ORDERS - 1);
         assertThat(reconciler.notifications()).hasSize(ORDERS - 1);
-        assertThat(reconciler.notifications().values()).describedAs(reconciler.notificationsDump())
+        assertThat(reconciler.notifications().values())
+                .describedAs(reconciler.notificationsDump())
                 .allSatisfy(n -> assertThat(n).containsEntry("status", "sent").containsEntry("attempts", 1));
         for (int i = 1; i <= ORDERS; i++) {
             String code = String.format("H-%02d", i);
@@ -169,14 +190,19 @@ class LockContentionIntegrationTest {
      * webhook's is in LOCK WAIT. False if the job ended first. (INNODB_TRX exists on MariaDB and
      * MySQL alike; INNODB_LOCK_WAITS does not.)
      */
-    private static boolean awaitReconcilerBlockedOn(Reconciler reconciler, String previousOrder, long churnerThread,
-            CompletableFuture<?> job) throws InterruptedException {
+    private static boolean awaitReconcilerBlockedOn(
+            Reconciler reconciler, String previousOrder, long churnerThread, CompletableFuture<?> job)
+            throws InterruptedException {
         String waiting = "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
                 + " WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> ?";
         try {
-            Reconciler.await(Duration.ofSeconds(90), "the reconciler waiting for " + REQUEUED,
-                    () -> job.isDone() || "completed".equals(reconciler.shop.orderStatus(previousOrder))
-                            && reconciler.shop.jdbc().queryForObject(waiting, Integer.class, churnerThread) > 0);
+            Reconciler.await(
+                    Duration.ofSeconds(90),
+                    "the reconciler waiting for " + REQUEUED,
+                    () -> job.isDone()
+                            || "completed".equals(reconciler.shop.orderStatus(previousOrder))
+                                    && reconciler.shop.jdbc().queryForObject(waiting, Integer.class, churnerThread)
+                                            > 0);
         } catch (AssertionError timeout) {
             return false;
         }
@@ -193,7 +219,8 @@ class LockContentionIntegrationTest {
     }
 
     private static void setGlobalLockWaitTimeout(int seconds) throws SQLException {
-        try (Connection admin = TestDatabase.server().openAdminConnection(); Statement s = admin.createStatement()) {
+        try (Connection admin = TestDatabase.server().openAdminConnection();
+                Statement s = admin.createStatement()) {
             s.execute("SET GLOBAL innodb_lock_wait_timeout = " + seconds);
         }
     }

@@ -35,7 +35,8 @@ class LostLeaseIntegrationTest {
     }
 
     @Test
-    void secondInstanceAfterTheLeaseRowVanishedLeavesOneCompletionOneNotificationAndOneEmailPerOrder() throws Exception {
+    void secondInstanceAfterTheLeaseRowVanishedLeavesOneCompletionOneNotificationAndOneEmailPerOrder()
+            throws Exception {
         // given: thirty finished orders, chunks of one slowed by a trigger, a slightly slow SMTP server
         SmtpFaultProxy smtp = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(50));
         Reconciler reconciler = new Reconciler("lostlease")
@@ -44,17 +45,27 @@ class LostLeaseIntegrationTest {
                 .with("reconciler.lock.at-most-for", "30s");
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
-            reconciler.shop.processingOrder(String.format("G-%02d", i), "g" + i + "@example.com", "completed", "completed");
+            reconciler.shop.processingOrder(
+                    String.format("G-%02d", i), "g" + i + "@example.com", "completed", "completed");
         }
-        reconciler.shop.jdbc().execute("CREATE TABLE order_status_audit (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
-                + " order_id BIGINT NOT NULL, old_status VARCHAR(16), new_status VARCHAR(16), connection_id BIGINT)"
-                + " ENGINE=InnoDB");
-        reconciler.shop.jdbc().execute("CREATE TRIGGER audit_order_status AFTER UPDATE ON orders FOR EACH ROW BEGIN"
-                + " IF NOT (NEW.order_status <=> OLD.order_status) THEN"
-                + " INSERT INTO order_status_audit (order_id, old_status, new_status, connection_id)"
-                + " VALUES (NEW.id, OLD.order_status, NEW.order_status, CONNECTION_ID()); END IF; END");
-        reconciler.shop.jdbc().execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
-                + " FOR EACH ROW BEGIN DO SLEEP(0.3); END");
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TABLE order_status_audit (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+                        + " order_id BIGINT NOT NULL, old_status VARCHAR(16), new_status VARCHAR(16), connection_id BIGINT)"
+                        + " ENGINE=InnoDB");
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TRIGGER audit_order_status AFTER UPDATE ON orders FOR EACH ROW BEGIN"
+                        + " IF NOT (NEW.order_status <=> OLD.order_status) THEN"
+                        + " INSERT INTO order_status_audit (order_id, old_status, new_status, connection_id)"
+                        + " VALUES (NEW.id, OLD.order_status, NEW.order_status, CONNECTION_ID()); END IF; END");
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
+                        + " FOR EACH ROW BEGIN DO SLEEP(0.3); END");
 
         // when: node A is a few orders in, its lease row is deleted, and node B runs (with chunks
         // of five, so that it gets ahead of A on some orders instead of trailing it on all)
@@ -63,14 +74,17 @@ class LostLeaseIntegrationTest {
         String nodeAOutput;
         boolean overlapped;
         try (ReconcilerProcess nodeA = reconciler.startProcess("run")) {
-            Reconciler.await(Duration.ofSeconds(90), "node A completed 2 orders",
+            Reconciler.await(
+                    Duration.ofSeconds(90),
+                    "node A completed 2 orders",
                     () -> reconciler.completedOrders() >= 2 || !nodeA.isAlive());
             assertThat(nodeA.isAlive()).describedAs(nodeA.output()).isTrue();
             assertThat(reconciler.shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)"))
                     .isEqualTo(1);
             reconciler.shop.jdbc().update("DELETE FROM shedlock");
 
-            CompletableFuture<CliRunner.Result> b = CompletableFuture.supplyAsync(() -> reconciler.cli("run", "--reconciler.chunk-size=5"));
+            CompletableFuture<CliRunner.Result> b =
+                    CompletableFuture.supplyAsync(() -> reconciler.cli("run", "--reconciler.chunk-size=5"));
             overlapped = awaitBothRunning(reconciler, b);
             nodeB = b.get(120, TimeUnit.SECONDS);
             nodeAExit = nodeA.waitFor(120);
@@ -78,24 +92,34 @@ class LostLeaseIntegrationTest {
         }
 
         // then: both executions completed, and they really ran at the same time
-        assertThat(overlapped).describedAs("two executions STARTED at once: %s", reconciler.executionsDump()).isTrue();
+        assertThat(overlapped)
+                .describedAs("two executions STARTED at once: %s", reconciler.executionsDump())
+                .isTrue();
         assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
                 .isEqualTo(2);
 
         // then: every order completed exactly once
         assertThat(reconciler.completedOrders()).isEqualTo(ORDERS);
-        List<Map<String, Object>> changes = reconciler.shop.jdbc().queryForList(
-                "SELECT order_id, COUNT(*) AS changes, MIN(old_status) AS old_status, MIN(new_status) AS new_status"
-                        + " FROM order_status_audit GROUP BY order_id");
-        assertThat(changes).hasSize(ORDERS).allSatisfy(change -> assertThat(change)
-                .containsEntry("changes", 1L)
-                .containsEntry("old_status", "processing")
-                .containsEntry("new_status", "completed"));
+        List<Map<String, Object>> changes = reconciler
+                .shop
+                .jdbc()
+                .queryForList(
+                        "SELECT order_id, COUNT(*) AS changes, MIN(old_status) AS old_status, MIN(new_status) AS new_status"
+                                + " FROM order_status_audit GROUP BY order_id");
+        assertThat(changes)
+                .hasSize(ORDERS)
+                .allSatisfy(change -> assertThat(change)
+                        .containsEntry("changes", 1L)
+                        .containsEntry("old_status", "processing")
+                        .containsEntry("new_status", "completed"));
 
         // then: one notification row per order, sent once, and one email per order
-        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(ORDERS);
-        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT order_id) FROM order_notifications")).isEqualTo(ORDERS);
-        assertThat(reconciler.notifications().values()).describedAs(reconciler.notificationsDump())
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications"))
+                .isEqualTo(ORDERS);
+        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT order_id) FROM order_notifications"))
+                .isEqualTo(ORDERS);
+        assertThat(reconciler.notifications().values())
+                .describedAs(reconciler.notificationsDump())
                 .allSatisfy(n -> assertThat(n).containsEntry("status", "sent").containsEntry("attempts", 1));
         for (int i = 1; i <= ORDERS; i++) {
             assertDelivered(SMTP, String.format("G-%02d", i), 1);
@@ -105,10 +129,17 @@ class LostLeaseIntegrationTest {
 
         // then: each node says how its run ended: both executions COMPLETED, so both exit 0
         assertThat(nodeB.exit()).describedAs(nodeB.describe()).isZero();
-        assertThat(nodeAExit).describedAs("node A, whose lease was lost mid-run:%n%s", nodeAOutput).isZero();
+        assertThat(nodeAExit)
+                .describedAs("node A, whose lease was lost mid-run:%n%s", nodeAOutput)
+                .isZero();
         assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT job_execution_id) FROM order_notifications"))
-                .describedAs("both nodes completed orders: %s", reconciler.shop.jdbc().queryForList(
-                        "SELECT job_execution_id, COUNT(*) AS orders FROM order_notifications GROUP BY job_execution_id"))
+                .describedAs(
+                        "both nodes completed orders: %s",
+                        reconciler
+                                .shop
+                                .jdbc()
+                                .queryForList(
+                                        "SELECT job_execution_id, COUNT(*) AS orders FROM order_notifications GROUP BY job_execution_id"))
                 .isEqualTo(2);
         smtp.close();
     }
@@ -117,8 +148,13 @@ class LostLeaseIntegrationTest {
     private static boolean awaitBothRunning(Reconciler reconciler, CompletableFuture<CliRunner.Result> nodeB)
             throws InterruptedException {
         try {
-            Reconciler.await(Duration.ofSeconds(60), "two executions STARTED at once", () -> nodeB.isDone()
-                    || reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'") == 2);
+            Reconciler.await(
+                    Duration.ofSeconds(60),
+                    "two executions STARTED at once",
+                    () -> nodeB.isDone()
+                            || reconciler.shop.count(
+                                            "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")
+                                    == 2);
         } catch (AssertionError timeout) {
             return false;
         }

@@ -91,28 +91,33 @@ final class Reconciler {
     /** Notification status, attempts, last_error by order code. */
     Map<String, Map<String, Object>> notifications() {
         Map<String, Map<String, Object>> byCode = new TreeMap<>();
-        shop.jdbc().queryForList("SELECT * FROM order_notifications ORDER BY id")
+        shop.jdbc()
+                .queryForList("SELECT * FROM order_notifications ORDER BY id")
                 .forEach(row -> byCode.put((String) row.get("order_code"), row));
         return byCode;
     }
 
     /** Every order's code and status, for assertion messages. */
     String ordersDump() {
-        return shop.jdbc().queryForList("SELECT order_code, order_status FROM orders ORDER BY id").toString();
+        return shop.jdbc()
+                .queryForList("SELECT order_code, order_status FROM orders ORDER BY id")
+                .toString();
     }
 
     String notificationsDump() {
-        return shop.jdbc().queryForList(
-                "SELECT order_code, status, attempts, last_error, claimed_by, claimed_until FROM order_notifications ORDER BY id")
+        return shop.jdbc()
+                .queryForList(
+                        "SELECT order_code, status, attempts, last_error, claimed_by, claimed_until FROM order_notifications ORDER BY id")
                 .toString();
     }
 
     String executionsDump() {
-        return shop.jdbc().queryForList(
-                "SELECT e.JOB_EXECUTION_ID, e.JOB_INSTANCE_ID, e.STATUS, e.EXIT_CODE, s.STEP_NAME, s.STATUS AS STEP_STATUS,"
-                        + " s.READ_COUNT, s.WRITE_COUNT, s.COMMIT_COUNT, s.ROLLBACK_COUNT"
-                        + " FROM BATCH_JOB_EXECUTION e LEFT JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID"
-                        + " ORDER BY e.JOB_EXECUTION_ID, s.STEP_EXECUTION_ID")
+        return shop.jdbc()
+                .queryForList(
+                        "SELECT e.JOB_EXECUTION_ID, e.JOB_INSTANCE_ID, e.STATUS, e.EXIT_CODE, s.STEP_NAME, s.STATUS AS STEP_STATUS,"
+                                + " s.READ_COUNT, s.WRITE_COUNT, s.COMMIT_COUNT, s.ROLLBACK_COUNT"
+                                + " FROM BATCH_JOB_EXECUTION e LEFT JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID"
+                                + " ORDER BY e.JOB_EXECUTION_ID, s.STEP_EXECUTION_ID")
                 .toString();
     }
 
@@ -121,8 +126,10 @@ final class Reconciler {
      * after its last extension), so that the next command can take it.
      */
     void awaitLeaseExpired(Duration limit) throws InterruptedException {
-        await(limit, "the lease expired", () -> shop.count(
-                "SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)") == 0);
+        await(
+                limit,
+                "the lease expired",
+                () -> shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)") == 0);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -170,7 +177,9 @@ final class Reconciler {
         List<MimeMessage> copies = Arrays.stream(greenMail.getReceivedMessages())
                 .filter(m -> subjectOf(orderCode).equals(subject(m)))
                 .toList();
-        assertThat(copies).describedAs("copies of %s's email received", orderCode).hasSize(times);
+        assertThat(copies)
+                .describedAs("copies of %s's email received", orderCode)
+                .hasSize(times);
         assertThat(copies).extracting(Reconciler::messageId).allMatch(stableMessageId(orderCode)::equals);
     }
 

@@ -51,13 +51,16 @@ class SigkillDuringSendIntegrationTest {
         // when: the node is killed while the server holds its 4th message
         Set<String> killedInFlight;
         try (ReconcilerProcess node = reconciler.startProcess("run")) {
-            Reconciler.await(Duration.ofSeconds(90), "the 4th message in flight",
+            Reconciler.await(
+                    Duration.ofSeconds(90),
+                    "the 4th message in flight",
                     () -> smtp.dataEnds() >= 4 && smtp.inFlight() > 0 || !node.isAlive());
             killedInFlight = smtp.inFlightMessageIds();
             assertThat(node.isAlive()).describedAs(node.output()).isTrue();
             node.kill();
         }
-        Reconciler.await(Duration.ofSeconds(10), "the proxy done with the orphaned message", () -> smtp.inFlight() == 0);
+        Reconciler.await(
+                Duration.ofSeconds(10), "the proxy done with the orphaned message", () -> smtp.inFlight() == 0);
 
         // then: the reconcile step had finished; the send step was cut short; the message in
         // flight is still claimed (its sender died before recording it)
@@ -65,10 +68,13 @@ class SigkillDuringSendIntegrationTest {
         String inFlightId = killedInFlight.iterator().next();
         String inFlightCode = inFlightId.substring("<order-".length(), inFlightId.indexOf('@'));
         assertThat(reconciler.completedOrders()).isEqualTo(ORDERS);
-        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'")).isEqualTo(1);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isEqualTo(1);
         Map<String, Object> orphan = reconciler.shop.notification(inFlightCode);
-        assertThat(orphan).describedAs(reconciler.notificationsDump())
-                .containsEntry("status", "queued").containsEntry("attempts", 1);
+        assertThat(orphan)
+                .describedAs(reconciler.notificationsDump())
+                .containsEntry("status", "queued")
+                .containsEntry("attempts", 1);
         assertThat(orphan.get("claimed_until")).isNotNull();
         int sentBeforeKill = reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'");
         assertThat(sentBeforeKill).isBetween(3, ORDERS - 1);
@@ -76,15 +82,20 @@ class SigkillDuringSendIntegrationTest {
         // when: restarted once the dead node's lease (30 s) and claim (5 s) have expired
         smtp.clearFaults();
         reconciler.awaitLeaseExpired(Duration.ofSeconds(45));
-        CliRunner.Result restart = Reconciler.retry(Duration.ofSeconds(10),
-                () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+        CliRunner.Result restart = Reconciler.retry(
+                Duration.ofSeconds(10), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: every notification sent; every order's email received once, only the one in
         // flight at the kill possibly twice, with the same Message-ID
-        assertThat(restart.exit()).describedAs(restart.describe() + reconciler.executionsDump()).isZero();
+        assertThat(restart.exit())
+                .describedAs(restart.describe() + reconciler.executionsDump())
+                .isZero();
         assertThat(restart.out()).contains("recovering");
-        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
-        assertThat(reconciler.notifications().values()).describedAs(reconciler.notificationsDump()).hasSize(ORDERS)
+        assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(reconciler.notifications().values())
+                .describedAs(reconciler.notificationsDump())
+                .hasSize(ORDERS)
                 .allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
         assertThat(reconciler.shop.notification(inFlightCode)).containsEntry("attempts", 2);
         Map<String, Long> bySubject = deliveriesBySubject(SMTP);
@@ -92,15 +103,18 @@ class SigkillDuringSendIntegrationTest {
             String code = String.format("K-%02d", i);
             long copies = bySubject.getOrDefault(subjectOf(code), 0L);
             if (code.equals(inFlightCode)) {
-                assertThat(copies).describedAs("copies of %s, in flight at the kill", code).isBetween(1L, 2L);
+                assertThat(copies)
+                        .describedAs("copies of %s, in flight at the kill", code)
+                        .isBetween(1L, 2L);
             } else {
                 assertThat(copies).describedAs("copies of %s", code).isEqualTo(1L);
             }
         }
         Map<String, Set<String>> messageIdsBySubject = Arrays.stream(SMTP.getReceivedMessages())
-                .collect(Collectors.groupingBy(Reconciler::subject,
-                        Collectors.mapping(Reconciler::messageId, Collectors.toSet())));
-        messageIdsBySubject.forEach((subject, ids) -> assertThat(ids).describedAs(subject).hasSize(1));
+                .collect(Collectors.groupingBy(
+                        Reconciler::subject, Collectors.mapping(Reconciler::messageId, Collectors.toSet())));
+        messageIdsBySubject.forEach(
+                (subject, ids) -> assertThat(ids).describedAs(subject).hasSize(1));
         assertThat(messageIdsBySubject.get(subjectOf(inFlightCode))).containsExactly(stableMessageId(inFlightCode));
         assertThat(SMTP.getReceivedMessages().length).isBetween(ORDERS, ORDERS + 1);
         smtp.close();

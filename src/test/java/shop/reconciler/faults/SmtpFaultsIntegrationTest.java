@@ -75,7 +75,9 @@ class SmtpFaultsIntegrationTest {
         Map<String, Object> queued = reconciler.shop.notification("A-451");
         assertThat(queued).containsEntry("status", "queued").containsEntry("attempts", 1);
         assertThat((String) queued.get("last_error")).contains("451 4.3.0 try again later");
-        assertThat(proxy.mailFromCommands()).describedAs("one try and reconciler.mail.retries (2) more").isEqualTo(3);
+        assertThat(proxy.mailFromCommands())
+                .describedAs("one try and reconciler.mail.retries (2) more")
+                .isEqualTo(3);
         assertThat(SMTP.getReceivedMessages()).isEmpty();
 
         // when: the server accepts again
@@ -104,8 +106,12 @@ class SmtpFaultsIntegrationTest {
 
         // then: both sent in this run, on their first attempt, one copy each
         assertThat(run.exit()).describedAs(run.describe()).isZero();
-        assertThat(reconciler.shop.notification("A-RETRY")).containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(reconciler.shop.notification("A-AFTER")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("A-RETRY"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("A-AFTER"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
         assertThat(proxy.mailFromCommands()).isEqualTo(4);
         assertDelivered(SMTP, "A-RETRY", 1);
         assertDelivered(SMTP, "A-AFTER", 1);
@@ -132,10 +138,17 @@ class SmtpFaultsIntegrationTest {
         Map<String, Object> failed = reconciler.shop.notification("B-2");
         assertThat(failed).containsEntry("status", "failed").containsEntry("attempts", 1);
         assertThat((String) failed.get("last_error")).contains("550 5.1.1 no such user");
-        assertThat(reconciler.shop.notification("B-1")).containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(reconciler.shop.notification("B-3")).containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(proxy.recipientCommands("nosuch@example.com")).describedAs("no in-run retry of a 5xx").isEqualTo(1);
-        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'")).isEqualTo(3);
+        assertThat(reconciler.shop.notification("B-1"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("B-3"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(proxy.recipientCommands("nosuch@example.com"))
+                .describedAs("no in-run retry of a 5xx")
+                .isEqualTo(1);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
+                .isEqualTo(3);
         assertDelivered(SMTP, "B-1", 1);
         assertDelivered(SMTP, "B-2", 0);
         assertDelivered(SMTP, "B-3", 1);
@@ -145,7 +158,9 @@ class SmtpFaultsIntegrationTest {
 
         // then: nothing is tried again
         assertThat(later.exit()).describedAs(later.describe()).isZero();
-        assertThat(reconciler.shop.notification("B-2")).containsEntry("status", "failed").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("B-2"))
+                .containsEntry("status", "failed")
+                .containsEntry("attempts", 1);
         assertThat(proxy.recipientCommands("nosuch@example.com")).isEqualTo(1);
         assertThat(proxy.mailFromCommands()).isEqualTo(3);
         assertThat(SMTP.getReceivedMessages()).hasSize(2);
@@ -187,7 +202,10 @@ class SmtpFaultsIntegrationTest {
         // then: it waits for the next run with the error
         assertThat(first.exit()).describedAs(first.describe()).isZero();
         Map<String, Object> queued = reconciler.shop.notification("C-LATER");
-        assertThat(queued).describedAs(proxy.transcript()).containsEntry("status", "queued").containsEntry("attempts", 1);
+        assertThat(queued)
+                .describedAs(proxy.transcript())
+                .containsEntry("status", "queued")
+                .containsEntry("attempts", 1);
         assertThat((String) queued.get("last_error")).isNotBlank();
         assertThat(proxy.dataEnds()).isEqualTo(3);
         assertThat(SMTP.getReceivedMessages()).isEmpty();
@@ -197,7 +215,9 @@ class SmtpFaultsIntegrationTest {
 
         // then
         assertThat(second.exit()).describedAs(second.describe()).isZero();
-        assertThat(reconciler.shop.notification("C-LATER")).containsEntry("status", "sent").containsEntry("attempts", 2);
+        assertThat(reconciler.shop.notification("C-LATER"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 2);
         assertDelivered(SMTP, "C-LATER", 1);
         assertThat(SMTP.getReceivedMessages()).hasSize(1);
     }
@@ -214,11 +234,17 @@ class SmtpFaultsIntegrationTest {
 
         // then: both sent in this run, on their first attempt (in-run retries cost no attempt)
         assertThat(run.exit()).describedAs(run.describe()).isZero();
-        assertThat(reconciler.shop.notification("C-HIT")).describedAs(proxy.transcript())
-                .containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(reconciler.shop.notification("C-NEXT")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("C-HIT"))
+                .describedAs(proxy.transcript())
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("C-NEXT"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
         assertThat(proxy.pendingDataEndFaults()).isZero();
-        assertThat(proxy.messages()).filteredOn(m -> m.fault() == fault).singleElement()
+        assertThat(proxy.messages())
+                .filteredOn(m -> m.fault() == fault)
+                .singleElement()
                 .satisfies(m -> assertThat(m.messageId()).isEqualTo(stableMessageId("C-HIT")));
         assertDelivered(SMTP, "C-HIT", 1);
         assertDelivered(SMTP, "C-NEXT", 1);
@@ -240,14 +266,22 @@ class SmtpFaultsIntegrationTest {
 
         // then
         assertThat(run.exit()).describedAs(run.describe()).isZero();
-        assertThat(reconciler.shop.notification("C-ACCEPTED")).describedAs(proxy.transcript())
-                .containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(reconciler.shop.notification("C-NEXT")).containsEntry("status", "sent").containsEntry("attempts", 1);
-        assertThat(proxy.messages()).filteredOn(m -> m.fault() == fault).singleElement()
+        assertThat(reconciler.shop.notification("C-ACCEPTED"))
+                .describedAs(proxy.transcript())
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(reconciler.shop.notification("C-NEXT"))
+                .containsEntry("status", "sent")
+                .containsEntry("attempts", 1);
+        assertThat(proxy.messages())
+                .filteredOn(m -> m.fault() == fault)
+                .singleElement()
                 .satisfies(m -> assertThat(m.acceptedByServer()).isTrue())
                 .satisfies(m -> assertThat(m.clientSawReply()).isFalse());
         Map<String, Long> copies = deliveriesByMessageId(SMTP);
-        assertThat(copies.get(stableMessageId("C-ACCEPTED"))).describedAs("copies of C-ACCEPTED").isBetween(1L, 2L);
+        assertThat(copies.get(stableMessageId("C-ACCEPTED")))
+                .describedAs("copies of C-ACCEPTED")
+                .isBetween(1L, 2L);
         assertDelivered(SMTP, "C-NEXT", 1);
         assertThat(copies).containsOnlyKeys(stableMessageId("C-ACCEPTED"), stableMessageId("C-NEXT"));
 
@@ -281,7 +315,8 @@ class SmtpFaultsIntegrationTest {
         assertThat(down.exit()).describedAs(down.describe()).isZero();
         assertThat(reconciler.completedOrders()).isEqualTo(3);
         Map<String, Map<String, Object>> waiting = reconciler.notifications();
-        assertThat(waiting.values()).describedAs(reconciler.notificationsDump())
+        assertThat(waiting.values())
+                .describedAs(reconciler.notificationsDump())
                 .allSatisfy(n -> assertThat(n).containsEntry("status", "queued"));
         assertThat(waiting.get("D-1")).containsEntry("attempts", 1);
         assertThat((String) waiting.get("D-1").get("last_error")).isNotBlank();

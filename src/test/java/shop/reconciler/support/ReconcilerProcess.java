@@ -29,12 +29,16 @@ public final class ReconcilerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 OrderReconcilerApplication.class.getName()));
         command.addAll(args);
         try {
             File log = File.createTempFile("reconciler-node-", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log)
+                    .start();
             return new ReconcilerProcess(process, log.toPath());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command, e);

@@ -90,7 +90,11 @@ public final class SmtpFaultProxy implements AutoCloseable {
      * @param clientSawReply whether the client was sent that reply
      */
     public record MessageRecord(
-            int seq, List<String> recipients, String messageId, DataEndFault fault, String serverReply,
+            int seq,
+            List<String> recipients,
+            String messageId,
+            DataEndFault fault,
+            String serverReply,
             boolean clientSawReply) {
 
         /** The server answered 2xx to the message: it was delivered. */
@@ -324,7 +328,9 @@ public final class SmtpFaultProxy implements AutoCloseable {
                     }
                 } else if (upper.startsWith("RCPT TO:")) {
                     String address = address(line.substring("RCPT TO:".length()));
-                    recipientCommands.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+                    recipientCommands
+                            .computeIfAbsent(address, a -> new AtomicInteger())
+                            .incrementAndGet();
                     String rejection = rejectedRecipients.get(address);
                     if (rejection != null) {
                         inject(rejection);
@@ -379,8 +385,10 @@ public final class SmtpFaultProxy implements AutoCloseable {
             int seq = dataEnds.incrementAndGet();
             try {
                 DataEndFault fault = dataEndFaults.poll();
-                note(id, "C: <message " + seq + ", " + data.size() + " bytes, Message-ID " + messageId + ">"
-                        + (fault == null ? "" : " fault " + fault));
+                note(
+                        id,
+                        "C: <message " + seq + ", " + data.size() + " bytes, Message-ID " + messageId + ">"
+                                + (fault == null ? "" : " fault " + fault));
                 Duration delay = messageDelay;
                 if (!delay.isZero()) {
                     Thread.sleep(delay.toMillis());
