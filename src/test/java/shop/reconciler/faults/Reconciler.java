@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
@@ -119,6 +124,23 @@ final class Reconciler {
                                 + " FROM BATCH_JOB_EXECUTION e LEFT JOIN BATCH_STEP_EXECUTION s ON s.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID"
                                 + " ORDER BY e.JOB_EXECUTION_ID, s.STEP_EXECUTION_ID")
                 .toString();
+    }
+
+    /** The execution context of the named step of the latest execution, as the job repository holds it. */
+    Map<String, Object> latestStepContext(String stepName) {
+        String text = shop.jdbc()
+                .queryForObject(
+                        "SELECT COALESCE(c.SERIALIZED_CONTEXT, c.SHORT_CONTEXT) FROM BATCH_STEP_EXECUTION_CONTEXT c"
+                                + " JOIN BATCH_STEP_EXECUTION s ON s.STEP_EXECUTION_ID = c.STEP_EXECUTION_ID"
+                                + " WHERE s.STEP_NAME = ? ORDER BY s.STEP_EXECUTION_ID DESC LIMIT 1",
+                        String.class,
+                        stepName);
+        try {
+            return new DefaultExecutionContextSerializer()
+                    .deserialize(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
