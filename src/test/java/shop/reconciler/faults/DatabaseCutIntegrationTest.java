@@ -46,19 +46,11 @@ class DatabaseCutIntegrationTest {
             reconciler.shop.processingOrder(
                     String.format("E-%02d", i), "e" + i + "@example.com", "completed", "failed");
         }
-        // The trigger notes each insert in a MEMORY table (not transactional: visible at once, kept
-        // when the chunk rolls back), then sleeps: the test sees which chunk is in flight.
         reconciler
                 .shop
                 .jdbc()
-                .execute("CREATE TABLE chunk_probe (seq INT AUTO_INCREMENT PRIMARY KEY,"
-                        + " order_code VARCHAR(32) NOT NULL) ENGINE=MEMORY");
-        reconciler
-                .shop
-                .jdbc()
-                .execute(
-                        "CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
-                                + " FOR EACH ROW BEGIN INSERT INTO chunk_probe (order_code) VALUES (NEW.order_code); DO SLEEP(0.3); END");
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
+                        + " FOR EACH ROW BEGIN DO SLEEP(0.3); END");
         TestDatabase.Server server = TestDatabase.server();
         TcpProxy proxy = TcpProxy.start(server.host(), server.port());
         reconciler
@@ -70,22 +62,25 @@ class DatabaseCutIntegrationTest {
         CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> reconciler.cli("run"));
         Reconciler.await(Duration.ofSeconds(60), "3 orders completed", () -> reconciler.completedOrders() >= 3);
         AtomicReference<String> cutOrder = new AtomicReference<>();
-        try (Connection probe = reconciler.database.dataSource().getConnection();
-                PreparedStatement inFlight =
-                        probe.prepareStatement("SELECT p.order_code FROM chunk_probe p WHERE NOT EXISTS"
-                                + " (SELECT 1 FROM order_notifications n WHERE n.order_code = p.order_code)"
-                                + " ORDER BY p.seq DESC LIMIT 1")) {
-            Reconciler.await(Duration.ofSeconds(10), "a chunk inside its notification insert", () -> {
-                try (ResultSet rs = inFlight.executeQuery()) {
-                    if (rs.next()) {
-                        cutOrder.set(rs.getString(1));
-                        return true;
+        // A chunk is in flight when, read uncommitted, an order is completed and has no
+        // notification yet: its transaction has moved the order and sleeps in the insert.
+        try (Connection probe = reconciler.database.dataSource().getConnection()) {
+            probe.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+            try (PreparedStatement inFlight =
+                    probe.prepareStatement("SELECT o.order_code FROM orders o WHERE o.order_status = 'completed'"
+                            + " AND NOT EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id)")) {
+                Reconciler.await(Duration.ofSeconds(10), "a chunk inside its notification insert", () -> {
+                    try (ResultSet rs = inFlight.executeQuery()) {
+                        if (rs.next()) {
+                            cutOrder.set(rs.getString(1));
+                            return true;
+                        }
+                        return false;
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
                     }
-                    return false;
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+                });
+            }
         }
         int severed = proxy.sever();
         CliRunner.Result cut = run.get(90, TimeUnit.SECONDS);
