@@ -71,7 +71,7 @@ class LostLeaseIntegrationTest {
                 .shop
                 .jdbc()
                 .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
-                        + " FOR EACH ROW BEGIN DO SLEEP(0.3); END");
+                        + " FOR EACH ROW BEGIN DO SLEEP(0.4); END");
 
         // when: node A is a few orders in, its lease row is deleted, and node B runs (with chunks
         // of five, so that it gets ahead of A on some orders instead of trailing it on all)
