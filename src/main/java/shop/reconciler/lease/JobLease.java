@@ -16,6 +16,8 @@ import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.support.KeepAliveLockProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcUtils;
 import shop.reconciler.ReconcilerProperties;
@@ -31,6 +33,8 @@ import shop.reconciler.ReconcilerProperties;
  * </ol>
  */
 public class JobLease implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobLease.class);
 
     private static final String HOLDER_SQL = "SELECT locked_by, locked_at, lock_until FROM shedlock WHERE name = ?";
 
@@ -137,10 +141,18 @@ public class JobLease implements AutoCloseable {
             this.heldHere = heldHere;
         }
 
+        /**
+         * Releases the lease. If it was lost meanwhile (its row deleted, or taken over after a
+         * failed extension), there is nothing to release: the new holder's lease is left alone.
+         */
         @Override
         public void close() {
             heldHere.set(false);
-            lock.unlock();
+            try {
+                lock.unlock();
+            } catch (IllegalStateException e) {
+                log.warn("the lease was lost during the run (taken over or removed): {}", e.getMessage());
+            }
         }
     }
 

@@ -1,12 +1,14 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -70,6 +72,24 @@ class RestartCommand {
         }
     }
 
+    /**
+     * Spring Batch refuses to restart an {@code UNKNOWN} execution, because it cannot tell whether
+     * the failed chunk committed. Here it can: the chunk's writes and the reader's position are one
+     * transaction, so either both stand or neither; re-reading after the last saved position is
+     * safe, and the guarded writes and the unique outbox key make any re-read order harmless.
+     */
+    private void markFailed(JobExecution execution) {
+        for (StepExecution step : execution.getStepExecutions()) {
+            if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setEndTime(LocalDateTime.now());
+                jobRepository.update(step);
+            }
+        }
+        execution.setStatus(BatchStatus.FAILED);
+        jobRepository.update(execution);
+    }
+
     int execute(List<String> options, PrintStream out) {
         if (options.size() != 1) {
             throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
@@ -109,6 +129,12 @@ class RestartCommand {
                 out.println("execution " + executionId + " is " + execution.getStatus()
                         + " but no process holds the lease: its process died; recovering it");
                 execution = jobOperator.recover(execution);
+            } else if (execution.getStatus() == BatchStatus.UNKNOWN
+                    || execution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.UNKNOWN)) {
+                out.println("execution " + executionId + " is UNKNOWN: the rollback of its last chunk failed (the"
+                        + " database connection was lost); its committed chunks stand, so it is marked FAILED and"
+                        + " restarted");
+                markFailed(execution);
             }
             JobExecution restarted = jobOperator.restart(execution);
             return JobRunner.outcome(restarted, out::println);

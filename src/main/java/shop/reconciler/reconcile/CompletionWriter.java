@@ -46,9 +46,9 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
 
     static final String LOCK_SQL = """
-            SELECT id FROM orders
-             WHERE id IN (:ids) AND order_status = 'processing'
-             ORDER BY id
+            SELECT o.id FROM orders o
+             WHERE o.id IN (:ids) AND {processing}
+             ORDER BY o.id
                FOR UPDATE
             """;
 
@@ -56,7 +56,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             UPDATE orders o
                SET o.order_status = 'completed'
              WHERE o.id IN (:ids)
-               AND o.order_status = 'processing'
+               AND {processing}
                AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
                AND NOT EXISTS (SELECT 1 FROM download_tasks t
                                 WHERE t.order_id = o.id
@@ -84,16 +84,18 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final String lockSql;
     private final String completeSql;
     private final ReconcilerProperties properties;
     private final StepExecution stepExecution;
 
     CompletionWriter(
             NamedParameterJdbcTemplate jdbc,
-            TaskStatusSql statusSql,
+            StatusSql statusSql,
             ReconcilerProperties properties,
             StepExecution stepExecution) {
         this.jdbc = jdbc;
+        this.lockSql = statusSql.apply(LOCK_SQL);
         this.completeSql = statusSql.apply(COMPLETE_SQL);
         this.properties = properties;
         this.stepExecution = stepExecution;
@@ -106,7 +108,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         if (candidates.isEmpty()) {
             return;
         }
-        List<Long> locked = jdbc.queryForList(LOCK_SQL, Map.of("ids", candidates), Long.class);
+        List<Long> locked = jdbc.queryForList(lockSql, Map.of("ids", candidates), Long.class);
         int moved = 0;
         List<CompletedOrder> completed = List.of();
         if (!locked.isEmpty()) {

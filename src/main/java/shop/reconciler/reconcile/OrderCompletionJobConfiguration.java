@@ -17,7 +17,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.PessimisticLockingFailureException;
-import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
@@ -72,7 +71,6 @@ public class OrderCompletionJobConfiguration {
                 .faultTolerant()
                 .processorNonTransactional()
                 .retry(PessimisticLockingFailureException.class)
-                .retry(TransientDataAccessResourceException.class)
                 .retryLimit(CHUNK_ATTEMPTS)
                 .build();
     }
@@ -80,14 +78,13 @@ public class OrderCompletionJobConfiguration {
     @Bean
     @StepScope
     ProcessingOrderReader processingOrderReader(
-            NamedParameterJdbcTemplate jdbc, TaskStatusSql taskStatusSql, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(
-                jdbc, taskStatusSql, properties.terminalTaskStatuses(), properties.chunkSize());
+            NamedParameterJdbcTemplate jdbc, StatusSql statusSql, ReconcilerProperties properties) {
+        return new ProcessingOrderReader(jdbc, statusSql, properties.terminalTaskStatuses(), properties.chunkSize());
     }
 
     @Bean
-    TaskStatusSql taskStatusSql(DataSource dataSource) {
-        return TaskStatusSql.forDatabase(dataSource);
+    StatusSql statusSql(DataSource dataSource) {
+        return StatusSql.forDatabase(dataSource);
     }
 
     @Bean
@@ -100,9 +97,9 @@ public class OrderCompletionJobConfiguration {
     @StepScope
     CompletionWriter completionWriter(
             NamedParameterJdbcTemplate jdbc,
-            TaskStatusSql taskStatusSql,
+            StatusSql statusSql,
             ReconcilerProperties properties,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CompletionWriter(jdbc, taskStatusSql, properties, stepExecution);
+        return new CompletionWriter(jdbc, statusSql, properties, stepExecution);
     }
 }

@@ -24,16 +24,16 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
 
     static final String LAST_ORDER_ID = "reconcile.lastOrderId";
 
-    /** {@code {status}} is the task status column compared exactly (see {@link TaskStatusSql}). */
+    /** {@code {status}} and {@code {processing}} compare statuses exactly (see {@link StatusSql}). */
     static final String PAGE_SQL = """
             SELECT o.id, o.order_code,
                    COUNT(t.id) AS task_count,
                    COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks,
                    COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:known) THEN 0 ELSE 1 END), 0) AS unknown_tasks
-              FROM (SELECT id, order_code
-                      FROM orders
-                     WHERE order_status = 'processing' AND id > :afterId
-                     ORDER BY id
+              FROM (SELECT o.id, o.order_code
+                      FROM orders o
+                     WHERE {processing} AND o.id > :afterId
+                     ORDER BY o.id
                      LIMIT :pageSize) o
               LEFT JOIN download_tasks t ON t.order_id = o.id
              GROUP BY o.id, o.order_code
@@ -51,11 +51,11 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     private boolean exhausted;
 
     ProcessingOrderReader(
-            NamedParameterJdbcTemplate jdbc, TaskStatusSql statusSql, List<String> terminalStatuses, int pageSize) {
+            NamedParameterJdbcTemplate jdbc, StatusSql statusSql, List<String> terminalStatuses, int pageSize) {
         this.jdbc = jdbc;
         this.pageSql = statusSql.apply(PAGE_SQL);
         this.terminalStatuses = terminalStatuses;
-        this.knownStatuses = TaskStatusSql.known(terminalStatuses);
+        this.knownStatuses = StatusSql.known(terminalStatuses);
         this.pageSize = pageSize;
     }
 

@@ -69,7 +69,7 @@ class CompletionWriterIntegrationTest {
                         null));
         writer = new CompletionWriter(
                 new NamedParameterJdbcTemplate(database.dataSource()),
-                TaskStatusSql.forDatabase(database.dataSource()),
+                StatusSql.forDatabase(database.dataSource()),
                 properties,
                 stepExecution);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
