@@ -3,10 +3,7 @@ package shop.reconciler.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +41,7 @@ class CommandLineIntegrationTest {
         shop.processingOrder("CLI-1", "one@example.com", "completed");
 
         // when
-        Result result = cli("run");
+        CliRunner.Result result = cli("run");
 
         // then
         assertThat(result.exit()).isZero();
@@ -64,7 +61,7 @@ class CommandLineIntegrationTest {
                                 + " VALUES ('orderCompletionJob', UTC_TIMESTAMP(3) + INTERVAL 1 HOUR, UTC_TIMESTAMP(3), 'node-b')");
 
         // when
-        Result result = cli("run");
+        CliRunner.Result result = cli("run");
 
         // then
         assertThat(result.exit()).isEqualTo(75);
@@ -82,7 +79,7 @@ class CommandLineIntegrationTest {
         assertThat(cli("run").exit()).isZero();
 
         // when
-        Result result = cli("status", "--json", "--limit", "5");
+        CliRunner.Result result = cli("status", "--json", "--limit", "5");
 
         // then
         assertThat(result.exit()).isZero();
@@ -106,7 +103,7 @@ class CommandLineIntegrationTest {
         assertThat(cli("status").exit()).isZero();
 
         // when
-        Result result = cli("check");
+        CliRunner.Result result = cli("check");
 
         // then
         assertThat(result.exit()).describedAs(result.out()).isZero();
@@ -117,7 +114,7 @@ class CommandLineIntegrationTest {
     @Test
     void checkOnAFreshShopReportsTheMissingSchemaAndCreatesNothing() {
         // when
-        Result result = cli("check");
+        CliRunner.Result result = cli("check");
 
         // then
         assertThat(result.exit()).isEqualTo(1);
@@ -138,7 +135,7 @@ class CommandLineIntegrationTest {
         }
 
         // when
-        Result result = cli(
+        CliRunner.Result result = cli(
                 "check",
                 "--spring.datasource.url=jdbc:mysql://127.0.0.1:" + closedPort + "/shop",
                 "--spring.datasource.hikari.initialization-fail-timeout=1");
@@ -154,7 +151,7 @@ class CommandLineIntegrationTest {
         shop.jdbc().execute("DROP INDEX idx_orders_status_id ON orders");
 
         // when
-        Result result = cli("check");
+        CliRunner.Result result = cli("check");
 
         // then
         assertThat(result.exit()).isEqualTo(1);
@@ -166,7 +163,7 @@ class CommandLineIntegrationTest {
     @Test
     void badConfigurationStopsWithOneLineNamingTheKey() {
         // when
-        Result result = cli("run", "--reconciler.chunk-size=0");
+        CliRunner.Result result = cli("run", "--reconciler.chunk-size=0");
 
         // then
         assertThat(result.exit()).isEqualTo(2);
@@ -189,7 +186,7 @@ class CommandLineIntegrationTest {
         }
 
         // when the SMTP server is down
-        Result down = cli("run", "--spring.mail.port=" + closedPort);
+        CliRunner.Result down = cli("run", "--spring.mail.port=" + closedPort);
 
         // then
         assertThat(down.exit()).isZero();
@@ -198,7 +195,7 @@ class CommandLineIntegrationTest {
         assertThat((String) shop.notification("CLI-4").get("last_error")).isNotBlank();
 
         // when it is back
-        Result back = cli("run");
+        CliRunner.Result back = cli("run");
 
         // then
         assertThat(back.exit()).isZero();
@@ -217,7 +214,7 @@ class CommandLineIntegrationTest {
                 BEGIN
                   IF NEW.order_code = 'CLI-6' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF;
                 END""");
-        Result failed = cli("run", "--reconciler.chunk-size=1");
+        CliRunner.Result failed = cli("run", "--reconciler.chunk-size=1");
         shop.jdbc().execute("DROP TRIGGER fail_cli_6");
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.out().lines().toList())
@@ -227,7 +224,7 @@ class CommandLineIntegrationTest {
                 .contains("injected");
 
         // when
-        Result restarted = cli("restart", "--last-failed", "--reconciler.chunk-size=1");
+        CliRunner.Result restarted = cli("restart", "--last-failed", "--reconciler.chunk-size=1");
 
         // then
         assertThat(restarted.exit()).describedAs(restarted.out()).isZero();
@@ -251,7 +248,7 @@ class CommandLineIntegrationTest {
         long failedId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
 
         // when
-        Result abandon = cli("abandon", String.valueOf(failedId));
+        CliRunner.Result abandon = cli("abandon", String.valueOf(failedId));
 
         // then
         assertThat(abandon.exit()).describedAs(abandon.out()).isZero();
@@ -262,7 +259,7 @@ class CommandLineIntegrationTest {
                                 failedId))
                 .isEqualTo("ABANDONED");
         assertThat(cli("restart", String.valueOf(failedId)).exit()).isEqualTo(1);
-        Result lastFailed = cli("restart", "--last-failed");
+        CliRunner.Result lastFailed = cli("restart", "--last-failed");
         assertThat(lastFailed.exit()).isZero();
         assertThat(lastFailed.out()).contains("nothing to restart");
         assertThat(cli("stop", String.valueOf(failedId)).exit()).isEqualTo(1);
@@ -278,7 +275,7 @@ class CommandLineIntegrationTest {
                 new String[] {"stop"},
                 new String[] {"abandon", "x"},
                 new String[] {"stop", "424242"})) {
-            Result result = cli(args);
+            CliRunner.Result result = cli(args);
             assertThat(result.exit())
                     .describedAs(String.join(" ", args) + ": " + result.err())
                     .isEqualTo(2);
@@ -291,7 +288,7 @@ class CommandLineIntegrationTest {
         }
     }
 
-    private Result cli(String... args) {
+    private CliRunner.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         database.springProperties().forEach((key, value) -> {
             if (all.stream().noneMatch(a -> a.startsWith("--" + key + "="))) {
@@ -303,14 +300,6 @@ class CommandLineIntegrationTest {
         }
         all.add("--spring.mail.host=127.0.0.1");
         all.add("--reconciler.mail.retry-backoff=10ms");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Cli.execute(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRunner.run(all.toArray(String[]::new));
     }
-
-    private record Result(int exit, String out, String err) {}
 }

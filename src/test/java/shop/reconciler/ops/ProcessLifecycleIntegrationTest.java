@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,8 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.support.MailServer;
+import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
@@ -75,14 +70,14 @@ class ProcessLifecycleIntegrationTest {
         assertThat(completedBeforeKill).isBetween(4, 19);
 
         // when: the dead process's lease has not expired yet
-        Result early = cli("restart", "--last-failed");
+        CliRunner.Result early = cli("restart", "--last-failed");
 
         // then
         assertThat(early.exit()).isEqualTo(75);
         assertThat(early.out()).contains("held by").contains("until");
 
         // when: it has expired (at-most-for is 30s)
-        Result restarted =
+        CliRunner.Result restarted =
                 awaitResult(Duration.ofSeconds(45), () -> cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: same instance, every order right, one email each
@@ -114,9 +109,9 @@ class ProcessLifecycleIntegrationTest {
         await(Duration.ofSeconds(60), () -> completedOrders() >= 1);
 
         // when node B tries at once, and again after at-most-for has passed
-        Result early = cli("run");
+        CliRunner.Result early = cli("run");
         Thread.sleep(32_000);
-        Result late = cli("run");
+        CliRunner.Result late = cli("run");
 
         // then
         assertThat(early.exit()).isEqualTo(75);
@@ -142,7 +137,7 @@ class ProcessLifecycleIntegrationTest {
                 shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
 
         // when
-        Result stop = cli("stop", String.valueOf(executionId));
+        CliRunner.Result stop = cli("stop", String.valueOf(executionId));
 
         // then
         assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
@@ -157,7 +152,7 @@ class ProcessLifecycleIntegrationTest {
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
 
         // when
-        Result restart = cli("restart", String.valueOf(executionId));
+        CliRunner.Result restart = cli("restart", String.valueOf(executionId));
 
         // then
         assertThat(restart.exit()).describedAs(restart.out()).isZero();
@@ -275,20 +270,10 @@ class ProcessLifecycleIntegrationTest {
         return shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'");
     }
 
-    private Process start(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                OrderReconcilerApplication.class.getName()));
-        command.addAll(List.of(args));
-        command.addAll(springArgs());
-        File log = File.createTempFile("reconciler-process-", ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log)
-                .start();
+    private Process start(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        Process process = ReconcilerProcess.start(all).process();
         processes.add(process);
         return process;
     }
@@ -302,16 +287,10 @@ class ProcessLifecycleIntegrationTest {
         return args;
     }
 
-    private Result cli(String... args) {
+    private CliRunner.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(springArgs());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Cli.execute(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRunner.run(all.toArray(String[]::new));
     }
 
     private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
@@ -324,11 +303,13 @@ class ProcessLifecycleIntegrationTest {
         }
     }
 
-    private static Result awaitResult(
-            Duration limit, java.util.function.Supplier<Result> call, java.util.function.Predicate<Result> done)
+    private static CliRunner.Result awaitResult(
+            Duration limit,
+            java.util.function.Supplier<CliRunner.Result> call,
+            java.util.function.Predicate<CliRunner.Result> done)
             throws InterruptedException {
         Instant end = Instant.now().plus(limit);
-        Result result = call.get();
+        CliRunner.Result result = call.get();
         while (!done.test(result) && Instant.now().isBefore(end)) {
             Thread.sleep(2_000);
             result = call.get();
@@ -343,6 +324,4 @@ class ProcessLifecycleIntegrationTest {
             throw new IllegalStateException(e);
         }
     }
-
-    private record Result(int exit, String out, String err) {}
 }

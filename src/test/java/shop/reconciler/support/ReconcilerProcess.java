@@ -45,6 +45,11 @@ public final class ReconcilerProcess implements AutoCloseable {
         }
     }
 
+    /** The operating-system process, for signals and waits this class does not wrap. */
+    public Process process() {
+        return process;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
