@@ -2,10 +2,14 @@ package shop.reconciler.notify;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
@@ -23,9 +27,11 @@ import shop.reconciler.StepCounters;
  *
  * <ol>
  *   <li>One query loads the tasks of every order in the chunk.
- *   <li>For each notification: claim it with a guarded UPDATE, committed at once (still
- *       {@code queued}, no live claim; {@code attempts + 1}). A notification claimed by another
- *       sender is left to it.
+ *   <li>Claim the chunk's notifications with one guarded UPDATE, committed at once (still
+ *       {@code queued}, no live claim; {@code attempts + 1}), and read back which ones this sender
+ *       got. A notification claimed by another sender is left to it. Claims older than half of
+ *       {@code reconciler.mail.claim-timeout} are renewed before the next send, and claims not used
+ *       (the SMTP server became unreachable) are given back without counting the attempt.
  *   <li>Send it. A transient failure is tried again after a short, doubling pause, up to
  *       {@code reconciler.mail.retries} times, on a fresh connection.
  *   <li>Record the result at once, in its own transaction: {@code sent}; {@code failed} with the
@@ -53,9 +59,26 @@ class NotificationSender implements ItemWriter<Notification> {
                SET claimed_by = :claimant,
                    claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
                    attempts = attempts + 1
-             WHERE id = :id
+             WHERE id IN (:ids)
                AND status = 'queued'
                AND (claimed_until IS NULL OR claimed_until < NOW(3))
+            """;
+
+    static final String RENEW_SQL = """
+            UPDATE order_notifications
+               SET claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3))
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
+            """;
+
+    static final String CLAIMED_SQL = """
+            SELECT id FROM order_notifications
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
+            """;
+
+    static final String RELEASE_SQL = """
+            UPDATE order_notifications
+               SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
             """;
 
     static final String SENT_SQL = """
@@ -110,63 +133,82 @@ class NotificationSender implements ItemWriter<Notification> {
 
     @Override
     public void write(Chunk<? extends Notification> chunk) throws InterruptedException {
-        Map<Long, List<CourseResult>> courses = loadCourses(chunk.getItems());
+        List<? extends Notification> items = chunk.getItems();
+        Map<Long, List<CourseResult>> courses = loadCourses(items);
+        Set<Long> mine = claim(CLAIM_SQL, items);
+        Instant claimedAt = Instant.now();
+        Set<Long> unused = new HashSet<>(mine);
         MailOutbox.Connection connection = null;
         try {
-            for (Notification notification : chunk.getItems()) {
-                if (circuit.isOpen()) {
-                    break;
+            for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
+                Notification notification = items.get(i);
+                if (Duration.between(claimedAt, Instant.now())
+                                .compareTo(mail.claimTimeout().dividedBy(2))
+                        > 0) {
+                    mine = claim(RENEW_SQL, items.subList(i, items.size()));
+                    unused.retainAll(mine);
+                    claimedAt = Instant.now();
                 }
-                if (!claim(notification)) {
+                if (!mine.contains(notification.id())) {
                     count(SendCounters.CLAIMED_ELSEWHERE);
                     log.info(
                             "notification for order {} is claimed by another sender; left to it",
                             notification.orderCode());
                     continue;
                 }
-                MimeMessage message;
-                try {
-                    message = composer.compose(
-                            outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
-                } catch (MessagingException | RuntimeException e) {
-                    record(FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
-                    count(SendCounters.FAILED);
-                    log.warn(
-                            "order {}: email not sent, cannot compose it: {}",
-                            notification.orderCode(),
-                            e.getMessage());
-                    continue;
-                }
-                SendFailure failure = null;
-                for (int attempt = 0; attempt <= mail.retries(); attempt++) {
-                    if (attempt > 0) {
-                        Thread.sleep(mail.retryBackoff().toMillis() << (attempt - 1));
-                    }
-                    try {
-                        if (connection == null) {
-                            connection = outbox.open();
-                        }
-                        connection.send(message);
-                        failure = null;
-                        break;
-                    } catch (MessagingException e) {
-                        failure = SendFailure.of(e);
-                        if (connection != null) {
-                            connection.close();
-                            connection = null;
-                        }
-                        if (failure.kind() == SendFailure.Kind.PERMANENT) {
-                            break;
-                        }
-                    }
-                }
-                settle(notification, failure);
+                unused.remove(notification.id());
+                connection = send(notification, courses, connection);
             }
         } finally {
             if (connection != null) {
                 connection.close();
             }
+            if (!unused.isEmpty()) {
+                ownTransaction.executeWithoutResult(
+                        tx -> jdbc.update(RELEASE_SQL, Map.of("ids", unused, "claimant", claimant)));
+            }
         }
+    }
+
+    /** Composes and sends one claimed notification and records the outcome; returns the connection to reuse. */
+    private MailOutbox.Connection send(
+            Notification notification, Map<Long, List<CourseResult>> courses, MailOutbox.Connection connection)
+            throws InterruptedException {
+        MimeMessage message;
+        try {
+            message = composer.compose(
+                    outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
+        } catch (MessagingException | RuntimeException e) {
+            record(FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
+            count(SendCounters.FAILED);
+            log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
+            return connection;
+        }
+        SendFailure failure = null;
+        for (int attempt = 0; attempt <= mail.retries(); attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(mail.retryBackoff().toMillis() << (attempt - 1));
+            }
+            try {
+                if (connection == null) {
+                    connection = outbox.open();
+                }
+                connection.send(message);
+                failure = null;
+                break;
+            } catch (MessagingException e) {
+                failure = SendFailure.of(e);
+                if (connection != null) {
+                    connection.close();
+                    connection = null;
+                }
+                if (failure.kind() == SendFailure.Kind.PERMANENT) {
+                    break;
+                }
+            }
+        }
+        settle(notification, failure);
+        return connection;
     }
 
     private void settle(Notification notification, SendFailure failure) {
@@ -208,12 +250,23 @@ class NotificationSender implements ItemWriter<Notification> {
         }
     }
 
-    private boolean claim(Notification notification) {
-        Integer claimed = ownTransaction.execute(tx -> jdbc.update(
-                CLAIM_SQL,
-                params(notification)
-                        .addValue("claimSeconds", mail.claimTimeout().toSeconds())));
-        return claimed != null && claimed == 1;
+    /** Claims (or renews) the given notifications in one committed statement; the ids this sender holds. */
+    private Set<Long> claim(String sql, List<? extends Notification> notifications) {
+        if (notifications.isEmpty()) {
+            return Set.of();
+        }
+        List<Long> ids = notifications.stream().map(Notification::id).toList();
+        Map<String, Object> params = Map.of(
+                "ids",
+                ids,
+                "claimant",
+                claimant,
+                "claimSeconds",
+                mail.claimTimeout().toSeconds());
+        return ownTransaction.execute(tx -> {
+            jdbc.update(sql, params);
+            return new HashSet<>(jdbc.queryForList(CLAIMED_SQL, params, Long.class));
+        });
     }
 
     private int record(String sql, Notification notification, String error) {
