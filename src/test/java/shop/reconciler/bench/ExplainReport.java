@@ -17,7 +17,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * {@code static final} SQL fields, with the contract's two indexes, with neither of them (the
  * foreign key then keeps a plain index on {@code download_tasks.order_id}, as MySQL and MariaDB
  * require one), and with no index on {@code download_tasks.order_id} at all. Each query is also
- * run (statements that write inside a transaction that is rolled back), best of three, with a
+ * run (statements that write inside a transaction that is rolled back), best of five, with a
  * 60 s cap per statement.
  */
 final class ExplainReport {
@@ -97,7 +97,7 @@ final class ExplainReport {
                     + " processing. Parameters: the reader's page after order id " + afterId + " (the middle of the"
                     + " processing orders), 1000 orders; the writer's chunk: the " + chunk.size() + " finished orders of"
                     + " that page; the send step: the first page of 100 queued notifications, their orders' tasks, the"
-                    + " claim and the record of the first one. Times: the statement run on its own, best of 3 (writes"
+                    + " claim and the record of the first one. Times: the statement run on its own, best of 5 (writes"
                     + " inside a transaction rolled back; the writer's statements in their real order within it).");
             md.add("");
             md.add("### The queries");
@@ -157,11 +157,11 @@ final class ExplainReport {
         return md;
     }
 
-    /** Best of three, each statement on its own; the writer's in their real order inside one rolled-back transaction. */
+    /** Best of five, each statement on its own; the writer's in their real order inside one rolled-back transaction. */
     private static Map<String, Double> time(Connection c, NamedParameterJdbcTemplate jdbc, List<Query> queries)
             throws SQLException {
         Map<String, Double> best = new LinkedHashMap<>();
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 5; round++) {
             c.setAutoCommit(false);
             try {
                 for (Query q : queries) {

@@ -49,7 +49,13 @@ public final class ScenarioRunner {
      */
     static final String EMAIL_REGEXP = "^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$";
 
-    /** The floor, part 1: one notification row per finished processing order, decided in SQL. */
+    /**
+     * The floor, part 1: one notification row per finished processing order, decided in SQL. The
+     * tasks are aggregated per order in one pass over {@code download_tasks} (in the order of
+     * {@code idx_download_tasks_order_status}) and joined to the processing orders: at 100k orders
+     * this is 9 times faster than joining first and grouping the join (0.55 s against 5.0 s on
+     * MariaDB 11.4), which spends its time in a temporary table.
+     */
     static final String FLOOR_NOTIFY_SQL = """
             INSERT INTO order_notifications (order_id, order_code, recipient, status, last_error, message_id)
             SELECT f.id, f.order_code, LEFT(f.user_email, 255),
@@ -60,13 +66,14 @@ public final class ScenarioRunner {
                         WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'invalid recipient address'
                         ELSE NULL END,
                    CONCAT('<order-', f.order_code, '@order-reconciler.local>')
-              FROM (SELECT o.id, o.order_code, o.user_email, MAX(t.updated_at) AS newest,
+              FROM (SELECT o.id, o.order_code, o.user_email, a.newest,
                            TIMESTAMPADD(SECOND, -?, NOW(3)) AS cutoff
                       FROM orders o
-                      JOIN download_tasks t ON t.order_id = o.id
-                     WHERE o.order_status = 'processing'
-                     GROUP BY o.id, o.order_code, o.user_email
-                    HAVING SUM(CASE WHEN t.status IN ('completed', 'failed') THEN 0 ELSE 1 END) = 0) f
+                      JOIN (SELECT order_id, MAX(updated_at) AS newest,
+                                   SUM(CASE WHEN status IN ('completed', 'failed') THEN 0 ELSE 1 END) AS open_tasks
+                              FROM download_tasks
+                             GROUP BY order_id) a ON a.order_id = o.id
+                     WHERE o.order_status = 'processing' AND a.open_tasks = 0) f
             """;
 
     /** The floor, part 2: the orders just given a notification move to completed. */
@@ -84,7 +91,22 @@ public final class ScenarioRunner {
     static final String PER_ORDER_COMPLETE_SQL =
             "UPDATE orders SET order_status = 'completed' WHERE id = ? AND order_status = 'processing'";
 
+    /** The database server's process, when it runs on this machine (for its CPU time), else -1. */
+    static long dbPid = -1;
+
     private ScenarioRunner() {}
+
+    /** CPU seconds of this JVM and of the database server, to be subtracted from later ones. */
+    record CpuMark(double jvm, double db) {
+        static CpuMark now() {
+            return new CpuMark(Cpu.jvm(), Cpu.process(dbPid));
+        }
+
+        void since(CpuMark start, String prefix, Map<String, String> result) {
+            result.put(prefix + "jvmCpu", String.format(Locale.ROOT, "%.2f", jvm - start.jvm));
+            result.put(prefix + "dbCpu", String.format(Locale.ROOT, "%.2f", db - start.db));
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         BenchMain.quietLogging();
@@ -96,6 +118,7 @@ public final class ScenarioRunner {
         }
         BenchDb.Db db = new BenchDb.Db(o.get("url"), o.get("user"), o.getOrDefault("password", ""), o.get("name"));
         long maxAgeSeconds = Long.parseLong(o.getOrDefault("maxAgeDays", "7")) * 86_400L;
+        dbPid = Long.parseLong(o.getOrDefault("dbPid", "-1"));
         HeapWatch heap = new HeapWatch();
         Map<String, String> result = new LinkedHashMap<>();
         switch (scenario) {
@@ -117,6 +140,7 @@ public final class ScenarioRunner {
         try (Connection c = db.open()) {
             c.setAutoCommit(false);
             heap.start();
+            CpuMark cpu = CpuMark.now();
             long start = System.nanoTime();
             int notified;
             int completed;
@@ -131,6 +155,7 @@ public final class ScenarioRunner {
                 long afterUpdate = System.nanoTime();
                 c.commit();
                 long end = System.nanoTime();
+                CpuMark.now().since(cpu, "", result);
                 result.put("insertSeconds", seconds(afterInsert - start));
                 result.put("updateSeconds", seconds(afterUpdate - afterInsert));
                 result.put("commitSeconds", seconds(end - afterUpdate));
@@ -164,6 +189,7 @@ public final class ScenarioRunner {
                 }
             }
             heap.start();
+            CpuMark cpu = CpuMark.now();
             long completed = 0;
             long start = System.nanoTime();
             try (PreparedStatement tasks = c.prepareStatement(PER_ORDER_TASKS_SQL);
@@ -185,6 +211,7 @@ public final class ScenarioRunner {
                 }
             }
             long elapsed = System.nanoTime() - start;
+            CpuMark.now().since(cpu, "", result);
             result.putAll(heap.stop());
             result.put("sampleOrders", Integer.toString(ids.size()));
             result.put("sampleMaxId", Long.toString(ids.isEmpty() ? 0 : ids.get(ids.size() - 1)));
@@ -206,10 +233,13 @@ public final class ScenarioRunner {
         final Map<String, Long> started = new LinkedHashMap<>();
         final Map<String, Long> ended = new LinkedHashMap<>();
         final Map<String, List<Long>> chunkStarts = new LinkedHashMap<>();
+        final Map<String, CpuMark> cpuStarted = new LinkedHashMap<>();
+        final Map<String, CpuMark> cpuEnded = new LinkedHashMap<>();
 
         @Override
         public void beforeStep(StepExecution stepExecution) {
             SqlTiming.phase = stepExecution.getStepName();
+            cpuStarted.put(stepExecution.getStepName(), CpuMark.now());
             started.put(stepExecution.getStepName(), System.nanoTime());
             chunkStarts.put(stepExecution.getStepName(), new ArrayList<>());
         }
@@ -217,6 +247,7 @@ public final class ScenarioRunner {
         @Override
         public ExitStatus afterStep(StepExecution stepExecution) {
             ended.put(stepExecution.getStepName(), System.nanoTime());
+            cpuEnded.put(stepExecution.getStepName(), CpuMark.now());
             SqlTiming.phase = "after-" + stepExecution.getStepName();
             return null;
         }
@@ -299,6 +330,9 @@ public final class ScenarioRunner {
                         .sorted()
                         .reduce((a, b) -> a + "," + b)
                         .orElse(""));
+                if (timer.cpuStarted.containsKey(p) && timer.cpuEnded.containsKey(p)) {
+                    timer.cpuEnded.get(p).since(timer.cpuStarted.get(p), p + ".", result);
+                }
                 List<Long> chunks = timer.chunkNanos(p);
                 result.put(p + ".chunks", Integer.toString(chunks.size()));
                 if (!chunks.isEmpty()) {

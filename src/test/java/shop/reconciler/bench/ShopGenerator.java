@@ -37,7 +37,7 @@ import shop.reconciler.EmailAddresses;
  *       addresses, no dot in the domain, a non-ASCII local part).
  * </ul>
  */
-final class ShopGenerator {
+public final class ShopGenerator {
 
     static final long SEED = 20_260_401L;
 
@@ -90,6 +90,39 @@ final class ShopGenerator {
         final java.util.Map<String, IdSet> notifications = new java.util.TreeMap<>(java.util.Map.of(
                 "queued", new IdSet(), "skipped", new IdSet(), "failed", new IdSet()));
 
+        void add(Order o) {
+            orders++;
+            for (Task t : o.tasks()) {
+                tasks++;
+                if (t.orderId() == null) {
+                    orphanTasks++;
+                }
+            }
+            switch (o.kind()) {
+                case FINISHED -> finished++;
+                case OPEN -> open++;
+                case ANOMALY -> anomalies++;
+                default -> notProcessing++;
+            }
+            if ("processing".equals(o.orderStatus())) {
+                processing++;
+            }
+            String n = o.expectedNotification();
+            if (n != null) {
+                notifications.get(n).add(o.id());
+            }
+            if ("queued".equals(n)) {
+                queued++;
+            } else if ("skipped".equals(n)) {
+                skipped++;
+            } else if ("failed".equals(n)) {
+                failed++;
+            }
+            if (o.completedAfterReconcile()) {
+                completedAfter.add(o.id());
+            }
+        }
+
         @Override
         public String toString() {
             return String.format("orders %d, tasks %d (%d without order); processing %d: finished %d, open %d,"
@@ -135,7 +168,7 @@ final class ShopGenerator {
     private final LocalDateTime now;
 
     /** @param now the database's clock ({@code NOW(3)}), so that ages are measured on it */
-    ShopGenerator(long orders, LocalDateTime now) {
+    public ShopGenerator(long orders, LocalDateTime now) {
         this.orders = orders;
         this.now = now;
     }
@@ -156,7 +189,8 @@ final class ShopGenerator {
     }
 
     static String code(long id) {
-        return String.format("BO%09d", id);
+        String digits = Long.toString(id);
+        return "BO" + "000000000".substring(Math.min(9, digits.length())) + digits;
     }
 
     Iterator<Order> iterator() {
@@ -181,7 +215,7 @@ final class ShopGenerator {
         };
     }
 
-    Expected expected() {
+    public Expected expected() {
         return expected(Long.MAX_VALUE);
     }
 
@@ -193,38 +227,27 @@ final class ShopGenerator {
             if (o.id() > maxId) {
                 break;
             }
-            e.orders++;
-            for (Task t : o.tasks()) {
-                e.tasks++;
-                if (t.orderId() == null) {
-                    e.orphanTasks++;
-                }
-            }
-            switch (o.kind()) {
-                case FINISHED -> e.finished++;
-                case OPEN -> e.open++;
-                case ANOMALY -> e.anomalies++;
-                default -> e.notProcessing++;
-            }
-            if ("processing".equals(o.orderStatus())) {
-                e.processing++;
-            }
-            String n = o.expectedNotification();
-            if (n != null) {
-                e.notifications.get(n).add(o.id());
-            }
-            if ("queued".equals(n)) {
-                e.queued++;
-            } else if ("skipped".equals(n)) {
-                e.skipped++;
-            } else if ("failed".equals(n)) {
-                e.failed++;
-            }
-            if (o.completedAfterReconcile()) {
-                e.completedAfter.add(o.id());
-            }
+            e.add(o);
         }
         return e;
+    }
+
+    /** The orders, adding each to {@code expected} as it goes by. */
+    Iterator<Order> iterator(Expected expected) {
+        Iterator<Order> orders = iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return orders.hasNext();
+            }
+
+            @Override
+            public Order next() {
+                Order o = orders.next();
+                expected.add(o);
+                return o;
+            }
+        };
     }
 
     private Order order(long id, long firstTaskId) {
@@ -307,17 +330,18 @@ final class ShopGenerator {
      * {@code allowLoadLocalInfile=true}), falling back to multi-row INSERTs (batches rewritten by
      * {@code rewriteBatchedStatements=true}) when the server refuses local infile.
      *
-     * @return how it was loaded
+     * @return what was loaded (counted as it went by), and how
      */
-    String load(Connection connection) throws SQLException {
+    Loaded load(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0");
         }
-        String how;
+        Loaded loaded;
         try {
-            loadData(connection, "orders", ORDER_COLUMNS, true);
-            loadData(connection, "download_tasks", TASK_COLUMNS, false);
-            how = "LOAD DATA LOCAL INFILE";
+            Expected expected = new Expected();
+            loadData(connection, "orders", ORDER_COLUMNS, iterator(expected), true);
+            loadData(connection, "download_tasks", TASK_COLUMNS, iterator(), false);
+            loaded = new Loaded(expected, "LOAD DATA LOCAL INFILE");
         } catch (SQLException e) {
             System.err.println("bench: LOAD DATA LOCAL INFILE refused (" + e.getMessage()
                     + "); loading with multi-row INSERTs instead");
@@ -325,19 +349,24 @@ final class ShopGenerator {
                 s.execute("DELETE FROM download_tasks");
                 s.execute("DELETE FROM orders");
             }
-            insertRows(connection);
-            how = "multi-row INSERT (rewriteBatchedStatements=true)";
+            Expected expected = new Expected();
+            insertRows(connection, iterator(expected));
+            loaded = new Loaded(expected, "multi-row INSERT (rewriteBatchedStatements=true)");
         }
         try (Statement s = connection.createStatement()) {
             s.execute("SET SESSION foreign_key_checks = 1, unique_checks = 1");
         }
-        return how;
+        return loaded;
     }
 
-    private void loadData(Connection connection, String table, String columns, boolean orderRows) throws SQLException {
+    /** What was loaded, and how. */
+    record Loaded(Expected expected, String how) {}
+
+    private void loadData(Connection connection, String table, String columns, Iterator<Order> rows, boolean orderRows)
+            throws SQLException {
         try (Statement s = connection.createStatement()) {
             com.mysql.cj.jdbc.JdbcStatement mysql = s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class);
-            mysql.setLocalInfileInputStream(new TsvStream(iterator(), orderRows));
+            mysql.setLocalInfileInputStream(new TsvStream(rows, orderRows));
             s.execute("LOAD DATA LOCAL INFILE 'generated-" + table + ".tsv' INTO TABLE " + table
                     + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'"
                     + " (" + columns + ")");
@@ -353,7 +382,7 @@ final class ShopGenerator {
         }
     }
 
-    private void insertRows(Connection connection) throws SQLException {
+    private void insertRows(Connection connection, Iterator<Order> all) throws SQLException {
         boolean auto = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (PreparedStatement orders = connection.prepareStatement(
@@ -362,7 +391,7 @@ final class ShopGenerator {
                         "INSERT INTO download_tasks (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int pendingOrders = 0;
             int pendingTasks = 0;
-            for (Iterator<Order> it = iterator(); it.hasNext(); ) {
+            for (Iterator<Order> it = all; it.hasNext(); ) {
                 Order o = it.next();
                 orders.setLong(1, o.id());
                 orders.setString(2, o.code());
