@@ -35,9 +35,11 @@ public final class BenchMain {
     static final String USAGE = """
             usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
                               [--chunk-sizes 1000[,2000...]] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
+                              [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
-                              [--relaxed-durability (innodb_flush_log_at_trx_commit=2: a diagnostic of fsync cost)] [--url jdbc:mysql://host:port/ --user U --password P]
+                              [--relaxed-durability (innodb_flush_log_at_trx_commit=2: a diagnostic of fsync cost)]
+                              [--jfr (a Java Flight Recording of each scenario JVM, next to its log)] [--url jdbc:mysql://host:port/ --user U --password P]
             """;
 
     static final class Options {
@@ -45,12 +47,14 @@ public final class BenchMain {
         List<String> scenarios = List.of("per-order", "floor", "job");
         List<Integer> chunkSizes = List.of(1000);
         List<String> jobParams = List.of("");
+        List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
         String heap = "256m";
         Long explainSize;
         boolean explain = true;
         boolean hold;
         boolean relaxedDurability;
+        boolean jfr;
         int bufferPoolMb = 2048;
         Path out = Path.of("target", "bench");
         String command;
@@ -115,12 +119,14 @@ public final class BenchMain {
                 case "--chunk-sizes" -> o.chunkSizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
                         .map(Integer::parseInt).toList();
                 case "--job-params" -> o.jobParams = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
+                case "--job-jvm-opts" -> o.jobJvmOpts = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
                 case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
                 case "--heap" -> o.heap = value(args, ++i, a);
                 case "--explain-size" -> o.explainSize = Long.parseLong(value(args, ++i, a));
                 case "--no-explain" -> o.explain = false;
                 case "--hold" -> o.hold = true;
                 case "--relaxed-durability" -> o.relaxedDurability = true;
+                case "--jfr" -> o.jfr = true;
                 case "--buffer-pool-mb" -> o.bufferPoolMb = Integer.parseInt(value(args, ++i, a));
                 case "--out" -> o.out = Path.of(value(args, ++i, a));
                 case "--url", "--user", "--password" -> {
@@ -220,10 +226,48 @@ public final class BenchMain {
             Thread.currentThread().interrupt();
         }
         lines.add("smtp: GreenMail on 127.0.0.1:" + smtp.getSmtp().getPort() + " (in the benchmark's own JVM)");
+        lines.add(timestampProbe());
         lines.forEach(this::say);
         report.add("## Machine\n");
         lines.forEach(l -> report.add("- " + l));
         report.add("");
+    }
+
+    /**
+     * What mysql-connector-j does to a Java-side timestamp with milliseconds on this server: binds
+     * {@code 10:00:00.123} into a {@code DATETIME(3)} column, as a LocalDateTime and as a
+     * java.sql.Timestamp, and reads back what the server stored, next to {@code NOW(3)} written by
+     * the server itself.
+     */
+    private String timestampProbe() {
+        TestDatabase.DatabaseRef ref = server.createDatabase("bench_probe");
+        BenchDb.Db db = new BenchDb.Db(ref.url(), ref.username(), ref.password(), ref.name());
+        try (Connection c = db.open()) {
+            BenchDb.execute(c, "CREATE TABLE ts_probe (k VARCHAR(20), t DATETIME(3))");
+            LocalDateTime t = LocalDateTime.of(2026, 1, 2, 10, 0, 0, 123_000_000);
+            try (var p = c.prepareStatement("INSERT INTO ts_probe VALUES (?, ?)")) {
+                p.setString(1, "LocalDateTime");
+                p.setObject(2, t);
+                p.executeUpdate();
+                p.setString(1, "Timestamp");
+                p.setTimestamp(2, java.sql.Timestamp.valueOf(t));
+                p.executeUpdate();
+            }
+            BenchDb.execute(c, "INSERT INTO ts_probe VALUES ('NOW(3)', NOW(3))");
+            StringBuilder b = new StringBuilder("timestamps: the driver sees server version '"
+                    + c.getMetaData().getDatabaseProductVersion() + "'; 10:00:00.123 bound from Java is stored as");
+            for (Map<String, Object> row : BenchDb.queryRows(c, "SELECT k, DATE_FORMAT(t, '%H:%i:%s.%f') AS v FROM ts_probe")) {
+                String v = String.valueOf(row.get("v"));
+                b.append(" ").append(row.get("k")).append(" -> ")
+                        .append(row.get("k").equals("NOW(3)") ? "(server clock) " + v.substring(0, 12) : v.substring(0, 12))
+                        .append(";");
+            }
+            return b.toString();
+        } catch (SQLException e) {
+            return "timestamps: probe failed: " + e.getMessage();
+        } finally {
+            drop(db);
+        }
     }
 
     private static String cpuModel() {
@@ -286,7 +330,9 @@ public final class BenchMain {
                 if (scenario.equals("job")) {
                     for (int chunk : options.chunkSizes) {
                         for (String params : options.jobParams) {
-                            variants.add(new String[] {"chunk=" + chunk, "params=" + params});
+                            for (String jvm : options.jobJvmOpts) {
+                                variants.add(new String[] {"chunk=" + chunk, "params=" + params, "jvm=" + jvm});
+                            }
                         }
                     }
                 } else {
@@ -332,6 +378,12 @@ public final class BenchMain {
                                     ok &= check(name + ": emails received by the SMTP server", smtp.getReceivedMessages().length, expected.queued);
                                     ok &= check(name + ": job status", r.get("status"), "COMPLETED");
                                     ok &= check(name + ": reconcile rollbacks", r.get("reconcile.rollbacks"), "0");
+                                    for (Map<String, Object> step : BenchDb.queryRows(c, "SELECT STEP_NAME,"
+                                            + " DATE_FORMAT(START_TIME, '%H:%i:%s.%f') AS s, DATE_FORMAT(END_TIME, '%H:%i:%s.%f') AS e,"
+                                            + " TIMESTAMPDIFF(MICROSECOND, START_TIME, END_TIME) / 1e6 AS d FROM BATCH_STEP_EXECUTION")) {
+                                        r.put("batchTimes." + step.get("STEP_NAME"), "BATCH_STEP_EXECUTION says " + step.get("s")
+                                                + " to " + step.get("e") + " = " + step.get("d") + " s");
+                                    }
                                 }
                             }
                         }
@@ -416,10 +468,23 @@ public final class BenchMain {
                 ScenarioRunner.class.getName(), scenario,
                 "url=" + db.url(), "user=" + db.user(), "password=" + db.password(), "name=" + db.name(),
                 "sample=" + options.sample, "smtpPort=" + smtp.getSmtp().getPort(), "dbPid=" + dbPid));
-        command.addAll(Arrays.asList(variant));
+        for (String v : variant) {
+            if (v.startsWith("jvm=")) {
+                if (v.length() > 4) {
+                    command.addAll(1, Arrays.asList(v.substring(4).trim().split("\\s+")));
+                }
+            } else {
+                command.add(v);
+            }
+        }
         Path log = options.out.resolve("logs").resolve(n + "-" + scenario
                 + (variant.length == 0 ? "" : "-" + variantLabel(variant).replaceAll("[^A-Za-z0-9]+", "_")) + ".log");
+        if (options.jfr) {
+            command.add(1, "-XX:StartFlightRecording=settings=profile,filename="
+                    + log.toString().replaceAll("\\.log$", ".jfr"));
+        }
         double loadBefore = Cpu.load();
+        double ownCpu = Cpu.jvm();
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         Map<String, String> result = new LinkedHashMap<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -432,6 +497,8 @@ public final class BenchMain {
         }
         int exit = process.waitFor();
         result.put("load", String.format(Locale.ROOT, "%.2f", Math.max(loadBefore, Cpu.load())));
+        // This JVM only waits meanwhile, and runs GreenMail: its CPU time is the SMTP server's.
+        result.put("smtpCpu", String.format(Locale.ROOT, "%.2f", Cpu.jvm() - ownCpu));
         if (exit != 0 || !result.containsKey("seconds")) {
             List<String> tail = Files.readAllLines(log);
             throw new IllegalStateException(scenario + " failed (exit " + exit + "); last lines of " + log + ":\n"
@@ -465,7 +532,8 @@ public final class BenchMain {
         return new Row(n, "job send", variantLabel(variant), sent, seconds, sent / seconds, "emails/s", null,
                 Double.parseDouble(r.get("peakHeapMb")), Double.parseDouble(r.get("liveHeapMb")), false,
                 number(r.get("send.jvmCpu")), number(r.get("send.dbCpu")), number(r.get("load")),
-                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); heap: whole job");
+                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); GreenMail CPU " + r.get("smtpCpu")
+                        + " s (whole job); heap: whole job");
     }
 
     private static double number(String value) {
@@ -500,7 +568,8 @@ public final class BenchMain {
         lines.add("### " + name + ", N = " + n);
         lines.add("");
         lines.add("- job total " + r.get("jobSeconds") + " s (reconcile " + r.get("seconds") + " s, send "
-                + r.get("sendSeconds") + " s); GC: " + r.get("gcCount") + " collections, " + r.get("gcMs") + " ms");
+                + r.get("sendSeconds") + " s, timed in Java); GC: " + r.get("gcCount") + " collections, " + r.get("gcMs") + " ms");
+        lines.add("- " + r.get("batchTimes.reconcile") + " (reconcile), " + r.get("batchTimes.send") + " (send)");
         for (String step : List.of("reconcile", "send")) {
             lines.add("- " + step + ": read " + r.get(step + ".read") + ", filtered " + r.get(step + ".filtered")
                     + ", written " + r.get(step + ".written") + ", commits " + r.get(step + ".commits") + ", rollbacks "

@@ -47,6 +47,7 @@ final class ExplainReport {
             List<String> terminal = List.of("completed", "failed");
             // The send step's queries need queued notifications: the floor's INSERT ... SELECT makes
             // them (the orders stay processing, so the reconcile step's queries still find work).
+            BenchDb.execute(c, ScenarioRunner.FLOOR_SESSION_SQL);
             try (var p = c.prepareStatement(ScenarioRunner.FLOOR_NOTIFY_SQL)) {
                 p.setString(1, ScenarioRunner.EMAIL_REGEXP);
                 p.setString(2, ScenarioRunner.EMAIL_REGEXP);
