@@ -44,14 +44,16 @@ final class BenchDb {
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
@@ -59,7 +61,8 @@ final class BenchDb {
 
     static List<Map<String, Object>> queryRows(Connection c, String sql) throws SQLException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -117,7 +120,8 @@ final class BenchDb {
     }
 
     static void analyze(Db db) throws SQLException {
-        try (Connection c = db.open(); Statement s = c.createStatement()) {
+        try (Connection c = db.open();
+                Statement s = c.createStatement()) {
             for (String table : List.of("orders", "download_tasks", "order_notifications")) {
                 try (ResultSet rs = s.executeQuery("ANALYZE TABLE " + table)) {
                     while (rs.next()) {
@@ -154,8 +158,8 @@ final class BenchDb {
             } finally {
                 execute(admin, "SET GLOBAL innodb_max_dirty_pages_pct = " + before);
             }
-            return String.format("flushed to %d dirty pages of %d in %.1f s", dirty, total,
-                    (System.nanoTime() - started) / 1e9);
+            return String.format(
+                    "flushed to %d dirty pages of %d in %.1f s", dirty, total, (System.nanoTime() - started) / 1e9);
         } catch (SQLException e) {
             return null;
         } catch (InterruptedException e) {

@@ -61,13 +61,40 @@ public final class BenchMain {
     }
 
     /** One line of the results table. */
-    record Row(long n, String scenario, String variant, long candidates, double seconds, double perSecond, String unit,
-            Double ratioToFloor, double peakHeapMb, double liveHeapMb, boolean extrapolated, double jvmCpu, double dbCpu,
-            double load, String note) {
+    record Row(
+            long n,
+            String scenario,
+            String variant,
+            long candidates,
+            double seconds,
+            double perSecond,
+            String unit,
+            Double ratioToFloor,
+            double peakHeapMb,
+            double liveHeapMb,
+            boolean extrapolated,
+            double jvmCpu,
+            double dbCpu,
+            double load,
+            String note) {
 
         Row withRatio(double floorSeconds) {
-            return new Row(n, scenario, variant, candidates, seconds, perSecond, unit, floorSeconds / seconds, peakHeapMb,
-                    liveHeapMb, extrapolated, jvmCpu, dbCpu, load, note);
+            return new Row(
+                    n,
+                    scenario,
+                    variant,
+                    candidates,
+                    seconds,
+                    perSecond,
+                    unit,
+                    floorSeconds / seconds,
+                    peakHeapMb,
+                    liveHeapMb,
+                    extrapolated,
+                    jvmCpu,
+                    dbCpu,
+                    load,
+                    note);
         }
     }
 
@@ -112,14 +139,30 @@ public final class BenchMain {
             String a = args[i];
             switch (a) {
                 case "--quick" -> o.sizes = List.of(10_000L);
-                case "--sizes" -> o.sizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
-                        .map(s -> s.replace("_", "")).map(Long::parseLong).toList();
-                case "--scenarios" -> o.scenarios = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
-                        .filter(s -> !s.isEmpty() && !s.equals("none")).toList();
-                case "--chunk-sizes" -> o.chunkSizes = Arrays.stream(value(args, ++i, a).split(",")).map(String::trim)
-                        .map(Integer::parseInt).toList();
-                case "--job-params" -> o.jobParams = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
-                case "--job-jvm-opts" -> o.jobJvmOpts = Arrays.stream(value(args, ++i, a).split(";", -1)).map(String::trim).toList();
+                case "--sizes" ->
+                    o.sizes = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .map(s -> s.replace("_", ""))
+                            .map(Long::parseLong)
+                            .toList();
+                case "--scenarios" ->
+                    o.scenarios = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .filter(s -> !s.isEmpty() && !s.equals("none"))
+                            .toList();
+                case "--chunk-sizes" ->
+                    o.chunkSizes = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .toList();
+                case "--job-params" ->
+                    o.jobParams = Arrays.stream(value(args, ++i, a).split(";", -1))
+                            .map(String::trim)
+                            .toList();
+                case "--job-jvm-opts" ->
+                    o.jobJvmOpts = Arrays.stream(value(args, ++i, a).split(";", -1))
+                            .map(String::trim)
+                            .toList();
                 case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
                 case "--heap" -> o.heap = value(args, ++i, a);
                 case "--explain-size" -> o.explainSize = Long.parseLong(value(args, ++i, a));
@@ -133,7 +176,8 @@ public final class BenchMain {
                     // handled by jobs/bench (it exports RECONCILER_TEST_DB_URL/_USERNAME/_PASSWORD)
                     value(args, ++i, a);
                     if (System.getenv(TestDatabase.ENV_URL) == null) {
-                        throw new IllegalArgumentException(a + " needs " + TestDatabase.ENV_URL + " (jobs/bench sets it)");
+                        throw new IllegalArgumentException(
+                                a + " needs " + TestDatabase.ENV_URL + " (jobs/bench sets it)");
                     }
                 }
                 case "--help", "-h" -> {
@@ -183,8 +227,11 @@ public final class BenchMain {
         say("");
         say(table(rows));
         writeOutputs();
-        say(String.format(Locale.ROOT, "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
-                (System.nanoTime() - started) / 60e9, options.out));
+        say(String.format(
+                Locale.ROOT,
+                "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
+                (System.nanoTime() - started) / 60e9,
+                options.out));
         return ok ? 0 : 1;
     }
 
@@ -192,8 +239,8 @@ public final class BenchMain {
 
     private void machine() throws SQLException {
         List<String> lines = new ArrayList<>();
-        lines.add("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), "
-                + memTotal() + " RAM; " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        lines.add("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), " + memTotal()
+                + " RAM; " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
         lines.add("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; scenario JVMs: -Xmx" + options.heap + " (default collector: G1)");
         try (Connection c = server.openAdminConnection()) {
@@ -216,12 +263,18 @@ public final class BenchMain {
             }
             lines.add("database: " + server.kind() + " " + BenchDb.queryString(c, "SELECT VERSION()") + " at "
                     + server.host() + ":" + server.port()
-                    + "; innodb_buffer_pool_size " + BenchDb.queryLong(c, "SELECT @@innodb_buffer_pool_size") / (1024 * 1024) + " MiB"
-                    + ", innodb_log_file_size " + BenchDb.queryLong(c, "SELECT @@innodb_log_file_size") / (1024 * 1024) + " MiB"
-                    + ", innodb_flush_log_at_trx_commit " + BenchDb.queryString(c, "SELECT @@innodb_flush_log_at_trx_commit")
+                    + "; innodb_buffer_pool_size "
+                    + BenchDb.queryLong(c, "SELECT @@innodb_buffer_pool_size") / (1024 * 1024) + " MiB"
+                    + ", innodb_log_file_size " + BenchDb.queryLong(c, "SELECT @@innodb_log_file_size") / (1024 * 1024)
+                    + " MiB"
+                    + ", innodb_flush_log_at_trx_commit "
+                    + BenchDb.queryString(c, "SELECT @@innodb_flush_log_at_trx_commit")
                     + ", innodb_doublewrite " + BenchDb.queryString(c, "SELECT @@innodb_doublewrite")
                     + ", innodb_io_capacity " + BenchDb.queryString(c, "SELECT @@innodb_io_capacity")
-                    + "; server process " + (dbPid > 0 ? dbPid + " (its CPU time is measured)" : "not found on this machine (no DB CPU figures)"));
+                    + "; server process "
+                    + (dbPid > 0
+                            ? dbPid + " (its CPU time is measured)"
+                            : "not found on this machine (no DB CPU figures)"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -256,10 +309,16 @@ public final class BenchMain {
             BenchDb.execute(c, "INSERT INTO ts_probe VALUES ('NOW(3)', NOW(3))");
             StringBuilder b = new StringBuilder("timestamps: the driver sees server version '"
                     + c.getMetaData().getDatabaseProductVersion() + "'; 10:00:00.123 bound from Java is stored as");
-            for (Map<String, Object> row : BenchDb.queryRows(c, "SELECT k, DATE_FORMAT(t, '%H:%i:%s.%f') AS v FROM ts_probe")) {
+            for (Map<String, Object> row :
+                    BenchDb.queryRows(c, "SELECT k, DATE_FORMAT(t, '%H:%i:%s.%f') AS v FROM ts_probe")) {
                 String v = String.valueOf(row.get("v"));
-                b.append(" ").append(row.get("k")).append(" -> ")
-                        .append(row.get("k").equals("NOW(3)") ? "(server clock) " + v.substring(0, 12) : v.substring(0, 12))
+                b.append(" ")
+                        .append(row.get("k"))
+                        .append(" -> ")
+                        .append(
+                                row.get("k").equals("NOW(3)")
+                                        ? "(server clock) " + v.substring(0, 12)
+                                        : v.substring(0, 12))
                         .append(";");
             }
             return b.toString();
@@ -272,8 +331,11 @@ public final class BenchMain {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("?");
         } catch (IOException e) {
             return "?";
         }
@@ -281,9 +343,12 @@ public final class BenchMain {
 
     private static String memTotal() {
         try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                    .map(l -> String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(l.replaceAll("\\D", "")) / 1048576.0))
-                    .findFirst().orElse("?");
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .map(l ->
+                            String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(l.replaceAll("\\D", "")) / 1048576.0))
+                    .findFirst()
+                    .orElse("?");
         } catch (IOException e) {
             return "?";
         }
@@ -300,9 +365,11 @@ public final class BenchMain {
         ShopGenerator.Expected expected;
         boolean ok = true;
         try {
-            try (Connection c = template.withParams("allowLoadLocalInfile=true&rewriteBatchedStatements=true").open()) {
+            try (Connection c = template.withParams("allowLoadLocalInfile=true&rewriteBatchedStatements=true")
+                    .open()) {
                 BenchDb.createShopSchema(c);
-                LocalDateTime now = LocalDateTime.parse(BenchDb.queryString(c, "SELECT NOW(3)").replace(' ', 'T'));
+                LocalDateTime now = LocalDateTime.parse(
+                        BenchDb.queryString(c, "SELECT NOW(3)").replace(' ', 'T'));
                 generator = new ShopGenerator(n, now);
                 long t0 = System.nanoTime();
                 ShopGenerator.Loaded loaded = generator.load(c);
@@ -315,8 +382,13 @@ public final class BenchMain {
                     throw new IllegalStateException("loaded " + orders + " orders and " + tasks + " tasks, generated "
                             + expected.orders + " and " + expected.tasks);
                 }
-                say(String.format(Locale.ROOT, "generated and loaded in %.1f s (%s, %,.0f rows/s): %s", loadSeconds, how,
-                        (orders + tasks) / loadSeconds, expected));
+                say(String.format(
+                        Locale.ROOT,
+                        "generated and loaded in %.1f s (%s, %,.0f rows/s): %s",
+                        loadSeconds,
+                        how,
+                        (orders + tasks) / loadSeconds,
+                        expected));
             }
             BenchDb.analyze(template);
 
@@ -354,10 +426,17 @@ public final class BenchMain {
                                 ShopGenerator.IdSet want = generator.expected(sampleMaxId).completedAfter;
                                 ShopGenerator.IdSet untouched;
                                 try (Connection t = template.open()) {
-                                    untouched = BenchDb.completedSet(t, Long.MAX_VALUE).minus(BenchDb.completedSet(t, sampleMaxId));
+                                    untouched = BenchDb.completedSet(t, Long.MAX_VALUE)
+                                            .minus(BenchDb.completedSet(t, sampleMaxId));
                                 }
-                                ok &= check(name + ": completed orders with id <= " + sampleMaxId + " (its sample)", inRange, want);
-                                ok &= check(name + ": completed orders after its sample (untouched)", all.minus(inRange), untouched);
+                                ok &= check(
+                                        name + ": completed orders with id <= " + sampleMaxId + " (its sample)",
+                                        inRange,
+                                        want);
+                                ok &= check(
+                                        name + ": completed orders after its sample (untouched)",
+                                        all.minus(inRange),
+                                        untouched);
                                 completedInRange.put(name, inRange);
                             } else {
                                 ok &= check(name + ": completed orders", all, expected.completedAfter);
@@ -367,22 +446,38 @@ public final class BenchMain {
                                 }
                                 Map<String, ShopGenerator.IdSet> notes = BenchDb.notificationsByStatus(c);
                                 String delivered = scenario.equals("job") ? "sent" : "queued";
-                                ok &= check(name + ": notifications " + delivered, notes.getOrDefault(delivered, new ShopGenerator.IdSet()),
+                                ok &= check(
+                                        name + ": notifications " + delivered,
+                                        notes.getOrDefault(delivered, new ShopGenerator.IdSet()),
                                         expected.notifications.get("queued"));
-                                ok &= check(name + ": notifications skipped", notes.getOrDefault("skipped", new ShopGenerator.IdSet()),
+                                ok &= check(
+                                        name + ": notifications skipped",
+                                        notes.getOrDefault("skipped", new ShopGenerator.IdSet()),
                                         expected.notifications.get("skipped"));
-                                ok &= check(name + ": notifications failed", notes.getOrDefault("failed", new ShopGenerator.IdSet()),
+                                ok &= check(
+                                        name + ": notifications failed",
+                                        notes.getOrDefault("failed", new ShopGenerator.IdSet()),
                                         expected.notifications.get("failed"));
                                 if (scenario.equals("job")) {
-                                    ok &= check(name + ": no notification left queued", notes.getOrDefault("queued", new ShopGenerator.IdSet()).count, 0);
-                                    ok &= check(name + ": emails received by the SMTP server", smtp.getReceivedMessages().length, expected.queued);
+                                    ok &= check(
+                                            name + ": no notification left queued",
+                                            notes.getOrDefault("queued", new ShopGenerator.IdSet()).count,
+                                            0);
+                                    ok &= check(
+                                            name + ": emails received by the SMTP server",
+                                            smtp.getReceivedMessages().length,
+                                            expected.queued);
                                     ok &= check(name + ": job status", r.get("status"), "COMPLETED");
                                     ok &= check(name + ": reconcile rollbacks", r.get("reconcile.rollbacks"), "0");
-                                    for (Map<String, Object> step : BenchDb.queryRows(c, "SELECT STEP_NAME,"
-                                            + " DATE_FORMAT(START_TIME, '%H:%i:%s.%f') AS s, DATE_FORMAT(END_TIME, '%H:%i:%s.%f') AS e,"
-                                            + " TIMESTAMPDIFF(MICROSECOND, START_TIME, END_TIME) / 1e6 AS d FROM BATCH_STEP_EXECUTION")) {
-                                        r.put("batchTimes." + step.get("STEP_NAME"), "BATCH_STEP_EXECUTION says " + step.get("s")
-                                                + " to " + step.get("e") + " = " + step.get("d") + " s");
+                                    for (Map<String, Object> step : BenchDb.queryRows(
+                                            c,
+                                            "SELECT STEP_NAME,"
+                                                    + " DATE_FORMAT(START_TIME, '%H:%i:%s.%f') AS s, DATE_FORMAT(END_TIME, '%H:%i:%s.%f') AS e,"
+                                                    + " TIMESTAMPDIFF(MICROSECOND, START_TIME, END_TIME) / 1e6 AS d FROM BATCH_STEP_EXECUTION")) {
+                                        r.put(
+                                                "batchTimes." + step.get("STEP_NAME"),
+                                                "BATCH_STEP_EXECUTION says " + step.get("s") + " to " + step.get("e")
+                                                        + " = " + step.get("d") + " s");
                                     }
                                 }
                             }
@@ -396,21 +491,34 @@ public final class BenchMain {
                     }
                     sizeRows.add(row);
                     rows.add(row);
-                    say(String.format(Locale.ROOT, "   %s: %.2f s, %,.0f %s%s; peak heap %.0f MB, live %.0f MB",
-                            name, row.seconds(), row.perSecond(), row.unit(), row.extrapolated() ? " (extrapolated)" : "",
-                            row.peakHeapMb(), row.liveHeapMb()));
+                    say(String.format(
+                            Locale.ROOT,
+                            "   %s: %.2f s, %,.0f %s%s; peak heap %.0f MB, live %.0f MB",
+                            name,
+                            row.seconds(),
+                            row.perSecond(),
+                            row.unit(),
+                            row.extrapolated() ? " (extrapolated)" : "",
+                            row.peakHeapMb(),
+                            row.liveHeapMb()));
                     if (scenario.equals("job")) {
                         Row send = sendRow(n, variant, r);
                         sizeRows.add(send);
                         rows.add(send);
-                        say(String.format(Locale.ROOT, "   %s: %.2f s, %.0f emails/s", send.scenario() + " " + send.variant(),
-                                send.seconds(), send.perSecond()));
+                        say(String.format(
+                                Locale.ROOT,
+                                "   %s: %.2f s, %.0f emails/s",
+                                send.scenario() + " " + send.variant(),
+                                send.seconds(),
+                                send.perSecond()));
                         jobDetails(n, name, r);
                     }
                     if (scenario.equals("per-order")) {
                         say("   per-order: " + r.get("sampleOrders") + " of " + r.get("processing")
                                 + " processing orders timed (" + r.get("sampleSeconds") + " s), "
-                                + (Boolean.parseBoolean(r.get("extrapolated")) ? "extrapolated to all of them" : "all of them"));
+                                + (Boolean.parseBoolean(r.get("extrapolated"))
+                                        ? "extrapolated to all of them"
+                                        : "all of them"));
                     }
                 }
             }
@@ -448,8 +556,13 @@ public final class BenchMain {
         try (Connection admin = server.openAdminConnection()) {
             quiet = BenchDb.quiesce(admin, 180);
         }
-        say(String.format(Locale.ROOT, "-- %s: fresh copy %s in %.1f s%s", scenario, copy.name(),
-                (System.nanoTime() - t0) / 1e9, quiet == null ? "" : " (" + quiet + ")"));
+        say(String.format(
+                Locale.ROOT,
+                "-- %s: fresh copy %s in %.1f s%s",
+                scenario,
+                copy.name(),
+                (System.nanoTime() - t0) / 1e9,
+                quiet == null ? "" : " (" + quiet + ")"));
         return copy;
     }
 
@@ -464,10 +577,20 @@ public final class BenchMain {
     /** Runs one scenario in its own JVM and returns its {@code BENCH key=value} lines. */
     private Map<String, String> child(String scenario, BenchDb.Db db, long n, String[] variant) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + options.heap, "-cp", classpath,
-                ScenarioRunner.class.getName(), scenario,
-                "url=" + db.url(), "user=" + db.user(), "password=" + db.password(), "name=" + db.name(),
-                "sample=" + options.sample, "smtpPort=" + smtp.getSmtp().getPort(), "dbPid=" + dbPid));
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx" + options.heap,
+                "-cp",
+                classpath,
+                ScenarioRunner.class.getName(),
+                scenario,
+                "url=" + db.url(),
+                "user=" + db.user(),
+                "password=" + db.password(),
+                "name=" + db.name(),
+                "sample=" + options.sample,
+                "smtpPort=" + smtp.getSmtp().getPort(),
+                "dbPid=" + dbPid));
         for (String v : variant) {
             if (v.startsWith("jvm=")) {
                 if (v.length() > 4) {
@@ -477,17 +600,25 @@ public final class BenchMain {
                 command.add(v);
             }
         }
-        Path log = options.out.resolve("logs").resolve(n + "-" + scenario
-                + (variant.length == 0 ? "" : "-" + variantLabel(variant).replaceAll("[^A-Za-z0-9]+", "_")) + ".log");
+        Path log = options.out
+                .resolve("logs")
+                .resolve(n + "-" + scenario
+                        + (variant.length == 0
+                                ? ""
+                                : "-" + variantLabel(variant).replaceAll("[^A-Za-z0-9]+", "_")) + ".log");
         if (options.jfr) {
-            command.add(1, "-XX:StartFlightRecording=settings=profile,filename="
-                    + log.toString().replaceAll("\\.log$", ".jfr"));
+            command.add(
+                    1,
+                    "-XX:StartFlightRecording=settings=profile,filename="
+                            + log.toString().replaceAll("\\.log$", ".jfr"));
         }
         double loadBefore = Cpu.load();
         double ownCpu = Cpu.jvm();
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        Process process =
+                new ProcessBuilder(command).redirectError(log.toFile()).start();
         Map<String, String> result = new LinkedHashMap<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = reader.readLine()) != null; ) {
                 if (line.startsWith("BENCH ")) {
                     int eq = line.indexOf('=');
@@ -507,33 +638,63 @@ public final class BenchMain {
         return result;
     }
 
-    private Row row(long n, String scenario, String[] variant, Map<String, String> r, ShopGenerator.Expected e,
+    private Row row(
+            long n,
+            String scenario,
+            String[] variant,
+            Map<String, String> r,
+            ShopGenerator.Expected e,
             double floorSeconds) {
         double seconds = Double.parseDouble(r.get("seconds"));
         long candidates = e.processing;
         boolean extrapolated = Boolean.parseBoolean(r.getOrDefault("extrapolated", "false"));
         String label = scenario.equals("job") ? "job reconcile" : scenario;
         String note = switch (scenario) {
-            case "floor" -> "INSERT..SELECT " + r.get("insertSeconds") + " s, UPDATE " + r.get("updateSeconds")
-                    + " s, COMMIT " + r.get("commitSeconds") + " s";
+            case "floor" ->
+                "INSERT..SELECT " + r.get("insertSeconds") + " s, UPDATE " + r.get("updateSeconds") + " s, COMMIT "
+                        + r.get("commitSeconds") + " s";
             case "per-order" -> r.get("sampleOrders") + " orders timed in " + r.get("sampleSeconds") + " s";
             default -> "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
         };
         String cpu = scenario.equals("job") ? "reconcile." : "";
-        return new Row(n, label, variantLabel(variant), candidates, seconds, candidates / seconds, "orders/s",
-                floorSeconds > 0 ? floorSeconds / seconds : null, Double.parseDouble(r.get("peakHeapMb")),
-                Double.parseDouble(r.get("liveHeapMb")), extrapolated, number(r.get(cpu + "jvmCpu")),
-                number(r.get(cpu + "dbCpu")), number(r.get("load")), note);
+        return new Row(
+                n,
+                label,
+                variantLabel(variant),
+                candidates,
+                seconds,
+                candidates / seconds,
+                "orders/s",
+                floorSeconds > 0 ? floorSeconds / seconds : null,
+                Double.parseDouble(r.get("peakHeapMb")),
+                Double.parseDouble(r.get("liveHeapMb")),
+                extrapolated,
+                number(r.get(cpu + "jvmCpu")),
+                number(r.get(cpu + "dbCpu")),
+                number(r.get("load")),
+                note);
     }
 
     private Row sendRow(long n, String[] variant, Map<String, String> r) {
         double seconds = Double.parseDouble(r.get("sendSeconds"));
         long sent = Long.parseLong(r.getOrDefault("send.written", "0"));
-        return new Row(n, "job send", variantLabel(variant), sent, seconds, sent / seconds, "emails/s", null,
-                Double.parseDouble(r.get("peakHeapMb")), Double.parseDouble(r.get("liveHeapMb")), false,
-                number(r.get("send.jvmCpu")), number(r.get("send.dbCpu")), number(r.get("load")),
-                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); GreenMail CPU " + r.get("smtpCpu")
-                        + " s (whole job); heap: whole job");
+        return new Row(
+                n,
+                "job send",
+                variantLabel(variant),
+                sent,
+                seconds,
+                sent / seconds,
+                "emails/s",
+                null,
+                Double.parseDouble(r.get("peakHeapMb")),
+                Double.parseDouble(r.get("liveHeapMb")),
+                false,
+                number(r.get("send.jvmCpu")),
+                number(r.get("send.dbCpu")),
+                number(r.get("load")),
+                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); GreenMail CPU "
+                        + r.get("smtpCpu") + " s (whole job); heap: whole job");
     }
 
     private static double number(String value) {
@@ -568,7 +729,8 @@ public final class BenchMain {
         lines.add("### " + name + ", N = " + n);
         lines.add("");
         lines.add("- job total " + r.get("jobSeconds") + " s (reconcile " + r.get("seconds") + " s, send "
-                + r.get("sendSeconds") + " s, timed in Java); GC: " + r.get("gcCount") + " collections, " + r.get("gcMs") + " ms");
+                + r.get("sendSeconds") + " s, timed in Java); GC: " + r.get("gcCount") + " collections, "
+                + r.get("gcMs") + " ms");
         lines.add("- " + r.get("batchTimes.reconcile") + " (reconcile), " + r.get("batchTimes.send") + " (send)");
         for (String step : List.of("reconcile", "send")) {
             lines.add("- " + step + ": read " + r.get(step + ".read") + ", filtered " + r.get(step + ".filtered")
@@ -597,10 +759,16 @@ public final class BenchMain {
             String step = k == 0 ? "reconcile" : "send";
             double stepMs = Double.parseDouble(r.get(k == 0 ? "seconds" : "sendSeconds")) * 1000;
             long commits = Long.parseLong(r.getOrDefault(step + ".commits", "0"));
-            lines.add(String.format(Locale.ROOT,
+            lines.add(String.format(
+                    Locale.ROOT,
                     "- %s: SQL incl. commits %.0f ms of %.0f ms step time (%.0f%%); job repository statements %.0f ms"
                             + " = %.2f ms per chunk commit (%.1f%% of the step; their share of each COMMIT not separable)",
-                    step, all[k], stepMs, 100 * all[k] / Math.max(1, stepMs), repo[k], repo[k] / Math.max(1, commits),
+                    step,
+                    all[k],
+                    stepMs,
+                    100 * all[k] / Math.max(1, stepMs),
+                    repo[k],
+                    repo[k] / Math.max(1, commits),
                     100 * repo[k] / Math.max(1, stepMs)));
         }
         lines.add("");
@@ -633,14 +801,35 @@ public final class BenchMain {
 
     static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-28s %9s %9s %14s %9s %8s %8s %8s %8s %5s  %s%n", "scenario", "N", "seconds",
-                "per second", "vs floor", "peak MB", "live MB", "JVM cpu", "DB cpu", "load", "notes"));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-28s %9s %9s %14s %9s %8s %8s %8s %8s %5s  %s%n",
+                "scenario",
+                "N",
+                "seconds",
+                "per second",
+                "vs floor",
+                "peak MB",
+                "live MB",
+                "JVM cpu",
+                "DB cpu",
+                "load",
+                "notes"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-28s %9d %9.2f %14s %9s %8.0f %8.0f %8.1f %8.1f %5.1f  %s%n",
-                    r.scenario() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]"), r.n(), r.seconds(),
-                    String.format(Locale.ROOT, "%,.0f", r.perSecond()) + (r.unit().equals("emails/s") ? " mail/s" : " ord/s"),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %9d %9.2f %14s %9s %8.0f %8.0f %8.1f %8.1f %5.1f  %s%n",
+                    r.scenario() + (r.variant().isEmpty() ? "" : " [" + r.variant() + "]"),
+                    r.n(),
+                    r.seconds(),
+                    String.format(Locale.ROOT, "%,.0f", r.perSecond())
+                            + (r.unit().equals("emails/s") ? " mail/s" : " ord/s"),
                     r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.2fx", r.ratioToFloor()),
-                    r.peakHeapMb(), r.liveHeapMb(), r.jvmCpu(), r.dbCpu(), r.load(),
+                    r.peakHeapMb(),
+                    r.liveHeapMb(),
+                    r.jvmCpu(),
+                    r.dbCpu(),
+                    r.load(),
                     (r.extrapolated() ? "extrapolated; " : "") + r.note()));
         }
         return b.toString();
@@ -648,15 +837,26 @@ public final class BenchMain {
 
     private void writeOutputs() throws IOException {
         List<String> csv = new ArrayList<>();
-        csv.add("n,scenario,variant,candidates,seconds,per_second,unit,ratio_to_floor,peak_heap_mb,live_heap_mb,extrapolated,"
-                + "jvm_cpu_s,db_cpu_s,load_1min,notes");
+        csv.add(
+                "n,scenario,variant,candidates,seconds,per_second,unit,ratio_to_floor,peak_heap_mb,live_heap_mb,extrapolated,"
+                        + "jvm_cpu_s,db_cpu_s,load_1min,notes");
         for (Row r : rows) {
-            csv.add(String.join(",", Long.toString(r.n()), r.scenario(), quote(r.variant()), Long.toString(r.candidates()),
-                    String.format(Locale.ROOT, "%.3f", r.seconds()), String.format(Locale.ROOT, "%.1f", r.perSecond()), r.unit(),
+            csv.add(String.join(
+                    ",",
+                    Long.toString(r.n()),
+                    r.scenario(),
+                    quote(r.variant()),
+                    Long.toString(r.candidates()),
+                    String.format(Locale.ROOT, "%.3f", r.seconds()),
+                    String.format(Locale.ROOT, "%.1f", r.perSecond()),
+                    r.unit(),
                     r.ratioToFloor() == null ? "" : String.format(Locale.ROOT, "%.3f", r.ratioToFloor()),
-                    String.format(Locale.ROOT, "%.1f", r.peakHeapMb()), String.format(Locale.ROOT, "%.1f", r.liveHeapMb()),
-                    Boolean.toString(r.extrapolated()), String.format(Locale.ROOT, "%.2f", r.jvmCpu()),
-                    String.format(Locale.ROOT, "%.2f", r.dbCpu()), String.format(Locale.ROOT, "%.2f", r.load()),
+                    String.format(Locale.ROOT, "%.1f", r.peakHeapMb()),
+                    String.format(Locale.ROOT, "%.1f", r.liveHeapMb()),
+                    Boolean.toString(r.extrapolated()),
+                    String.format(Locale.ROOT, "%.2f", r.jvmCpu()),
+                    String.format(Locale.ROOT, "%.2f", r.dbCpu()),
+                    String.format(Locale.ROOT, "%.2f", r.load()),
                     quote(r.note())));
         }
         Files.write(options.out.resolve("results.csv"), csv);

@@ -43,7 +43,8 @@ final class Cpu {
                     .filter(p -> {
                         try {
                             String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
-                            return (cmd.contains("mariadbd") || cmd.contains("mysqld")) && cmd.contains("--port=" + port + " ");
+                            return (cmd.contains("mariadbd") || cmd.contains("mysqld"))
+                                    && cmd.contains("--port=" + port + " ");
                         } catch (IOException | RuntimeException e) {
                             return false;
                         }

@@ -30,7 +30,8 @@ final class HeapWatch {
     private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP)
             .toList();
-    private final Set<String> heapPoolNames = heapPools.stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+    private final Set<String> heapPoolNames =
+            heapPools.stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
     private final AtomicLong maxAfterGc = new AtomicLong();
     private final AtomicLong collections = new AtomicLong();
     private final AtomicLong gcMillis = new AtomicLong();
@@ -39,22 +40,28 @@ final class HeapWatch {
     HeapWatch() {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener((notification, handback) -> {
-                    if (!watching || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-                        return;
-                    }
-                    GarbageCollectionNotificationInfo info =
-                            GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-                    long used = 0;
-                    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                        if (heapPoolNames.contains(pool.getKey())) {
-                            used += pool.getValue().getUsed();
-                        }
-                    }
-                    maxAfterGc.accumulateAndGet(used, Math::max);
-                    collections.incrementAndGet();
-                    gcMillis.addAndGet(info.getGcInfo().getDuration());
-                }, null, null);
+                emitter.addNotificationListener(
+                        (notification, handback) -> {
+                            if (!watching
+                                    || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                                            notification.getType())) {
+                                return;
+                            }
+                            GarbageCollectionNotificationInfo info =
+                                    GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+                            long used = 0;
+                            for (Map.Entry<String, MemoryUsage> pool :
+                                    info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                                if (heapPoolNames.contains(pool.getKey())) {
+                                    used += pool.getValue().getUsed();
+                                }
+                            }
+                            maxAfterGc.accumulateAndGet(used, Math::max);
+                            collections.incrementAndGet();
+                            gcMillis.addAndGet(info.getGcInfo().getDuration());
+                        },
+                        null,
+                        null);
             }
         }
     }
@@ -73,7 +80,8 @@ final class HeapWatch {
         // One last collection so that a run too short to trigger one still reports what it keeps.
         System.gc();
         watching = false;
-        long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        long peak =
+                heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         return Map.of(
                 "peakHeapMb", mb(peak),
                 "liveHeapMb", mb(maxAfterGc.get()),

@@ -78,8 +78,7 @@ public final class ScenarioRunner {
             """;
 
     /** Lets the floor's one aggregation stay in memory (a DBA running it by hand would do the same). */
-    static final String FLOOR_SESSION_SQL =
-            "SET SESSION tmp_table_size = 1073741824, max_heap_table_size = 1073741824";
+    static final String FLOOR_SESSION_SQL = "SET SESSION tmp_table_size = 1073741824, max_heap_table_size = 1073741824";
 
     /** The floor, part 2: the orders just given a notification move to completed. */
     static final String FLOOR_COMPLETE_SQL = """
@@ -141,7 +140,8 @@ public final class ScenarioRunner {
     // floor: the same outcome in plain set-based SQL, one transaction
     // ------------------------------------------------------------------------------------------
 
-    static void floor(BenchDb.Db db, long maxAgeSeconds, HeapWatch heap, Map<String, String> result) throws SQLException {
+    static void floor(BenchDb.Db db, long maxAgeSeconds, HeapWatch heap, Map<String, String> result)
+            throws SQLException {
         try (Connection c = db.open()) {
             BenchDb.execute(c, FLOOR_SESSION_SQL);
             c.setAutoCommit(false);
@@ -171,7 +171,8 @@ public final class ScenarioRunner {
             result.put("completed", Integer.toString(completed));
             result.put("notifications", Integer.toString(notified));
             if (completed != notified) {
-                throw new IllegalStateException("floor: " + completed + " orders completed but " + notified + " notifications");
+                throw new IllegalStateException(
+                        "floor: " + completed + " orders completed but " + notified + " notifications");
             }
         }
     }
@@ -185,8 +186,8 @@ public final class ScenarioRunner {
             c.setAutoCommit(true);
             long processing = BenchDb.queryLong(c, "SELECT COUNT(*) FROM orders WHERE order_status = 'processing'");
             List<Long> ids = new ArrayList<>(sample);
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT id FROM orders WHERE order_status = 'processing' ORDER BY id LIMIT ?")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT id FROM orders WHERE order_status = 'processing' ORDER BY id LIMIT ?")) {
                 p.setInt(1, sample);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -297,7 +298,9 @@ public final class ScenarioRunner {
                 .initializers(ctx -> ctx.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
                     @Override
                     public Object postProcessAfterInitialization(Object bean, String beanName) {
-                        return bean instanceof DataSource ds && "dataSource".equals(beanName) ? SqlTiming.wrap(ds) : bean;
+                        return bean instanceof DataSource ds && "dataSource".equals(beanName)
+                                ? SqlTiming.wrap(ds)
+                                : bean;
                     }
                 }))
                 .run(args.toArray(String[]::new));
@@ -330,12 +333,15 @@ public final class ScenarioRunner {
                 result.put(p + ".commits", Long.toString(step.getCommitCount()));
                 result.put(p + ".rollbacks", Long.toString(step.getRollbackCount()));
                 result.put(p + ".status", step.getStatus().toString());
-                result.put(p + ".context", step.getExecutionContext().entrySet().stream()
-                        .filter(e -> e.getKey().startsWith("reconcile.") || e.getKey().startsWith("send."))
-                        .map(e -> e.getKey() + ":" + e.getValue())
-                        .sorted()
-                        .reduce((a, b) -> a + "," + b)
-                        .orElse(""));
+                result.put(
+                        p + ".context",
+                        step.getExecutionContext().entrySet().stream()
+                                .filter(e -> e.getKey().startsWith("reconcile.")
+                                        || e.getKey().startsWith("send."))
+                                .map(e -> e.getKey() + ":" + e.getValue())
+                                .sorted()
+                                .reduce((a, b) -> a + "," + b)
+                                .orElse(""));
                 if (timer.cpuStarted.containsKey(p) && timer.cpuEnded.containsKey(p)) {
                     timer.cpuEnded.get(p).since(timer.cpuStarted.get(p), p + ".", result);
                 }
@@ -344,14 +350,24 @@ public final class ScenarioRunner {
                 if (!chunks.isEmpty()) {
                     List<Long> sorted = new ArrayList<>(chunks);
                     sorted.sort(null);
-                    result.put(p + ".chunkMs", String.format(Locale.ROOT, "mean %.1f, p50 %.1f, p95 %.1f, max %.1f",
-                            chunks.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6,
-                            sorted.get(sorted.size() / 2) / 1e6,
-                            sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.95))) / 1e6,
-                            sorted.get(sorted.size() - 1) / 1e6));
+                    result.put(
+                            p + ".chunkMs",
+                            String.format(
+                                    Locale.ROOT,
+                                    "mean %.1f, p50 %.1f, p95 %.1f, max %.1f",
+                                    chunks.stream()
+                                                    .mapToLong(Long::longValue)
+                                                    .average()
+                                                    .orElse(0)
+                                            / 1e6,
+                                    sorted.get(sorted.size() / 2) / 1e6,
+                                    sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.95))) / 1e6,
+                                    sorted.get(sorted.size() - 1) / 1e6));
                 }
             }
-            execution.getAllFailureExceptions().forEach(e -> result.put("failure", String.valueOf(e).replace('\n', ' ')));
+            execution
+                    .getAllFailureExceptions()
+                    .forEach(e -> result.put("failure", String.valueOf(e).replace('\n', ' ')));
             List<String> sql = SqlTiming.lines();
             for (int i = 0; i < sql.size(); i++) {
                 result.put("sql." + i, sql.get(i));

@@ -43,19 +43,50 @@ public final class ShopGenerator {
 
     /** Unusable recipients, each refused by {@link EmailAddresses#check} (checked by {@link #checkEmailCases}). */
     static final String[] INVALID_EMAILS = {
-        null, "", "   ", "not-an-email", "two@@example.com", "user@localhost", "δοκιμή@example.com",
-        "a b@example.com", "x@example.com, y@example.com"
+        null,
+        "",
+        "   ",
+        "not-an-email",
+        "two@@example.com",
+        "user@localhost",
+        "δοκιμή@example.com",
+        "a b@example.com",
+        "x@example.com, y@example.com"
     };
 
     private static final String[] OPEN_STATUSES = {"pending", "processing", "enrolled"};
 
-    enum Kind { PENDING_ORDER, COMPLETED_ORDER, FAILED_ORDER, ANOMALY, OPEN, FINISHED }
+    enum Kind {
+        PENDING_ORDER,
+        COMPLETED_ORDER,
+        FAILED_ORDER,
+        ANOMALY,
+        OPEN,
+        FINISHED
+    }
 
-    record Task(long id, Long orderId, String email, String title, String url, String status, String driveLink,
-            String error, LocalDateTime createdAt, LocalDateTime updatedAt) {}
+    record Task(
+            long id,
+            Long orderId,
+            String email,
+            String title,
+            String url,
+            String status,
+            String driveLink,
+            String error,
+            LocalDateTime createdAt,
+            LocalDateTime updatedAt) {}
 
-    record Order(long id, String code, String email, String paymentStatus, String orderStatus, Kind kind,
-            boolean recent, LocalDateTime createdAt, List<Task> tasks) {
+    record Order(
+            long id,
+            String code,
+            String email,
+            String paymentStatus,
+            String orderStatus,
+            Kind kind,
+            boolean recent,
+            LocalDateTime createdAt,
+            List<Task> tasks) {
 
         /** What the reconciler must record for this order once it completes it. */
         String expectedNotification() {
@@ -87,8 +118,8 @@ public final class ShopGenerator {
         long skipped;
         long failed;
         final IdSet completedAfter = new IdSet();
-        final java.util.Map<String, IdSet> notifications = new java.util.TreeMap<>(java.util.Map.of(
-                "queued", new IdSet(), "skipped", new IdSet(), "failed", new IdSet()));
+        final java.util.Map<String, IdSet> notifications = new java.util.TreeMap<>(
+                java.util.Map.of("queued", new IdSet(), "skipped", new IdSet(), "failed", new IdSet()));
 
         void add(Order o) {
             orders++;
@@ -125,10 +156,20 @@ public final class ShopGenerator {
 
         @Override
         public String toString() {
-            return String.format("orders %d, tasks %d (%d without order); processing %d: finished %d, open %d,"
+            return String.format(
+                    "orders %d, tasks %d (%d without order); processing %d: finished %d, open %d,"
                             + " anomalies %d; not processing %d; finished -> queued %d, skipped %d, failed %d",
-                    orders, tasks, orphanTasks, processing, finished, open, anomalies, notProcessing, queued,
-                    skipped, failed);
+                    orders,
+                    tasks,
+                    orphanTasks,
+                    processing,
+                    finished,
+                    open,
+                    anomalies,
+                    notProcessing,
+                    queued,
+                    skipped,
+                    failed);
         }
     }
 
@@ -176,7 +217,8 @@ public final class ShopGenerator {
     static void checkEmailCases() {
         for (String invalid : INVALID_EMAILS) {
             if (EmailAddresses.isValid(invalid)) {
-                throw new IllegalStateException("the generator's invalid email '" + invalid + "' is accepted by EmailAddresses");
+                throw new IllegalStateException(
+                        "the generator's invalid email '" + invalid + "' is accepted by EmailAddresses");
             }
         }
         if (!EmailAddresses.isValid(email(12345))) {
@@ -295,23 +337,46 @@ public final class ShopGenerator {
             } else {
                 status = rnd.nextDouble() < 0.05 ? "failed" : "completed";
             }
-            tasks.add(task(firstTaskId + i, id, orderCode, i, status, rnd,
-                    i == 0 ? newest : newest.minusMinutes(rnd.nextInt(72 * 60)), email));
+            tasks.add(task(
+                    firstTaskId + i,
+                    id,
+                    orderCode,
+                    i,
+                    status,
+                    rnd,
+                    i == 0 ? newest : newest.minusMinutes(rnd.nextInt(72 * 60)),
+                    email));
         }
         if (id % 100 == 0) {
-            tasks.add(task(firstTaskId + taskCount, null, "ORPHAN" + id, 0,
-                    rnd.nextBoolean() ? "completed" : "pending", rnd, newest, null));
+            tasks.add(task(
+                    firstTaskId + taskCount,
+                    null,
+                    "ORPHAN" + id,
+                    0,
+                    rnd.nextBoolean() ? "completed" : "pending",
+                    rnd,
+                    newest,
+                    null));
         }
         LocalDateTime created = newest.minusDays(3);
         return new Order(id, orderCode, email, payment, orderStatus, kind, recent, created, tasks);
     }
 
-    private static Task task(long taskId, Long orderId, String orderCode, int index, String status,
-            SplittableRandom rnd, LocalDateTime updated, String email) {
+    private static Task task(
+            long taskId,
+            Long orderId,
+            String orderCode,
+            int index,
+            String status,
+            SplittableRandom rnd,
+            LocalDateTime updated,
+            String email) {
         int course = rnd.nextInt(5000);
-        String title = rnd.nextInt(20) == 0 ? null : "Course " + course + " (" + (index + 1) + ". of " + orderCode + ")";
+        String title =
+                rnd.nextInt(20) == 0 ? null : "Course " + course + " (" + (index + 1) + ". of " + orderCode + ")";
         String url = "https://courses.example.com/c/" + course + "/enrol";
-        String drive = "completed".equals(status) ? "https://drive.example.com/d/" + orderCode + "-" + (index + 1) : null;
+        String drive =
+                "completed".equals(status) ? "https://drive.example.com/d/" + orderCode + "-" + (index + 1) : null;
         String error = "failed".equals(status) ? "enrolment refused by the course site (HTTP 403)" : null;
         return new Task(taskId, orderId, email, title, url, status, drive, error, updated.minusHours(2), updated);
     }
@@ -377,7 +442,8 @@ public final class ShopGenerator {
                 }
             }
             if (warnings > 0) {
-                throw new IllegalStateException(warnings + " warning(s) loading " + table + ": the data would not be what was generated");
+                throw new IllegalStateException(
+                        warnings + " warning(s) loading " + table + ": the data would not be what was generated");
             }
         }
     }
@@ -450,7 +516,9 @@ public final class ShopGenerator {
         two(b, t.getMinute()).append(':');
         two(b, t.getSecond()).append('.');
         int millis = t.getNano() / 1_000_000;
-        b.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        b.append((char) ('0' + millis / 100))
+                .append((char) ('0' + millis / 10 % 10))
+                .append((char) ('0' + millis % 10));
     }
 
     private static StringBuilder two(StringBuilder b, int v) {
@@ -480,7 +548,10 @@ public final class ShopGenerator {
                     field(o.code()).append('\t');
                     field(o.email()).append('\t');
                     line.append("49.90\t");
-                    line.append(o.paymentStatus()).append('\t').append(o.orderStatus()).append('\t');
+                    line.append(o.paymentStatus())
+                            .append('\t')
+                            .append(o.orderStatus())
+                            .append('\t');
                     appendTimestamp(line, o.createdAt());
                     line.append('\t');
                     appendTimestamp(line, o.createdAt());

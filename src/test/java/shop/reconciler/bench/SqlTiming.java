@@ -73,13 +73,21 @@ final class SqlTiming {
             String pa = a.getKey().substring(0, a.getKey().indexOf('|'));
             String pb = b.getKey().substring(0, b.getKey().indexOf('|'));
             int byPhase = pa.compareTo(pb);
-            return byPhase != 0 ? byPhase : Long.compare(b.getValue().nanos.get(), a.getValue().nanos.get());
+            return byPhase != 0
+                    ? byPhase
+                    : Long.compare(b.getValue().nanos.get(), a.getValue().nanos.get());
         });
         List<String> lines = new ArrayList<>();
         for (Map.Entry<String, Stat> e : entries) {
             Stat s = e.getValue();
-            lines.add(String.format(Locale.ROOT, "%s|%d|%.1f|%.2f|%d", e.getKey(), s.count.get(), s.nanos.get() / 1e6,
-                    s.maxNanos.get() / 1e6, s.rows.get()));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "%s|%d|%.1f|%.2f|%d",
+                    e.getKey(),
+                    s.count.get(),
+                    s.nanos.get() / 1e6,
+                    s.maxNanos.get() / 1e6,
+                    s.rows.get()));
         }
         return lines;
     }
@@ -97,7 +105,8 @@ final class SqlTiming {
             while (end < u.length() && (Character.isLetterOrDigit(u.charAt(end)) || u.charAt(end) == '_')) {
                 end++;
             }
-            return "jobrepo " + u.substring(0, u.indexOf(' ') < 0 ? u.length() : u.indexOf(' ')) + " " + u.substring(at, end);
+            return "jobrepo " + u.substring(0, u.indexOf(' ') < 0 ? u.length() : u.indexOf(' ')) + " "
+                    + u.substring(at, end);
         }
         if (u.contains("SHEDLOCK")) {
             return "lease";
@@ -139,8 +148,8 @@ final class SqlTiming {
     }
 
     private static Connection connection(Connection target) {
-        return (Connection) Proxy.newProxyInstance(SqlTiming.class.getClassLoader(), new Class<?>[] {Connection.class},
-                new ConnectionHandler(target));
+        return (Connection) Proxy.newProxyInstance(
+                SqlTiming.class.getClassLoader(), new Class<?>[] {Connection.class}, new ConnectionHandler(target));
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
@@ -167,13 +176,18 @@ final class SqlTiming {
                 }
                 case "prepareStatement", "prepareCall" -> {
                     Object statement = SqlTiming.invoke(target, method, args);
-                    Class<?> type = statement instanceof CallableStatement ? CallableStatement.class : PreparedStatement.class;
-                    return Proxy.newProxyInstance(SqlTiming.class.getClassLoader(), new Class<?>[] {type},
+                    Class<?> type =
+                            statement instanceof CallableStatement ? CallableStatement.class : PreparedStatement.class;
+                    return Proxy.newProxyInstance(
+                            SqlTiming.class.getClassLoader(),
+                            new Class<?>[] {type},
                             new StatementHandler((Statement) statement, label((String) args[0])));
                 }
                 case "createStatement" -> {
                     Object statement = SqlTiming.invoke(target, method, args);
-                    return Proxy.newProxyInstance(SqlTiming.class.getClassLoader(), new Class<?>[] {Statement.class},
+                    return Proxy.newProxyInstance(
+                            SqlTiming.class.getClassLoader(),
+                            new Class<?>[] {Statement.class},
                             new StatementHandler((Statement) statement, null));
                 }
                 case "unwrap" -> {
@@ -200,8 +214,11 @@ final class SqlTiming {
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             String name = method.getName();
             if (name.startsWith("execute")) {
-                String what = label != null ? label
-                        : args != null && args.length > 0 && args[0] instanceof String sql ? SqlTiming.label(sql) : "batch";
+                String what = label != null
+                        ? label
+                        : args != null && args.length > 0 && args[0] instanceof String sql
+                                ? SqlTiming.label(sql)
+                                : "batch";
                 long start = System.nanoTime();
                 Object result = SqlTiming.invoke(target, method, args);
                 long elapsed = System.nanoTime() - start;
