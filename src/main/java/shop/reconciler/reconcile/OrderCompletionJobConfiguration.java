@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
 
@@ -31,8 +32,20 @@ public class OrderCompletionJobConfiguration {
     public static final String JOB_NAME = "orderCompletionJob";
     public static final String STEP_NAME = "reconcile";
 
-    /** Tries of one chunk's write against lock conflicts before the step fails. */
-    static final int CHUNK_ATTEMPTS = 5;
+    /**
+     * Tries of one chunk's write against lock conflicts before the step fails, with a pause that
+     * doubles from 200 ms to at most 5 s between them: about half a minute in all, longer than
+     * the shop's webhooks hold their locks.
+     */
+    static final int CHUNK_ATTEMPTS = 10;
+
+    private static ExponentialBackOffPolicy chunkRetryBackOff() {
+        ExponentialBackOffPolicy backOff = new ExponentialBackOffPolicy();
+        backOff.setInitialInterval(200);
+        backOff.setMultiplier(2);
+        backOff.setMaxInterval(5_000);
+        return backOff;
+    }
 
     @Bean
     Job orderCompletionJob(
@@ -72,6 +85,7 @@ public class OrderCompletionJobConfiguration {
                 .processorNonTransactional()
                 .retry(PessimisticLockingFailureException.class)
                 .retryLimit(CHUNK_ATTEMPTS)
+                .backOffPolicy(chunkRetryBackOff())
                 .build();
     }
 
