@@ -28,8 +28,10 @@ import shop.reconciler.notify.StableMessageId;
  * transaction.
  *
  * <ol>
- *   <li>Lock the chunk's orders that are still {@code processing} ({@code SELECT ... FOR UPDATE}):
- *       from here on nobody else can move them.
+ *   <li>Take shared locks on the chunk's tasks, then lock the chunk's orders that are still
+ *       {@code processing} ({@code SELECT ... FOR UPDATE}): from here on nobody can move those
+ *       orders or change their tasks. Tasks first, then orders: the order in which the shop's
+ *       webhooks lock them, so that the two wait for each other instead of deadlocking.
  *   <li>Move them to {@code completed} with a guarded UPDATE: still {@code processing}, at least
  *       one task, and no task that is not terminal at this moment. A task re-queued since the read
  *       keeps its order open.
@@ -44,6 +46,12 @@ import shop.reconciler.notify.StableMessageId;
 class CompletionWriter implements ItemWriter<OrderTally> {
 
     private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
+
+    static final String LOCK_TASKS_SQL = """
+            SELECT t.id FROM download_tasks t
+             WHERE t.order_id IN (:ids)
+               {shareLock}
+            """;
 
     static final String LOCK_SQL = """
             SELECT o.id FROM orders o
@@ -84,6 +92,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final String lockTasksSql;
     private final String lockSql;
     private final String completeSql;
     private final ReconcilerProperties properties;
@@ -95,6 +104,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             ReconcilerProperties properties,
             StepExecution stepExecution) {
         this.jdbc = jdbc;
+        this.lockTasksSql = statusSql.hasShareLock() ? statusSql.apply(LOCK_TASKS_SQL) : null;
         this.lockSql = statusSql.apply(LOCK_SQL);
         this.completeSql = statusSql.apply(COMPLETE_SQL);
         this.properties = properties;
@@ -107,6 +117,9 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                 chunk.getItems().stream().map(OrderTally::orderId).toList();
         if (candidates.isEmpty()) {
             return;
+        }
+        if (lockTasksSql != null) {
+            jdbc.queryForList(lockTasksSql, Map.of("ids", candidates), Long.class);
         }
         List<Long> locked = jdbc.queryForList(lockSql, Map.of("ids", candidates), Long.class);
         int moved = 0;

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  * <p>Queries use {@code {status}} for the task's status ({@code t.status}) and
  * {@code {processing}} for "the order {@code o} is processing".
  */
-record StatusSql(String taskStatus, String orderIsProcessing) {
+record StatusSql(String taskStatus, String orderIsProcessing, String shareLock) {
 
     /** The statuses the shop defines for tasks (contract section 2). */
     static final List<String> SHOP_STATUSES = List.of("pending", "processing", "enrolled", "completed", "failed");
@@ -30,16 +30,25 @@ record StatusSql(String taskStatus, String orderIsProcessing) {
             boolean mysql = product.contains("mysql") || product.contains("mariadb");
             return mysql
                     ? new StatusSql(
-                            "BINARY t.status", "o.order_status = 'processing' AND BINARY o.order_status = 'processing'")
-                    : new StatusSql("t.status", "o.order_status = 'processing'");
+                            "BINARY t.status",
+                            "o.order_status = 'processing' AND BINARY o.order_status = 'processing'",
+                            "LOCK IN SHARE MODE")
+                    : new StatusSql("t.status", "o.order_status = 'processing'", null);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
         }
     }
 
+    /** Whether the database takes shared row locks ({@code LOCK IN SHARE MODE}); H2 does not. */
+    boolean hasShareLock() {
+        return shareLock != null;
+    }
+
     /** The query with its placeholders replaced. */
     String apply(String sql) {
-        return sql.replace("{status}", taskStatus).replace("{processing}", orderIsProcessing);
+        return sql.replace("{status}", taskStatus)
+                .replace("{processing}", orderIsProcessing)
+                .replace("{shareLock}", shareLock == null ? "" : shareLock);
     }
 
     static List<String> known(List<String> terminal) {

@@ -36,6 +36,7 @@ final class ExplainReport {
                 // The exact status comparisons the application uses on MySQL and MariaDB (StatusSql).
                 return ((String) f.get(null))
                         .replace("{status}", "BINARY t.status")
+                        .replace("{shareLock}", "LOCK IN SHARE MODE")
                         .replace(
                                 "{processing}",
                                 "o.order_status = 'processing' AND BINARY o.order_status = 'processing'");
