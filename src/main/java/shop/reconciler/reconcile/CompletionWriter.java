@@ -2,6 +2,7 @@ package shop.reconciler.reconcile;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
@@ -25,19 +24,21 @@ import shop.reconciler.notify.StableMessageId;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's
- * transaction.
+ * transaction, in four statements.
  *
  * <ol>
- *   <li>Take shared locks on the chunk's tasks, then lock the chunk's orders that are still
- *       {@code processing} ({@code SELECT ... FOR UPDATE}): from here on nobody can move those
- *       orders or change their tasks. Tasks first, then orders: the order in which the shop's
- *       webhooks lock them, so that the two wait for each other instead of deadlocking.
+ *   <li>Tally the chunk's tasks again under shared locks ({@code LOCK IN SHARE MODE}; H2, the demo's
+ *       database, has none): from here on nobody can change or add those tasks. Which orders are
+ *       finished now, and when each one's newest task last changed.
+ *   <li>Lock the finished ones that are still {@code processing} ({@code SELECT ... FOR UPDATE}),
+ *       reading their code, recipient, whether they already have a notification, and the
+ *       {@code reconciler.mail.max-age} cut-off on the database's clock. Tasks first, then orders:
+ *       the order in which the shop's webhooks lock them, so that the two wait for each other
+ *       instead of deadlocking.
  *   <li>Move them to {@code completed} with a guarded UPDATE: still {@code processing}, at least
- *       one task, and no task that is not terminal at this moment. A task re-queued since the read
- *       keeps its order open.
- *   <li>Read back which of the locked orders are now {@code completed}: exactly the ones this
- *       statement moved. With their recipient and whether their newest task is older than
- *       {@code reconciler.mail.max-age}, measured on the database's clock.
+ *       one task, and no task that is not terminal at this moment. The guard repeats the tally's
+ *       verdict so that no isolation level or server setting can complete an unfinished order. If
+ *       it moved fewer orders than were locked, the moved ones are read back.
  *   <li>Insert one {@code order_notifications} row per moved order: {@code queued}, {@code skipped}
  *       (backlog) or {@code failed} (no usable recipient). The unique {@code order_id} keeps an
  *       existing row as it is.
@@ -47,14 +48,21 @@ class CompletionWriter implements ItemWriter<OrderTally> {
 
     private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
 
-    static final String LOCK_TASKS_SQL = """
-            SELECT t.id FROM download_tasks t
+    static final String TALLY_TASKS_SQL = """
+            SELECT t.order_id,
+                   SUM(CASE WHEN t.status IS NULL OR {status} NOT IN (:terminal) THEN 1 ELSE 0 END) AS open_tasks,
+                   MAX(t.updated_at) AS newest_task
+              FROM download_tasks t
              WHERE t.order_id IN (:ids)
+             GROUP BY t.order_id
                {shareLock}
             """;
 
     static final String LOCK_SQL = """
-            SELECT o.id FROM orders o
+            SELECT o.id, o.order_code, o.user_email,
+                   EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id) AS notified,
+                   TIMESTAMPADD(SECOND, -:maxAgeSeconds, NOW(3)) AS mail_cutoff
+              FROM orders o
              WHERE o.id IN (:ids) AND {processing}
              ORDER BY o.id
                FOR UPDATE
@@ -72,27 +80,18 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             """;
 
     static final String COMPLETED_SQL = """
-            SELECT o.id, o.order_code, o.user_email,
-                   (SELECT MAX(t.updated_at) FROM download_tasks t WHERE t.order_id = o.id) AS newest_task,
-                   TIMESTAMPADD(SECOND, -:maxAgeSeconds, NOW(3)) AS mail_cutoff
-              FROM orders o
-             WHERE o.id IN (:ids) AND o.order_status = 'completed'
-             ORDER BY o.id
-            """;
-
-    static final String EXISTING_NOTIFICATIONS_SQL = """
-            SELECT order_id FROM order_notifications WHERE order_id IN (:ids)
+            SELECT o.id FROM orders o WHERE o.id IN (:ids) AND o.order_status = 'completed'
             """;
 
     static final String INSERT_NOTIFICATION_SQL = """
             INSERT INTO order_notifications
                    (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
-            VALUES (:orderId, :orderCode, :recipient, :status, :lastError, :messageId, :jobExecutionId)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON DUPLICATE KEY UPDATE order_id = order_id
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final String lockTasksSql;
+    private final String tallyTasksSql;
     private final String lockSql;
     private final String completeSql;
     private final ReconcilerProperties properties;
@@ -104,7 +103,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             ReconcilerProperties properties,
             StepExecution stepExecution) {
         this.jdbc = jdbc;
-        this.lockTasksSql = statusSql.hasShareLock() ? statusSql.apply(LOCK_TASKS_SQL) : null;
+        this.tallyTasksSql = statusSql.apply(TALLY_TASKS_SQL);
         this.lockSql = statusSql.apply(LOCK_SQL);
         this.completeSql = statusSql.apply(COMPLETE_SQL);
         this.properties = properties;
@@ -118,35 +117,32 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         if (candidates.isEmpty()) {
             return;
         }
-        if (lockTasksSql != null) {
-            jdbc.queryForList(lockTasksSql, Map.of("ids", candidates), Long.class);
-        }
-        List<Long> locked = jdbc.queryForList(lockSql, Map.of("ids", candidates), Long.class);
-        int moved = 0;
-        List<CompletedOrder> completed = List.of();
-        if (!locked.isEmpty()) {
-            moved = jdbc.update(completeSql, Map.of("ids", locked, "terminal", properties.terminalTaskStatuses()));
-            if (moved > 0) {
-                completed = jdbc.query(
-                        COMPLETED_SQL,
+        List<String> terminal = properties.terminalTaskStatuses();
+        Map<Long, Timestamp> finishedNow = new HashMap<>(candidates.size() * 2);
+        jdbc.query(tallyTasksSql, Map.of("ids", candidates, "terminal", terminal), rs -> {
+            if (rs.getLong("open_tasks") == 0) {
+                finishedNow.put(rs.getLong("order_id"), rs.getTimestamp("newest_task"));
+            }
+        });
+        List<LockedOrder> locked = finishedNow.isEmpty()
+                ? List.of()
+                : jdbc.query(
+                        lockSql,
                         Map.of(
                                 "ids",
-                                locked,
+                                List.copyOf(new TreeSet<>(finishedNow.keySet())),
                                 "maxAgeSeconds",
                                 properties.mail().maxAge().toSeconds()),
-                        (rs, n) -> new CompletedOrder(
+                        (rs, n) -> new LockedOrder(
                                 rs.getLong("id"),
                                 rs.getString("order_code"),
                                 rs.getString("user_email"),
-                                rs.getTimestamp("newest_task"),
+                                rs.getBoolean("notified"),
+                                finishedNow.get(rs.getLong("id")),
                                 rs.getTimestamp("mail_cutoff")));
-            }
-        }
-        if (completed.size() != moved) {
-            throw new IllegalStateException("completed " + moved + " orders but found " + completed.size()
-                    + " of the locked ones completed; rolling the chunk back");
-        }
+        List<LockedOrder> completed = complete(locked, terminal);
         Tally tally = queueNotifications(completed);
+        int moved = completed.size();
         int leftOpen = candidates.size() - moved;
         if (leftOpen > 0) {
             TreeSet<Long> open = new TreeSet<>(candidates);
@@ -162,20 +158,37 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         StepCounters.add(context, ReconcileCounters.ALREADY_NOTIFIED, tally.alreadyNotified);
     }
 
-    private Tally queueNotifications(List<CompletedOrder> completed) {
+    /** Moves the locked orders to completed; the ones the guarded UPDATE moved. */
+    private List<LockedOrder> complete(List<LockedOrder> locked, List<String> terminal) {
+        if (locked.isEmpty()) {
+            return List.of();
+        }
+        List<Long> ids = locked.stream().map(LockedOrder::id).toList();
+        int moved = jdbc.update(completeSql, Map.of("ids", ids, "terminal", terminal));
+        if (moved == locked.size()) {
+            return locked;
+        }
+        // Fewer than locked: the guard saw what the tally did not (a task added or changed without
+        // a lock the tally could see). The locked orders nobody else can move, so the completed
+        // ones among them are exactly the ones this UPDATE moved.
+        Set<Long> completedIds = new HashSet<>(jdbc.queryForList(COMPLETED_SQL, Map.of("ids", ids), Long.class));
+        if (completedIds.size() != moved) {
+            throw new IllegalStateException("completed " + moved + " orders but found " + completedIds.size()
+                    + " of the locked ones completed; rolling the chunk back");
+        }
+        return locked.stream().filter(o -> completedIds.contains(o.id())).toList();
+    }
+
+    private Tally queueNotifications(List<LockedOrder> completed) {
         Tally tally = new Tally();
         if (completed.isEmpty()) {
             return tally;
         }
-        // An order that already has a notification was completed before, reopened by someone and
-        // completed again: its buyer was told once, so its row stays as it is.
-        Set<Long> existing = new HashSet<>(jdbc.queryForList(
-                EXISTING_NOTIFICATIONS_SQL,
-                Map.of("ids", completed.stream().map(CompletedOrder::id).toList()),
-                Long.class));
-        List<SqlParameterSource> rows = new ArrayList<>(completed.size());
-        for (CompletedOrder order : completed) {
-            if (existing.contains(order.id())) {
+        List<Object[]> rows = new ArrayList<>(completed.size());
+        for (LockedOrder order : completed) {
+            // An order that already has a notification was completed before, reopened by someone
+            // and completed again: its buyer was told once, so its row stays as it is.
+            if (order.notified()) {
                 tally.alreadyNotified++;
                 log.warn("order {} already had a notification; kept it as it was", order.orderCode());
                 continue;
@@ -197,20 +210,18 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                 status = NotificationStatus.QUEUED;
                 tally.queued++;
             }
-            rows.add(new MapSqlParameterSource()
-                    .addValue("orderId", order.id())
-                    .addValue("orderCode", order.orderCode())
-                    .addValue("recipient", recipient.ok() ? recipient.address() : truncate(order.userEmail(), 255))
-                    .addValue("status", status.code())
-                    .addValue("lastError", error)
-                    .addValue(
-                            "messageId",
-                            StableMessageId.of(
-                                    order.orderCode(), properties.mail().messageIdDomain()))
-                    .addValue("jobExecutionId", stepExecution.getJobExecutionId()));
+            rows.add(new Object[] {
+                order.id(),
+                order.orderCode(),
+                recipient.ok() ? recipient.address() : truncate(order.userEmail(), 255),
+                status.code(),
+                error,
+                StableMessageId.of(order.orderCode(), properties.mail().messageIdDomain()),
+                stepExecution.getJobExecutionId()
+            });
         }
         if (!rows.isEmpty()) {
-            jdbc.batchUpdate(INSERT_NOTIFICATION_SQL, rows.toArray(SqlParameterSource[]::new));
+            jdbc.getJdbcTemplate().batchUpdate(INSERT_NOTIFICATION_SQL, rows);
         }
         return tally;
     }
@@ -226,7 +237,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         int alreadyNotified;
     }
 
-    private record CompletedOrder(long id, String orderCode, String userEmail, Timestamp newestTask, Timestamp cutoff) {
+    private record LockedOrder(
+            long id, String orderCode, String userEmail, boolean notified, Timestamp newestTask, Timestamp cutoff) {
         boolean isStale() {
             return newestTask != null && cutoff != null && newestTask.before(cutoff);
         }

@@ -120,11 +120,11 @@ final class SqlTiming {
         if (u.startsWith("UPDATE ORDERS O SET O.ORDER_STATUS = 'COMPLETED'")) {
             return "reconcile.write CompletionWriter.COMPLETE_SQL";
         }
-        if (u.contains("AS MAIL_CUTOFF")) {
-            return "reconcile.write CompletionWriter.COMPLETED_SQL";
+        if (u.startsWith("SELECT T.ORDER_ID, SUM(")) {
+            return "reconcile.write CompletionWriter.TALLY_TASKS_SQL";
         }
-        if (u.startsWith("SELECT ORDER_ID FROM ORDER_NOTIFICATIONS WHERE ORDER_ID IN")) {
-            return "reconcile.write CompletionWriter.EXISTING_NOTIFICATIONS_SQL";
+        if (u.startsWith("SELECT O.ID FROM ORDERS O WHERE O.ID IN")) {
+            return "reconcile.write CompletionWriter.COMPLETED_SQL";
         }
         if (u.startsWith("INSERT INTO ORDER_NOTIFICATIONS")) {
             return "reconcile.write CompletionWriter.INSERT_NOTIFICATION_SQL";
