@@ -24,6 +24,8 @@ import org.springframework.scheduling.support.CronExpression;
  * @param shutdownTimeout how long SIGTERM waits for the running execution to stop at a chunk
  *     boundary before the process exits anyway
  * @param health the {@code reconciler} health indicator of {@code serve}
+ * @param partitions how many id ranges of the processing orders the reconcile step works on at
+ *     the same time, each on its own thread and connection; 1 (the default) is one plain step
  */
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
@@ -33,13 +35,14 @@ public record ReconcilerProperties(
         @DefaultValue Lock lock,
         @DefaultValue Mail mail,
         @DefaultValue("25s") Duration shutdownTimeout,
-        @DefaultValue Health health) {
+        @DefaultValue Health health,
+        @DefaultValue("1") int partitions) {
 
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
     /** With the defaults of {@code shutdown-timeout} and {@code health}. */
     public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
-        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3));
+        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3), 1);
     }
 
     @ConstructorBinding
@@ -56,6 +59,10 @@ public record ReconcilerProperties(
         if (chunkSize < 1 || chunkSize > 10_000) {
             throw new InvalidConfigurationException(
                     "reconciler.chunk-size", "must be between 1 and 10000, was " + chunkSize);
+        }
+        if (partitions < 1 || partitions > 16) {
+            throw new InvalidConfigurationException(
+                    "reconciler.partitions", "must be between 1 and 16, was " + partitions);
         }
         if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
             throw new InvalidConfigurationException(

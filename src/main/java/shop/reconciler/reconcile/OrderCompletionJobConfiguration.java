@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
@@ -31,6 +32,9 @@ public class OrderCompletionJobConfiguration {
 
     public static final String JOB_NAME = "orderCompletionJob";
     public static final String STEP_NAME = "reconcile";
+
+    /** The worker step of a partitioned reconcile; its executions are {@code reconcile-partition:0}, ... */
+    public static final String PARTITION_STEP_NAME = "reconcile-partition";
 
     /**
      * Tries of one chunk's write against lock conflicts before the step fails, with a pause that
@@ -61,18 +65,63 @@ public class OrderCompletionJobConfiguration {
     }
 
     @Bean
-    @SuppressWarnings({"removal", "rawtypes", "unchecked"})
     Step reconcileStep(
             JobRepository jobRepository,
             PlatformTransactionManager transactionManager,
             ReconcilerProperties properties,
             ProcessingOrderReader processingOrderReader,
             FinishedOrderFilter finishedOrderFilter,
-            CompletionWriter completionWriter) {
+            CompletionWriter completionWriter,
+            NamedParameterJdbcTemplate jdbc,
+            StatusSql statusSql) {
         ReconcileProgressListener progress = new ReconcileProgressListener();
+        if (properties.partitions() == 1) {
+            return chunkStep(
+                    STEP_NAME,
+                    jobRepository,
+                    transactionManager,
+                    properties,
+                    processingOrderReader,
+                    finishedOrderFilter,
+                    completionWriter,
+                    progress);
+        }
+        // Id ranges of the processing orders, each a chunk step of its own on its own thread; the
+        // step-scoped reader, filter and writer are created once per partition.
+        Step worker = chunkStep(
+                PARTITION_STEP_NAME,
+                jobRepository,
+                transactionManager,
+                properties,
+                processingOrderReader,
+                finishedOrderFilter,
+                completionWriter,
+                progress);
+        SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("reconcile-");
+        threads.setConcurrencyLimit(properties.partitions());
+        return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
+                .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, statusSql))
+                .step(worker)
+                .gridSize(properties.partitions())
+                .taskExecutor(threads)
+                .aggregator(new PartitionTotals())
+                .listener((StepExecutionListener) progress)
+                .build();
+    }
+
+    @SuppressWarnings({"removal", "rawtypes", "unchecked"})
+    private static Step chunkStep(
+            String name,
+            JobRepository jobRepository,
+            PlatformTransactionManager transactionManager,
+            ReconcilerProperties properties,
+            ProcessingOrderReader processingOrderReader,
+            FinishedOrderFilter finishedOrderFilter,
+            CompletionWriter completionWriter,
+            ReconcileProgressListener progress) {
         // The classic chunk step (TaskletStep): it saves the reader's position inside each chunk's
         // transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet do.
-        return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
+        return new org.springframework.batch.core.step.builder.StepBuilder(name, jobRepository)
                 .<OrderTally, OrderTally>chunk(properties.chunkSize(), transactionManager)
                 .reader(processingOrderReader)
                 .processor(finishedOrderFilter)

@@ -18,11 +18,15 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  *   <li>The last id handed out is saved in the step's execution context at each chunk commit, so
  *       a restart resumes after the last committed chunk. Orders that left {@code processing}
  *       meanwhile are simply not found again; none is skipped by counting.
+ *   <li>In a partition ({@code reconciler.partitions} above 1) the execution context starts with
+ *       the partition's range: it begins after {@link #LAST_ORDER_ID} and ends at
+ *       {@link #UP_TO_ORDER_ID}, inclusive.
  * </ol>
  */
 class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
 
     static final String LAST_ORDER_ID = "reconcile.lastOrderId";
+    static final String UP_TO_ORDER_ID = "reconcile.upToOrderId";
 
     /** {@code {status}} and {@code {processing}} compare statuses exactly (see {@link StatusSql}). */
     static final String PAGE_SQL = """
@@ -32,7 +36,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
                    COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:known) THEN 0 ELSE 1 END), 0) AS unknown_tasks
               FROM (SELECT o.id, o.order_code
                       FROM orders o
-                     WHERE {processing} AND o.id > :afterId
+                     WHERE {processing} AND o.id > :afterId AND o.id <= :upToId
                      ORDER BY o.id
                      LIMIT :pageSize) o
               LEFT JOIN download_tasks t ON t.order_id = o.id
@@ -48,6 +52,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     private final Deque<OrderTally> page = new ArrayDeque<>();
     private long lastFetchedId;
     private long lastReturnedId;
+    private long upToId = Long.MAX_VALUE;
     private boolean exhausted;
 
     ProcessingOrderReader(
@@ -63,6 +68,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     public void open(ExecutionContext context) {
         lastReturnedId = context.getLong(LAST_ORDER_ID, 0L);
         lastFetchedId = lastReturnedId;
+        upToId = context.getLong(UP_TO_ORDER_ID, Long.MAX_VALUE);
         page.clear();
         exhausted = false;
     }
@@ -89,6 +95,8 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
                         knownStatuses,
                         "afterId",
                         lastFetchedId,
+                        "upToId",
+                        upToId,
                         "pageSize",
                         pageSize),
                 (rs, n) -> new OrderTally(

@@ -19,8 +19,11 @@ class ReconcileProgressListener extends StepProgressLog {
     @Override
     public void beforeStep(StepExecution stepExecution) {
         super.beforeStep(stepExecution);
-        long resumeAfter = stepExecution.getExecutionContext().getLong(ProcessingOrderReader.LAST_ORDER_ID, 0L);
-        if (resumeAfter > 0) {
+        ExecutionContext context = stepExecution.getExecutionContext();
+        long resumeAfter = context.getLong(ProcessingOrderReader.LAST_ORDER_ID, 0L);
+        if (context.containsKey(ProcessingOrderReader.UP_TO_ORDER_ID)) {
+            log.info("{}: {}", stepExecution.getStepName(), OrderRangePartitioner.describe(context));
+        } else if (resumeAfter > 0) {
             log.info("reconcile: resuming after order id {}", resumeAfter);
         }
     }

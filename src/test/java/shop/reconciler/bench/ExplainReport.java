@@ -70,7 +70,17 @@ final class ExplainReport {
             List<Long> chunk = new ArrayList<>();
             jdbc.query(
                     sql("shop.reconciler.reconcile.ProcessingOrderReader", "PAGE_SQL"),
-                    Map.of("terminal", terminal, "known", known, "afterId", afterId, "pageSize", 1000),
+                    Map.of(
+                            "terminal",
+                            terminal,
+                            "known",
+                            known,
+                            "afterId",
+                            afterId,
+                            "upToId",
+                            Long.MAX_VALUE,
+                            "pageSize",
+                            1000),
                     rs -> {
                         if (rs.getLong("task_count") > 0 && rs.getLong("open_tasks") == 0) {
                             chunk.add(rs.getLong("id"));
@@ -98,17 +108,22 @@ final class ExplainReport {
                             "reconcile",
                             reader,
                             "PAGE_SQL",
-                            Map.of("terminal", terminal, "known", known, "afterId", afterId, "pageSize", 1000),
+                            Map.of(
+                                    "terminal",
+                                    terminal,
+                                    "known",
+                                    known,
+                                    "afterId",
+                                    afterId,
+                                    "upToId",
+                                    Long.MAX_VALUE,
+                                    "pageSize",
+                                    1000),
                             false),
-                    new Query("reconcile", writer, "LOCK_SQL", Map.of("ids", chunk), true),
-                    new Query("reconcile", writer, "COMPLETE_SQL", Map.of("ids", chunk, "terminal", terminal), true),
+                    new Query("reconcile", writer, "TALLY_TASKS_SQL", Map.of("ids", chunk, "terminal", terminal), true),
                     new Query(
-                            "reconcile",
-                            writer,
-                            "COMPLETED_SQL",
-                            Map.of("ids", chunk, "maxAgeSeconds", 7 * 86_400L),
-                            true),
-                    new Query("reconcile", writer, "EXISTING_NOTIFICATIONS_SQL", Map.of("ids", chunk), true),
+                            "reconcile", writer, "LOCK_SQL", Map.of("ids", chunk, "maxAgeSeconds", 7 * 86_400L), true),
+                    new Query("reconcile", writer, "COMPLETE_SQL", Map.of("ids", chunk, "terminal", terminal), true),
                     new Query("send", sendReader, "PAGE_SQL", Map.of("afterId", 0, "pageSize", 100), false),
                     new Query("send", sender, "TASKS_SQL", Map.of("orderIds", notificationOrders), false),
                     new Query(

@@ -1,0 +1,44 @@
+package shop.reconciler;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes the connection pool large enough for {@code reconciler.partitions}: each partition holds
+ * a connection for its chunk's transaction, and the lease's keep-alive, the send step's own
+ * transactions and the health check need theirs. A pool set smaller
+ * ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3, with a line in
+ * the log, instead of letting the partitions wait for each other's connections.
+ */
+@Component
+class PoolSizing implements BeanPostProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolSizing.class);
+    static final int SPARE_CONNECTIONS = 3;
+
+    private final ObjectProvider<ReconcilerProperties> properties;
+
+    PoolSizing(ObjectProvider<ReconcilerProperties> properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public Object postProcessBeforeInitialization(Object bean, String beanName) {
+        if (bean instanceof HikariDataSource pool) {
+            ReconcilerProperties settings = properties.getIfAvailable();
+            int needed = (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS;
+            if (pool.getMaximumPoolSize() < needed) {
+                log.info(
+                        "connection pool raised from {} to {} connections for reconciler.partitions",
+                        pool.getMaximumPoolSize(),
+                        needed);
+                pool.setMaximumPoolSize(needed);
+            }
+        }
+        return bean;
+    }
+}

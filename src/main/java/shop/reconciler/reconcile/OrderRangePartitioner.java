@@ -1,0 +1,102 @@
+package shop.reconciler.reconcile;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.partition.PartitionNameProvider;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+/**
+ * Splits the processing orders into {@code reconciler.partitions} consecutive id ranges of about
+ * the same number of orders, for the partitioned reconcile step. Each range is the execution
+ * context its worker's reader starts from: after {@link ProcessingOrderReader#LAST_ORDER_ID}, up to
+ * {@link ProcessingOrderReader#UP_TO_ORDER_ID} inclusive. The first range starts at the beginning
+ * and the last one has no end, so that an order that becomes processing while the step runs is in
+ * some range, as it would be for the plain step.
+ *
+ * <p>There are always {@code reconciler.partitions} ranges, named {@code 0, 1, ...}; with fewer
+ * orders than that some are empty. Called only when the step starts afresh: on a restart Spring
+ * Batch's splitter takes the names from {@link #getPartitionNames} and gives each unfinished
+ * partition its saved context back, so it resumes after its last committed chunk.
+ */
+class OrderRangePartitioner implements Partitioner, PartitionNameProvider {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderRangePartitioner.class);
+
+    static final String COUNT_SQL = "SELECT COUNT(*) FROM orders o WHERE {processing}";
+
+    /** The id of the processing order at a given position, in id order. */
+    static final String ID_AT_SQL = """
+            SELECT o.id FROM orders o
+             WHERE {processing}
+             ORDER BY o.id
+             LIMIT 1 OFFSET :offset
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final String countSql;
+    private final String idAtSql;
+
+    OrderRangePartitioner(NamedParameterJdbcTemplate jdbc, StatusSql statusSql) {
+        this.jdbc = jdbc;
+        this.countSql = statusSql.apply(COUNT_SQL);
+        this.idAtSql = statusSql.apply(ID_AT_SQL);
+    }
+
+    @Override
+    public Map<String, ExecutionContext> partition(int gridSize) {
+        Long counted = jdbc.getJdbcTemplate().queryForObject(countSql, Long.class);
+        long processing = counted == null ? 0 : counted;
+        Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+        long from = 0;
+        for (int k = 0; k < gridSize; k++) {
+            long upTo = Long.MAX_VALUE;
+            if (k < gridSize - 1) {
+                // the last order of range k: the one at position (k + 1) * processing / gridSize - 1;
+                // with fewer orders than ranges, or orders gone meanwhile, a range is empty
+                long offset = (k + 1) * processing / gridSize - 1;
+                List<Long> id =
+                        offset < 0 ? List.of() : jdbc.queryForList(idAtSql, Map.of("offset", offset), Long.class);
+                upTo = id.isEmpty() ? from : Math.max(from, id.get(0));
+            }
+            ExecutionContext range = new ExecutionContext();
+            range.putLong(ProcessingOrderReader.LAST_ORDER_ID, from);
+            range.putLong(ProcessingOrderReader.UP_TO_ORDER_ID, upTo);
+            partitions.put(String.valueOf(k), range);
+            from = upTo;
+        }
+        log.info(
+                "reconcile: {} processing orders in {} partitions: {}",
+                processing,
+                gridSize,
+                partitions.values().stream()
+                        .map(OrderRangePartitioner::describe)
+                        .toList());
+        return partitions;
+    }
+
+    /**
+     * The partitions' names, the same as {@link #partition} gives: on a restart Spring Batch asks
+     * for these instead, and gives each unfinished partition its saved execution context back.
+     */
+    @Override
+    public Collection<String> getPartitionNames(int gridSize) {
+        return IntStream.range(0, gridSize).mapToObj(String::valueOf).toList();
+    }
+
+    /** A range as the log shows it: {@code ids 1..450000}, {@code ids 450001..}. */
+    static String describe(ExecutionContext range) {
+        long after = range.getLong(ProcessingOrderReader.LAST_ORDER_ID, 0L);
+        long upTo = range.getLong(ProcessingOrderReader.UP_TO_ORDER_ID, Long.MAX_VALUE);
+        if (upTo <= after) {
+            return "(empty)";
+        }
+        return "ids " + (after + 1) + ".." + (upTo == Long.MAX_VALUE ? "" : String.valueOf(upTo));
+    }
+}

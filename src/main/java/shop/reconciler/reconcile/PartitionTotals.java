@@ -1,0 +1,30 @@
+package shop.reconciler.reconcile;
+
+import java.util.Collection;
+import org.springframework.batch.core.partition.StepExecutionAggregator;
+import org.springframework.batch.core.partition.support.DefaultStepExecutionAggregator;
+import org.springframework.batch.core.step.StepExecution;
+import shop.reconciler.StepCounters;
+
+/**
+ * The partitioned reconcile step's totals: Spring Batch's sums of the partitions' counts and
+ * statuses, plus the sums of their {@link ReconcileCounters}, so that the step named
+ * {@code reconcile} reports the same counters (logs, {@code status}, metrics) whether it ran in
+ * partitions or not.
+ */
+class PartitionTotals implements StepExecutionAggregator {
+
+    private final StepExecutionAggregator counts = new DefaultStepExecutionAggregator();
+
+    @Override
+    public void aggregate(StepExecution result, Collection<StepExecution> partitions) {
+        counts.aggregate(result, partitions);
+        for (String key : ReconcileCounters.ALL) {
+            long total = 0;
+            for (StepExecution partition : partitions) {
+                total += StepCounters.get(partition.getExecutionContext(), key);
+            }
+            result.getExecutionContext().putLong(key, total);
+        }
+    }
+}
