@@ -34,7 +34,7 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
-                              [--chunk-sizes 1000[,2000...]] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
+                              [--chunk-sizes 1000[,2000...]] [--partitions 1[,2...] (reconciler.partitions)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
@@ -46,6 +46,7 @@ public final class BenchMain {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
         List<String> scenarios = List.of("per-order", "floor", "job");
         List<Integer> chunkSizes = List.of(1000);
+        List<Integer> partitions = List.of(1);
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
@@ -152,6 +153,11 @@ public final class BenchMain {
                             .toList();
                 case "--chunk-sizes" ->
                     o.chunkSizes = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .toList();
+                case "--partitions" ->
+                    o.partitions = Arrays.stream(value(args, ++i, a).split(","))
                             .map(String::trim)
                             .map(Integer::parseInt)
                             .toList();
@@ -401,9 +407,13 @@ public final class BenchMain {
                 List<String[]> variants = new ArrayList<>();
                 if (scenario.equals("job")) {
                     for (int chunk : options.chunkSizes) {
-                        for (String params : options.jobParams) {
-                            for (String jvm : options.jobJvmOpts) {
-                                variants.add(new String[] {"chunk=" + chunk, "params=" + params, "jvm=" + jvm});
+                        for (int partitions : options.partitions) {
+                            for (String params : options.jobParams) {
+                                for (String jvm : options.jobJvmOpts) {
+                                    variants.add(new String[] {
+                                        "chunk=" + chunk, "partitions=" + partitions, "params=" + params, "jvm=" + jvm
+                                    });
+                                }
                             }
                         }
                     }
@@ -654,7 +664,10 @@ public final class BenchMain {
                 "INSERT..SELECT " + r.get("insertSeconds") + " s, UPDATE " + r.get("updateSeconds") + " s, COMMIT "
                         + r.get("commitSeconds") + " s";
             case "per-order" -> r.get("sampleOrders") + " orders timed in " + r.get("sampleSeconds") + " s";
-            default -> "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
+            default ->
+                r.get("reconcile.chunkMs") == null
+                        ? "chunk commits " + r.get("reconcile.commits") + " in partitions"
+                        : "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
         };
         String cpu = scenario.equals("job") ? "reconcile." : "";
         return new Row(

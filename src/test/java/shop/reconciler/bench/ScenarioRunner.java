@@ -290,7 +290,8 @@ public final class ScenarioRunner {
                 "--spring.datasource.driver-class-name=com.mysql.cj.jdbc.Driver",
                 "--spring.mail.host=127.0.0.1",
                 "--spring.mail.port=" + o.get("smtpPort"),
-                "--reconciler.chunk-size=" + o.getOrDefault("chunk", "1000")));
+                "--reconciler.chunk-size=" + o.getOrDefault("chunk", "1000"),
+                "--reconciler.partitions=" + o.getOrDefault("partitions", "1")));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(OrderReconcilerApplication.class)
                 .web(WebApplicationType.NONE)
                 .bannerMode(Banner.Mode.OFF)

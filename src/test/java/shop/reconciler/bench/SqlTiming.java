@@ -92,6 +92,19 @@ final class SqlTiming {
         return lines;
     }
 
+    private static final Map<String, String> LABELS = new ConcurrentHashMap<>();
+
+    /** {@link #label}, remembered per statement text: the chunk queries come back hundreds of times. */
+    static String cachedLabel(String sql) {
+        if (sql == null) {
+            return label(null);
+        }
+        if (LABELS.size() > 10_000) {
+            LABELS.clear();
+        }
+        return LABELS.computeIfAbsent(sql, SqlTiming::label);
+    }
+
     /** A short name for a statement: which of the reconciler's queries it is, or which table it touches. */
     static String label(String sql) {
         if (sql == null) {
@@ -181,7 +194,7 @@ final class SqlTiming {
                     return Proxy.newProxyInstance(
                             SqlTiming.class.getClassLoader(),
                             new Class<?>[] {type},
-                            new StatementHandler((Statement) statement, label((String) args[0])));
+                            new StatementHandler((Statement) statement, cachedLabel((String) args[0])));
                 }
                 case "createStatement" -> {
                     Object statement = SqlTiming.invoke(target, method, args);
