@@ -36,7 +36,8 @@ import shop.reconciler.notify.StableMessageId;
  *       the order in which the shop's webhooks lock them, so that the two wait for each other
  *       instead of deadlocking.
  *   <li>Move them to {@code completed} with a guarded UPDATE: still {@code processing}, at least
- *       one task, and no task that is not terminal at this moment. The guard repeats the tally's
+ *       one task (which the shared locks already guarantee where there are any), and no task that
+ *       is not terminal at this moment. The guard repeats the tally's
  *       verdict so that no isolation level or server setting can complete an unfinished order. If
  *       it moved fewer orders than were locked, the moved ones are read back.
  *   <li>Insert one {@code order_notifications} row per moved order: {@code queued}, {@code skipped}
@@ -79,6 +80,21 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                                   AND (t.status IS NULL OR {status} NOT IN (:terminal)))
             """;
 
+    /**
+     * {@link #COMPLETE_SQL} where the tally's shared locks hold: the tasks it counted can be neither
+     * changed nor deleted until the chunk commits, so every locked order still has a task. Only a
+     * task inserted since (which READ COMMITTED would let through) can still make it unfinished.
+     */
+    static final String COMPLETE_UNDER_SHARE_LOCKS_SQL = """
+            UPDATE orders o
+               SET o.order_status = 'completed'
+             WHERE o.id IN (:ids)
+               AND {processing}
+               AND NOT EXISTS (SELECT 1 FROM download_tasks t
+                                WHERE t.order_id = o.id
+                                  AND (t.status IS NULL OR {status} NOT IN (:terminal)))
+            """;
+
     static final String COMPLETED_SQL = """
             SELECT o.id FROM orders o WHERE o.id IN (:ids) AND o.order_status = 'completed'
             """;
@@ -105,7 +121,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         this.jdbc = jdbc;
         this.tallyTasksSql = statusSql.apply(TALLY_TASKS_SQL);
         this.lockSql = statusSql.apply(LOCK_SQL);
-        this.completeSql = statusSql.apply(COMPLETE_SQL);
+        this.completeSql = statusSql.apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL);
         this.properties = properties;
         this.stepExecution = stepExecution;
     }
