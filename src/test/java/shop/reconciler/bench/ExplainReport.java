@@ -37,6 +37,8 @@ final class ExplainReport {
                 return ((String) f.get(null))
                         .replace("{status}", "BINARY t.status")
                         .replace("{shareLock}", "LOCK IN SHARE MODE")
+                        // the writer inlines the chunk's ids as literals; here they are bound
+                        .replace("{ids}", ":ids")
                         .replace(
                                 "{processing}",
                                 "o.order_status = 'processing' AND BINARY o.order_status = 'processing'");
@@ -123,7 +125,12 @@ final class ExplainReport {
                     new Query("reconcile", writer, "TALLY_TASKS_SQL", Map.of("ids", chunk, "terminal", terminal), true),
                     new Query(
                             "reconcile", writer, "LOCK_SQL", Map.of("ids", chunk, "maxAgeSeconds", 7 * 86_400L), true),
-                    new Query("reconcile", writer, "COMPLETE_SQL", Map.of("ids", chunk, "terminal", terminal), true),
+                    new Query(
+                            "reconcile",
+                            writer,
+                            "COMPLETE_UNDER_SHARE_LOCKS_SQL",
+                            Map.of("ids", chunk, "terminal", terminal),
+                            true),
                     new Query("send", sendReader, "PAGE_SQL", Map.of("afterId", 0, "pageSize", 100), false),
                     new Query("send", sender, "TASKS_SQL", Map.of("orderIds", notificationOrders), false),
                     new Query(

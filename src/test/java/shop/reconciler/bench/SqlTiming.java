@@ -131,7 +131,7 @@ final class SqlTiming {
             return "reconcile.write CompletionWriter.LOCK_SQL";
         }
         if (u.startsWith("UPDATE ORDERS O SET O.ORDER_STATUS = 'COMPLETED'")) {
-            return "reconcile.write CompletionWriter.COMPLETE_SQL";
+            return "reconcile.write CompletionWriter.COMPLETE_SQL (under share locks)";
         }
         if (u.startsWith("SELECT T.ORDER_ID, SUM(")) {
             return "reconcile.write CompletionWriter.TALLY_TASKS_SQL";
