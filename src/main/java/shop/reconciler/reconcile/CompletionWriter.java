@@ -3,6 +3,7 @@ package shop.reconciler.reconcile;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
@@ -107,7 +110,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                 ON DUPLICATE KEY UPDATE order_id = order_id
             """;
 
-    private final NamedParameterJdbcTemplate jdbc;
+    private final JdbcTemplate jdbc;
+    private final Object[] terminal;
     private final String tallyTasksSql;
     private final String lockSql;
     private final String completeSql;
@@ -119,10 +123,16 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             StatusSql statusSql,
             ReconcilerProperties properties,
             StepExecution stepExecution) {
-        this.jdbc = jdbc;
-        this.tallyTasksSql = statusSql.apply(TALLY_TASKS_SQL);
-        this.lockSql = statusSql.apply(LOCK_SQL);
-        this.completeSql = statusSql.apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL);
+        this.jdbc = jdbc.getJdbcTemplate();
+        // Positional parameters from here on: each chunk's text differs (its ids), which would
+        // only churn the named-parameter parser's cache.
+        this.terminal = properties.terminalTaskStatuses().toArray();
+        String terminalMarks = String.join(",", Collections.nCopies(terminal.length, "?"));
+        this.tallyTasksSql = statusSql.apply(TALLY_TASKS_SQL).replace(":terminal", terminalMarks);
+        this.lockSql = statusSql.apply(LOCK_SQL).replace(":maxAgeSeconds", "?");
+        this.completeSql = statusSql
+                .apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL)
+                .replace(":terminal", terminalMarks);
         this.properties = properties;
         this.stepExecution = stepExecution;
     }
@@ -134,26 +144,28 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         if (candidates.isEmpty()) {
             return;
         }
-        List<String> terminal = properties.terminalTaskStatuses();
         Map<Long, Timestamp> finishedNow = new HashMap<>(candidates.size() * 2);
-        jdbc.query(withIds(tallyTasksSql, candidates), Map.of("terminal", terminal), rs -> {
-            if (rs.getLong("open_tasks") == 0) {
-                finishedNow.put(rs.getLong("order_id"), rs.getTimestamp("newest_task"));
-            }
-        });
+        jdbc.query(
+                withIds(tallyTasksSql, candidates),
+                (RowCallbackHandler) rs -> {
+                    if (rs.getLong("open_tasks") == 0) {
+                        finishedNow.put(rs.getLong("order_id"), rs.getTimestamp("newest_task"));
+                    }
+                },
+                terminal);
         List<LockedOrder> locked = finishedNow.isEmpty()
                 ? List.of()
                 : jdbc.query(
                         withIds(lockSql, new TreeSet<>(finishedNow.keySet())),
-                        Map.of("maxAgeSeconds", properties.mail().maxAge().toSeconds()),
                         (rs, n) -> new LockedOrder(
                                 rs.getLong("id"),
                                 rs.getString("order_code"),
                                 rs.getString("user_email"),
                                 rs.getBoolean("notified"),
                                 finishedNow.get(rs.getLong("id")),
-                                rs.getTimestamp("mail_cutoff")));
-        List<LockedOrder> completed = complete(locked, terminal);
+                                rs.getTimestamp("mail_cutoff")),
+                        properties.mail().maxAge().toSeconds());
+        List<LockedOrder> completed = complete(locked);
         Tally tally = queueNotifications(completed);
         int moved = completed.size();
         int leftOpen = candidates.size() - moved;
@@ -188,20 +200,19 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     }
 
     /** Moves the locked orders to completed; the ones the guarded UPDATE moved. */
-    private List<LockedOrder> complete(List<LockedOrder> locked, List<String> terminal) {
+    private List<LockedOrder> complete(List<LockedOrder> locked) {
         if (locked.isEmpty()) {
             return List.of();
         }
         List<Long> ids = locked.stream().map(LockedOrder::id).toList();
-        int moved = jdbc.update(withIds(completeSql, ids), Map.of("terminal", terminal));
+        int moved = jdbc.update(withIds(completeSql, ids), terminal);
         if (moved == locked.size()) {
             return locked;
         }
         // Fewer than locked: the guard saw what the tally did not (a task added or changed without
         // a lock the tally could see). The locked orders nobody else can move, so the completed
         // ones among them are exactly the ones this UPDATE moved.
-        Set<Long> completedIds =
-                new HashSet<>(jdbc.getJdbcTemplate().queryForList(withIds(COMPLETED_SQL, ids), Long.class));
+        Set<Long> completedIds = new HashSet<>(jdbc.queryForList(withIds(COMPLETED_SQL, ids), Long.class));
         if (completedIds.size() != moved) {
             throw new IllegalStateException("completed " + moved + " orders but found " + completedIds.size()
                     + " of the locked ones completed; rolling the chunk back");
@@ -251,7 +262,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             });
         }
         if (!rows.isEmpty()) {
-            jdbc.getJdbcTemplate().batchUpdate(INSERT_NOTIFICATION_SQL, rows);
+            jdbc.batchUpdate(INSERT_NOTIFICATION_SQL, rows);
         }
         return tally;
     }
