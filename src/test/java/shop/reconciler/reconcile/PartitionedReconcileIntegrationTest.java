@@ -128,6 +128,23 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         assertThat(Arrays.stream(received()).map(m -> subject(m)).distinct()).hasSize(20);
     }
 
+    @Test
+    void fewerOrdersThanPartitionsLeavesARangeEmptyAndCompletesTheOrder() throws Exception {
+        // given
+        SHOP.processingOrder("DH-SOLO", "solo@example.com", "completed");
+
+        // when
+        JobExecution execution = runJob();
+
+        // then
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(SHOP.orderStatus("DH-SOLO")).isEqualTo("completed");
+        assertThat(received()).hasSize(1);
+        assertThat(partitions(execution))
+                .extracting(StepExecution::getReadCount)
+                .containsExactlyInAnyOrder(1L, 0L);
+    }
+
     private static List<StepExecution> partitions(JobExecution execution) {
         return execution.getStepExecutions().stream()
                 .filter(s -> s.getStepName().startsWith(OrderCompletionJobConfiguration.PARTITION_STEP_NAME + ":"))
