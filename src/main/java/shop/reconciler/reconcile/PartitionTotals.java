@@ -10,7 +10,9 @@ import shop.reconciler.StepCounters;
  * The partitioned reconcile step's totals: Spring Batch's sums of the partitions' counts and
  * statuses, plus the sums of their {@link ReconcileCounters}, so that the step named
  * {@code reconcile} reports the same counters (logs, {@code status}, metrics) whether it ran in
- * partitions or not.
+ * partitions or not. A partition's failure is also the step's, so that a failed run names its
+ * cause (the database's refusal, say) instead of Spring Batch's "Partition handler returned an
+ * unsuccessful step".
  */
 class PartitionTotals implements StepExecutionAggregator {
 
@@ -19,6 +21,9 @@ class PartitionTotals implements StepExecutionAggregator {
     @Override
     public void aggregate(StepExecution result, Collection<StepExecution> partitions) {
         counts.aggregate(result, partitions);
+        for (StepExecution partition : partitions) {
+            partition.getFailureExceptions().forEach(result::addFailureException);
+        }
         for (String key : ReconcileCounters.ALL) {
             long total = 0;
             for (StepExecution partition : partitions) {

@@ -43,7 +43,10 @@ class SmtpFaultsIntegrationTest {
         proxy = SmtpFaultProxy.in(SMTP);
         reconciler = new Reconciler("smtpfault")
                 .smtpPort(proxy.port())
-                .with("spring.mail.properties.mail.smtp.timeout", SMTP_TIMEOUT_MILLIS);
+                .with("spring.mail.properties.mail.smtp.timeout", SMTP_TIMEOUT_MILLIS)
+                // one partition: notifications are queued, and so sent, in the order the orders
+                // were created, so that the fault hits the message each test names
+                .with("reconciler.partitions", "1");
     }
 
     @AfterEach

@@ -88,7 +88,8 @@ class CommandLineIntegrationTest {
         assertThat(execution.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(execution.get("steps"))
                 .extracting(s -> s.get("name").asText())
-                .containsExactly("reconcile", "send");
+                // the step and its two partitions (reconciler.partitions defaults to 2), then send
+                .containsExactly("reconcile", "reconcile-partition:0", "reconcile-partition:1", "send");
         assertThat(execution.get("steps").get(0).get("read").asLong()).isEqualTo(2);
         assertThat(execution.get("steps").get(0).get("written").asLong()).isEqualTo(1);
         assertThat(status.get("lease").get("state").asText()).isEqualTo("free");

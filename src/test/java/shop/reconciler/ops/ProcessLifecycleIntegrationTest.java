@@ -105,7 +105,9 @@ class ProcessLifecycleIntegrationTest {
         // given: a run of about 40 s on node A, with a lease of at most 30 s that it keeps alive
         seedFinishedOrders(40);
         slowNotificationInserts(1.0);
-        Process nodeA = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        // one partition: the 40 slow chunks one after the other
+        Process nodeA = start(
+                "run", "--reconciler.chunk-size=1", "--reconciler.partitions=1", "--reconciler.lock.at-most-for=30s");
         await(Duration.ofSeconds(60), () -> completedOrders() >= 1);
 
         // when node B tries at once, and again after at-most-for has passed
