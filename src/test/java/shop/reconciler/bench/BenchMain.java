@@ -34,7 +34,7 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
-                              [--chunk-sizes 1000[,2000...]] [--partitions 1[,2...] (reconciler.partitions)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
+                              [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
@@ -46,7 +46,7 @@ public final class BenchMain {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
         List<String> scenarios = List.of("per-order", "floor", "job");
         List<Integer> chunkSizes = List.of(1000);
-        List<Integer> partitions = List.of(1);
+        List<Integer> partitions = List.of(2); // reconciler.partitions' default
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
