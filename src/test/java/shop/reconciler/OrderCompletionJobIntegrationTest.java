@@ -162,6 +162,39 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
     }
 
     @Test
+    void backlogRowsAreTheSameWhetherTheServerCopiesThemOrTheyAreWrittenOneByOne() {
+        // given: three backlog orders; the server copies the first one's row from the order, the
+        // other two need Java (a code escaped in the Message-ID, an address stored normalised)
+        long plain = SHOP.processingOrder("DH810001", "plain@example.com", "completed");
+        long escaped = SHOP.processingOrder("DH 81/2", "escaped@example.com", "completed");
+        long padded = SHOP.processingOrder("DH810003", "  padded@example.com ", "completed");
+        SHOP.ageTasks(plain, 30);
+        SHOP.ageTasks(escaped, 30);
+        SHOP.ageTasks(padded, 30);
+
+        // when
+        JobExecution execution = runJob();
+
+        // then
+        for (String code : List.of("DH810001", "DH 81/2", "DH810003")) {
+            assertThat(SHOP.orderStatus(code)).isEqualTo("completed");
+            assertThat(SHOP.notification(code))
+                    .containsEntry("status", "skipped")
+                    .containsEntry("attempts", 0)
+                    .containsEntry("last_error", "newest task older than reconciler.mail.max-age (7d)")
+                    .containsEntry("job_execution_id", execution.getId());
+        }
+        assertThat(SHOP.notification("DH810001"))
+                .containsEntry("recipient", "plain@example.com")
+                .containsEntry("message_id", "<order-DH810001@order-reconciler.local>");
+        assertThat(SHOP.notification("DH 81/2"))
+                .containsEntry("recipient", "escaped@example.com")
+                .containsEntry("message_id", "<order-DH.2081.2F2@order-reconciler.local>");
+        assertThat(SHOP.notification("DH810003")).containsEntry("recipient", "padded@example.com");
+        assertThat(received()).isEmpty();
+    }
+
+    @Test
     void completesBacklogOrderQuietlyWithSkippedNotification() throws Exception {
         // given: its newest task changed 30 days ago, default max-age is 7 days
         long id = SHOP.processingOrder("DH800001", "old@example.com", "completed", "failed");
@@ -331,24 +364,13 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
 
     @Test
     void restartOfFailedExecutionResumesAfterLastCommittedChunk() throws Exception {
-        // given: 4 chunks of 5; a still-open order in the first chunk; chunk 3 fails in the database
+        // given: 20 orders in chunks of 5, two partitions of 10 (the default); a still-open order in
+        // the first; the database refuses DH-R13, in the second partition's first chunk
         for (int i = 1; i <= 20; i++) {
             SHOP.processingOrder(
                     String.format("DH-R%02d", i), "r" + i + "@example.com", i == 2 ? "processing" : "completed");
         }
-        SHOP.jdbc().execute("""
-                CREATE TRIGGER fail_on_r13 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'DH-R13' THEN
-                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for DH-R13';
-                  END IF;
-                END""");
-        JobExecution failed;
-        try {
-            failed = runJob();
-        } finally {
-            SHOP.jdbc().execute("DROP TRIGGER fail_on_r13");
-        }
+        JobExecution failed = runJobRefusingNotificationOf("DH-R13");
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
                 .isEqualTo(9);
@@ -357,7 +379,8 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         // when
         JobExecution restarted = jobOperator.restart(failed);
 
-        // then: same instance, reading resumed after the 10th order (the open DH-R02 is not read again)
+        // then: same instance; only the second partition ran again, its 10 orders (the open DH-R02
+        // of the first partition is not read again)
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(restarted.getJobInstanceId()).isEqualTo(failed.getJobInstanceId());
         assertThat(reconcileStep(restarted).getReadCount()).isEqualTo(10);
@@ -367,7 +390,10 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(19);
         assertThat(received()).hasSize(19);
-        assertThat(Arrays.stream(received()).map(this::subject).distinct()).hasSize(19);
+        assertThat(Arrays.stream(received())
+                        .map(JobIntegrationTestSupport::subject)
+                        .distinct())
+                .hasSize(19);
         assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT))
                 .isEqualTo(19);
     }
@@ -384,21 +410,6 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
 
     private static StepExecution sendStep(JobExecution execution) {
         return step(execution, "send");
-    }
-
-    private static StepExecution step(JobExecution execution, String name) {
-        return execution.getStepExecutions().stream()
-                .filter(s -> s.getStepName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no step " + name + " in execution " + execution.getId()));
-    }
-
-    private String subject(MimeMessage message) {
-        try {
-            return message.getSubject();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String body(MimeMessage message) throws Exception {

@@ -54,7 +54,10 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.notification("DH-DONE")).isNull();
         // the SMTP server: one email per finished recent order, none twice
         assertThat(received()).hasSize(20);
-        assertThat(Arrays.stream(received()).map(m -> subject(m)).distinct()).hasSize(20);
+        assertThat(Arrays.stream(received())
+                        .map(JobIntegrationTestSupport::subject)
+                        .distinct())
+                .hasSize(20);
 
         // the job repository: two partitions, each read its own half, and the step totals
         List<StepExecution> partitions = partitions(execution);
@@ -87,19 +90,7 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         for (int i = 1; i <= 20; i++) {
             SHOP.processingOrder(String.format("DH-Q%02d", i), "q" + i + "@example.com", "completed");
         }
-        SHOP.jdbc().execute("""
-                CREATE TRIGGER fail_on_q18 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'DH-Q18' THEN
-                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for DH-Q18';
-                  END IF;
-                END""");
-        JobExecution failed;
-        try {
-            failed = runJob();
-        } finally {
-            SHOP.jdbc().execute("DROP TRIGGER fail_on_q18");
-        }
+        JobExecution failed = runJobRefusingNotificationOf("DH-Q18");
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(partitions(failed))
                 .extracting(StepExecution::getStatus)
@@ -125,7 +116,10 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(20);
         assertThat(received()).hasSize(20);
-        assertThat(Arrays.stream(received()).map(m -> subject(m)).distinct()).hasSize(20);
+        assertThat(Arrays.stream(received())
+                        .map(JobIntegrationTestSupport::subject)
+                        .distinct())
+                .hasSize(20);
     }
 
     @Test
@@ -150,20 +144,5 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
                 .filter(s -> s.getStepName().startsWith(OrderCompletionJobConfiguration.PARTITION_STEP_NAME + ":"))
                 .sorted(Comparator.comparing(StepExecution::getStepName))
                 .toList();
-    }
-
-    private static StepExecution step(JobExecution execution, String name) {
-        return execution.getStepExecutions().stream()
-                .filter(s -> s.getStepName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no step " + name + " in execution " + execution.getId()));
-    }
-
-    private static String subject(jakarta.mail.internet.MimeMessage message) {
-        try {
-            return message.getSubject();
-        } catch (jakarta.mail.MessagingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -48,6 +49,38 @@ public abstract class JobIntegrationTestSupport {
 
     protected JobExecution runJob() {
         return jobOperator.startNextInstance(orderCompletionJob);
+    }
+
+    /** Runs the job while the database refuses to insert the notification of one order (a trigger). */
+    protected JobExecution runJobRefusingNotificationOf(String orderCode) {
+        String trigger = "refuse_" + orderCode.replaceAll("[^A-Za-z0-9]", "_");
+        SHOP.jdbc().execute("CREATE TRIGGER " + trigger + """
+                 BEFORE INSERT ON order_notifications FOR EACH ROW
+                BEGIN
+                  IF NEW.order_code = '%s' THEN
+                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for %s';
+                  END IF;
+                END""".formatted(orderCode, orderCode));
+        try {
+            return runJob();
+        } finally {
+            SHOP.jdbc().execute("DROP TRIGGER " + trigger);
+        }
+    }
+
+    protected static StepExecution step(JobExecution execution, String name) {
+        return execution.getStepExecutions().stream()
+                .filter(s -> s.getStepName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no step " + name + " in execution " + execution.getId()));
+    }
+
+    protected static String subject(MimeMessage message) {
+        try {
+            return message.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     protected MimeMessage[] received() {
