@@ -1,12 +1,14 @@
 package shop.reconciler.ops;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 import shop.reconciler.lease.JobLease;
 
@@ -54,8 +56,13 @@ class JobRunner {
             out.accept(line);
             return ExitCodes.OK;
         }
-        String why = execution.getAllFailureExceptions().stream()
-                .findFirst()
+        // The cause from the step that failed last (a partition's, not its manager's summary);
+        // getAllFailureExceptions() comes in no particular order.
+        String why = execution.getStepExecutions().stream()
+                .filter(step -> !step.getFailureExceptions().isEmpty())
+                .max(Comparator.comparing(StepExecution::getId))
+                .map(step -> step.getFailureExceptions().get(0))
+                .or(() -> execution.getFailureExceptions().stream().findFirst())
                 .map(JobRunner::rootMessage)
                 .orElse(execution.getExitStatus().getExitDescription());
         out.accept(line + ": " + firstLine(why));
