@@ -33,7 +33,7 @@ public abstract class StepProgressLog implements StepExecutionListener, ChunkLis
         Instant lastLog = started;
     }
 
-    protected StepProgressLog(String stepName, List<String> counters) {
+    protected StepProgressLog(List<String> counters) {
         this.counters = counters;
     }
 

@@ -9,7 +9,7 @@ import shop.reconciler.StepProgressLog;
 class SendProgressListener extends StepProgressLog {
 
     SendProgressListener() {
-        super(SendStepConfiguration.STEP_NAME, SendCounters.ALL);
+        super(SendCounters.ALL);
     }
 
     @Override

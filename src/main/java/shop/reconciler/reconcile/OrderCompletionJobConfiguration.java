@@ -74,22 +74,12 @@ public class OrderCompletionJobConfiguration {
             CompletionWriter completionWriter,
             NamedParameterJdbcTemplate jdbc,
             StatusSql statusSql) {
+        // One chunk step over all processing orders, or the chunk step each id range runs on its
+        // own thread (the step-scoped reader, filter and writer are created once per partition).
         ReconcileProgressListener progress = new ReconcileProgressListener();
-        if (properties.partitions() == 1) {
-            return chunkStep(
-                    STEP_NAME,
-                    jobRepository,
-                    transactionManager,
-                    properties,
-                    processingOrderReader,
-                    finishedOrderFilter,
-                    completionWriter,
-                    progress);
-        }
-        // Id ranges of the processing orders, each a chunk step of its own on its own thread; the
-        // step-scoped reader, filter and writer are created once per partition.
-        Step worker = chunkStep(
-                PARTITION_STEP_NAME,
+        boolean partitioned = properties.partitions() > 1;
+        Step chunks = chunkStep(
+                partitioned ? PARTITION_STEP_NAME : STEP_NAME,
                 jobRepository,
                 transactionManager,
                 properties,
@@ -97,11 +87,14 @@ public class OrderCompletionJobConfiguration {
                 finishedOrderFilter,
                 completionWriter,
                 progress);
+        if (!partitioned) {
+            return chunks;
+        }
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("reconcile-");
         threads.setConcurrencyLimit(properties.partitions());
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
                 .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, statusSql))
-                .step(worker)
+                .step(chunks)
                 .gridSize(properties.partitions())
                 .taskExecutor(threads)
                 .aggregator(new PartitionTotals())

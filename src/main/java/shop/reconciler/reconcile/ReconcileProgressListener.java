@@ -13,7 +13,7 @@ class ReconcileProgressListener extends StepProgressLog {
     private static final Logger log = LoggerFactory.getLogger(ReconcileProgressListener.class);
 
     ReconcileProgressListener() {
-        super(OrderCompletionJobConfiguration.STEP_NAME, ReconcileCounters.ALL);
+        super(ReconcileCounters.ALL);
     }
 
     @Override

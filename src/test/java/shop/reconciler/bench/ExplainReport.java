@@ -69,25 +69,24 @@ final class ExplainReport {
                     c,
                     "SELECT id FROM orders WHERE order_status = 'processing' ORDER BY id LIMIT 1 OFFSET "
                             + processing / 2);
+            // the reader's page in the middle of the processing orders, as ProcessingOrderReader binds it
+            Map<String, Object> page = Map.of(
+                    "terminal",
+                    terminal,
+                    "known",
+                    known,
+                    "afterId",
+                    afterId,
+                    "upToId",
+                    Long.MAX_VALUE,
+                    "pageSize",
+                    1000);
             List<Long> chunk = new ArrayList<>();
-            jdbc.query(
-                    sql("shop.reconciler.reconcile.ProcessingOrderReader", "PAGE_SQL"),
-                    Map.of(
-                            "terminal",
-                            terminal,
-                            "known",
-                            known,
-                            "afterId",
-                            afterId,
-                            "upToId",
-                            Long.MAX_VALUE,
-                            "pageSize",
-                            1000),
-                    rs -> {
-                        if (rs.getLong("task_count") > 0 && rs.getLong("open_tasks") == 0) {
-                            chunk.add(rs.getLong("id"));
-                        }
-                    });
+            jdbc.query(sql("shop.reconciler.reconcile.ProcessingOrderReader", "PAGE_SQL"), page, rs -> {
+                if (rs.getLong("task_count") > 0 && rs.getLong("open_tasks") == 0) {
+                    chunk.add(rs.getLong("id"));
+                }
+            });
             List<Long> notificationIds = new ArrayList<>();
             List<Long> notificationOrders = new ArrayList<>();
             jdbc.query(
@@ -106,22 +105,7 @@ final class ExplainReport {
             String sender = "shop.reconciler.notify.NotificationSender";
             long claimId = notificationIds.isEmpty() ? 0 : notificationIds.get(0);
             List<Query> queries = List.of(
-                    new Query(
-                            "reconcile",
-                            reader,
-                            "PAGE_SQL",
-                            Map.of(
-                                    "terminal",
-                                    terminal,
-                                    "known",
-                                    known,
-                                    "afterId",
-                                    afterId,
-                                    "upToId",
-                                    Long.MAX_VALUE,
-                                    "pageSize",
-                                    1000),
-                            false),
+                    new Query("reconcile", reader, "PAGE_SQL", page, false),
                     new Query("reconcile", writer, "TALLY_TASKS_SQL", Map.of("ids", chunk, "terminal", terminal), true),
                     new Query(
                             "reconcile", writer, "LOCK_SQL", Map.of("ids", chunk, "maxAgeSeconds", 7 * 86_400L), true),

@@ -139,6 +139,9 @@ final class SqlTiming {
         if (u.startsWith("SELECT O.ID FROM ORDERS O WHERE O.ID IN")) {
             return "reconcile.write CompletionWriter.COMPLETED_SQL";
         }
+        if (u.startsWith("INSERT INTO ORDER_NOTIFICATIONS") && u.contains(") SELECT ")) {
+            return "reconcile.write CompletionWriter.COPY_SKIPPED_SQL";
+        }
         if (u.startsWith("INSERT INTO ORDER_NOTIFICATIONS")) {
             return "reconcile.write CompletionWriter.INSERT_NOTIFICATION_SQL";
         }
