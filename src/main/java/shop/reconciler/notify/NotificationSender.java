@@ -2,6 +2,8 @@ package shop.reconciler.notify;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,14 +12,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
@@ -38,6 +42,10 @@ import shop.reconciler.StepCounters;
  *       server's reply for a permanent refusal; otherwise back to {@code queued} with the error,
  *       or {@code failed} once {@code reconciler.mail.max-attempts} is reached.
  * </ol>
+ *
+ * Claims, records and releases go over one connection of their own for the chunk, in auto-commit
+ * mode: each is a single statement, so each is its own transaction, committed when the statement
+ * returns, in one round trip (a transaction opened and closed around it would cost three more).
  *
  * A crash between the server's acceptance and step 4 leaves the claim to expire after
  * {@code reconciler.mail.claim-timeout}; the message is then sent once more, with the same
@@ -104,7 +112,7 @@ class NotificationSender implements ItemWriter<Notification> {
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final TransactionTemplate ownTransaction;
+    private final DataSource dataSource;
     private final MailOutbox outbox;
     private final EmailComposer composer;
     private final ReconcilerProperties.Mail mail;
@@ -114,7 +122,7 @@ class NotificationSender implements ItemWriter<Notification> {
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
-            TransactionTemplate ownTransaction,
+            DataSource dataSource,
             MailOutbox outbox,
             EmailComposer composer,
             ReconcilerProperties properties,
@@ -122,7 +130,7 @@ class NotificationSender implements ItemWriter<Notification> {
             StepExecution stepExecution,
             String claimant) {
         this.jdbc = jdbc;
-        this.ownTransaction = ownTransaction;
+        this.dataSource = dataSource;
         this.outbox = outbox;
         this.composer = composer;
         this.mail = properties.mail();
@@ -134,8 +142,47 @@ class NotificationSender implements ItemWriter<Notification> {
     @Override
     public void write(Chunk<? extends Notification> chunk) throws InterruptedException {
         List<? extends Notification> items = chunk.getItems();
+        if (items.isEmpty()) {
+            return;
+        }
         Map<Long, List<CourseResult>> courses = loadCourses(items);
-        Set<Long> mine = claim(CLAIM_SQL, items);
+        Connection ownConnection = borrowAutoCommitting();
+        try {
+            write(items, courses, new NamedParameterJdbcTemplate(new SingleConnectionDataSource(ownConnection, true)));
+        } finally {
+            try {
+                ownConnection.close();
+            } catch (SQLException e) {
+                log.debug("closing the send results' connection failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A connection of the pool's own, not the chunk transaction's (which {@code DataSourceUtils}
+     * would hand out), in auto-commit mode.
+     */
+    private Connection borrowAutoCommitting() {
+        try {
+            Connection connection = dataSource.getConnection();
+            try {
+                if (!connection.getAutoCommit()) {
+                    connection.setAutoCommit(true);
+                }
+                return connection;
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new CannotGetJdbcConnectionException("cannot get a connection for the send results", e);
+        }
+    }
+
+    private void write(
+            List<? extends Notification> items, Map<Long, List<CourseResult>> courses, NamedParameterJdbcTemplate own)
+            throws InterruptedException {
+        Set<Long> mine = claim(own, CLAIM_SQL, items);
         Instant claimedAt = Instant.now();
         Set<Long> unused = new HashSet<>(mine);
         MailOutbox.Connection connection = null;
@@ -145,7 +192,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 if (Duration.between(claimedAt, Instant.now())
                                 .compareTo(mail.claimTimeout().dividedBy(2))
                         > 0) {
-                    mine = claim(RENEW_SQL, items.subList(i, items.size()));
+                    mine = claim(own, RENEW_SQL, items.subList(i, items.size()));
                     unused.retainAll(mine);
                     claimedAt = Instant.now();
                 }
@@ -157,29 +204,31 @@ class NotificationSender implements ItemWriter<Notification> {
                     continue;
                 }
                 unused.remove(notification.id());
-                connection = send(notification, courses, connection);
+                connection = send(notification, courses, connection, own);
             }
         } finally {
             if (connection != null) {
                 connection.close();
             }
             if (!unused.isEmpty()) {
-                ownTransaction.executeWithoutResult(
-                        tx -> jdbc.update(RELEASE_SQL, Map.of("ids", unused, "claimant", claimant)));
+                own.update(RELEASE_SQL, Map.of("ids", unused, "claimant", claimant));
             }
         }
     }
 
     /** Composes and sends one claimed notification and records the outcome; returns the connection to reuse. */
     private MailOutbox.Connection send(
-            Notification notification, Map<Long, List<CourseResult>> courses, MailOutbox.Connection connection)
+            Notification notification,
+            Map<Long, List<CourseResult>> courses,
+            MailOutbox.Connection connection,
+            NamedParameterJdbcTemplate own)
             throws InterruptedException {
         MimeMessage message;
         try {
             message = composer.compose(
                     outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
         } catch (MessagingException | RuntimeException e) {
-            record(FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
+            record(own, FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
             count(SendCounters.FAILED);
             log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
             return connection;
@@ -207,13 +256,13 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
             }
         }
-        settle(notification, failure);
+        settle(notification, failure, own);
         return connection;
     }
 
-    private void settle(Notification notification, SendFailure failure) {
+    private void settle(Notification notification, SendFailure failure, NamedParameterJdbcTemplate own) {
         if (failure == null) {
-            if (record(SENT_SQL, notification, null) == 0) {
+            if (record(own, SENT_SQL, notification, null) == 0) {
                 log.warn(
                         "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
                         notification.orderCode(),
@@ -222,15 +271,15 @@ class NotificationSender implements ItemWriter<Notification> {
             count(SendCounters.SENT);
             log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
         } else if (failure.kind() == SendFailure.Kind.PERMANENT) {
-            record(FAILED_SQL, notification, failure.reason());
+            record(own, FAILED_SQL, notification, failure.reason());
             count(SendCounters.FAILED);
             log.warn("order {}: refused for good by the SMTP server: {}", notification.orderCode(), failure.reason());
         } else {
-            ownTransaction.executeWithoutResult(tx -> jdbc.update(
+            own.update(
                     RETRY_LATER_SQL,
                     params(notification)
                             .addValue("error", failure.reason())
-                            .addValue("maxAttempts", mail.maxAttempts())));
+                            .addValue("maxAttempts", mail.maxAttempts()));
             boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
             count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
             log.warn(
@@ -250,8 +299,12 @@ class NotificationSender implements ItemWriter<Notification> {
         }
     }
 
-    /** Claims (or renews) the given notifications in one committed statement; the ids this sender holds. */
-    private Set<Long> claim(String sql, List<? extends Notification> notifications) {
+    /**
+     * Claims (or renews) the given notifications with one statement, committed when it returns; the
+     * ids this sender holds. Nobody else can take a notification while its claim lasts, so the
+     * read-back outside that statement's transaction sees exactly the claims it made.
+     */
+    private Set<Long> claim(NamedParameterJdbcTemplate own, String sql, List<? extends Notification> notifications) {
         if (notifications.isEmpty()) {
             return Set.of();
         }
@@ -263,16 +316,13 @@ class NotificationSender implements ItemWriter<Notification> {
                 claimant,
                 "claimSeconds",
                 mail.claimTimeout().toSeconds());
-        return ownTransaction.execute(tx -> {
-            jdbc.update(sql, params);
-            return new HashSet<>(jdbc.queryForList(CLAIMED_SQL, params, Long.class));
-        });
+        own.update(sql, params);
+        return new HashSet<>(own.queryForList(CLAIMED_SQL, params, Long.class));
     }
 
-    private int record(String sql, Notification notification, String error) {
-        Integer updated = ownTransaction.execute(
-                tx -> jdbc.update(sql, params(notification).addValue("error", error)));
-        return updated == null ? 0 : updated;
+    /** One result, in one auto-committed statement: durable when this returns. */
+    private int record(NamedParameterJdbcTemplate own, String sql, Notification notification, String error) {
+        return own.update(sql, params(notification).addValue("error", error));
     }
 
     private MapSqlParameterSource params(Notification notification) {

@@ -2,6 +2,7 @@ package shop.reconciler.notify;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -16,8 +17,6 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.ReconcilerProperties;
 
 /** The job's second step, {@code send}: the outbox to the SMTP server. */
@@ -56,18 +55,16 @@ public class SendStepConfiguration {
     @StepScope
     NotificationSender notificationSender(
             NamedParameterJdbcTemplate jdbc,
-            PlatformTransactionManager transactionManager,
+            DataSource dataSource,
             MailOutbox mailOutbox,
             EmailComposer emailComposer,
             ReconcilerProperties properties,
             SendCircuit sendCircuit,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
-        ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         String claimant =
                 ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
         return new NotificationSender(
-                jdbc, ownTransaction, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
+                jdbc, dataSource, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
     }
 
     @Bean
