@@ -37,6 +37,10 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
                 .containsEntry("attempts", 1);
         assertThat(received()).hasSize(1);
         assertThat(received()[0].getAllRecipients()[0].toString()).isEqualTo("buyer@example.com");
+        // where the email's time went, for the step's log line: the SMTP conversation and the record
+        var sendContext = sendStep(execution).getExecutionContext();
+        assertThat(StepCounters.get(sendContext, SendCounters.SMTP_MICROS)).isPositive();
+        assertThat(StepCounters.get(sendContext, SendCounters.RECORD_MICROS)).isPositive();
     }
 
     @Test

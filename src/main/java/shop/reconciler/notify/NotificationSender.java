@@ -223,6 +223,7 @@ class NotificationSender implements ItemWriter<Notification> {
             MailOutbox.Connection connection,
             NamedParameterJdbcTemplate own)
             throws InterruptedException {
+        long started = System.nanoTime();
         MimeMessage message;
         try {
             message = composer.compose(
@@ -233,11 +234,15 @@ class NotificationSender implements ItemWriter<Notification> {
             log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
             return connection;
         }
+        long composed = System.nanoTime();
+        add(SendCounters.COMPOSE_MICROS, composed - started);
+        long smtpNanos = 0;
         SendFailure failure = null;
         for (int attempt = 0; attempt <= mail.retries(); attempt++) {
             if (attempt > 0) {
                 Thread.sleep(mail.retryBackoff().toMillis() << (attempt - 1));
             }
+            long attemptStarted = System.nanoTime();
             try {
                 if (connection == null) {
                     connection = outbox.open();
@@ -254,9 +259,14 @@ class NotificationSender implements ItemWriter<Notification> {
                 if (failure.kind() == SendFailure.Kind.PERMANENT) {
                     break;
                 }
+            } finally {
+                smtpNanos += System.nanoTime() - attemptStarted;
             }
         }
+        add(SendCounters.SMTP_MICROS, smtpNanos);
+        long settling = System.nanoTime();
         settle(notification, failure, own);
+        add(SendCounters.RECORD_MICROS, System.nanoTime() - settling);
         return connection;
     }
 
@@ -350,5 +360,9 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private void count(String key) {
         StepCounters.add(stepExecution.getExecutionContext(), key, 1);
+    }
+
+    private void add(String micros, long nanos) {
+        StepCounters.add(stepExecution.getExecutionContext(), micros, nanos / 1000);
     }
 }

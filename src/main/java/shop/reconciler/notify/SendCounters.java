@@ -10,7 +10,14 @@ public final class SendCounters {
     public static final String RETRY_LATER = "send.retryLater";
     public static final String CLAIMED_ELSEWHERE = "send.claimedElsewhere";
 
-    public static final List<String> ALL = List.of(SENT, FAILED, RETRY_LATER, CLAIMED_ELSEWHERE);
+    /** Time spent composing, on the SMTP conversation, and recording results, in microseconds. */
+    public static final String COMPOSE_MICROS = "send.composeMicros";
+
+    public static final String SMTP_MICROS = "send.smtpMicros";
+    public static final String RECORD_MICROS = "send.recordMicros";
+
+    public static final List<String> ALL =
+            List.of(SENT, FAILED, RETRY_LATER, CLAIMED_ELSEWHERE, COMPOSE_MICROS, SMTP_MICROS, RECORD_MICROS);
 
     private SendCounters() {}
 }

@@ -1,11 +1,16 @@
 package shop.reconciler.notify;
 
+import java.util.Locale;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import shop.reconciler.StepCounters;
 import shop.reconciler.StepProgressLog;
 
-/** The send step's progress: notifications read, sent, failed, left for later, per second. */
+/**
+ * The send step's progress: notifications read, sent, failed, left for later, per second, and
+ * where each one's time went (composing, the SMTP conversation, recording the result), so that a
+ * slow run points at the mail server or at the database.
+ */
 class SendProgressListener extends StepProgressLog {
 
     SendProgressListener() {
@@ -16,13 +21,31 @@ class SendProgressListener extends StepProgressLog {
     protected String line(StepExecution step, double seconds) {
         ExecutionContext context = step.getExecutionContext();
         long sent = StepCounters.get(context, SendCounters.SENT);
-        return String.format(
+        long failed = StepCounters.get(context, SendCounters.FAILED);
+        long retryLater = StepCounters.get(context, SendCounters.RETRY_LATER);
+        String line = String.format(
+                Locale.ROOT,
                 "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d; %.0f emails/s",
                 step.getReadCount(),
                 sent,
-                StepCounters.get(context, SendCounters.FAILED),
-                StepCounters.get(context, SendCounters.RETRY_LATER),
+                failed,
+                retryLater,
                 StepCounters.get(context, SendCounters.CLAIMED_ELSEWHERE),
                 sent / seconds);
+        long handled = sent + failed + retryLater;
+        if (handled == 0) {
+            return line;
+        }
+        return line
+                + String.format(
+                        Locale.ROOT,
+                        "; per email: compose %.2f ms, SMTP %.2f ms, record %.2f ms",
+                        perEmailMillis(context, SendCounters.COMPOSE_MICROS, handled),
+                        perEmailMillis(context, SendCounters.SMTP_MICROS, handled),
+                        perEmailMillis(context, SendCounters.RECORD_MICROS, handled));
+    }
+
+    private static double perEmailMillis(ExecutionContext context, String key, long handled) {
+        return StepCounters.get(context, key) / 1000.0 / handled;
     }
 }

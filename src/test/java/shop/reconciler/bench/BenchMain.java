@@ -115,8 +115,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         quietLogging();
         // GreenMail parses every message it receives with Jakarta Mail, which otherwise scans the
-        // class path for its StreamProvider each time (what EmailComposer spares the job): most of
-        // the time GreenMail takes per message (half its rate in a trial here), on the job's two cores.
+        // class path for its StreamProvider each time (what EmailComposer spares the job). In a
+        // trial here that scan halved the rate at which GreenMail took messages.
         if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
             System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
         }
@@ -714,8 +714,31 @@ public final class BenchMain {
                 number(r.get("send.jvmCpu")),
                 number(r.get("send.dbCpu")),
                 number(r.get("load")),
-                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); GreenMail CPU "
+                "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); per email: "
+                        + perEmail(r.getOrDefault("send.context", ""), sent) + "; GreenMail CPU "
                         + r.get("smtpCpu") + " s (whole job); heap: whole job");
+    }
+
+    /** The send step's own split of its time per email (SendCounters' *Micros), from its context. */
+    private static String perEmail(String context, long sent) {
+        Map<String, Long> micros = new LinkedHashMap<>();
+        for (String entry : context.split(",")) {
+            int colon = entry.indexOf(':');
+            if (colon > 0 && entry.substring(0, colon).endsWith("Micros")) {
+                micros.put(
+                        entry.substring("send.".length(), colon - "Micros".length()),
+                        Long.parseLong(entry.substring(colon + 1)));
+            }
+        }
+        if (micros.isEmpty() || sent == 0) {
+            return "n/a";
+        }
+        return String.join(
+                ", ",
+                List.of("compose", "smtp", "record").stream()
+                        .map(k ->
+                                String.format(Locale.ROOT, "%s %.2f ms", k, micros.getOrDefault(k, 0L) / 1000.0 / sent))
+                        .toList());
     }
 
     private static double number(String value) {
