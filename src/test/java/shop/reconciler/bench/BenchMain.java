@@ -33,7 +33,7 @@ import shop.reconciler.support.TestDatabase;
 public final class BenchMain {
 
     static final String USAGE = """
-            usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job]
+            usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp]
                               [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
@@ -44,7 +44,7 @@ public final class BenchMain {
 
     static final class Options {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
-        List<String> scenarios = List.of("per-order", "floor", "job");
+        List<String> scenarios = List.of("per-order", "floor", "job", "smtp");
         List<Integer> chunkSizes = List.of(1000);
         List<Integer> partitions = List.of(2); // reconciler.partitions' default
         List<String> jobParams = List.of("");
@@ -114,12 +114,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         quietLogging();
-        // GreenMail parses every message it receives with Jakarta Mail, which otherwise scans the
-        // class path for its StreamProvider each time (what EmailComposer spares the job). In a
-        // trial here that scan halved the rate at which GreenMail took messages.
-        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
-            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
-        }
+        noStreamProviderScan();
         Options options;
         try {
             options = parse(args);
@@ -131,6 +126,18 @@ public final class BenchMain {
         }
         int code = new BenchMain(options).run();
         System.exit(code);
+    }
+
+    /**
+     * GreenMail parses every message it receives with Jakarta Mail, which otherwise scans the class
+     * path for its StreamProvider each time (what EmailComposer spares the job). In a trial here
+     * that scan halved the rate at which GreenMail took messages. For this JVM (GreenMail's) and
+     * the smtp scenario's client.
+     */
+    static void noStreamProviderScan() {
+        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
     }
 
     static void quietLogging() {
@@ -200,8 +207,8 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job").contains(s)) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job)");
+            if (!List.of("floor", "per-order", "job", "smtp").contains(s)) {
+                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp)");
             }
         }
         if (o.explainSize == null) {
@@ -410,6 +417,15 @@ public final class BenchMain {
             double floorSeconds = -1;
             List<Row> sizeRows = new ArrayList<>();
             for (String scenario : options.scenarios) {
+                if (scenario.equals("smtp")) {
+                    Row ceiling = smtpCeiling(n, template, expected.queued);
+                    ok &= ceiling != null;
+                    if (ceiling != null) {
+                        sizeRows.add(ceiling);
+                        rows.add(ceiling);
+                    }
+                    continue;
+                }
                 List<String[]> variants = new ArrayList<>();
                 if (scenario.equals("job")) {
                     for (int chunk : options.chunkSizes) {
@@ -694,6 +710,38 @@ public final class BenchMain {
                 number(r.get(cpu + "dbCpu")),
                 number(r.get("load")),
                 note);
+    }
+
+    /** The smtp scenario: a bare client sends as many messages as the job emails, to a fresh GreenMail. */
+    private Row smtpCeiling(long n, BenchDb.Db template, long count) throws Exception {
+        if (count == 0) {
+            return null;
+        }
+        smtp.reset();
+        Map<String, String> r = child("smtp", template, n, new String[] {"count=" + count});
+        int received = smtp.getReceivedMessages().length;
+        if (!check("smtp: emails received by the SMTP server", received, count)) {
+            return null;
+        }
+        double seconds = Double.parseDouble(r.get("seconds"));
+        Row row = new Row(
+                n,
+                "smtp ceiling",
+                "bare client, one connection",
+                count,
+                seconds,
+                count / seconds,
+                "emails/s",
+                null,
+                Double.parseDouble(r.get("peakHeapMb")),
+                Double.parseDouble(r.get("liveHeapMb")),
+                false,
+                number(r.get("jvmCpu")),
+                Double.NaN,
+                number(r.get("load")),
+                "no database; GreenMail CPU " + r.get("smtpCpu") + " s");
+        say(String.format(Locale.ROOT, "   smtp ceiling: %.2f s, %.0f emails/s", seconds, count / seconds));
+        return row;
     }
 
     private Row sendRow(long n, String[] variant, Map<String, String> r) {

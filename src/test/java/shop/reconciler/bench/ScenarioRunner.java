@@ -1,5 +1,10 @@
 package shop.reconciler.bench;
 
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.batch.core.ExitStatus;
@@ -33,8 +39,8 @@ import shop.reconciler.OrderReconcilerApplication;
  * of the shop. Prints {@code BENCH key=value} lines on standard output; logs go to standard error.
  *
  * <pre>
- * ScenarioRunner floor|per-order|job url=... user=... password=... [chunk=1000] [params=a=1&amp;b=2]
- *                [sample=20000] [smtpPort=...] [maxAgeDays=7]
+ * ScenarioRunner floor|per-order|job|smtp url=... user=... password=... [chunk=1000] [params=a=1&amp;b=2]
+ *                [sample=20000] [smtpPort=...] [maxAgeDays=7] [count=...]
  * </pre>
  */
 public final class ScenarioRunner {
@@ -114,6 +120,7 @@ public final class ScenarioRunner {
 
     public static void main(String[] args) throws Exception {
         BenchMain.quietLogging();
+        BenchMain.noStreamProviderScan();
         String scenario = args[0];
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
@@ -129,11 +136,63 @@ public final class ScenarioRunner {
             case "floor" -> floor(db, maxAgeSeconds, heap, result);
             case "per-order" -> perOrder(db, Integer.parseInt(o.getOrDefault("sample", "20000")), heap, result);
             case "job" -> job(db.withParams(o.get("params")), o, heap, result);
+            case "smtp" ->
+                smtpCeiling(Integer.parseInt(o.get("smtpPort")), Integer.parseInt(o.get("count")), heap, result);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         result.forEach((k, v) -> System.out.println("BENCH " + k + "=" + v));
         System.out.flush();
         System.exit(0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // smtp: what the SMTP server takes from a client that does nothing else
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * The SMTP server's own ceiling for the send step: the same number of messages, to the same
+     * distinct recipients ({@code buyer<id>@example.com}), of about the same size as the job's (a
+     * subject, a text body listing three courses with links), over one connection, one after the
+     * other, with no database and no composing beyond Jakarta Mail's. Whatever the send step does
+     * per email comes on top of this.
+     */
+    static void smtpCeiling(int port, int count, HeapWatch heap, Map<String, String> result) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.smtp.host", "127.0.0.1");
+        properties.put("mail.smtp.port", Integer.toString(port));
+        Session session = Session.getInstance(properties);
+        String body = """
+                Hello,
+
+                your order %s is complete. Your courses:
+
+                - Course %d, part one: https://drive.example.com/file/d/%d-1/view
+                - Course %d, part two: https://drive.example.com/file/d/%d-2/view
+                - Course %d, part three: https://drive.example.com/file/d/%d-3/view
+
+                Thank you for learning with us.
+                """;
+        heap.start();
+        CpuMark cpu = CpuMark.now();
+        long start = System.nanoTime();
+        try (Transport transport = session.getTransport("smtp")) {
+            transport.connect();
+            for (int i = 1; i <= count; i++) {
+                String code = ShopGenerator.code(i);
+                MimeMessage message = new MimeMessage(session);
+                message.setFrom(new InternetAddress("orders@example.com"));
+                message.setRecipient(Message.RecipientType.TO, new InternetAddress(ShopGenerator.email(i)));
+                message.setSubject("Your order " + code + " is complete", "UTF-8");
+                message.setText(body.formatted(code, i, i, i, i, i, i), "UTF-8");
+                message.saveChanges();
+                transport.sendMessage(message, message.getAllRecipients());
+            }
+        }
+        long end = System.nanoTime();
+        CpuMark.now().since(cpu, "", result);
+        result.putAll(heap.stop());
+        result.put("seconds", seconds(end - start));
+        result.put("sent", Integer.toString(count));
     }
 
     // ------------------------------------------------------------------------------------------

@@ -94,16 +94,23 @@ final class SqlTiming {
 
     private static final Map<String, String> LABELS = new ConcurrentHashMap<>();
 
-    /** {@link #label}, remembered per statement text: the chunk queries come back hundreds of times. */
+    /**
+     * {@link #label}, remembered per statement text: the constant queries come back hundreds of
+     * times. Texts that carry a chunk's ids (longer than {@link #CACHED_TEXT}) are labelled each
+     * time instead: remembering them would keep every chunk's text on the heap of the job being
+     * measured (tens of MB at a million orders, which showed up as the job's own heap growing).
+     */
     static String cachedLabel(String sql) {
-        if (sql == null) {
-            return label(null);
+        if (sql == null || sql.length() > CACHED_TEXT) {
+            return label(sql);
         }
-        if (LABELS.size() > 10_000) {
+        if (LABELS.size() > 1_000) {
             LABELS.clear();
         }
         return LABELS.computeIfAbsent(sql, SqlTiming::label);
     }
+
+    private static final int CACHED_TEXT = 2_000;
 
     /** A short name for a statement: which of the reconciler's queries it is, or which table it touches. */
     static String label(String sql) {

@@ -33,7 +33,7 @@ final class SvgChart {
         }
         Map<String, List<BenchMain.Row>> memory = new LinkedHashMap<>();
         series.forEach((k, v) -> {
-            if (!k.startsWith("job send")) {
+            if (!k.startsWith("job send") && !k.startsWith("smtp")) {
                 memory.put(k, v);
             }
         });
