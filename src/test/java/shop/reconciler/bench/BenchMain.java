@@ -37,6 +37,7 @@ public final class BenchMain {
                               [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
+                              [--repeat 1 (runs of each floor, job and smtp scenario, each on a fresh copy; ratios against the floor's median)]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
                               [--relaxed-durability (innodb_flush_log_at_trx_commit=2: a diagnostic of fsync cost)]
                               [--jfr (a Java Flight Recording of each scenario JVM, next to its log)] [--url jdbc:mysql://host:port/ --user U --password P]
@@ -50,6 +51,7 @@ public final class BenchMain {
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
+        int repeat = 1;
         String heap = "256m";
         Long explainSize;
         boolean explain = true;
@@ -183,6 +185,12 @@ public final class BenchMain {
                             .map(String::trim)
                             .toList();
                 case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
+                case "--repeat" -> {
+                    o.repeat = Integer.parseInt(value(args, ++i, a));
+                    if (o.repeat < 1 || o.repeat > 10) {
+                        throw new IllegalArgumentException("--repeat must be between 1 and 10");
+                    }
+                }
                 case "--heap" -> o.heap = value(args, ++i, a);
                 case "--explain-size" -> o.explainSize = Long.parseLong(value(args, ++i, a));
                 case "--no-explain" -> o.explain = false;
@@ -415,14 +423,18 @@ public final class BenchMain {
             Map<String, ShopGenerator.IdSet> completedAll = new LinkedHashMap<>();
             long sampleMaxId = -1;
             double floorSeconds = -1;
+            List<Double> floorRuns = new ArrayList<>();
             List<Row> sizeRows = new ArrayList<>();
             for (String scenario : options.scenarios) {
                 if (scenario.equals("smtp")) {
-                    Row ceiling = smtpCeiling(n, template, expected.queued);
-                    ok &= ceiling != null;
-                    if (ceiling != null) {
-                        sizeRows.add(ceiling);
-                        rows.add(ceiling);
+                    for (int k = 1; k <= options.repeat; k++) {
+                        String run = options.repeat > 1 ? ", run=" + k + "/" + options.repeat : "";
+                        Row ceiling = smtpCeiling(n, template, expected.queued, run);
+                        ok &= ceiling != null;
+                        if (ceiling != null) {
+                            sizeRows.add(ceiling);
+                            rows.add(ceiling);
+                        }
                     }
                     continue;
                 }
@@ -441,6 +453,18 @@ public final class BenchMain {
                     }
                 } else {
                     variants.add(new String[0]);
+                }
+                if (options.repeat > 1 && !scenario.equals("per-order")) {
+                    // "run=k/K" reaches the scenario's JVM as an option it ignores, and its label.
+                    List<String[]> runs = new ArrayList<>();
+                    for (String[] variant : variants) {
+                        for (int k = 1; k <= options.repeat; k++) {
+                            String[] run = Arrays.copyOf(variant, variant.length + 1);
+                            run[variant.length] = "run=" + k + "/" + options.repeat;
+                            runs.add(run);
+                        }
+                    }
+                    variants = runs;
                 }
                 for (String[] variant : variants) {
                     String name = scenario + (variant.length == 0 ? "" : " [" + variantLabel(variant) + "]");
@@ -521,7 +545,8 @@ public final class BenchMain {
                     }
                     Row row = row(n, scenario, variant, r, expected, floorSeconds);
                     if (scenario.equals("floor")) {
-                        floorSeconds = row.seconds();
+                        floorRuns.add(row.seconds());
+                        floorSeconds = median(floorRuns);
                     }
                     sizeRows.add(row);
                     rows.add(row);
@@ -563,6 +588,10 @@ public final class BenchMain {
             fixRatios(sizeRows, floorSeconds);
             say("");
             say(table(sizeRows));
+            if (options.repeat > 1) {
+                say("");
+                spread(sizeRows, floorSeconds).forEach(this::say);
+            }
             if (options.explain && n == options.explainSize) {
                 explain(template, n);
             }
@@ -713,7 +742,7 @@ public final class BenchMain {
     }
 
     /** The smtp scenario: a bare client sends as many messages as the job emails, to a fresh GreenMail. */
-    private Row smtpCeiling(long n, BenchDb.Db template, long count) throws Exception {
+    private Row smtpCeiling(long n, BenchDb.Db template, long count, String run) throws Exception {
         if (count == 0) {
             return null;
         }
@@ -727,7 +756,7 @@ public final class BenchMain {
         Row row = new Row(
                 n,
                 "smtp ceiling",
-                "bare client, one connection",
+                "bare client, one connection" + run,
                 count,
                 seconds,
                 count / seconds,
@@ -798,13 +827,53 @@ public final class BenchMain {
     }
 
     /** Fills in the ratio to the floor of the rows measured before the floor (per-order runs first). */
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+    }
+
+    /** With --repeat: per scenario and variant, the median, fastest and slowest of its runs. */
+    private List<String> spread(List<Row> sizeRows, double floorSeconds) {
+        Map<String, List<Row>> byName = new LinkedHashMap<>();
+        for (Row r : sizeRows) {
+            String variant = r.variant().replaceAll(",? ?run=\\d+/\\d+", "");
+            byName.computeIfAbsent(
+                            r.scenario() + (variant.isEmpty() ? "" : " [" + variant + "]"), k -> new ArrayList<>())
+                    .add(r);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(
+                "runs                                           n  median s   fastest s   slowest s   median per second  median vs floor");
+        byName.forEach((name, runs) -> {
+            List<Double> seconds = runs.stream().map(Row::seconds).toList();
+            double median = median(seconds);
+            Row any = runs.get(0);
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "%-45s %2d %9.2f %11.2f %11.2f %12s %s %s",
+                    name,
+                    runs.size(),
+                    median,
+                    seconds.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                    seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                    String.format(Locale.ROOT, "%,.0f", any.candidates() / median),
+                    any.unit(),
+                    any.unit().equals("orders/s") && floorSeconds > 0
+                            ? String.format(Locale.ROOT, "%.2fx", floorSeconds / median)
+                            : ""));
+        });
+        return lines;
+    }
+
     private void fixRatios(List<Row> sizeRows, double floorSeconds) {
         if (floorSeconds <= 0) {
             return;
         }
         for (int i = 0; i < sizeRows.size(); i++) {
             Row r = sizeRows.get(i);
-            if (r.unit().equals("orders/s") && r.ratioToFloor() == null) {
+            if (r.unit().equals("orders/s")) {
                 Row fixed = r.withRatio(floorSeconds);
                 sizeRows.set(i, fixed);
                 for (int j = 0; j < rows.size(); j++) {
