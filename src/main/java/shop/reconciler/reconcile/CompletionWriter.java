@@ -164,7 +164,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         this.completeSql = statusSql
                 .apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL)
                 .replace(":terminal", terminal);
-        this.serverCopies = statusSql.hasShareLock(); // MySQL and MariaDB
+        this.serverCopies = statusSql.mysql();
         this.backlog = "newest task older than reconciler.mail.max-age ("
                 + Durations.format(properties.mail().maxAge()) + ")";
         this.messageIdDomain = properties.mail().messageIdDomain();

@@ -17,9 +17,10 @@ import javax.sql.DataSource;
  * the demo's database, compares exactly already.)
  *
  * <p>Queries use {@code {status}} for the task's status ({@code t.status}) and
- * {@code {processing}} for "the order {@code o} is processing".
+ * {@code {processing}} for "the order {@code o} is processing". {@code mysql}: the database is
+ * MySQL or MariaDB (not the demo's H2).
  */
-record StatusSql(String taskStatus, String orderIsProcessing, String shareLock) {
+record StatusSql(String taskStatus, String orderIsProcessing, String shareLock, boolean mysql) {
 
     /** The statuses the shop defines for tasks (contract section 2). */
     static final List<String> SHOP_STATUSES = List.of("pending", "processing", "enrolled", "completed", "failed");
@@ -32,8 +33,9 @@ record StatusSql(String taskStatus, String orderIsProcessing, String shareLock) 
                     ? new StatusSql(
                             "BINARY t.status",
                             "o.order_status = 'processing' AND BINARY o.order_status = 'processing'",
-                            "LOCK IN SHARE MODE")
-                    : new StatusSql("t.status", "o.order_status = 'processing'", null);
+                            "LOCK IN SHARE MODE",
+                            true)
+                    : new StatusSql("t.status", "o.order_status = 'processing'", null, false);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
         }
