@@ -51,4 +51,9 @@ public class EmlDirectoryOutbox implements MailOutbox {
     public String describe() {
         return directory.toAbsolutePath().toString();
     }
+
+    @Override
+    public String handOver() {
+        return "write";
+    }
 }

@@ -15,6 +15,11 @@ public interface MailOutbox {
     /** A short description for logs: {@code smtp://host:port} or the directory. */
     String describe();
 
+    /** What handing a message over is called in the send step's progress lines. */
+    default String handOver() {
+        return "SMTP";
+    }
+
     interface Connection extends AutoCloseable {
         void send(MimeMessage message) throws MessagingException;
 

@@ -13,8 +13,12 @@ import shop.reconciler.StepProgressLog;
  */
 class SendProgressListener extends StepProgressLog {
 
-    SendProgressListener() {
+    /** {@link MailOutbox#handOver()}: what the middle one of the three times is called. */
+    private final String handOver;
+
+    SendProgressListener(String handOver) {
         super(SendCounters.ALL);
+        this.handOver = handOver;
     }
 
     @Override
@@ -39,8 +43,9 @@ class SendProgressListener extends StepProgressLog {
         return line
                 + String.format(
                         Locale.ROOT,
-                        "; per email: compose %.2f ms, SMTP %.2f ms, record %.2f ms",
+                        "; per email: compose %.2f ms, %s %.2f ms, record %.2f ms",
                         perEmailMillis(context, SendCounters.COMPOSE_MICROS, handled),
+                        handOver,
                         perEmailMillis(context, SendCounters.SMTP_MICROS, handled),
                         perEmailMillis(context, SendCounters.RECORD_MICROS, handled));
     }

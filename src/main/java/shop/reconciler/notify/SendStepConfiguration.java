@@ -74,8 +74,9 @@ public class SendStepConfiguration {
             PlatformTransactionManager transactionManager,
             ReconcilerProperties properties,
             QueuedNotificationReader queuedNotificationReader,
-            NotificationSender notificationSender) {
-        SendProgressListener progress = new SendProgressListener();
+            NotificationSender notificationSender,
+            MailOutbox mailOutbox) {
+        SendProgressListener progress = new SendProgressListener(mailOutbox.handOver());
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
