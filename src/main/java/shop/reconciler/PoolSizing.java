@@ -9,10 +9,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes the connection pool large enough for {@code reconciler.partitions}: each partition holds
- * a connection for its chunk's transaction, and the lease's keep-alive, the send step's own
- * transactions and the health check need theirs. A pool set smaller
- * ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3, with a line in
- * the log, instead of letting the partitions wait for each other's connections.
+ * a connection for its chunk's transaction, and the lease's keep-alive, the send step's connection
+ * for its claims and results (next to its chunk's) and the health check need theirs. A pool set
+ * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3, with a
+ * line in the log, instead of letting the partitions wait for each other's connections.
  */
 @Component
 class PoolSizing implements BeanPostProcessor {
