@@ -213,8 +213,9 @@ class ProcessLifecycleIntegrationTest {
         serve.destroy();
         boolean exited = serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
 
-        // then
+        // then: stopped in time, with the JVM's exit code for SIGTERM (the README tells systemd)
         assertThat(exited).isTrue();
+        assertThat(serve.exitValue()).isEqualTo(143);
         assertThat(Duration.between(signalled, Instant.now())).isLessThan(Duration.ofSeconds(30));
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STOPPING')"))
                 .isZero();
