@@ -10,9 +10,8 @@ import shop.reconciler.StepCounters;
  * The partitioned reconcile step's totals: Spring Batch's sums of the partitions' counts and
  * statuses, plus the sums of their {@link ReconcileCounters}, so that the step named
  * {@code reconcile} reports the same counters (logs, {@code status}, metrics) whether it ran in
- * partitions or not. A partition's failure is also the step's, so that a failed run names its
- * cause (the database's refusal, say) instead of Spring Batch's "Partition handler returned an
- * unsuccessful step".
+ * partitions or not. (A failed partition's cause reaches {@code run} through the partition's own
+ * step execution: {@code JobRunner} names the cause of the step that failed last.)
  */
 class PartitionTotals implements StepExecutionAggregator {
 
@@ -21,9 +20,6 @@ class PartitionTotals implements StepExecutionAggregator {
     @Override
     public void aggregate(StepExecution result, Collection<StepExecution> partitions) {
         counts.aggregate(result, partitions);
-        for (StepExecution partition : partitions) {
-            partition.getFailureExceptions().forEach(result::addFailureException);
-        }
         for (String key : ReconcileCounters.ALL) {
             long total = 0;
             for (StepExecution partition : partitions) {
