@@ -34,21 +34,8 @@ import shop.reconciler.ReconcilerProperties;
  */
 class EmailComposer {
 
-    /**
-     * Jakarta Mail looks up its {@code StreamProvider} each time a message is written (twice per
-     * message), and without this property that lookup is a {@link java.util.ServiceLoader} scan of
-     * every jar on the class path: about a third of the send loop's CPU. Naming the provider
-     * Jakarta Mail would find anyway (Angus Mail's) makes it a plain class lookup. Set only when
-     * unset and Angus Mail is present.
-     */
-    static final String STREAM_PROVIDER_PROPERTY = "jakarta.mail.util.StreamProvider";
-
-    static final String ANGUS_STREAM_PROVIDER = "org.eclipse.angus.mail.util.MailStreamProvider";
-
     static {
-        if (System.getProperty(STREAM_PROVIDER_PROPERTY) == null && angusPresent()) {
-            System.setProperty(STREAM_PROVIDER_PROPERTY, ANGUS_STREAM_PROVIDER);
-        }
+        MailStreamProvider.preferAngus();
     }
 
     private static final int MAX_NAME = 300;
@@ -66,15 +53,6 @@ class EmailComposer {
             this.from = new InternetAddress(mail.from(), true);
         } catch (MessagingException e) {
             throw new InvalidConfigurationException("reconciler.mail.from", e.getMessage());
-        }
-    }
-
-    private static boolean angusPresent() {
-        try {
-            Class.forName(ANGUS_STREAM_PROVIDER, false, EmailComposer.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
         }
     }
 

@@ -33,6 +33,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import shop.reconciler.OrderReconcilerApplication;
+import shop.reconciler.notify.MailStreamProvider;
 
 /**
  * One scenario in its own JVM (started by {@link BenchMain} with {@code -Xmx256m}), on its own copy
@@ -120,7 +121,7 @@ public final class ScenarioRunner {
 
     public static void main(String[] args) throws Exception {
         BenchMain.quietLogging();
-        BenchMain.noStreamProviderScan();
+        MailStreamProvider.preferAngus(); // the smtp scenario's client, as in the job
         String scenario = args[0];
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
