@@ -394,10 +394,7 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(19);
         assertThat(received()).hasSize(19);
-        assertThat(Arrays.stream(received())
-                        .map(JobIntegrationTestSupport::subject)
-                        .distinct())
-                .hasSize(19);
+        assertThat(distinctSubjects()).hasSize(19);
         assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT))
                 .isEqualTo(19);
     }

@@ -2,7 +2,6 @@ package shop.reconciler.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,10 +53,7 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.notification("DH-DONE")).isNull();
         // the SMTP server: one email per finished recent order, none twice
         assertThat(received()).hasSize(20);
-        assertThat(Arrays.stream(received())
-                        .map(JobIntegrationTestSupport::subject)
-                        .distinct())
-                .hasSize(20);
+        assertThat(distinctSubjects()).hasSize(20);
 
         // the job repository: two partitions, each read its own half, and the step totals
         List<StepExecution> partitions = partitions(execution);
@@ -116,10 +112,7 @@ class PartitionedReconcileIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(20);
         assertThat(received()).hasSize(20);
-        assertThat(Arrays.stream(received())
-                        .map(JobIntegrationTestSupport::subject)
-                        .distinct())
-                .hasSize(20);
+        assertThat(distinctSubjects()).hasSize(20);
     }
 
     @Test

@@ -2,6 +2,9 @@ package shop.reconciler.support;
 
 import com.icegreen.greenmail.util.GreenMail;
 import jakarta.mail.internet.MimeMessage;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -75,12 +78,17 @@ public abstract class JobIntegrationTestSupport {
                 .orElseThrow(() -> new AssertionError("no step " + name + " in execution " + execution.getId()));
     }
 
-    protected static String subject(MimeMessage message) {
+    private static String subject(MimeMessage message) {
         try {
             return message.getSubject();
         } catch (jakarta.mail.MessagingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The subjects of the messages the SMTP server received, each once (one per order code). */
+    protected Set<String> distinctSubjects() {
+        return Arrays.stream(received()).map(JobIntegrationTestSupport::subject).collect(Collectors.toSet());
     }
 
     protected MimeMessage[] received() {
