@@ -240,7 +240,7 @@ final class SqlTiming {
                 String what = label != null
                         ? label
                         : args != null && args.length > 0 && args[0] instanceof String sql
-                                ? SqlTiming.label(sql)
+                                ? SqlTiming.cachedLabel(sql)
                                 : "batch";
                 long start = System.nanoTime();
                 Object result = SqlTiming.invoke(target, method, args);
