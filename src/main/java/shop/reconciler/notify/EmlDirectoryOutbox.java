@@ -33,8 +33,13 @@ public class EmlDirectoryOutbox implements MailOutbox {
         }
         return new Connection() {
             @Override
-            public void send(MimeMessage message) throws MessagingException {
+            public void send(MimeMessage message, HandOverGate gate) throws MessagingException {
                 String name = message.getMessageID().replaceAll("[^A-Za-z0-9._@-]", "") + ".eml";
+                try {
+                    gate.await();
+                } catch (HandOverGate.NotRecorded e) {
+                    throw new MessagingException(name + " not written: " + e.getMessage(), e);
+                }
                 try (OutputStream out = Files.newOutputStream(directory.resolve(name))) {
                     message.writeTo(out);
                 } catch (IOException e) {

@@ -21,7 +21,14 @@ public interface MailOutbox {
     }
 
     interface Connection extends AutoCloseable {
-        void send(MimeMessage message) throws MessagingException;
+
+        /**
+         * Hands one message over. Everything that does not yet deliver it (for SMTP: the envelope,
+         * {@code DATA} and the content) may happen at once; the step that makes the receiver take it
+         * (the end of data) waits for {@code gate} first, and when the gate refuses, the message is
+         * abandoned undelivered (the connection is dropped mid-{@code DATA}) and this throws.
+         */
+        void send(MimeMessage message, HandOverGate gate) throws MessagingException;
 
         @Override
         void close();

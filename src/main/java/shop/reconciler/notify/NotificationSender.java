@@ -43,6 +43,13 @@ import shop.reconciler.StepCounters;
  *       or {@code failed} once {@code reconciler.mail.max-attempts} is reached.
  * </ol>
  *
+ * Step 4 runs on a {@link ResultRecorder}'s thread while the next message's SMTP conversation
+ * (envelope, {@code DATA}, content) goes out; only that message's end of data, the point where the
+ * server takes it, waits until the record is committed ({@link GatedSmtpTransport}). So a message
+ * is still delivered only once every result before it is durable, and at most one accepted
+ * message is ever unrecorded. When a record fails, the next message is abandoned before its end of
+ * data (the connection is dropped), nothing more is sent, and the chunk fails.
+ *
  * Claims, records and releases go over one connection of their own for the chunk, in auto-commit
  * mode: each is a single statement, so each is its own transaction, committed when the statement
  * returns, in one round trip (a transaction opened and closed around it would cost three more).
@@ -186,12 +193,15 @@ class NotificationSender implements ItemWriter<Notification> {
         Instant claimedAt = Instant.now();
         Set<Long> unused = new HashSet<>(mine);
         MailOutbox.Connection connection = null;
+        ResultRecorder recorder = new ResultRecorder();
+        boolean completed = false;
         try {
             for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
                 Notification notification = items.get(i);
                 if (Duration.between(claimedAt, Instant.now())
                                 .compareTo(mail.claimTimeout().dividedBy(2))
                         > 0) {
+                    recorder.awaitRecorded();
                     mine = claim(own, RENEW_SQL, items.subList(i, items.size()));
                     unused.retainAll(mine);
                     claimedAt = Instant.now();
@@ -204,32 +214,58 @@ class NotificationSender implements ItemWriter<Notification> {
                     continue;
                 }
                 unused.remove(notification.id());
-                connection = send(notification, courses, connection, own);
+                try {
+                    connection = send(notification, courses, connection, own, recorder);
+                } catch (NotDelivered e) {
+                    unused.add(notification.id());
+                    connection = null;
+                    RuntimeException unrecorded = recorder.failure();
+                    if (unrecorded != null) {
+                        throw unrecorded;
+                    }
+                    Thread.interrupted();
+                    throw new InterruptedException(e.getMessage());
+                }
             }
+            completed = true;
         } finally {
             if (connection != null) {
                 connection.close();
             }
+            // the last result is committed before the unused claims are given back on the same connection
+            RuntimeException unrecorded = recorder.finish();
+            add(SendCounters.RECORD_MICROS, recorder.recordNanos());
+            add(SendCounters.RECORD_WAIT_MICROS, recorder.waitNanos());
             if (!unused.isEmpty()) {
                 own.update(RELEASE_SQL, Map.of("ids", unused, "claimant", claimant));
+            }
+            if (completed && unrecorded != null) {
+                throw unrecorded;
             }
         }
     }
 
-    /** Composes and sends one claimed notification and records the outcome; returns the connection to reuse. */
+    /**
+     * Composes and sends one claimed notification and queues the recording of its outcome; returns
+     * the connection to reuse.
+     *
+     * @throws NotDelivered when the message was held back because an earlier result could not be
+     *     recorded (or the wait for it was interrupted): it was not delivered and keeps its claim unused
+     */
     private MailOutbox.Connection send(
             Notification notification,
             Map<Long, List<CourseResult>> courses,
             MailOutbox.Connection connection,
-            NamedParameterJdbcTemplate own)
-            throws InterruptedException {
+            NamedParameterJdbcTemplate own,
+            ResultRecorder recorder)
+            throws InterruptedException, NotDelivered {
         long started = System.nanoTime();
         MimeMessage message;
         try {
             message = composer.compose(
                     outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
         } catch (MessagingException | RuntimeException e) {
-            record(own, FAILED_SQL, notification, "cannot compose the email: " + e.getMessage());
+            recorder.record(() -> record(own, FAILED_SQL, notification, "cannot compose the email: " + e.getMessage()));
             count(SendCounters.FAILED);
             log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
             return connection;
@@ -237,6 +273,7 @@ class NotificationSender implements ItemWriter<Notification> {
         long composed = System.nanoTime();
         add(SendCounters.COMPOSE_MICROS, composed - started);
         long smtpNanos = 0;
+        long waitedBefore = recorder.waitNanos();
         SendFailure failure = null;
         for (int attempt = 0; attempt <= mail.retries(); attempt++) {
             if (attempt > 0) {
@@ -247,15 +284,19 @@ class NotificationSender implements ItemWriter<Notification> {
                 if (connection == null) {
                     connection = outbox.open();
                 }
-                connection.send(message);
+                connection.send(message, recorder.gate());
                 failure = null;
                 break;
             } catch (MessagingException e) {
-                failure = SendFailure.of(e);
                 if (connection != null) {
                     connection.close();
                     connection = null;
                 }
+                HandOverGate.NotRecorded heldBack = heldBack(e);
+                if (heldBack != null) {
+                    throw new NotDelivered(heldBack);
+                }
+                failure = SendFailure.of(e);
                 if (failure.kind() == SendFailure.Kind.PERMANENT) {
                     break;
                 }
@@ -263,33 +304,55 @@ class NotificationSender implements ItemWriter<Notification> {
                 smtpNanos += System.nanoTime() - attemptStarted;
             }
         }
-        add(SendCounters.SMTP_MICROS, smtpNanos);
-        long settling = System.nanoTime();
-        settle(notification, failure, own);
-        add(SendCounters.RECORD_MICROS, System.nanoTime() - settling);
+        add(SendCounters.SMTP_MICROS, smtpNanos - (recorder.waitNanos() - waitedBefore));
+        settle(notification, failure, own, recorder);
         return connection;
     }
 
-    private void settle(Notification notification, SendFailure failure, NamedParameterJdbcTemplate own) {
-        if (failure == null) {
-            if (record(own, SENT_SQL, notification, null) == 0) {
-                log.warn(
-                        "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
-                        notification.orderCode(),
-                        Durations.format(mail.claimTimeout()));
+    /** The gate's refusal behind a failed send, or null when the send failed on its own. */
+    private static HandOverGate.NotRecorded heldBack(Throwable e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof HandOverGate.NotRecorded notRecorded) {
+                return notRecorded;
             }
+        }
+        return null;
+    }
+
+    private static Throwable next(Throwable t) {
+        if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t) {
+            return m.getNextException();
+        }
+        return t.getCause() == t ? null : t.getCause();
+    }
+
+    /**
+     * Counts, logs and queues the record of one outcome. The decision (and the circuit) is taken
+     * here, at once; only the statement waits for its turn on the recorder's thread.
+     */
+    private void settle(
+            Notification notification, SendFailure failure, NamedParameterJdbcTemplate own, ResultRecorder recorder) {
+        if (failure == null) {
+            recorder.record(() -> {
+                if (record(own, SENT_SQL, notification, null) == 0) {
+                    log.warn(
+                            "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
+                            notification.orderCode(),
+                            Durations.format(mail.claimTimeout()));
+                }
+            });
             count(SendCounters.SENT);
             log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
         } else if (failure.kind() == SendFailure.Kind.PERMANENT) {
-            record(own, FAILED_SQL, notification, failure.reason());
+            recorder.record(() -> record(own, FAILED_SQL, notification, failure.reason()));
             count(SendCounters.FAILED);
             log.warn("order {}: refused for good by the SMTP server: {}", notification.orderCode(), failure.reason());
         } else {
-            own.update(
+            recorder.record(() -> own.update(
                     RETRY_LATER_SQL,
                     params(notification)
                             .addValue("error", failure.reason())
-                            .addValue("maxAttempts", mail.maxAttempts()));
+                            .addValue("maxAttempts", mail.maxAttempts())));
             boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
             count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
             log.warn(
@@ -306,6 +369,13 @@ class NotificationSender implements ItemWriter<Notification> {
                         "SMTP server {} unreachable: the remaining notifications stay queued for the next run",
                         outbox.describe());
             }
+        }
+    }
+
+    /** A message held back at its end of data because an earlier result was not recorded. */
+    private static final class NotDelivered extends Exception {
+        NotDelivered(HandOverGate.NotRecorded heldBack) {
+            super(heldBack.getMessage(), heldBack, false, false);
         }
     }
 

@@ -8,8 +8,9 @@ import shop.reconciler.StepProgressLog;
 
 /**
  * The send step's progress: notifications read, sent, failed, left for later, per second, and
- * where each one's time went (composing, the SMTP conversation, recording the result), so that a
- * slow run points at the mail server or at the database.
+ * where each one's time went (composing, the SMTP conversation, recording the result, and how much
+ * of the recording the sending had to wait for), so that a slow run points at the mail server or at
+ * the database.
  */
 class SendProgressListener extends StepProgressLog {
 
@@ -43,11 +44,12 @@ class SendProgressListener extends StepProgressLog {
         return line
                 + String.format(
                         Locale.ROOT,
-                        "; per email: compose %.2f ms, %s %.2f ms, record %.2f ms",
+                        "; per email: compose %.2f ms, %s %.2f ms, record %.2f ms (%.2f ms of it waited for)",
                         perEmailMillis(context, SendCounters.COMPOSE_MICROS, handled),
                         handOver,
                         perEmailMillis(context, SendCounters.SMTP_MICROS, handled),
-                        perEmailMillis(context, SendCounters.RECORD_MICROS, handled));
+                        perEmailMillis(context, SendCounters.RECORD_MICROS, handled),
+                        perEmailMillis(context, SendCounters.RECORD_WAIT_MICROS, handled));
     }
 
     private static double perEmailMillis(ExecutionContext context, String key, long handled) {

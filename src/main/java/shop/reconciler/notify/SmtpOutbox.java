@@ -5,13 +5,18 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 import java.net.ConnectException;
+import java.util.Set;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 
 /**
  * Sends over SMTP with the server of Spring Boot's {@code spring.mail.*} keys, holding one
  * connection open per chunk so that each message costs one SMTP transaction, not one connection.
+ * For {@code smtp} and {@code smtps} it uses {@link GatedSmtpTransport}, which lets a message's
+ * conversation run up to its end of data while the previous result is still being recorded.
  */
 public class SmtpOutbox implements MailOutbox {
+
+    private static final Set<String> GATED = Set.of("smtp", "smtps");
 
     private static final String NOT_CONFIGURED = "no SMTP server configured: set spring.mail.host (SPRING_MAIL_HOST)";
 
@@ -43,11 +48,23 @@ public class SmtpOutbox implements MailOutbox {
             throw new MessagingException(NOT_CONFIGURED, new ConnectException(NOT_CONFIGURED));
         }
         String protocol = sender.getProtocol() == null ? "smtp" : sender.getProtocol();
-        Transport transport = sender.getSession().getTransport(protocol);
+        Transport transport = GATED.contains(protocol)
+                ? new GatedSmtpTransport(sender.getSession(), protocol)
+                : sender.getSession().getTransport(protocol);
         transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
         return new Connection() {
             @Override
-            public void send(MimeMessage message) throws MessagingException {
+            public void send(MimeMessage message, HandOverGate gate) throws MessagingException {
+                if (transport instanceof GatedSmtpTransport gated) {
+                    gated.send(message, gate);
+                    return;
+                }
+                // another provider: no hook before the end of data, so the whole send waits
+                try {
+                    gate.await();
+                } catch (HandOverGate.NotRecorded e) {
+                    throw new MessagingException(e.getMessage(), e);
+                }
                 transport.sendMessage(message, message.getAllRecipients());
             }
 
