@@ -1,0 +1,96 @@
+package shop.reconciler.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ResultRecorderTest {
+
+    @Test
+    void recordsRunInTheOrderTheyWereQueuedAndTheGatePassesOnceAllHaveRun() throws Exception {
+        // given
+        List<Integer> recorded = new CopyOnWriteArrayList<>();
+        try (ResultRecorder recorder = new ResultRecorder()) {
+            // when
+            for (int i = 1; i <= 50; i++) {
+                int n = i;
+                recorder.record(() -> recorded.add(n));
+            }
+            recorder.gate().await();
+
+            // then
+            assertThat(recorded).hasSize(50).isSorted();
+            assertThat(recorder.finish()).isNull();
+        }
+    }
+
+    @Test
+    void theGateHoldsTheNextDeliveryUntilThePreviousRecordIsDone() throws Exception {
+        // given: a record that is still being committed
+        CountDownLatch commit = new CountDownLatch(1);
+        AtomicBoolean committed = new AtomicBoolean();
+        try (ResultRecorder recorder = new ResultRecorder()) {
+            recorder.record(() -> {
+                await(commit);
+                committed.set(true);
+            });
+            HandOverGate gate = recorder.gate();
+            CountDownLatch passed = new CountDownLatch(1);
+            Thread delivery = new Thread(() -> {
+                try {
+                    gate.await();
+                    passed.countDown();
+                } catch (HandOverGate.NotRecorded e) {
+                    throw new AssertionError(e);
+                }
+            });
+
+            // when
+            delivery.start();
+
+            // then: the delivery waits while the record runs, and goes on once it is committed
+            assertThat(passed.await(300, TimeUnit.MILLISECONDS)).isFalse();
+            commit.countDown();
+            assertThat(passed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(committed).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedRecordStopsTheOnesAfterItAndTheGateRefusesWithItsCause() {
+        // given
+        List<String> recorded = new CopyOnWriteArrayList<>();
+        IllegalStateException refused = new IllegalStateException("no space left for R-04");
+        ResultRecorder recorder = new ResultRecorder();
+        recorder.record(() -> recorded.add("R-03"));
+        recorder.record(() -> {
+            throw refused;
+        });
+        recorder.record(() -> recorded.add("R-05"));
+
+        // when / then
+        assertThatThrownBy(() -> recorder.gate().await())
+                .isInstanceOf(HandOverGate.NotRecorded.class)
+                .hasMessageContaining("no space left for R-04")
+                .hasCause(refused);
+        assertThat(recorder.finish()).isSameAs(refused);
+        assertThat(recorder.failure()).isSameAs(refused);
+        assertThat(recorded).containsExactly("R-03");
+        assertThatThrownBy(recorder::awaitRecorded).isSameAs(refused);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
