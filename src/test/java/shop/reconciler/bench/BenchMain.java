@@ -803,7 +803,7 @@ public final class BenchMain {
         }
         return String.join(
                 ", ",
-                List.of("compose", "smtp", "record").stream()
+                List.of("compose", "smtp", "record", "recordWait").stream()
                         .map(k ->
                                 String.format(Locale.ROOT, "%s %.2f ms", k, micros.getOrDefault(k, 0L) / 1000.0 / sent))
                         .toList());
