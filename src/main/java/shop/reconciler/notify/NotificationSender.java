@@ -311,19 +311,12 @@ class NotificationSender implements ItemWriter<Notification> {
 
     /** The gate's refusal behind a failed send, or null when the send failed on its own. */
     private static HandOverGate.NotRecorded heldBack(Throwable e) {
-        for (Throwable t = e; t != null; t = next(t)) {
+        for (Throwable t = e; t != null; t = SendFailure.next(t)) {
             if (t instanceof HandOverGate.NotRecorded notRecorded) {
                 return notRecorded;
             }
         }
         return null;
-    }
-
-    private static Throwable next(Throwable t) {
-        if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t) {
-            return m.getNextException();
-        }
-        return t.getCause() == t ? null : t.getCause();
     }
 
     /**

@@ -51,7 +51,8 @@ record SendFailure(Kind kind, String reason) {
         return new SendFailure(Kind.TRANSIENT, reason);
     }
 
-    private static Throwable next(Throwable t) {
+    /** The next exception in a failed send's chain: Jakarta Mail's next exception, else the cause. */
+    static Throwable next(Throwable t) {
         if (t instanceof SendFailedException send && send.getNextException() != null && send.getNextException() != t) {
             return send.getNextException();
         }
