@@ -35,11 +35,7 @@ public class EmlDirectoryOutbox implements MailOutbox {
             @Override
             public void send(MimeMessage message, HandOverGate gate) throws MessagingException {
                 String name = message.getMessageID().replaceAll("[^A-Za-z0-9._@-]", "") + ".eml";
-                try {
-                    gate.await();
-                } catch (HandOverGate.NotRecorded e) {
-                    throw new MessagingException(name + " not written: " + e.getMessage(), e);
-                }
+                gate.awaitBeforeSending(name);
                 try (OutputStream out = Files.newOutputStream(directory.resolve(name))) {
                     message.writeTo(out);
                 } catch (IOException e) {

@@ -1,5 +1,6 @@
 package shop.reconciler.notify;
 
+import jakarta.mail.MessagingException;
 import java.io.IOException;
 
 /**
@@ -18,6 +19,18 @@ interface HandOverGate {
      * @throws NotRecorded when it may not: the message must be abandoned undelivered
      */
     void await() throws NotRecorded;
+
+    /**
+     * {@link #await()} for an outbox with no hook before its point of delivery: a refusal as the
+     * failed send of {@code what}, with the refusal in its chain.
+     */
+    default void awaitBeforeSending(String what) throws MessagingException {
+        try {
+            await();
+        } catch (NotRecorded e) {
+            throw new MessagingException(what + " not sent: " + e.getMessage(), e);
+        }
+    }
 
     /** The previous result could not be recorded (or the wait was interrupted): deliver nothing more. */
     final class NotRecorded extends IOException {

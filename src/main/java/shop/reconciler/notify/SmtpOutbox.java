@@ -60,11 +60,7 @@ public class SmtpOutbox implements MailOutbox {
                     return;
                 }
                 // another provider: no hook before the end of data, so the whole send waits
-                try {
-                    gate.await();
-                } catch (HandOverGate.NotRecorded e) {
-                    throw new MessagingException(e.getMessage(), e);
-                }
+                gate.awaitBeforeSending(message.getMessageID());
                 transport.sendMessage(message, message.getAllRecipients());
             }
 
