@@ -50,6 +50,9 @@ import shop.reconciler.StepCounters;
  * message is ever unrecorded. When a record fails, the next message is abandoned before its end of
  * data (the connection is dropped), nothing more is sent, and the chunk fails.
  *
+ * A stop (SIGTERM, or {@code stop} from any process, read from the job repository at most once a
+ * second) ends the chunk between two messages: the rest keep no claim and stay {@code queued}.
+ *
  * Claims, records and releases go over one connection of their own for the chunk, in auto-commit
  * mode: each is a single statement, so each is its own transaction, committed when the statement
  * returns, in one round trip (a transaction opened and closed around it would cost three more).
@@ -117,6 +120,12 @@ class NotificationSender implements ItemWriter<Notification> {
                    claimed_by = NULL, claimed_until = NULL
              WHERE id = :id AND claimed_by = :claimant
             """;
+
+    /** The job repository's record of whether a stop was asked for (by {@code stop}, from any process). */
+    static final String JOB_STATUS_SQL = "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = :id";
+
+    /** How often, at most, a chunk reads {@link #JOB_STATUS_SQL} between two sends. */
+    static final Duration STOP_POLL = Duration.ofSeconds(1);
 
     private final NamedParameterJdbcTemplate jdbc;
     private final DataSource dataSource;
@@ -195,9 +204,19 @@ class NotificationSender implements ItemWriter<Notification> {
         MailOutbox.Connection connection = null;
         ResultRecorder recorder = new ResultRecorder();
         boolean completed = false;
+        long stopCheckedAt = System.nanoTime();
         try {
             for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
                 Notification notification = items.get(i);
+                if (System.nanoTime() - stopCheckedAt >= STOP_POLL.toNanos() || stopAskedHere()) {
+                    stopCheckedAt = System.nanoTime();
+                    if (stopAsked(own, recorder)) {
+                        log.info(
+                                "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
+                                items.size() - i);
+                        break;
+                    }
+                }
                 if (Duration.between(claimedAt, Instant.now())
                                 .compareTo(mail.claimTimeout().dividedBy(2))
                         > 0) {
@@ -363,6 +382,27 @@ class NotificationSender implements ItemWriter<Notification> {
                         outbox.describe());
             }
         }
+    }
+
+    /**
+     * Whether this execution is to stop: asked in this process (SIGTERM), or, read from the job
+     * repository over the chunk's own connection once every result before is committed, by
+     * {@code stop} from any process. The sender stops between two messages, so that a chunk of a
+     * slow SMTP server does not hold a stop (or SIGTERM's {@code reconciler.shutdown-timeout}) up.
+     */
+    private boolean stopAsked(NamedParameterJdbcTemplate own, ResultRecorder recorder) throws InterruptedException {
+        if (stopAskedHere()) {
+            return true;
+        }
+        recorder.awaitRecorded();
+        List<String> status =
+                own.queryForList(JOB_STATUS_SQL, Map.of("id", stepExecution.getJobExecutionId()), String.class);
+        return status.contains("STOPPING") || status.contains("STOPPED");
+    }
+
+    private boolean stopAskedHere() {
+        return stepExecution.isTerminateOnly()
+                || stepExecution.getJobExecution().isStopping();
     }
 
     /** A message held back at its end of data because an earlier result was not recorded. */

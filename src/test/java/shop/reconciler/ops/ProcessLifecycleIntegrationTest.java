@@ -168,6 +168,54 @@ class ProcessLifecycleIntegrationTest {
     }
 
     @Test
+    void stopDuringALongSendChunkStopsBetweenTwoMessagesAndTheRestartSendsTheRestOnce() throws Exception {
+        // given: one send chunk of 20 (reconciler.mail.chunk-size 1000), each result's record slowed
+        seedFinishedOrders(20);
+        shop.jdbc()
+                .execute("CREATE TRIGGER slow_sent BEFORE UPDATE ON order_notifications FOR EACH ROW"
+                        + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(0.4); END IF; END");
+        Process node = start("run");
+        await(Duration.ofSeconds(60), () -> SMTP.getReceivedMessages().length >= 3);
+        long executionId =
+                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+
+        // when
+        CliRunner.Result stop = cli("stop", String.valueOf(executionId));
+
+        // then: stopped inside the chunk; what was not sent keeps no claim and stays queued
+        assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
+        assertThat(node.waitFor()).isEqualTo(1);
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                executionId))
+                .isEqualTo("STOPPED");
+        int sent = SMTP.getReceivedMessages().length;
+        assertThat(sent).isBetween(3, 15);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(sent);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'"))
+                .isEqualTo(20 - sent);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE claimed_by IS NOT NULL"))
+                .isZero();
+        shop.jdbc().execute("DROP TRIGGER slow_sent");
+
+        // when
+        CliRunner.Result restart = cli("restart", String.valueOf(executionId));
+
+        // then: the rest, once each
+        assertThat(restart.exit()).describedAs(restart.out()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+        assertThat(Arrays.stream(SMTP.getReceivedMessages())
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(20);
+    }
+
+    @Test
     void serveRunsOnItsCronAnswersHealthAndPrometheusAndStopsCleanlyOnSigterm() throws Exception {
         // given
         seedFinishedOrders(3);
