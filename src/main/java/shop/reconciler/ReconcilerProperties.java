@@ -148,6 +148,8 @@ public record ReconcilerProperties(
      *     {@code <order-CODE@domain>}
      * @param emlDirectory when set, emails are written there as .eml files instead of being sent
      *     over SMTP (what {@code demo} does)
+     * @param chunkSize notifications per send chunk: one claim statement, one SMTP connection and
+     *     one transaction of the job repository each (default 1000; see the README's Performance)
      */
     public record Mail(
             @DefaultValue("orders@example.com") String from,
@@ -165,7 +167,38 @@ public record ReconcilerProperties(
             String subject,
 
             @DefaultValue("order-reconciler.local") String messageIdDomain,
-            String emlDirectory) {
+            String emlDirectory,
+            @DefaultValue("1000") int chunkSize) {
+
+        /** With the default chunk size. */
+        public Mail(
+                String from,
+                int maxAttempts,
+                Duration maxAge,
+                int retries,
+                Duration retryBackoff,
+                Duration claimTimeout,
+                int maxListedCourses,
+                String template,
+                String subject,
+                String messageIdDomain,
+                String emlDirectory) {
+            this(
+                    from,
+                    maxAttempts,
+                    maxAge,
+                    retries,
+                    retryBackoff,
+                    claimTimeout,
+                    maxListedCourses,
+                    template,
+                    subject,
+                    messageIdDomain,
+                    emlDirectory,
+                    1000);
+        }
+
+        @ConstructorBinding
         public Mail {
             if (from == null || !EmailAddresses.isValid(from)) {
                 throw new InvalidConfigurationException(
@@ -198,6 +231,10 @@ public record ReconcilerProperties(
             }
             if (emlDirectory != null && emlDirectory.isBlank()) {
                 emlDirectory = null;
+            }
+            if (chunkSize < 1 || chunkSize > 10_000) {
+                throw new InvalidConfigurationException(
+                        "reconciler.mail.chunk-size", "must be between 1 and 10000, was " + chunkSize);
             }
         }
     }

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class ReconcilerPropertiesTest {
 
@@ -51,6 +54,7 @@ class ReconcilerPropertiesTest {
         assertThat(mail.subject()).isEqualTo("Your order {orderCode} is complete");
         assertThat(mail.messageIdDomain()).isEqualTo("order-reconciler.local");
         assertThat(mail.emlDirectory()).isNull();
+        assertThat(mail.chunkSize()).isEqualTo(1000);
     }
 
     @Test
@@ -181,6 +185,38 @@ class ReconcilerPropertiesTest {
     }
 
     @Test
+    void bindsTheSendChunkSizeWithItsDefault() {
+        // given
+        Binder none = new Binder(new MapConfigurationPropertySource(Map.of()));
+        Binder set = new Binder(new MapConfigurationPropertySource(Map.of("reconciler.mail.chunk-size", "250")));
+
+        // when
+        ReconcilerProperties defaults = none.bindOrCreate("reconciler", ReconcilerProperties.class);
+        ReconcilerProperties configured = set.bindOrCreate("reconciler", ReconcilerProperties.class);
+
+        // then
+        assertThat(defaults.mail().chunkSize()).isEqualTo(1000);
+        assertThat(configured.mail().chunkSize()).isEqualTo(250);
+        assertThat(configured.chunkSize()).isEqualTo(1000);
+    }
+
+    @Test
+    void refusesSendChunkSizeOutsideOneToTenThousand() {
+        // when
+        InvalidConfigurationException zero =
+                invalid(() -> new MailBuilder().chunkSize(0).build());
+        InvalidConfigurationException tooLarge =
+                invalid(() -> new MailBuilder().chunkSize(10_001).build());
+
+        // then
+        assertThat(zero).isNotNull();
+        assertThat(zero.key()).isEqualTo("reconciler.mail.chunk-size");
+        assertThat(zero.getMessage()).contains("between 1 and 10000, was 0");
+        assertThat(tooLarge).isNotNull();
+        assertThat(tooLarge.key()).isEqualTo("reconciler.mail.chunk-size");
+    }
+
+    @Test
     void refusesZeroClaimTimeout() {
         // when
         InvalidConfigurationException e =
@@ -272,6 +308,12 @@ class ReconcilerPropertiesTest {
         private String subject = "Your order {orderCode} is complete";
         private String messageIdDomain = "order-reconciler.local";
         private String emlDirectory = null;
+        private int chunkSize = 1000;
+
+        MailBuilder chunkSize(int value) {
+            chunkSize = value;
+            return this;
+        }
 
         MailBuilder from(String value) {
             from = value;
@@ -315,7 +357,8 @@ class ReconcilerPropertiesTest {
                     template,
                     subject,
                     messageIdDomain,
-                    emlDirectory);
+                    emlDirectory,
+                    chunkSize);
         }
     }
 }

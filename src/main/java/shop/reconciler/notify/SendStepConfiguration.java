@@ -48,7 +48,7 @@ public class SendStepConfiguration {
     @StepScope
     QueuedNotificationReader queuedNotificationReader(
             NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, SendCircuit sendCircuit) {
-        return new QueuedNotificationReader(jdbc, properties.chunkSize(), sendCircuit);
+        return new QueuedNotificationReader(jdbc, properties.mail().chunkSize(), sendCircuit);
     }
 
     @Bean
@@ -80,7 +80,7 @@ public class SendStepConfiguration {
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
-                .<Notification, Notification>chunk(Math.min(properties.chunkSize(), 100), transactionManager)
+                .<Notification, Notification>chunk(properties.mail().chunkSize(), transactionManager)
                 .reader(queuedNotificationReader)
                 .writer(notificationSender)
                 .listener((StepExecutionListener) progress)
