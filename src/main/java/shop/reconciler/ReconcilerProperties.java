@@ -170,35 +170,6 @@ public record ReconcilerProperties(
             String emlDirectory,
             @DefaultValue("1000") int chunkSize) {
 
-        /** With the default chunk size. */
-        public Mail(
-                String from,
-                int maxAttempts,
-                Duration maxAge,
-                int retries,
-                Duration retryBackoff,
-                Duration claimTimeout,
-                int maxListedCourses,
-                String template,
-                String subject,
-                String messageIdDomain,
-                String emlDirectory) {
-            this(
-                    from,
-                    maxAttempts,
-                    maxAge,
-                    retries,
-                    retryBackoff,
-                    claimTimeout,
-                    maxListedCourses,
-                    template,
-                    subject,
-                    messageIdDomain,
-                    emlDirectory,
-                    1000);
-        }
-
-        @ConstructorBinding
         public Mail {
             if (from == null || !EmailAddresses.isValid(from)) {
                 throw new InvalidConfigurationException(

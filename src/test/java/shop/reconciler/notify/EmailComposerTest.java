@@ -431,7 +431,8 @@ class EmailComposerTest {
                 template,
                 "Your order {orderCode} is complete",
                 DOMAIN,
-                null);
+                null,
+                1000);
         ReconcilerProperties properties = new ReconcilerProperties(
                 "0 */5 * * * *",
                 1000,

@@ -135,21 +135,11 @@ class ProcessLifecycleIntegrationTest {
         slowNotificationInserts(0.3);
         Process node = start("run", "--reconciler.chunk-size=1");
         await(Duration.ofSeconds(60), () -> completedOrders() >= 2);
-        long executionId =
-                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
 
         // when
-        CliRunner.Result stop = cli("stop", String.valueOf(executionId));
+        long executionId = stopFromAnotherProcess(node);
 
         // then
-        assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
-        assertThat(node.waitFor()).isEqualTo(1);
-        assertThat(shop.jdbc()
-                        .queryForObject(
-                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
-                                String.class,
-                                executionId))
-                .isEqualTo("STOPPED");
         assertThat(completedOrders()).isLessThan(20);
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
 
@@ -176,21 +166,11 @@ class ProcessLifecycleIntegrationTest {
                         + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(0.4); END IF; END");
         Process node = start("run");
         await(Duration.ofSeconds(60), () -> SMTP.getReceivedMessages().length >= 3);
-        long executionId =
-                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
 
         // when
-        CliRunner.Result stop = cli("stop", String.valueOf(executionId));
+        long executionId = stopFromAnotherProcess(node);
 
         // then: stopped inside the chunk; what was not sent keeps no claim and stays queued
-        assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
-        assertThat(node.waitFor()).isEqualTo(1);
-        assertThat(shop.jdbc()
-                        .queryForObject(
-                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
-                                String.class,
-                                executionId))
-                .isEqualTo("STOPPED");
         int sent = SMTP.getReceivedMessages().length;
         assertThat(sent).isBetween(3, 15);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
@@ -302,6 +282,25 @@ class ProcessLifecycleIntegrationTest {
         assertThat(completedOrders()).isEqualTo(10);
         assertThat(SMTP.getReceivedMessages()).hasSize(10);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(10);
+    }
+
+    /**
+     * Sends {@code stop} for the latest execution from a process of its own; asserts that it was
+     * accepted, that the node exited 1 and that the execution ended {@code STOPPED}; returns its id.
+     */
+    private long stopFromAnotherProcess(Process node) throws InterruptedException {
+        long executionId =
+                shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        CliRunner.Result stop = cli("stop", String.valueOf(executionId));
+        assertThat(stop.exit()).describedAs(stop.out() + stop.err()).isZero();
+        assertThat(node.waitFor()).isEqualTo(1);
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                executionId))
+                .isEqualTo("STOPPED");
+        return executionId;
     }
 
     private void seedFinishedOrders(int count) {

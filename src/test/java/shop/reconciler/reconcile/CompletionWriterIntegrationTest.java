@@ -66,7 +66,8 @@ class CompletionWriterIntegrationTest {
                         "classpath:mail/order-completed.mustache",
                         "Order {orderCode}",
                         "order-reconciler.local",
-                        null));
+                        null,
+                        1000));
         writer = new CompletionWriter(
                 new NamedParameterJdbcTemplate(database.dataSource()),
                 StatusSql.forDatabase(database.dataSource()),
