@@ -204,18 +204,19 @@ class NotificationSender implements ItemWriter<Notification> {
         MailOutbox.Connection connection = null;
         ResultRecorder recorder = new ResultRecorder();
         boolean completed = false;
-        long stopCheckedAt = System.nanoTime();
+        long stopPolledAt = System.nanoTime();
         try {
             for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
                 Notification notification = items.get(i);
-                if (System.nanoTime() - stopCheckedAt >= STOP_POLL.toNanos() || stopAskedHere()) {
-                    stopCheckedAt = System.nanoTime();
-                    if (stopAsked(own, recorder)) {
-                        log.info(
-                                "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
-                                items.size() - i);
-                        break;
-                    }
+                boolean pollDue = System.nanoTime() - stopPolledAt >= STOP_POLL.toNanos();
+                if (pollDue) {
+                    stopPolledAt = System.nanoTime();
+                }
+                if (stopAskedHere() || (pollDue && stopAskedInRepository(own, recorder))) {
+                    log.info(
+                            "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
+                            items.size() - i);
+                    break;
                 }
                 if (Duration.between(claimedAt, Instant.now())
                                 .compareTo(mail.claimTimeout().dividedBy(2))
@@ -384,25 +385,24 @@ class NotificationSender implements ItemWriter<Notification> {
         }
     }
 
+    /** Whether this process asked this execution to stop (SIGTERM), or Spring Batch saw a stop at the last chunk boundary. */
+    private boolean stopAskedHere() {
+        return stepExecution.isTerminateOnly()
+                || stepExecution.getJobExecution().isStopping();
+    }
+
     /**
-     * Whether this execution is to stop: asked in this process (SIGTERM), or, read from the job
-     * repository over the chunk's own connection once every result before is committed, by
-     * {@code stop} from any process. The sender stops between two messages, so that a chunk of a
-     * slow SMTP server does not hold a stop (or SIGTERM's {@code reconciler.shutdown-timeout}) up.
+     * Whether {@code stop} from any process asked this execution to stop, read from the job
+     * repository over the chunk's own connection once every result before is committed. The sender
+     * stops between two messages, so that a chunk of a slow SMTP server does not hold a stop (or
+     * SIGTERM's {@code reconciler.shutdown-timeout}) up.
      */
-    private boolean stopAsked(NamedParameterJdbcTemplate own, ResultRecorder recorder) throws InterruptedException {
-        if (stopAskedHere()) {
-            return true;
-        }
+    private boolean stopAskedInRepository(NamedParameterJdbcTemplate own, ResultRecorder recorder)
+            throws InterruptedException {
         recorder.awaitRecorded();
         List<String> status =
                 own.queryForList(JOB_STATUS_SQL, Map.of("id", stepExecution.getJobExecutionId()), String.class);
         return status.contains("STOPPING") || status.contains("STOPPED");
-    }
-
-    private boolean stopAskedHere() {
-        return stepExecution.isTerminateOnly()
-                || stepExecution.getJobExecution().isStopping();
     }
 
     /** A message held back at its end of data because an earlier result was not recorded. */
