@@ -446,10 +446,12 @@ public final class BenchMain {
                     variants.add(new String[0]);
                 }
                 if (options.repeat > 1 && !scenario.equals("per-order")) {
-                    // "run=k/K" reaches the scenario's JVM as an option it ignores, and its label.
+                    // "run=k/K" reaches the scenario's JVM as an option it ignores, and its label. The
+                    // variants take turns (run 1 of each, then run 2 of each...), so that the machine's
+                    // speed drifting during the invocation does not fall on one variant's runs.
                     List<String[]> runs = new ArrayList<>();
-                    for (String[] variant : variants) {
-                        for (int k = 1; k <= options.repeat; k++) {
+                    for (int k = 1; k <= options.repeat; k++) {
+                        for (String[] variant : variants) {
                             String[] run = Arrays.copyOf(variant, variant.length + 1);
                             run[variant.length] = "run=" + k + "/" + options.repeat;
                             runs.add(run);
@@ -714,6 +716,7 @@ public final class BenchMain {
                         : "chunks " + r.get("reconcile.chunks") + " (" + r.get("reconcile.chunkMs") + " ms)";
         };
         String cpu = scenario.equals("job") ? "reconcile." : "";
+        note += stealNote(r, cpu);
         return new Row(
                 n,
                 label,
@@ -759,7 +762,7 @@ public final class BenchMain {
                 number(r.get("jvmCpu")),
                 Double.NaN,
                 number(r.get("load")),
-                "no database; GreenMail CPU " + r.get("smtpCpu") + " s");
+                "no database; GreenMail CPU " + r.get("smtpCpu") + " s" + stealNote(r, ""));
         say(String.format(Locale.ROOT, "   smtp ceiling: %.2f s, %.0f emails/s", seconds, count / seconds));
         return row;
     }
@@ -784,7 +787,16 @@ public final class BenchMain {
                 number(r.get("load")),
                 "chunks " + r.get("send.chunks") + " (" + r.get("send.chunkMs") + " ms); per email: "
                         + perEmail(r.getOrDefault("send.context", ""), sent) + "; GreenMail CPU "
-                        + r.get("smtpCpu") + " s (whole job); heap: whole job");
+                        + r.get("smtpCpu") + " s (whole job); heap: whole job" + stealNote(r, "send."));
+    }
+
+    /**
+     * The share of the machine's CPU time that the host gave to other guests while the scenario (or
+     * the step) ran, when known: the same run is slower when it is high.
+     */
+    private static String stealNote(Map<String, String> r, String prefix) {
+        String steal = r.get(prefix + "stealPercent");
+        return steal == null || steal.equals("NaN") ? "" : "; steal " + steal + "%";
     }
 
     /** The send step's own split of its time per email (SendCounters' *Micros), from its context. */

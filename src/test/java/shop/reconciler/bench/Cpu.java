@@ -57,6 +57,21 @@ final class Cpu {
         }
     }
 
+    /**
+     * CPU seconds the hypervisor gave to others while this machine's CPUs wanted to run (the
+     * {@code steal} column of {@code /proc/stat}, summed over the CPUs), or NaN when unreadable. On
+     * a shared host it is what makes the same run faster or slower from one hour to the next.
+     */
+    static double steal() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            // "cpu user nice system idle iowait irq softirq steal ..."
+            return Long.parseLong(f[8]) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** The 1-minute load average. */
     static double load() {
         try {

@@ -107,15 +107,23 @@ public final class ScenarioRunner {
 
     private ScenarioRunner() {}
 
-    /** CPU seconds of this JVM and of the database server, to be subtracted from later ones. */
-    record CpuMark(double jvm, double db) {
+    /**
+     * CPU seconds of this JVM and of the database server, and the machine's steal time (see
+     * {@link Cpu#steal()}), to be subtracted from later ones.
+     */
+    record CpuMark(double jvm, double db, double steal, long nanos) {
         static CpuMark now() {
-            return new CpuMark(Cpu.jvm(), Cpu.process(dbPid));
+            return new CpuMark(Cpu.jvm(), Cpu.process(dbPid), Cpu.steal(), System.nanoTime());
         }
 
         void since(CpuMark start, String prefix, Map<String, String> result) {
             result.put(prefix + "jvmCpu", String.format(Locale.ROOT, "%.2f", jvm - start.jvm));
             result.put(prefix + "dbCpu", String.format(Locale.ROOT, "%.2f", db - start.db));
+            double machineSeconds =
+                    (nanos - start.nanos) / 1e9 * Runtime.getRuntime().availableProcessors();
+            result.put(
+                    prefix + "stealPercent",
+                    String.format(Locale.ROOT, "%.0f", 100 * (steal - start.steal) / machineSeconds));
         }
     }
 
