@@ -35,6 +35,9 @@ final class HeapWatch {
     private final AtomicLong maxAfterGc = new AtomicLong();
     private final AtomicLong collections = new AtomicLong();
     private final AtomicLong gcMillis = new AtomicLong();
+    /** Every collection's notification, watched or not. */
+    private final AtomicLong notified = new AtomicLong();
+
     private volatile boolean watching;
 
     HeapWatch() {
@@ -42,23 +45,30 @@ final class HeapWatch {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(
                         (notification, handback) -> {
-                            if (!watching
-                                    || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
-                                            notification.getType())) {
+                            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                                    notification.getType())) {
                                 return;
                             }
-                            GarbageCollectionNotificationInfo info =
-                                    GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-                            long used = 0;
-                            for (Map.Entry<String, MemoryUsage> pool :
-                                    info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                                if (heapPoolNames.contains(pool.getKey())) {
-                                    used += pool.getValue().getUsed();
+                            try {
+                                if (watching) {
+                                    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                                            (CompositeData) notification.getUserData());
+                                    long used = 0;
+                                    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo()
+                                            .getMemoryUsageAfterGc()
+                                            .entrySet()) {
+                                        if (heapPoolNames.contains(pool.getKey())) {
+                                            used += pool.getValue().getUsed();
+                                        }
+                                    }
+                                    maxAfterGc.accumulateAndGet(used, Math::max);
+                                    collections.incrementAndGet();
+                                    gcMillis.addAndGet(info.getGcInfo().getDuration());
                                 }
+                            } finally {
+                                // counted once the rest is done, for collectAndWait()
+                                notified.incrementAndGet();
                             }
-                            maxAfterGc.accumulateAndGet(used, Math::max);
-                            collections.incrementAndGet();
-                            gcMillis.addAndGet(info.getGcInfo().getDuration());
                         },
                         null,
                         null);
@@ -67,7 +77,7 @@ final class HeapWatch {
     }
 
     void start() {
-        System.gc();
+        collectAndWait();
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         maxAfterGc.set(0);
         collections.set(0);
@@ -78,7 +88,7 @@ final class HeapWatch {
     /** Stops watching and returns {@code peakMb, liveMb, collections, gcMs, maxHeapMb}. */
     Map<String, String> stop() {
         // One last collection so that a run too short to trigger one still reports what it keeps.
-        System.gc();
+        collectAndWait();
         watching = false;
         long peak =
                 heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
@@ -88,6 +98,25 @@ final class HeapWatch {
                 "gcCount", Long.toString(collections.get()),
                 "gcMs", Long.toString(gcMillis.get()),
                 "maxHeapMb", mb(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * A full collection, returning once its notification has been handled: it comes on another
+     * thread after {@code System.gc()} returns (a floor run once reported "live 0 MB" because the
+     * watch had ended before it arrived).
+     */
+    private void collectAndWait() {
+        long before = notified.get();
+        System.gc();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (notified.get() == before && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String mb(long bytes) {
