@@ -57,14 +57,8 @@ public record ReconcilerProperties(
                     "reconciler.cron",
                     "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
         }
-        if (chunkSize < 1 || chunkSize > 10_000) {
-            throw new InvalidConfigurationException(
-                    "reconciler.chunk-size", "must be between 1 and 10000, was " + chunkSize);
-        }
-        if (partitions < 1 || partitions > 16) {
-            throw new InvalidConfigurationException(
-                    "reconciler.partitions", "must be between 1 and 16, was " + partitions);
-        }
+        requireBetween("reconciler.chunk-size", chunkSize, 1, 10_000);
+        requireBetween("reconciler.partitions", partitions, 1, 16);
         if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
             throw new InvalidConfigurationException(
                     "reconciler.terminal-task-statuses", "must name at least one status (default: completed,failed)");
@@ -180,10 +174,7 @@ public record ReconcilerProperties(
                         "reconciler.mail.max-attempts", "must be at least 1, was " + maxAttempts);
             }
             requirePositive("reconciler.mail.max-age", maxAge);
-            if (retries < 0 || retries > 10) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.retries", "must be between 0 and 10, was " + retries);
-            }
+            requireBetween("reconciler.mail.retries", retries, 0, 10);
             if (retryBackoff == null || retryBackoff.isNegative()) {
                 throw new InvalidConfigurationException(
                         "reconciler.mail.retry-backoff", "must not be negative, was " + retryBackoff);
@@ -203,10 +194,13 @@ public record ReconcilerProperties(
             if (emlDirectory != null && emlDirectory.isBlank()) {
                 emlDirectory = null;
             }
-            if (chunkSize < 1 || chunkSize > 10_000) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.chunk-size", "must be between 1 and 10000, was " + chunkSize);
-            }
+            requireBetween("reconciler.mail.chunk-size", chunkSize, 1, 10_000);
+        }
+    }
+
+    private static void requireBetween(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidConfigurationException(key, "must be between " + min + " and " + max + ", was " + value);
         }
     }
 
