@@ -74,12 +74,13 @@ class CliTest {
     @Test
     void statusSeparatesOwnOptionsFromSpringSettings() {
         // when
-        Cli.Invocation invocation =
-                Cli.parse("status", "--limit", "5", "--spring.datasource.url=jdbc:h2:mem:x", "--json");
+        Cli.Invocation invocation = Cli.parse(
+                "status", "--limit", "5", "--spring.datasource.url=jdbc:mysql://db.internal:3306/shop", "--json");
 
         // then
         assertThat(invocation.options()).containsExactly("--limit", "5", "--json");
-        assertThat(invocation.springArgs()).containsExactly("--spring.datasource.url=jdbc:h2:mem:x");
+        assertThat(invocation.springArgs())
+                .containsExactly("--spring.datasource.url=jdbc:mysql://db.internal:3306/shop");
     }
 
     @Test
