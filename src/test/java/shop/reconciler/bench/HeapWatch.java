@@ -51,19 +51,8 @@ final class HeapWatch {
                             }
                             try {
                                 if (watching) {
-                                    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-                                            (CompositeData) notification.getUserData());
-                                    long used = 0;
-                                    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo()
-                                            .getMemoryUsageAfterGc()
-                                            .entrySet()) {
-                                        if (heapPoolNames.contains(pool.getKey())) {
-                                            used += pool.getValue().getUsed();
-                                        }
-                                    }
-                                    maxAfterGc.accumulateAndGet(used, Math::max);
-                                    collections.incrementAndGet();
-                                    gcMillis.addAndGet(info.getGcInfo().getDuration());
+                                    recordCollection(GarbageCollectionNotificationInfo.from(
+                                            (CompositeData) notification.getUserData()));
                                 }
                             } finally {
                                 // counted once the rest is done, for collectAndWait()
@@ -74,6 +63,20 @@ final class HeapWatch {
                         null);
             }
         }
+    }
+
+    /** One collection seen while watching: the heap it left in use, its duration. */
+    private void recordCollection(GarbageCollectionNotificationInfo info) {
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool :
+                info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPoolNames.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
+        }
+        maxAfterGc.accumulateAndGet(used, Math::max);
+        collections.incrementAndGet();
+        gcMillis.addAndGet(info.getGcInfo().getDuration());
     }
 
     void start() {
