@@ -1,4 +1,4 @@
--- The shop's own tables, copied verbatim from the contract (section 2).
+-- The shop's own tables, as the shop backend defines them (README, "Tables").
 -- The reconciler never runs this against a real shop database: only the demo and the tests do.
 CREATE TABLE orders (
   id             BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -7,7 +7,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The shop's two tables, from the project's copy of the contract's DDL
+ * The shop's two tables, from the project's copy of the shop's DDL
  * ({@code demo/shop-schema.sql}). Only the demo and the tests create them; the reconciler never
  * creates or alters them in a real shop database.
  */

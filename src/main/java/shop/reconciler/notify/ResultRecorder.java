@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Records a chunk's send results on a thread of its own, one statement after the other, so that
  * the next message's SMTP conversation runs while the previous result is being committed.
  *
- * <p>The contract allows one message in the window between the server's acceptance and the
+ * <p>The README's guarantees allow one message in the window between the server's acceptance and the
  * database's record of it, and this keeps it to one: each message's delivery (its end of data)
  * waits at {@link #gate()} until every result recorded before it is durable. So, at any moment,
  * at most one accepted message is unrecorded.

@@ -21,7 +21,7 @@ import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
 
 /**
- * The command line of contract section 5: {@code <command> [options] [--spring.key=value ...]}.
+ * The command line (README, "Commands and exit codes"): {@code <command> [options] [--spring.key=value ...]}.
  * Arguments of the form {@code --some.key=value} go to Spring Boot; the rest belong to the
  * command. Expected failures end with one line on standard error, never a stack trace.
  */

@@ -14,8 +14,8 @@ import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.ShopSchema;
 
 /**
- * {@code demo}: a small shop in an embedded database with one order for every rule of contract
- * section 3, one run of the job, a summary, and the emails as .eml files.
+ * {@code demo}: a small shop in an embedded database with one order for every rule of the README's
+ * "Guarantees", one run of the job, a summary, and the emails as .eml files.
  */
 @Component
 class DemoShop {

@@ -1,6 +1,6 @@
 package shop.reconciler.ops;
 
-/** The exit codes of contract section 5. */
+/** The exit codes operators and schedulers rely on (README, "Commands and exit codes"). */
 final class ExitCodes {
 
     static final int OK = 0;

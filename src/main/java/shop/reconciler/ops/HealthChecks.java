@@ -23,7 +23,7 @@ import shop.reconciler.notify.MailOutbox;
 @Component
 class HealthChecks {
 
-    /** The indexes of contract section 2, by table: their leading columns and the statement that adds them. */
+    /** The shop's two indexes (README, "Tables"), by table: their leading columns and the statement that adds them. */
     static final Map<String, List<String>> INDEXES = Map.of(
             "orders", List.of("order_status", "id", "CREATE INDEX idx_orders_status_id ON orders (order_status, id)"),
             "download_tasks",

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  */
 record StatusSql(String taskStatus, String orderIsProcessing, String shareLock, boolean mysql) {
 
-    /** The statuses the shop defines for tasks (contract section 2). */
+    /** The statuses the shop defines for tasks ({@code download_tasks.status}). */
     static final List<String> SHOP_STATUSES = List.of("pending", "processing", "enrolled", "completed", "failed");
 
     static StatusSql forDatabase(DataSource dataSource) {
