@@ -1,7 +1,6 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
-import java.util.List;
 import org.springframework.stereotype.Component;
 
 /** Runs the command of an {@link Cli.Invocation} inside the started application. */
@@ -34,17 +33,17 @@ class Commands {
     }
 
     int execute(Cli.Invocation invocation, PrintStream out, PrintStream err) throws InterruptedException {
-        List<String> options = invocation.options();
+        Object arguments = invocation.arguments();
         return switch (invocation.command()) {
             case RUN -> jobRunner.runNewInstance(out::println);
-            case RESTART -> restart.execute(options, out);
-            case STATUS -> status.execute(options, out);
+            case RESTART -> restart.execute((Arguments.Restart) arguments, out);
+            case STATUS -> status.execute((Arguments.Status) arguments, out);
             case CHECK -> checks.execute(out);
             case DEMO -> demo.execute(out);
-            case STOP -> stop.stop(options, out);
-            case ABANDON -> stop.abandon(options, out);
+            case STOP -> stop.stop(((Arguments.Stop) arguments).id(), out);
+            case ABANDON -> stop.abandon(((Arguments.Abandon) arguments).id(), out);
             case SERVE -> serve.execute();
-            default -> throw new Cli.UsageException("'" + invocation.command() + "' cannot run here");
+            default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }
 }

@@ -1,6 +1,6 @@
 package shop.reconciler.ops;
 
-/** The exit codes of contract section 5. */
+/** The exit codes every command keeps to; schedulers (cron, systemd, Kubernetes) rely on them. */
 final class ExitCodes {
 
     static final int OK = 0;

@@ -90,12 +90,9 @@ class RestartCommand {
         jobRepository.update(execution);
     }
 
-    int execute(List<String> options, PrintStream out) {
-        if (options.size() != 1) {
-            throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
-        }
+    int execute(Arguments.Restart arguments, PrintStream out) {
         long executionId;
-        if (options.get(0).equals("--last-failed")) {
+        if (arguments.lastFailed) {
             List<Long> found =
                     jdbc.queryForList(LAST_UNFINISHED_SQL, Long.class, OrderCompletionJobConfiguration.JOB_NAME);
             if (found.isEmpty()) {
@@ -105,11 +102,7 @@ class RestartCommand {
             }
             executionId = found.get(0);
         } else {
-            try {
-                executionId = Long.parseLong(options.get(0));
-            } catch (NumberFormatException e) {
-                throw new Cli.UsageException("'" + options.get(0) + "' is not an execution id");
-            }
+            executionId = arguments.id();
         }
         JobExecution execution = find(executionId);
         if (execution == null) {

@@ -102,23 +102,9 @@ class StatusReport {
         this.jobLease = jobLease;
     }
 
-    int execute(List<String> options, PrintStream out) {
-        int limit = 10;
-        boolean json = false;
-        for (int i = 0; i < options.size(); i++) {
-            String option = options.get(i);
-            if (option.equals("--json")) {
-                json = true;
-            } else if (option.equals("--limit") && i + 1 < options.size()) {
-                limit = parseLimit(options.get(++i));
-            } else if (option.startsWith("--limit=")) {
-                limit = parseLimit(option.substring("--limit=".length()));
-            } else {
-                throw new Cli.UsageException("status takes [--limit N] [--json], got '" + option + "'");
-            }
-        }
-        Snapshot snapshot = snapshot(limit);
-        if (json) {
+    int execute(Arguments.Status arguments, PrintStream out) {
+        Snapshot snapshot = snapshot(arguments.limit);
+        if (arguments.json) {
             out.println(JsonMapper.builder()
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .build()
@@ -127,18 +113,6 @@ class StatusReport {
             print(snapshot, out);
         }
         return ExitCodes.OK;
-    }
-
-    private static int parseLimit(String value) {
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit < 1 || limit > 1000) {
-                throw new NumberFormatException();
-            }
-            return limit;
-        } catch (NumberFormatException e) {
-            throw new Cli.UsageException("--limit takes a number from 1 to 1000, got '" + value + "'");
-        }
     }
 
     Snapshot snapshot(int limit) {
