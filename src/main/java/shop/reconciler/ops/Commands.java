@@ -14,6 +14,10 @@ class Commands {
     private final DemoShop demo;
     private final StopCommand stop;
     private final ServeCommand serve;
+    private final ExplainCommand explain;
+    private final NotificationsCommand notifications;
+    private final RequeueCommand requeue;
+    private final PlanCommand plan;
 
     Commands(
             JobRunner jobRunner,
@@ -22,7 +26,15 @@ class Commands {
             HealthChecks checks,
             DemoShop demo,
             StopCommand stop,
-            ServeCommand serve) {
+            ServeCommand serve,
+            ExplainCommand explain,
+            NotificationsCommand notifications,
+            RequeueCommand requeue,
+            PlanCommand plan) {
+        this.explain = explain;
+        this.notifications = notifications;
+        this.requeue = requeue;
+        this.plan = plan;
         this.stop = stop;
         this.serve = serve;
         this.jobRunner = jobRunner;
@@ -43,6 +55,10 @@ class Commands {
             case STOP -> stop.stop(((Arguments.Stop) arguments).id(), out);
             case ABANDON -> stop.abandon(((Arguments.Abandon) arguments).id(), out);
             case SERVE -> serve.execute();
+            case EXPLAIN -> explain.execute((Arguments.Explain) arguments, out, err);
+            case NOTIFICATIONS -> notifications.execute((Arguments.Notifications) arguments, out);
+            case REQUEUE -> requeue.execute((Arguments.Requeue) arguments, out);
+            case PLAN -> plan.execute((Arguments.Plan) arguments, out);
             default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }
