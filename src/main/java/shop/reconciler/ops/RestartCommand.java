@@ -34,13 +34,16 @@ class RestartCommand {
     private final JobLease lease;
     private final JobRunner jobRunner;
     private final JobHistory history;
+    private final DeadExecutions deadExecutions;
 
     RestartCommand(
             JobOperator jobOperator,
             JobRepository jobRepository,
             JobLease lease,
             JobRunner jobRunner,
-            JobHistory history) {
+            JobHistory history,
+            DeadExecutions deadExecutions) {
+        this.deadExecutions = deadExecutions;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
@@ -105,7 +108,10 @@ class RestartCommand {
             if (execution.getStatus().isRunning()) {
                 out.println("execution " + executionId + " is " + execution.getStatus()
                         + " but no process holds the lease: its process died; recovering it");
-                execution = jobOperator.recover(execution);
+                execution = deadExecutions.recover(
+                        execution,
+                        "its process died: found " + execution.getStatus() + " while " + lease.me()
+                                + " held the lease '" + lease.name() + "'; recovered by restart");
             } else if (execution.getStatus() == BatchStatus.UNKNOWN
                     || execution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.UNKNOWN)) {
                 out.println("execution " + executionId + " is UNKNOWN: the rollback of its last chunk failed (the"

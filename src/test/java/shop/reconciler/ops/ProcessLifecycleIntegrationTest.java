@@ -101,6 +101,65 @@ class ProcessLifecycleIntegrationTest {
     }
 
     @Test
+    void runAfterANodeWasKilledRecoversItsExecutionAndRestartsItInsteadOfStartingANewInstance() throws Exception {
+        // given: a run killed with SIGKILL in the middle of its reconcile step
+        seedFinishedOrders(20);
+        slowNotificationInserts(0.3);
+        Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        node.destroyForcibly().waitFor();
+        Instant killed = Instant.now();
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        long deadId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isEqualTo(1);
+
+        // when: its lease has expired and its execution has been silent for at-most-for (30s)
+        Thread.sleep(Math.max(
+                0, Duration.between(Instant.now(), killed.plusSeconds(32)).toMillis()));
+        CliRunner.Result run = awaitResult(
+                Duration.ofSeconds(30), () -> cli("run", "--reconciler.lock.at-most-for=30s"), r -> r.exit() != 75);
+
+        // then: the dead execution ended FAILED with the reason, and its restart finished the work
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(run.out())
+                .contains("execution " + deadId + " was STARTED but its process is gone")
+                .contains("restarting it");
+        assertThat(shop.jdbc()
+                        .queryForMap(
+                                "SELECT STATUS, EXIT_CODE, EXIT_MESSAGE FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                deadId))
+                .containsEntry("STATUS", "FAILED")
+                .containsEntry("EXIT_CODE", "FAILED")
+                .extractingByKey("EXIT_MESSAGE")
+                .asString()
+                .contains("its process died");
+        assertThat(shop.count(
+                        "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STARTING', 'STOPPING')"))
+                .isZero();
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
+                .isEqualTo(1);
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(20);
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails).hasSize(20);
+        assertThat(Arrays.stream(mails)
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
+
+        // then: status says so
+        assertThat(cli("status").out().lines().filter(l -> l.startsWith(deadId + " ")))
+                .singleElement()
+                .asString()
+                .contains("FAILED")
+                .contains("its process died");
+    }
+
+    @Test
     void secondNodeCannotStartWhileARunHoldsTheLeaseEvenPastAtMostFor() throws Exception {
         // given: a run of about 40 s on node A, with a lease of at most 30 s that it keeps alive
         seedFinishedOrders(40);
