@@ -211,6 +211,12 @@ final class Arguments {
         }
     }
 
+    @Command(
+            name = "completion",
+            description = "a bash (and zsh) completion script for jobs/reconcile-orders:"
+                    + " source <(jobs/reconcile-orders completion)")
+    static final class Completion {}
+
     @Command(name = "help", description = "this help, or a command's: help <command>")
     static final class Help {
         @Parameters(arity = "0..1", paramLabel = "<command>", description = "the command to explain")

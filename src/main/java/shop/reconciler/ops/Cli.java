@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
@@ -51,6 +52,7 @@ public final class Cli {
         NOTIFICATIONS(Arguments.Notifications::new),
         REQUEUE(Arguments.Requeue::new),
         PLAN(Arguments.Plan::new),
+        COMPLETION(Arguments.Completion::new),
         HELP(Arguments.Help::new);
 
         private final Supplier<Object> arguments;
@@ -75,7 +77,8 @@ public final class Cli {
 
     /**
      * What was asked: the command, its own arguments as given and as parsed (an instance of its
-     * {@link Arguments} class; for {@link Command#HELP}, the text to print), and the arguments for
+     * {@link Arguments} class; for {@link Command#HELP} and {@link Command#COMPLETION}, the text to
+     * print), and the arguments for
      * Spring Boot.
      */
     record Invocation(Command command, List<String> options, String[] springArgs, Object arguments) {}
@@ -103,7 +106,7 @@ public final class Cli {
             err.println("order-reconciler: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        if (invocation.command() == Command.HELP) {
+        if (invocation.command() == Command.HELP || invocation.command() == Command.COMPLETION) {
             out.print(invocation.arguments());
             return ExitCodes.OK;
         }
@@ -240,6 +243,9 @@ public final class Cli {
         Object arguments = sub.commandSpec().userObject();
         if (arguments instanceof Arguments.Help help) {
             return new Invocation(Command.HELP, options, springArgs, help(top, help.command));
+        }
+        if (arguments instanceof Arguments.Completion) {
+            return new Invocation(Command.COMPLETION, options, springArgs, AutoComplete.bash("reconcile-orders", top));
         }
         if (arguments instanceof Arguments.Checked checked) {
             checked.check();

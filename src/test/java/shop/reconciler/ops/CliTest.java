@@ -239,6 +239,23 @@ class CliTest {
         }
     }
 
+    @Test
+    void completionPrintsABashScriptThatKnowsTheCommandsAndTheirOptions() {
+        // given
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        // when
+        int exit = Cli.execute(print(out), print(err), "completion");
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("complete -F")
+                .contains("reconcile-orders")
+                .contains("explain", "requeue", "--error-contains", "--last-failed");
+    }
+
     private static PrintStream print(ByteArrayOutputStream bytes) {
         return new PrintStream(bytes, true, StandardCharsets.UTF_8);
     }
