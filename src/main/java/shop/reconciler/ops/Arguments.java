@@ -158,7 +158,8 @@ final class Arguments {
                 names = "--since",
                 paramLabel = "D",
                 converter = Since.Converter.class,
-                description = "only those created since: a duration back (24h, 7d) or a date (2026-12-01[T10:00])")
+                description = "only those that failed (last changed) since: a duration back (24h, 7d) or a date"
+                        + " (2026-12-01[T10:00])")
         Since since;
 
         @Option(names = "--error-contains", paramLabel = "X", description = "only those whose last error contains X")

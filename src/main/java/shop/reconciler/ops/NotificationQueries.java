@@ -46,10 +46,10 @@ class NotificationQueries {
 
     static final String BY_CODES_SQL = COLUMNS + " WHERE n.order_code IN (:codes) ORDER BY n.id";
 
-    /** A filter left out is bound as null. */
+    /** A filter left out is bound as null; {@code since} is when the row last changed (failed). */
     static final String BY_FILTER_SQL = COLUMNS + """
              WHERE n.status IN (:statuses)
-               AND (:since IS NULL OR n.created_at >= :since)
+               AND (:since IS NULL OR n.updated_at >= :since)
                AND (:errorContains IS NULL OR LOCATE(:errorContains, n.last_error) > 0)
              ORDER BY n.id
             """;

@@ -5,7 +5,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
@@ -23,26 +22,14 @@ import shop.reconciler.reconcile.RunPreview;
 @Component
 class StatusReport {
 
-    static final String ANOMALY_COUNT_SQL = """
-            SELECT COUNT(*) FROM orders o
-             WHERE o.order_status = 'processing'
-               AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
-            """;
-
-    static final String ANOMALY_CODES_SQL = """
-            SELECT o.order_code FROM orders o
-             WHERE o.order_status = 'processing'
-               AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
-             ORDER BY o.id
-             LIMIT 10
-            """;
-
     record Lease(String state, String lockedBy, String lockedAt, String until) {}
 
     /**
      * @param stuckAfter {@code reconciler.stuck-task-after}
      * @param stuck processing orders waiting on a task unchanged for longer than that
      * @param stuckOrderCodes the first ten of them
+     * @param orphaned executions shown as running while no process holds the lease: their process
+     *     died, and the next run recovers and restarts them
      */
     record Snapshot(
             List<ExecutionSummary> executions,
@@ -53,9 +40,9 @@ class StatusReport {
             List<String> anomalyOrderCodes,
             String stuckAfter,
             long stuck,
-            List<String> stuckOrderCodes) {}
+            List<String> stuckOrderCodes,
+            List<Long> orphaned) {}
 
-    private final JdbcTemplate jdbc;
     private final JobLease jobLease;
     private final JobHistory history;
     private final NotificationQueries notifications;
@@ -63,13 +50,11 @@ class StatusReport {
     private final ReconcilerProperties properties;
 
     StatusReport(
-            JdbcTemplate jdbc,
             JobLease jobLease,
             JobHistory history,
             NotificationQueries notifications,
             RunPreview rules,
             ReconcilerProperties properties) {
-        this.jdbc = jdbc;
         this.jobLease = jobLease;
         this.history = history;
         this.notifications = notifications;
@@ -108,19 +93,25 @@ class StatusReport {
                         String.valueOf(h.lockedAt()),
                         String.valueOf(h.until())))
                 .orElse(new Lease("free", null, null, null));
-        Long anomalies = jdbc.queryForObject(ANOMALY_COUNT_SQL, Long.class);
-        List<String> codes = jdbc.queryForList(ANOMALY_CODES_SQL, String.class);
+        List<Long> orphaned = "held".equals(lease.state())
+                ? List.of()
+                : executions.stream()
+                        .filter(e -> RUNNING.contains(e.status()))
+                        .map(ExecutionSummary::id)
+                        .toList();
+        RunPreview.Group anomalies = rules.anomalies(10);
         RunPreview.Group stuck = rules.stuck(10);
         return new Snapshot(
                 executions,
                 lease,
                 notifications.countByStatus(),
                 notifications.oldestQueued(),
-                anomalies == null ? 0 : anomalies,
-                codes,
+                anomalies.count(),
+                anomalies.first(),
                 Durations.format(properties.stuckTaskAfter()),
                 stuck.count(),
-                stuck.first());
+                stuck.first(),
+                orphaned);
     }
 
     private static void print(Snapshot s, PrintStream out) {
@@ -152,6 +143,10 @@ class StatusReport {
         if (s.executions().isEmpty()) {
             out.println("(no execution of " + OrderCompletionJobConfiguration.JOB_NAME + " yet)");
         }
+        for (long id : s.orphaned()) {
+            out.println("execution " + id + " shows as running but no process holds the lease: its process died;"
+                    + " the next run recovers and restarts it (or now: restart " + id + ")");
+        }
         out.println();
         out.println("lease: " + s.lease().state()
                 + (s.lease().lockedBy() == null
@@ -170,6 +165,8 @@ class StatusReport {
                 ? ""
                 : " e.g. " + String.join(", ", codes.stream().map(Output::text).toList());
     }
+
+    private static final java.util.Set<String> RUNNING = java.util.Set.of("STARTING", "STARTED", "STOPPING");
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 

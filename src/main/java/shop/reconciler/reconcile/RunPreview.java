@@ -25,7 +25,7 @@ import shop.reconciler.notify.NotificationStatus;
  *       {@code reconciler.mail.max-age} cut-off on the database's clock; the writer's own rule
  *       ({@link CompletionWriter#notificationFor}) names the notification each would get.
  *   <li>Stuck orders: processing orders with a non-terminal task unchanged for longer than
- *       {@code reconciler.stuck-task-after}.
+ *       {@code reconciler.stuck-task-after}; and, for {@code status}, the anomalies alone.
  * </ol>
  *
  * The database may change between this preview and a run; a run decides again under locks.
@@ -54,6 +54,17 @@ public class RunPreview {
             """;
 
     static final String STUCK_COUNT_SQL = "SELECT COUNT(*)" + STUCK_WHERE;
+
+    /** {@code {processing}}: as in {@link #STUCK_WHERE}. */
+    static final String ANOMALY_WHERE = """
+              FROM orders o
+             WHERE {processing}
+               AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
+            """;
+
+    static final String ANOMALY_COUNT_SQL = "SELECT COUNT(*)" + ANOMALY_WHERE;
+
+    static final String ANOMALY_CODES_SQL = "SELECT o.order_code" + ANOMALY_WHERE + " ORDER BY o.id LIMIT :limit";
 
     static final String STUCK_CODES_SQL = "SELECT o.order_code" + STUCK_WHERE + " ORDER BY o.id LIMIT :limit";
 
@@ -130,6 +141,14 @@ public class RunPreview {
                 limit);
         Long count = jdbc.queryForObject(statusSql.apply(STUCK_COUNT_SQL), params, Long.class);
         List<String> codes = jdbc.queryForList(statusSql.apply(STUCK_CODES_SQL), params, String.class);
+        return new Group(count == null ? 0 : count, codes);
+    }
+
+    /** Processing orders without any task: never completed, reported instead. */
+    public Group anomalies(int limit) {
+        Map<String, Object> params = Map.of("limit", limit);
+        Long count = jdbc.queryForObject(statusSql.apply(ANOMALY_COUNT_SQL), params, Long.class);
+        List<String> codes = jdbc.queryForList(statusSql.apply(ANOMALY_CODES_SQL), params, String.class);
         return new Group(count == null ? 0 : count, codes);
     }
 

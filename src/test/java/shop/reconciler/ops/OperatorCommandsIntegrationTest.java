@@ -317,6 +317,25 @@ class OperatorCommandsIntegrationTest {
         assertThat(json.get("stuckOrderCodes")).extracting(JsonNode::asText).containsExactly("ST-1");
     }
 
+    @Test
+    void statusSaysWhenAnExecutionShowsAsRunningWithoutAnyProcessHoldingTheLease() {
+        // given: an execution left STARTED, as a killed process leaves it, and the lease free
+        shop.processingOrder("ST-3", "st3@example.com", "completed");
+        assertThat(cli("run").exit()).isZero();
+        shop.jdbc().update("UPDATE BATCH_JOB_EXECUTION SET STATUS = 'STARTED', END_TIME = NULL");
+        long id = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+
+        // when
+        CliRunner.Result text = cli("status");
+        JsonNode json = JSON.readTree(cli("status", "--json").out());
+
+        // then
+        assertThat(text.out())
+                .contains("execution " + id + " shows as running but no process holds the lease")
+                .contains("restart " + id);
+        assertThat(json.get("orphaned")).extracting(JsonNode::asLong).containsExactly(id);
+    }
+
     private CliRunner.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
