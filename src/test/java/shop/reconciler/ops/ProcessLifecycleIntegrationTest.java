@@ -103,20 +103,9 @@ class ProcessLifecycleIntegrationTest {
     @Test
     void runAfterANodeWasKilledRecoversItsExecutionAndRestartsItInsteadOfStartingANewInstance() throws Exception {
         // given: a run killed with SIGKILL in the middle of its reconcile step
-        seedFinishedOrders(20);
-        slowNotificationInserts(0.3);
-        Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
-        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
-        node.destroyForcibly().waitFor();
-        Instant killed = Instant.now();
-        shop.jdbc().execute("DROP TRIGGER slow_notifications");
-        long deadId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
-        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
-                .isEqualTo(1);
+        long deadId = killARunMidReconcile();
 
         // when: its lease has expired and its execution has been silent for at-most-for (30s)
-        Thread.sleep(Math.max(
-                0, Duration.between(Instant.now(), killed.plusSeconds(32)).toMillis()));
         CliRunner.Result run = awaitResult(
                 Duration.ofSeconds(30), () -> cli("run", "--reconciler.lock.at-most-for=30s"), r -> r.exit() != 75);
 
@@ -341,6 +330,79 @@ class ProcessLifecycleIntegrationTest {
         assertThat(completedOrders()).isEqualTo(10);
         assertThat(SMTP.getReceivedMessages()).hasSize(10);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(10);
+    }
+
+    @Test
+    void serveAfterANodeWasKilledRecoversItsExecutionAndRestartsItOnItsNextTick() throws Exception {
+        // given: a run killed with SIGKILL in the middle of its reconcile step
+        long deadId = killARunMidReconcile();
+        long instance = shop.jdbc()
+                .queryForObject(
+                        "SELECT JOB_INSTANCE_ID FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                        Long.class,
+                        deadId);
+
+        // when: serve's next tick after the dead execution has been silent for at-most-for (30s)
+        try (ReconcilerProcess serve = ReconcilerProcess.start(
+                withSpringArgs("serve", "--reconciler.cron=*/2 * * * * *", "--reconciler.lock.at-most-for=30s"))) {
+            await(
+                    Duration.ofSeconds(60),
+                    () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 1);
+            serve.process().destroy();
+            serve.waitFor(30);
+
+            // then: the first completed execution is the dead one's instance, restarted
+            assertThat(shop.jdbc()
+                            .queryForObject(
+                                    "SELECT JOB_INSTANCE_ID FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"
+                                            + " ORDER BY JOB_EXECUTION_ID LIMIT 1",
+                                    Long.class))
+                    .describedAs(serve.output())
+                    .isEqualTo(instance);
+            assertThat(serve.output()).contains("execution " + deadId + " was STARTED but its process is gone");
+        }
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT EXIT_MESSAGE FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                deadId))
+                .contains("its process died");
+        assertThat(shop.count(
+                        "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STARTING', 'STOPPING')"))
+                .isZero();
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(Arrays.stream(SMTP.getReceivedMessages())
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
+        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+    }
+
+    /**
+     * Kills a run of 20 slowed orders with SIGKILL once it has completed 4, and waits until its
+     * lease has expired and its execution has been silent for more than at-most-for (30s); the id
+     * of the execution it left STARTED.
+     */
+    private long killARunMidReconcile() throws InterruptedException {
+        seedFinishedOrders(20);
+        slowNotificationInserts(0.3);
+        Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        node.destroyForcibly().waitFor();
+        Instant killed = Instant.now();
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        long deadId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isEqualTo(1);
+        Thread.sleep(Math.max(
+                0, Duration.between(Instant.now(), killed.plusSeconds(32)).toMillis()));
+        return deadId;
+    }
+
+    private List<String> withSpringArgs(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        return all;
     }
 
     /**
