@@ -5,6 +5,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import shop.reconciler.notify.NotificationStatus;
 
 /**
  * What each command accepts, declared for picocli: {@link Cli} parses the command line into one
@@ -117,7 +118,7 @@ final class Arguments {
     @Command(name = "notifications", description = "list notifications, newest first (0, 1 none matched)")
     static final class Notifications implements Checked {
         @Option(names = "--status", paramLabel = "S", description = "only this status: queued, sent, failed or skipped")
-        shop.reconciler.notify.NotificationStatus status;
+        NotificationStatus status;
 
         @Option(
                 names = "--since",

@@ -221,14 +221,14 @@ public final class Cli {
         if (rest.isEmpty() || rest.get(0).startsWith("-")) {
             rest.add(0, Command.SERVE.word());
         }
+        CommandLine top = commandLine();
         String word = rest.get(0);
         Command command = Command.parse(word);
         if (command == null) {
             throw new UsageException("unknown command '" + word + "'; commands: "
-                    + String.join(", ", commandLine().getSubcommands().keySet()));
+                    + String.join(", ", top.getSubcommands().keySet()));
         }
         List<String> options = List.copyOf(rest.subList(1, rest.size()));
-        CommandLine top = commandLine();
         CommandLine.ParseResult parsed;
         try {
             parsed = top.parseArgs(rest.toArray(String[]::new));

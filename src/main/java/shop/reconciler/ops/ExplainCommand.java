@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.batch.core.job.JobExecution;
@@ -214,7 +215,7 @@ class ExplainCommand {
                     "  task %-8d %-12s %-10s changed %s ago%s  %s%n",
                     task.id(),
                     Output.text(String.valueOf(task.status())),
-                    task.state().name().toLowerCase(java.util.Locale.ROOT),
+                    task.state().name().toLowerCase(Locale.ROOT),
                     ago(task.changedSecondsAgo()),
                     task.stuck() ? " STUCK" : "",
                     Output.text(task.title()));

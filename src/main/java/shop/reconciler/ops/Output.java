@@ -20,8 +20,10 @@ final class Output {
     /**
      * The value with every control character (C0, DEL, C1) and every invisible formatting
      * character (bidirectional controls, zero-width ones) written as an escape: {@code \n},
-     * {@code \r}, {@code \t}, {@code \e}, else {@code \xNN} or {@code <U+NNNN>}. Null stays
-     * {@code null}, for the caller to say what a missing value means.
+     * {@code \r}, {@code \t}, {@code \e}, else {@code \xNN} or {@code <U+NNNN>}. A backslash is
+     * kept as it is, so that paths stay readable: a literal {@code \e} in the data looks like an
+     * escaped ESC, and {@code --json} is the unambiguous form. Null stays {@code null}, for the
+     * caller to say what a missing value means.
      */
     static String text(String value) {
         if (value == null) {

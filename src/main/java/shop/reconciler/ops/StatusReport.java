@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
@@ -166,7 +167,7 @@ class StatusReport {
                 : " e.g. " + String.join(", ", codes.stream().map(Output::text).toList());
     }
 
-    private static final java.util.Set<String> RUNNING = java.util.Set.of("STARTING", "STARTED", "STOPPING");
+    private static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
