@@ -180,7 +180,16 @@ class ExplainCommand {
                     + ")";
         } else {
             verdict = Verdict.FINISHED;
-            reason = "finished: every task is terminal; the next run completes it";
+            reason = "finished: every task is terminal; the next run completes it"
+                    + rules.notificationFor(order.id())
+                            .map(status -> switch (status) {
+                                case SKIPPED ->
+                                    " without email (its newest task is older than reconciler.mail.max-age," + " "
+                                            + Durations.format(properties.mail().maxAge()) + ")";
+                                case FAILED -> " without email (its address is not usable)";
+                                default -> " and queues its email";
+                            })
+                            .orElse(" and keeps the notification it already has");
         }
         return Optional.of(new Explanation(
                 order.code(),

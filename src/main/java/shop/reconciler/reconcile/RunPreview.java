@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -205,6 +207,31 @@ public class RunPreview {
     }
 
     private void mail(List<Long> ids, Collector queue, Collector skip, Collector fail, Collector already) {
+        decide(ids, (code, status) -> {
+            if (status.isEmpty()) {
+                already.add(code);
+                return;
+            }
+            switch (status.get()) {
+                case SKIPPED -> skip.add(code);
+                case FAILED -> fail.add(code);
+                default -> queue.add(code);
+            }
+        });
+    }
+
+    /**
+     * The notification a run would queue for this order if it completed it now; empty if the
+     * order already has one (it is kept as it is).
+     */
+    public Optional<NotificationStatus> notificationFor(long orderId) {
+        List<Optional<NotificationStatus>> decided = new ArrayList<>(1);
+        decide(List.of(orderId), (code, status) -> decided.add(status));
+        return decided.isEmpty() ? Optional.empty() : decided.get(0);
+    }
+
+    /** For each order: its code, and the writer's decision (empty: already notified). */
+    private void decide(List<Long> ids, BiConsumer<String, Optional<NotificationStatus>> decision) {
         if (ids.isEmpty()) {
             return;
         }
@@ -213,18 +240,16 @@ public class RunPreview {
         jdbc.query(MAIL_SQL, params, rs -> {
             String code = rs.getString("order_code");
             if (rs.getBoolean("notified")) {
-                already.add(code);
+                decision.accept(code, Optional.empty());
                 return;
             }
             Timestamp newest = rs.getTimestamp("newest_task");
             Timestamp cutoff = rs.getTimestamp("mail_cutoff");
-            NotificationStatus status = CompletionWriter.notificationFor(
-                    CompletionWriter.olderThanMaxAge(newest, cutoff), EmailAddresses.check(rs.getString("user_email")));
-            switch (status) {
-                case SKIPPED -> skip.add(code);
-                case FAILED -> fail.add(code);
-                default -> queue.add(code);
-            }
+            decision.accept(
+                    code,
+                    Optional.of(CompletionWriter.notificationFor(
+                            CompletionWriter.olderThanMaxAge(newest, cutoff),
+                            EmailAddresses.check(rs.getString("user_email")))));
         });
     }
 

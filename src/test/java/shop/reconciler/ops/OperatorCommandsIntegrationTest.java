@@ -132,6 +132,25 @@ class OperatorCommandsIntegrationTest {
     }
 
     @Test
+    void explainOfAFinishedOrderSaysTheNextRunCompletesItAndWhetherItSendsAnEmail() {
+        // given
+        shop.processingOrder("EX-DONE", "done@example.com", "completed", "failed");
+        long old = shop.processingOrder("EX-OLDDONE", "olddone@example.com", "completed");
+        shop.ageTasks(old, 30);
+
+        // when
+        JsonNode done = JSON.readTree(cli("explain", "EX-DONE", "--json").out());
+        JsonNode oldDone = JSON.readTree(cli("explain", "EX-OLDDONE", "--json").out());
+
+        // then
+        assertThat(done.get("verdict").asText()).isEqualTo("FINISHED");
+        assertThat(done.get("reason").asText()).endsWith("the next run completes it and queues its email");
+        assertThat(oldDone.get("reason").asText()).contains("without email").contains("reconciler.mail.max-age");
+        assertThat(shop.orderStatus("EX-DONE")).isEqualTo("processing");
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isZero();
+    }
+
+    @Test
     void humanOutputShowsControlCharactersFromTheShopAsEscapes() {
         // given: a course title and an order code that try to clear the screen and forge a line
         long orderId = shop.order("EX-\u001b[2J", "esc@example.com", "processing");
