@@ -27,6 +27,9 @@ import org.springframework.scheduling.support.CronExpression;
  * @param partitions how many id ranges of the processing orders the reconcile step works on at
  *     the same time, each on its own thread and connection (default 2: measured 1.6 to 1.75 times one
  *     plain step on a 1M-order backlog on two cores); 1 is one plain step
+ * @param stuckTaskAfter a {@code processing} order that waits on a task whose {@code updated_at}
+ *     is older than this is <em>stuck</em>: no run can finish it until someone looks at the worker
+ *     that owns the task; {@code status}, {@code explain} and {@code plan} count and list such orders
  */
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
@@ -37,18 +40,29 @@ public record ReconcilerProperties(
         @DefaultValue Mail mail,
         @DefaultValue("25s") Duration shutdownTimeout,
         @DefaultValue Health health,
-        @DefaultValue("2") int partitions) {
+        @DefaultValue("2") int partitions,
+        @DefaultValue("24h") Duration stuckTaskAfter) {
 
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
-    /** With the defaults of {@code shutdown-timeout}, {@code health} and {@code partitions}. */
+    /** With the defaults of {@code shutdown-timeout}, {@code health}, {@code partitions} and {@code stuck-task-after}. */
     public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
-        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3), 2);
+        this(
+                cron,
+                chunkSize,
+                terminalTaskStatuses,
+                lock,
+                mail,
+                Duration.ofSeconds(25),
+                new Health(3),
+                2,
+                Duration.ofHours(24));
     }
 
     @ConstructorBinding
     public ReconcilerProperties {
         requirePositive("reconciler.shutdown-timeout", shutdownTimeout);
+        requirePositive("reconciler.stuck-task-after", stuckTaskAfter);
         if (health == null) {
             health = new Health(3);
         }

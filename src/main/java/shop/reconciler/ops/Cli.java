@@ -3,10 +3,10 @@ package shop.reconciler.ops;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
@@ -16,14 +16,17 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
+import picocli.AutoComplete;
+import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
 
 /**
- * The command line (README, "Commands and exit codes"): {@code <command> [options] [--spring.key=value ...]}.
- * Arguments of the form {@code --some.key=value} go to Spring Boot; the rest belong to the
- * command. Expected failures end with one line on standard error, never a stack trace.
+ * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
+ * {@code --some.key=value} go to Spring Boot; the rest belong to the command and are parsed by
+ * picocli before anything starts. Expected failures end with one line on standard error, never a
+ * stack trace: exit 2 for a usage or configuration error, 1 for a failure.
  */
 public final class Cli {
 
@@ -32,16 +35,35 @@ public final class Cli {
     static final String DEMO_DATABASE =
             "jdbc:h2:mem:demo-shop;MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DB_CLOSE_DELAY=-1";
 
+    /**
+     * The commands, each with the class that declares its arguments for picocli. The command word
+     * is the constant's name in lower case, in any case on the command line.
+     */
     enum Command {
-        SERVE,
-        RUN,
-        RESTART,
-        STOP,
-        ABANDON,
-        STATUS,
-        CHECK,
-        DEMO,
-        HELP;
+        SERVE(Arguments.Serve::new),
+        RUN(Arguments.Run::new),
+        RESTART(Arguments.Restart::new),
+        STOP(Arguments.Stop::new),
+        ABANDON(Arguments.Abandon::new),
+        STATUS(Arguments.Status::new),
+        CHECK(Arguments.Check::new),
+        DEMO(Arguments.Demo::new),
+        EXPLAIN(Arguments.Explain::new),
+        NOTIFICATIONS(Arguments.Notifications::new),
+        REQUEUE(Arguments.Requeue::new),
+        PLAN(Arguments.Plan::new),
+        COMPLETION(Arguments.Completion::new),
+        HELP(Arguments.Help::new);
+
+        private final Supplier<Object> arguments;
+
+        Command(Supplier<Object> arguments) {
+            this.arguments = arguments;
+        }
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
 
         static Command parse(String word) {
             for (Command command : values()) {
@@ -53,8 +75,22 @@ public final class Cli {
         }
     }
 
-    /** What was asked: the command, its own arguments, and the arguments for Spring Boot. */
-    record Invocation(Command command, List<String> options, String[] springArgs) {}
+    /**
+     * What was asked: the command, its own arguments as given and as parsed (an instance of its
+     * {@link Arguments} class; for {@link Command#HELP} and {@link Command#COMPLETION}, the text to
+     * print), and the arguments for
+     * Spring Boot.
+     */
+    record Invocation(Command command, List<String> options, String[] springArgs, Object arguments) {}
+
+    /** The top of the command tree; its subcommands come from {@link Command}. */
+    @CommandLine.Command(name = "order-reconciler")
+    private static final class Top {
+        @CommandLine.Option(
+                names = {"-h", "--help"},
+                usageHelp = true)
+        boolean help;
+    }
 
     private Cli() {}
 
@@ -70,8 +106,8 @@ public final class Cli {
             err.println("order-reconciler: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        if (invocation.command() == Command.HELP) {
-            out.println(usage());
+        if (invocation.command() == Command.HELP || invocation.command() == Command.COMPLETION) {
+            out.print(invocation.arguments());
             return ExitCodes.OK;
         }
         SpringApplication application = new SpringApplication(OrderReconcilerApplication.class);
@@ -154,37 +190,114 @@ public final class Cli {
         }
     }
 
+    /**
+     * Splits the arguments into Spring Boot's ({@code --some.key=value}: a dotted key and a value)
+     * and the command's, and parses the command's with picocli.
+     *
+     * <ol>
+     *   <li>No command word (nothing, or an option first) means {@code serve}.
+     *   <li>The command word in any case; an unknown one is refused with the list of commands.
+     *   <li>{@code --help} or {@code -h} after a command, or {@code help <command>}, asks for that
+     *       command's help; alone, for the list of commands.
+     *   <li>A wrong argument is refused with one line naming it.
+     * </ol>
+     */
     static Invocation parse(String... args) {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        Command command = Command.SERVE;
-        if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
-            rest.remove(0);
-            command = Command.HELP;
-        } else if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
-            String word = rest.remove(0);
-            command = Command.parse(word);
-            if (command == null) {
-                throw new UsageException("unknown command '" + word + "'; commands: " + commandList());
-            }
-        }
-        List<String> options = new ArrayList<>();
         List<String> spring = new ArrayList<>();
-        for (String arg : rest) {
+        List<String> rest = new ArrayList<>();
+        for (String arg : args) {
             if (arg.startsWith("--")
                     && arg.contains("=")
                     && arg.substring(2, arg.indexOf('=')).contains(".")) {
                 spring.add(arg);
             } else {
-                options.add(arg);
+                rest.add(arg);
             }
         }
-        if (command == Command.DEMO || command == Command.RUN || command == Command.CHECK || command == Command.SERVE) {
-            if (!options.isEmpty()) {
-                throw new UsageException("'" + command.name().toLowerCase(Locale.ROOT) + "' takes no option, got '"
-                        + options.get(0) + "' (Spring settings look like --reconciler.chunk-size=500)");
-            }
+        String[] springArgs = spring.toArray(String[]::new);
+        if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
+            return new Invocation(Command.HELP, List.copyOf(rest.subList(1, rest.size())), springArgs, usage());
         }
-        return new Invocation(command, List.copyOf(options), spring.toArray(String[]::new));
+        if (rest.isEmpty() || rest.get(0).startsWith("-")) {
+            rest.add(0, Command.SERVE.word());
+        }
+        CommandLine top = commandLine();
+        String word = rest.get(0);
+        Command command = Command.parse(word);
+        if (command == null) {
+            throw new UsageException("unknown command '" + word + "'; commands: "
+                    + String.join(", ", top.getSubcommands().keySet()));
+        }
+        List<String> options = List.copyOf(rest.subList(1, rest.size()));
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = top.parseArgs(rest.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(oneLine(command, e));
+        }
+        CommandLine.ParseResult sub = parsed.subcommand();
+        if (sub.isUsageHelpRequested()) {
+            return new Invocation(
+                    Command.HELP, options, springArgs, usage(sub.commandSpec().commandLine()));
+        }
+        Object arguments = sub.commandSpec().userObject();
+        if (arguments instanceof Arguments.Help help) {
+            return new Invocation(Command.HELP, options, springArgs, help(top, help.command));
+        }
+        if (arguments instanceof Arguments.Completion) {
+            return new Invocation(Command.COMPLETION, options, springArgs, AutoComplete.bash("reconcile-orders", top));
+        }
+        if (arguments instanceof Arguments.Checked checked) {
+            checked.check();
+        }
+        return new Invocation(command, options, springArgs, arguments);
+    }
+
+    /** The command tree, fresh (picocli fills the argument objects in place). */
+    private static CommandLine commandLine() {
+        CommandLine top = new CommandLine(new Top());
+        for (Command command : Command.values()) {
+            CommandLine sub = new CommandLine(command.arguments.get());
+            sub.getCommandSpec()
+                    .addOption(CommandLine.Model.OptionSpec.builder("-h", "--help")
+                            .usageHelp(true)
+                            .description("this help")
+                            .build());
+            sub.getCommandSpec().usageMessage().synopsisHeading("usage: ");
+            top.addSubcommand(command.word(), sub);
+        }
+        top.setSubcommandsCaseInsensitive(true);
+        top.setCaseInsensitiveEnumValuesAllowed(true);
+        return top;
+    }
+
+    private static String oneLine(Command command, CommandLine.ParameterException e) {
+        String hint = " (see '" + command.word() + " --help')";
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
+            String first = unmatched.getUnmatched().get(0);
+            String what = first.startsWith("-") ? "option" : "argument";
+            String spring = first.startsWith("--") ? "; Spring settings look like --reconciler.chunk-size=500" : "";
+            return command.word() + ": unknown " + what + " '" + first + "'" + spring + hint;
+        }
+        String message = JobRunner.firstLine(e.getMessage());
+        return command.word() + ": " + Character.toLowerCase(message.charAt(0)) + message.substring(1) + hint;
+    }
+
+    private static String help(CommandLine top, String word) {
+        if (word == null) {
+            return usage();
+        }
+        Command command = Command.parse(word);
+        if (command == null) {
+            throw new UsageException("help: unknown command '" + word + "'; commands: "
+                    + String.join(", ", top.getSubcommands().keySet()));
+        }
+        return usage(top.getSubcommands().get(command.word()));
+    }
+
+    private static String usage(CommandLine command) {
+        return command.getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     private static boolean isConfigurationError(Throwable e) {
@@ -208,23 +321,19 @@ public final class Cli {
         return ExitCodes.FAILED;
     }
 
-    private static String commandList() {
-        return "serve, run, restart, stop, abandon, status, check, demo";
-    }
-
+    /** The list of commands, from their declarations. */
     static String usage() {
-        return """
-                usage: java -jar order-reconciler.jar <command> [options] [--key=value ...]
-                  run                              one job run now, under the lease (0 ok, 1 failed, 75 lease held)
-                  restart <executionId>|--last-failed
-                                                   restart a failed or stopped execution
-                  status [--limit N] [--json]      recent executions, lease, notifications, anomalies
-                  check                            database, schema, indexes, SMTP; one line each
-                  demo                             embedded demo shop, one run, emails in target/demo-mail/
-                  serve                            run on reconciler.cron until SIGTERM; Actuator health and prometheus
-                  stop <executionId>               stop a running execution at its next chunk boundary (any node)
-                  abandon <executionId>            mark a stopped or failed execution as never to be restarted
-                Spring Boot settings may follow any command: --reconciler.chunk-size=500""";
+        StringBuilder text = new StringBuilder(
+                "usage: java -jar order-reconciler.jar <command> [options] [--key=value ...]\ncommands:\n");
+        commandLine()
+                .getSubcommands()
+                .forEach((word, sub) -> text.append(String.format(
+                        "  %-14s %s%n",
+                        word, sub.getCommandSpec().usageMessage().description()[0])));
+        return text.append("Spring Boot settings may follow any command: --reconciler.chunk-size=500\n")
+                .append("'<command> --help' shows a command's options; exit codes: 0 done, 1 failed or nothing")
+                .append(" matched, 2 usage or configuration error, 75 the lease is held elsewhere\n")
+                .toString();
     }
 
     /** A wrong command line: exit 2 with the message. */

@@ -1,7 +1,6 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
-import java.util.List;
 import org.springframework.stereotype.Component;
 
 /** Runs the command of an {@link Cli.Invocation} inside the started application. */
@@ -15,6 +14,10 @@ class Commands {
     private final DemoShop demo;
     private final StopCommand stop;
     private final ServeCommand serve;
+    private final ExplainCommand explain;
+    private final NotificationsCommand notifications;
+    private final RequeueCommand requeue;
+    private final PlanCommand plan;
 
     Commands(
             JobRunner jobRunner,
@@ -23,7 +26,15 @@ class Commands {
             HealthChecks checks,
             DemoShop demo,
             StopCommand stop,
-            ServeCommand serve) {
+            ServeCommand serve,
+            ExplainCommand explain,
+            NotificationsCommand notifications,
+            RequeueCommand requeue,
+            PlanCommand plan) {
+        this.explain = explain;
+        this.notifications = notifications;
+        this.requeue = requeue;
+        this.plan = plan;
         this.stop = stop;
         this.serve = serve;
         this.jobRunner = jobRunner;
@@ -34,17 +45,21 @@ class Commands {
     }
 
     int execute(Cli.Invocation invocation, PrintStream out, PrintStream err) throws InterruptedException {
-        List<String> options = invocation.options();
+        Object arguments = invocation.arguments();
         return switch (invocation.command()) {
             case RUN -> jobRunner.runNewInstance(out::println);
-            case RESTART -> restart.execute(options, out);
-            case STATUS -> status.execute(options, out);
+            case RESTART -> restart.execute((Arguments.Restart) arguments, out);
+            case STATUS -> status.execute((Arguments.Status) arguments, out);
             case CHECK -> checks.execute(out);
             case DEMO -> demo.execute(out);
-            case STOP -> stop.stop(options, out);
-            case ABANDON -> stop.abandon(options, out);
+            case STOP -> stop.stop(((Arguments.Stop) arguments).id(), out);
+            case ABANDON -> stop.abandon(((Arguments.Abandon) arguments).id(), out);
             case SERVE -> serve.execute();
-            default -> throw new Cli.UsageException("'" + invocation.command() + "' cannot run here");
+            case EXPLAIN -> explain.execute((Arguments.Explain) arguments, out, err);
+            case NOTIFICATIONS -> notifications.execute((Arguments.Notifications) arguments, out);
+            case REQUEUE -> requeue.execute((Arguments.Requeue) arguments, out);
+            case PLAN -> plan.execute((Arguments.Plan) arguments, out);
+            default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }
 }

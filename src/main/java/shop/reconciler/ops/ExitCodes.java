@@ -1,6 +1,6 @@
 package shop.reconciler.ops;
 
-/** The exit codes operators and schedulers rely on (README, "Commands and exit codes"). */
+/** The exit codes every command keeps to (README, "Commands and exit codes"); schedulers rely on them. */
 final class ExitCodes {
 
     static final int OK = 0;

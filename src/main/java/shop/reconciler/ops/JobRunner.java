@@ -8,6 +8,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.launch.JobRestartException;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 import shop.reconciler.lease.JobLease;
@@ -19,11 +20,13 @@ class JobRunner {
     private final JobOperator jobOperator;
     private final Job orderCompletionJob;
     private final JobLease lease;
+    private final DeadExecutions deadExecutions;
 
-    JobRunner(JobOperator jobOperator, Job orderCompletionJob, JobLease lease) {
+    JobRunner(JobOperator jobOperator, Job orderCompletionJob, JobLease lease, DeadExecutions deadExecutions) {
         this.jobOperator = jobOperator;
         this.orderCompletionJob = orderCompletionJob;
         this.lease = lease;
+        this.deadExecutions = deadExecutions;
     }
 
     /** {@code run}: a new job instance now. */
@@ -31,13 +34,26 @@ class JobRunner {
         return runNewInstance(Duration.ZERO, out);
     }
 
-    /** A new job instance now, the lease kept at least {@code leaseAtLeastFor} (a cron tick's dedupe). */
+    /**
+     * A run now, the lease kept at least {@code leaseAtLeastFor} (a cron tick's dedupe): a new job
+     * instance, or, when an execution was left running by a process that died, that execution
+     * recovered and restarted ({@link DeadExecutions}).
+     */
     int runNewInstance(Duration leaseAtLeastFor, Consumer<String> out) {
         Optional<JobLease.Held> held = lease.tryAcquire(leaseAtLeastFor);
         if (held.isEmpty()) {
             return leaseHeld(out);
         }
         try (JobLease.Held ignored = held.get()) {
+            Optional<JobExecution> dead = deadExecutions.recoverSilent(out);
+            if (dead.isPresent()) {
+                try {
+                    return outcome(jobOperator.restart(dead.get()), out);
+                } catch (JobRestartException e) {
+                    out.accept("cannot restart execution " + dead.get().getId() + " (" + firstLine(e.getMessage())
+                            + "); starting a new instance");
+                }
+            }
             JobExecution execution = jobOperator.startNextInstance(orderCompletionJob);
             return outcome(execution, out);
         }

@@ -2,7 +2,6 @@ package shop.reconciler.ops;
 
 import java.io.PrintStream;
 import java.time.LocalDateTime;
-import java.util.List;
 import java.util.Optional;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -10,8 +9,8 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 
@@ -30,37 +29,26 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 @Component
 class RestartCommand {
 
-    static final String LAST_UNFINISHED_SQL = """
-            SELECT e.JOB_EXECUTION_ID
-              FROM BATCH_JOB_EXECUTION e
-              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
-             WHERE i.JOB_NAME = ?
-               AND e.STATUS IN ('FAILED', 'STOPPED', 'STARTED', 'STARTING', 'STOPPING', 'UNKNOWN')
-               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION done
-                                WHERE done.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
-                                  AND (done.STATUS IN ('COMPLETED', 'ABANDONED')
-                                       OR done.JOB_EXECUTION_ID > e.JOB_EXECUTION_ID))
-             ORDER BY e.JOB_EXECUTION_ID DESC
-             LIMIT 1
-            """;
-
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final JobLease lease;
     private final JobRunner jobRunner;
-    private final JdbcTemplate jdbc;
+    private final JobHistory history;
+    private final DeadExecutions deadExecutions;
 
     RestartCommand(
             JobOperator jobOperator,
             JobRepository jobRepository,
             JobLease lease,
             JobRunner jobRunner,
-            JdbcTemplate jdbc) {
+            JobHistory history,
+            DeadExecutions deadExecutions) {
+        this.deadExecutions = deadExecutions;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
         this.jobRunner = jobRunner;
-        this.jdbc = jdbc;
+        this.history = history;
     }
 
     /** The execution, or null; Spring Batch 6.0's JDBC repository throws instead of returning null. */
@@ -90,26 +78,18 @@ class RestartCommand {
         jobRepository.update(execution);
     }
 
-    int execute(List<String> options, PrintStream out) {
-        if (options.size() != 1) {
-            throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
-        }
+    int execute(Arguments.Restart arguments, PrintStream out) {
         long executionId;
-        if (options.get(0).equals("--last-failed")) {
-            List<Long> found =
-                    jdbc.queryForList(LAST_UNFINISHED_SQL, Long.class, OrderCompletionJobConfiguration.JOB_NAME);
+        if (arguments.lastFailed) {
+            Optional<Long> found = history.lastUnfinishedExecutionId(OrderCompletionJobConfiguration.JOB_NAME);
             if (found.isEmpty()) {
                 out.println("nothing to restart: no failed, stopped or interrupted execution of "
                         + OrderCompletionJobConfiguration.JOB_NAME);
                 return ExitCodes.OK;
             }
-            executionId = found.get(0);
+            executionId = found.get();
         } else {
-            try {
-                executionId = Long.parseLong(options.get(0));
-            } catch (NumberFormatException e) {
-                throw new Cli.UsageException("'" + options.get(0) + "' is not an execution id");
-            }
+            executionId = arguments.id();
         }
         JobExecution execution = find(executionId);
         if (execution == null) {
@@ -128,7 +108,10 @@ class RestartCommand {
             if (execution.getStatus().isRunning()) {
                 out.println("execution " + executionId + " is " + execution.getStatus()
                         + " but no process holds the lease: its process died; recovering it");
-                execution = jobOperator.recover(execution);
+                execution = deadExecutions.recover(
+                        execution,
+                        "its process died: found " + execution.getStatus() + " while " + lease.me()
+                                + " held the lease '" + lease.name() + "'; recovered by restart");
             } else if (execution.getStatus() == BatchStatus.UNKNOWN
                     || execution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.UNKNOWN)) {
                 out.println("execution " + executionId + " is UNKNOWN: the rollback of its last chunk failed (the"

@@ -1,7 +1,6 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
-import java.util.List;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
@@ -28,8 +27,7 @@ class StopCommand {
         this.jobRepository = jobRepository;
     }
 
-    int stop(List<String> options, PrintStream out) {
-        long id = executionId("stop", options);
+    int stop(long id, PrintStream out) {
         try {
             StopRequest.send(jobRepository, jobRepository.getJobExecution(id));
             out.println("stop requested: execution " + id + " stops at its next chunk boundary and ends STOPPED");
@@ -45,8 +43,7 @@ class StopCommand {
         }
     }
 
-    int abandon(List<String> options, PrintStream out) {
-        long id = executionId("abandon", options);
+    int abandon(long id, PrintStream out) {
         try {
             JobExecution execution = jobRepository.getJobExecution(id);
             if (execution.getStatus() == BatchStatus.COMPLETED || execution.getStatus() == BatchStatus.ABANDONED) {
@@ -65,17 +62,6 @@ class StopCommand {
         } catch (RuntimeException e) {
             out.println("refused: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
             return ExitCodes.FAILED;
-        }
-    }
-
-    static long executionId(String command, List<String> options) {
-        if (options.size() != 1) {
-            throw new Cli.UsageException("usage: " + command + " <executionId>");
-        }
-        try {
-            return Long.parseLong(options.get(0));
-        } catch (NumberFormatException e) {
-            throw new Cli.UsageException("'" + options.get(0) + "' is not an execution id");
         }
     }
 }

@@ -284,23 +284,20 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             }
             EmailAddresses.Checked recipient = EmailAddresses.check(order.userEmail());
             String storedRecipient = recipient.ok() ? recipient.address() : truncate(order.userEmail(), 255);
-            NotificationStatus status;
+            NotificationStatus status = notificationFor(order.isStale(), recipient);
             String error = null;
-            if (order.isStale()) {
-                status = NotificationStatus.SKIPPED;
+            if (status == NotificationStatus.SKIPPED) {
                 error = backlog;
                 tally.skipped++;
                 if (copiedByServer(order, storedRecipient)) {
                     copied.add(order.id());
                     continue;
                 }
-            } else if (!recipient.ok()) {
-                status = NotificationStatus.FAILED;
+            } else if (status == NotificationStatus.FAILED) {
                 error = recipient.problem();
                 tally.failed++;
                 log.warn("order {} completed without email: {}", order.orderCode(), error);
             } else {
-                status = NotificationStatus.QUEUED;
                 tally.queued++;
             }
             rows.add(new Object[] {
@@ -320,6 +317,22 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             jdbc.batchUpdate(INSERT_NOTIFICATION_SQL, rows);
         }
         return tally;
+    }
+
+    /**
+     * The notification a newly completed order gets: {@code skipped} when its newest task changed
+     * longer than {@code reconciler.mail.max-age} ago (a backlog must not spam), else {@code failed}
+     * when it has no usable recipient, else {@code queued}. {@link RunPreview} asks the same.
+     */
+    static boolean olderThanMaxAge(Timestamp newestTask, Timestamp cutoff) {
+        return newestTask != null && cutoff != null && newestTask.before(cutoff);
+    }
+
+    static NotificationStatus notificationFor(boolean stale, EmailAddresses.Checked recipient) {
+        if (stale) {
+            return NotificationStatus.SKIPPED;
+        }
+        return recipient.ok() ? NotificationStatus.QUEUED : NotificationStatus.FAILED;
     }
 
     /**
@@ -347,7 +360,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     private record LockedOrder(
             long id, String orderCode, String userEmail, boolean notified, Timestamp newestTask, Timestamp cutoff) {
         boolean isStale() {
-            return newestTask != null && cutoff != null && newestTask.before(cutoff);
+            return olderThanMaxAge(newestTask, cutoff);
         }
     }
 }

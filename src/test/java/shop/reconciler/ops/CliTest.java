@@ -180,6 +180,82 @@ class CliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
+    @Test
+    void commandHelpListsThatCommandsOptionsAndExitsZero() {
+        for (String[] line : List.of(new String[] {"requeue", "--help"}, new String[] {"help", "requeue"})) {
+            // given
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+            // when
+            int exit = Cli.execute(print(out), print(err), line);
+
+            // then
+            assertThat(exit).describedAs("exit of %s", List.of(line)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .describedAs("help of %s", List.of(line))
+                    .startsWith("usage: order-reconciler requeue")
+                    .contains("--dry-run", "--failed", "--skipped", "--since", "--error-contains");
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+        }
+    }
+
+    @Test
+    void commandsWithArgumentsParseThemBeforeAnythingStarts() {
+        // when
+        Cli.Invocation requeue = Cli.parse("requeue", "--failed", "--since", "7d", "--error-contains", "550");
+        Cli.Invocation explain = Cli.parse("EXPLAIN", "DH-1", "--spring.datasource.url=jdbc:mysql://db/shop");
+
+        // then
+        Arguments.Requeue filter = (Arguments.Requeue) requeue.arguments();
+        assertThat(filter.failed).isTrue();
+        assertThat(filter.since.ago()).hasDays(7);
+        assertThat(filter.errorContains).isEqualTo("550");
+        assertThat(((Arguments.Explain) explain.arguments()).orderCode).isEqualTo("DH-1");
+        assertThat(explain.springArgs()).containsExactly("--spring.datasource.url=jdbc:mysql://db/shop");
+    }
+
+    @Test
+    void refusesWrongArgumentsWithOneLineNamingThem() {
+        // given
+        List<String[]> lines = List.of(
+                new String[] {"explain"},
+                new String[] {"requeue"},
+                new String[] {"requeue", "DH-1", "--failed"},
+                new String[] {"notifications", "--status", "bounced"},
+                new String[] {"notifications", "--since", "yesterday"},
+                new String[] {"plan", "--limit", "0"},
+                new String[] {"restart", "7", "--last-failed"});
+
+        for (String[] line : lines) {
+            // when
+            Cli.UsageException e = catchThrowableOfType(Cli.UsageException.class, () -> Cli.parse(line));
+
+            // then
+            assertThat(e).describedAs("usage error for %s", List.of(line)).isNotNull();
+            assertThat(e.getMessage().lines())
+                    .describedAs("message for %s", List.of(line))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void completionPrintsABashScriptThatKnowsTheCommandsAndTheirOptions() {
+        // given
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        // when
+        int exit = Cli.execute(print(out), print(err), "completion");
+
+        // then
+        assertThat(exit).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("complete -F")
+                .contains("reconcile-orders")
+                .contains("explain", "requeue", "--error-contains", "--last-failed");
+    }
+
     private static PrintStream print(ByteArrayOutputStream bytes) {
         return new PrintStream(bytes, true, StandardCharsets.UTF_8);
     }

@@ -101,6 +101,54 @@ class ProcessLifecycleIntegrationTest {
     }
 
     @Test
+    void runAfterANodeWasKilledRecoversItsExecutionAndRestartsItInsteadOfStartingANewInstance() throws Exception {
+        // given: a run killed with SIGKILL in the middle of its reconcile step
+        long deadId = killARunMidReconcile();
+
+        // when: its lease has expired and its execution has been silent for at-most-for (30s)
+        CliRunner.Result run = awaitResult(
+                Duration.ofSeconds(30), () -> cli("run", "--reconciler.lock.at-most-for=30s"), r -> r.exit() != 75);
+
+        // then: the dead execution ended FAILED with the reason, and its restart finished the work
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(run.out())
+                .contains("execution " + deadId + " was STARTED but its process is gone")
+                .contains("restarting it");
+        assertThat(shop.jdbc()
+                        .queryForMap(
+                                "SELECT STATUS, EXIT_CODE, EXIT_MESSAGE FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                deadId))
+                .containsEntry("STATUS", "FAILED")
+                .containsEntry("EXIT_CODE", "FAILED")
+                .extractingByKey("EXIT_MESSAGE")
+                .asString()
+                .contains("its process died");
+        assertThat(shop.count(
+                        "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STARTING', 'STOPPING')"))
+                .isZero();
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
+                .isEqualTo(1);
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(20);
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails).hasSize(20);
+        assertThat(Arrays.stream(mails)
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
+
+        // then: status says so
+        assertThat(cli("status").out().lines().filter(l -> l.startsWith(deadId + " ")))
+                .singleElement()
+                .asString()
+                .contains("FAILED")
+                .contains("its process died");
+    }
+
+    @Test
     void secondNodeCannotStartWhileARunHoldsTheLeaseEvenPastAtMostFor() throws Exception {
         // given: a run of about 40 s on node A, with a lease of at most 30 s that it keeps alive
         seedFinishedOrders(40);
@@ -282,6 +330,79 @@ class ProcessLifecycleIntegrationTest {
         assertThat(completedOrders()).isEqualTo(10);
         assertThat(SMTP.getReceivedMessages()).hasSize(10);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(10);
+    }
+
+    @Test
+    void serveAfterANodeWasKilledRecoversItsExecutionAndRestartsItOnItsNextTick() throws Exception {
+        // given: a run killed with SIGKILL in the middle of its reconcile step
+        long deadId = killARunMidReconcile();
+        long instance = shop.jdbc()
+                .queryForObject(
+                        "SELECT JOB_INSTANCE_ID FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                        Long.class,
+                        deadId);
+
+        // when: serve's next tick after the dead execution has been silent for at-most-for (30s)
+        try (ReconcilerProcess serve = ReconcilerProcess.start(
+                withSpringArgs("serve", "--reconciler.cron=*/2 * * * * *", "--reconciler.lock.at-most-for=30s"))) {
+            await(
+                    Duration.ofSeconds(60),
+                    () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 1);
+            serve.process().destroy();
+            serve.waitFor(30);
+
+            // then: the first completed execution is the dead one's instance, restarted
+            assertThat(shop.jdbc()
+                            .queryForObject(
+                                    "SELECT JOB_INSTANCE_ID FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"
+                                            + " ORDER BY JOB_EXECUTION_ID LIMIT 1",
+                                    Long.class))
+                    .describedAs(serve.output())
+                    .isEqualTo(instance);
+            assertThat(serve.output()).contains("execution " + deadId + " was STARTED but its process is gone");
+        }
+        assertThat(shop.jdbc()
+                        .queryForObject(
+                                "SELECT EXIT_MESSAGE FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+                                String.class,
+                                deadId))
+                .contains("its process died");
+        assertThat(shop.count(
+                        "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STARTING', 'STOPPING')"))
+                .isZero();
+        assertThat(completedOrders()).isEqualTo(20);
+        assertThat(Arrays.stream(SMTP.getReceivedMessages())
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(20);
+        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+    }
+
+    /**
+     * Kills a run of 20 slowed orders with SIGKILL once it has completed 4, and waits until its
+     * lease has expired and its execution has been silent for more than at-most-for (30s); the id
+     * of the execution it left STARTED.
+     */
+    private long killARunMidReconcile() throws InterruptedException {
+        seedFinishedOrders(20);
+        slowNotificationInserts(0.3);
+        Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
+        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        node.destroyForcibly().waitFor();
+        Instant killed = Instant.now();
+        shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        long deadId = shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isEqualTo(1);
+        Thread.sleep(Math.max(
+                0, Duration.between(Instant.now(), killed.plusSeconds(32)).toMillis()));
+        return deadId;
+    }
+
+    private List<String> withSpringArgs(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        return all;
     }
 
     /**

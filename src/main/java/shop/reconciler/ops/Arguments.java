@@ -1,0 +1,241 @@
+package shop.reconciler.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import shop.reconciler.notify.NotificationStatus;
+
+/**
+ * What each command accepts, declared for picocli: {@link Cli} parses the command line into one
+ * of these before Spring starts, so a usage error costs no database connection. Each class checks
+ * what picocli's annotations cannot say in {@link Checked#check()}.
+ */
+final class Arguments {
+
+    private Arguments() {}
+
+    /** Options whose combination or range picocli cannot check by itself. */
+    interface Checked {
+        void check();
+    }
+
+    @Command(
+            name = "serve",
+            description = "run on reconciler.cron until SIGTERM; Actuator health and Prometheus on the management port")
+    static final class Serve {}
+
+    @Command(
+            name = "run",
+            description = "one job run now, under the lease (0 completed, 1 failed, 75 lease held elsewhere)")
+    static final class Run {}
+
+    @Command(name = "restart", description = "restart a failed, stopped or interrupted execution from where it stopped")
+    static final class Restart implements Checked {
+        @Parameters(arity = "0..1", paramLabel = "<executionId>", description = "the execution to restart")
+        String executionId;
+
+        @Option(names = "--last-failed", description = "the newest unfinished execution of the job")
+        boolean lastFailed;
+
+        /** The id given, or null for {@code --last-failed}. */
+        Long id() {
+            return lastFailed ? null : executionId(executionId);
+        }
+
+        @Override
+        public void check() {
+            if (lastFailed == (executionId != null)) {
+                throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
+            }
+            id();
+        }
+    }
+
+    @Command(name = "stop", description = "stop a running execution at its next chunk boundary (from any node)")
+    static final class Stop implements Checked {
+        @Parameters(paramLabel = "<executionId>", description = "the execution to stop")
+        String executionId;
+
+        long id() {
+            return executionId(executionId);
+        }
+
+        @Override
+        public void check() {
+            id();
+        }
+    }
+
+    @Command(name = "abandon", description = "mark a stopped or failed execution as never to be restarted")
+    static final class Abandon implements Checked {
+        @Parameters(paramLabel = "<executionId>", description = "the execution to abandon")
+        String executionId;
+
+        long id() {
+            return executionId(executionId);
+        }
+
+        @Override
+        public void check() {
+            id();
+        }
+    }
+
+    @Command(name = "status", description = "recent executions, lease, notifications, anomalies, stuck orders")
+    static final class Status implements Checked {
+        @Option(names = "--limit", paramLabel = "N", description = "executions to show, 1 to 1000 (default 10)")
+        int limit = 10;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+
+        @Override
+        public void check() {
+            limit(limit);
+        }
+    }
+
+    @Command(name = "check", description = "database, schema, indexes, SMTP; one line each (0 all pass, 1 otherwise)")
+    static final class Check {}
+
+    @Command(name = "demo", description = "embedded demo shop, one run, emails as .eml files in target/demo-mail/")
+    static final class Demo {}
+
+    @Command(
+            name = "explain",
+            description = "why an order is still open, or which run completed it and what became of its email"
+                    + " (0, 1 unknown order)")
+    static final class Explain {
+        @Parameters(paramLabel = "<orderCode>", description = "the order's code")
+        String orderCode;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+    }
+
+    @Command(name = "notifications", description = "list notifications, newest first (0, 1 none matched)")
+    static final class Notifications implements Checked {
+        @Option(names = "--status", paramLabel = "S", description = "only this status: queued, sent, failed or skipped")
+        NotificationStatus status;
+
+        @Option(
+                names = "--since",
+                paramLabel = "D",
+                converter = Since.Converter.class,
+                description = "only those created since: a duration back (24h, 7d) or a date (2026-12-01[T10:00])")
+        Since since;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N, 1 to 1000 (default 50)")
+        int limit = 50;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+
+        @Override
+        public void check() {
+            limit(limit);
+        }
+    }
+
+    @Command(
+            name = "requeue",
+            description = "put failed (or, with --skipped, skipped) notifications back in the queue: by order code or"
+                    + " by filter; never a sent or queued one (0, 1 none matched)")
+    static final class Requeue implements Checked {
+        @Parameters(arity = "0..*", paramLabel = "<orderCode>", description = "orders whose notification to requeue")
+        List<String> orderCodes = new ArrayList<>();
+
+        @Option(names = "--failed", description = "every failed notification (narrowed by --since, --error-contains)")
+        boolean failed;
+
+        @Option(
+                names = "--skipped",
+                description = "skipped ones too (backlog past reconciler.mail.max-age): only when asked")
+        boolean skipped;
+
+        @Option(
+                names = "--since",
+                paramLabel = "D",
+                converter = Since.Converter.class,
+                description = "only those that failed (last changed) since: a duration back (24h, 7d) or a date"
+                        + " (2026-12-01[T10:00])")
+        Since since;
+
+        @Option(names = "--error-contains", paramLabel = "X", description = "only those whose last error contains X")
+        String errorContains;
+
+        @Option(names = "--dry-run", description = "show what would change, change nothing")
+        boolean dryRun;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+
+        boolean byFilter() {
+            return orderCodes.isEmpty();
+        }
+
+        @Override
+        public void check() {
+            if (orderCodes.isEmpty() && !failed && !skipped) {
+                throw new Cli.UsageException(
+                        "usage: requeue <orderCode>... | requeue --failed [--skipped] [--since D] [--error-contains X]"
+                                + " [--dry-run]");
+            }
+            if (!orderCodes.isEmpty() && (failed || since != null || errorContains != null)) {
+                throw new Cli.UsageException(
+                        "requeue takes order codes or a filter (--failed, --since, --error-contains), not both");
+            }
+            if (errorContains != null && errorContains.isEmpty()) {
+                throw new Cli.UsageException("--error-contains takes some text");
+            }
+        }
+    }
+
+    @Command(
+            name = "plan",
+            description = "what a run would do now: orders it would complete, emails, anomalies, stuck orders;"
+                    + " writes nothing (0)")
+    static final class Plan implements Checked {
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                description = "order codes listed per group, 1 to 1000 (default 10)")
+        int limit = 10;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+
+        @Override
+        public void check() {
+            limit(limit);
+        }
+    }
+
+    @Command(
+            name = "completion",
+            description = "a bash (and zsh) completion script for jobs/reconcile-orders:"
+                    + " source <(jobs/reconcile-orders completion)")
+    static final class Completion {}
+
+    @Command(name = "help", description = "this help, or a command's: help <command>")
+    static final class Help {
+        @Parameters(arity = "0..1", paramLabel = "<command>", description = "the command to explain")
+        String command;
+    }
+
+    static void limit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new Cli.UsageException("--limit takes a number from 1 to 1000, got '" + limit + "'");
+        }
+    }
+
+    static long executionId(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new Cli.UsageException("'" + value + "' is not an execution id");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package shop.reconciler.ops;
+
+import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import shop.reconciler.Durations;
+import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.reconcile.RunPreview;
+import shop.reconciler.reconcile.RunPreview.TaskState;
+
+/**
+ * {@code explain <orderCode>}: the question support asks most, "why is this order still open, or
+ * did its buyer get the email?", answered from the database by the reconciler's own rules.
+ *
+ * <ol>
+ *   <li>The order and each of its tasks: status, what that status means to the reconciler
+ *       (terminal, open, or a status the shop does not define), and how long since it changed,
+ *       on the database's clock; a task open for longer than {@code reconciler.stuck-task-after}
+ *       is stuck.
+ *   <li>The verdict: completed (by which execution, when), finished (the next run completes it),
+ *       open, stuck, held by an undefined status, an anomaly without tasks, or not a processing
+ *       order at all.
+ *   <li>Its notification, if it has one: status, attempts, recipient, last error, Message-ID,
+ *       when it was queued and sent.
+ * </ol>
+ */
+@Component
+class ExplainCommand {
+
+    static final String ORDER_SQL = """
+            SELECT id, order_code, order_status, user_email, created_at, updated_at
+              FROM orders WHERE order_code = :code
+            """;
+
+    static final String TASKS_SQL = """
+            SELECT id, course_title, course_url, status, error_message, updated_at
+              FROM download_tasks WHERE order_id = :orderId ORDER BY id
+            """;
+
+    static final String NOW_SQL = "SELECT NOW(3)";
+
+    /** What holds the order, or what became of it. */
+    enum Verdict {
+        COMPLETED,
+        FINISHED,
+        OPEN,
+        STUCK,
+        UNDEFINED_STATUS,
+        NO_TASKS,
+        NOT_PROCESSING
+    }
+
+    record Task(long id, String title, String status, TaskState state, long changedSecondsAgo, boolean stuck) {}
+
+    record Completion(Long executionId, String executionStatus, LocalDateTime at) {}
+
+    record Explanation(
+            String orderCode,
+            long orderId,
+            String orderStatus,
+            Verdict verdict,
+            String reason,
+            List<Task> tasks,
+            Completion completedBy,
+            NotificationQueries.Row notification) {}
+
+    private record Order(long id, String code, String status) {}
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final RunPreview rules;
+    private final NotificationQueries notifications;
+    private final JobRepository jobRepository;
+    private final ReconcilerProperties properties;
+
+    ExplainCommand(
+            NamedParameterJdbcTemplate jdbc,
+            RunPreview rules,
+            NotificationQueries notifications,
+            JobRepository jobRepository,
+            ReconcilerProperties properties) {
+        this.jdbc = jdbc;
+        this.rules = rules;
+        this.notifications = notifications;
+        this.jobRepository = jobRepository;
+        this.properties = properties;
+    }
+
+    int execute(Arguments.Explain arguments, PrintStream out, PrintStream err) {
+        Optional<Explanation> explanation = explain(arguments.orderCode);
+        if (explanation.isEmpty()) {
+            err.println("order-reconciler: explain: no order with code '" + Output.text(arguments.orderCode) + "'");
+            return ExitCodes.FAILED;
+        }
+        if (arguments.json) {
+            out.println(Output.json(explanation.get()));
+        } else {
+            print(explanation.get(), out);
+        }
+        return ExitCodes.OK;
+    }
+
+    Optional<Explanation> explain(String code) {
+        List<Order> found = jdbc.query(
+                ORDER_SQL,
+                Map.of("code", code),
+                (rs, n) -> new Order(rs.getLong("id"), rs.getString("order_code"), rs.getString("order_status")));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Order order = found.get(0);
+        LocalDateTime now =
+                jdbc.getJdbcTemplate().queryForObject(NOW_SQL, Timestamp.class).toLocalDateTime();
+        long stuckAfter = properties.stuckTaskAfter().toSeconds();
+        List<Task> tasks = jdbc.query(TASKS_SQL, Map.of("orderId", order.id()), (rs, n) -> {
+            String status = rs.getString("status");
+            TaskState state = rules.taskState(status);
+            Timestamp changed = rs.getTimestamp("updated_at");
+            long ago = changed == null
+                    ? 0
+                    : Math.max(
+                            0, Duration.between(changed.toLocalDateTime(), now).toSeconds());
+            String title = rs.getString("course_title");
+            return new Task(
+                    rs.getLong("id"),
+                    title == null || title.isBlank() ? rs.getString("course_url") : title,
+                    status,
+                    state,
+                    ago,
+                    state != TaskState.TERMINAL && ago > stuckAfter);
+        });
+        Optional<NotificationQueries.Row> notification = notifications.forOrder(order.id());
+        Completion completion = null;
+        Verdict verdict;
+        String reason;
+        long waiting =
+                tasks.stream().filter(t -> t.state() != TaskState.TERMINAL).count();
+        long undefined =
+                tasks.stream().filter(t -> t.state() == TaskState.UNDEFINED).count();
+        long stuck = tasks.stream().filter(Task::stuck).count();
+        String terminal = String.join(", ", properties.terminalTaskStatuses());
+        if ("completed".equals(order.status())) {
+            verdict = Verdict.COMPLETED;
+            if (notification.isPresent()) {
+                completion = completion(notification.get());
+                reason = "completed by execution " + completion.executionId()
+                        + (completion.executionStatus() == null ? "" : " (" + completion.executionStatus() + ")")
+                        + " at " + completion.at();
+            } else {
+                reason = "completed, but not by the reconciler (it has no notification): the shop completed it";
+            }
+        } else if (!rules.isProcessing(order.status())) {
+            verdict = Verdict.NOT_PROCESSING;
+            reason = "its status is '" + order.status() + "': the reconciler only completes processing orders";
+        } else if (tasks.isEmpty()) {
+            verdict = Verdict.NO_TASKS;
+            reason = "processing without any download task: an anomaly, never completed; the shop must add its"
+                    + " tasks or settle the order by hand";
+        } else if (undefined > 0) {
+            verdict = Verdict.UNDEFINED_STATUS;
+            reason = "waiting on " + undefined + " task(s) with a status the shop does not define; only a terminal"
+                    + " status (" + terminal + ") finishes a task";
+        } else if (stuck > 0) {
+            verdict = Verdict.STUCK;
+            reason = "stuck: waiting on " + stuck + " task(s) unchanged for longer than "
+                    + Durations.format(properties.stuckTaskAfter())
+                    + " (reconciler.stuck-task-after); look at the worker that runs them";
+        } else if (waiting > 0) {
+            verdict = Verdict.OPEN;
+            reason = "open: waiting on " + waiting + " of " + tasks.size() + " task(s) not yet terminal (" + terminal
+                    + ")";
+        } else {
+            verdict = Verdict.FINISHED;
+            reason = "finished: every task is terminal; the next run completes it"
+                    + rules.notificationFor(order.id())
+                            .map(status -> switch (status) {
+                                case SKIPPED ->
+                                    " without email (its newest task is older than reconciler.mail.max-age," + " "
+                                            + Durations.format(properties.mail().maxAge()) + ")";
+                                case FAILED -> " without email (its address is not usable)";
+                                default -> " and queues its email";
+                            })
+                            .orElse(" and keeps the notification it already has");
+        }
+        return Optional.of(new Explanation(
+                order.code(),
+                order.id(),
+                order.status(),
+                verdict,
+                reason,
+                tasks,
+                completion,
+                notification.orElse(null)));
+    }
+
+    private Completion completion(NotificationQueries.Row row) {
+        String status = null;
+        if (row.jobExecutionId() != null) {
+            try {
+                JobExecution execution = jobRepository.getJobExecution(row.jobExecutionId());
+                status = execution == null ? null : execution.getStatus().name();
+            } catch (EmptyResultDataAccessException e) {
+                status = null;
+            }
+        }
+        return new Completion(row.jobExecutionId(), status, row.createdAt());
+    }
+
+    private static void print(Explanation e, PrintStream out) {
+        out.println(
+                "order " + Output.text(e.orderCode()) + " (id " + e.orderId() + "): " + Output.text(e.orderStatus()));
+        out.println(Output.text(e.reason()));
+        for (Task task : e.tasks()) {
+            out.printf(
+                    "  task %-8d %-12s %-10s changed %s ago%s  %s%n",
+                    task.id(),
+                    Output.text(String.valueOf(task.status())),
+                    task.state().name().toLowerCase(Locale.ROOT),
+                    ago(task.changedSecondsAgo()),
+                    task.stuck() ? " STUCK" : "",
+                    Output.text(task.title()));
+        }
+        NotificationQueries.Row n = e.notification();
+        if (n == null) {
+            out.println("notification: none");
+        } else {
+            out.println("notification: " + n.status() + ", " + n.attempts() + " attempt(s), to "
+                    + Output.text(n.recipient()) + ", Message-ID " + Output.text(n.messageId()));
+            out.println("  queued " + n.createdAt() + (n.sentAt() == null ? ", not sent" : ", sent " + n.sentAt())
+                    + (n.lastError() == null ? "" : ", last error: " + Output.text(n.lastError())));
+        }
+    }
+
+    /** {@code 3d 4h}, {@code 5h 12m}, {@code 7m 3s}, {@code 42s}. */
+    static String ago(long seconds) {
+        long days = seconds / 86_400;
+        long hours = seconds % 86_400 / 3_600;
+        long minutes = seconds % 3_600 / 60;
+        if (days > 0) {
+            return days + "d " + hours + "h";
+        }
+        if (hours > 0) {
+            return hours + "h " + minutes + "m";
+        }
+        return minutes > 0 ? minutes + "m " + seconds % 60 + "s" : seconds + "s";
+    }
+}

@@ -1,0 +1,276 @@
+package shop.reconciler.reconcile;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import shop.reconciler.EmailAddresses;
+import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.notify.NotificationStatus;
+
+/**
+ * What the reconcile step would decide now, by the step's own rules, writing nothing: for the
+ * {@code plan} command, and the task rules {@code explain} and {@code status} show.
+ *
+ * <ol>
+ *   <li>Every {@code processing} order is read with the step's reader ({@link ProcessingOrderReader},
+ *       keyset pages of {@code reconciler.chunk-size}) and sorted by the step's filter rules
+ *       ({@link OrderTally}): finished, still open, without any task (an anomaly), or with a task
+ *       status the shop does not define.
+ *   <li>For each page's finished orders one read without locks gives what the writer would lock:
+ *       the recipient, whether a notification exists, and the newest task against the
+ *       {@code reconciler.mail.max-age} cut-off on the database's clock; the writer's own rule
+ *       ({@link CompletionWriter#notificationFor}) names the notification each would get.
+ *   <li>Stuck orders: processing orders with a non-terminal task unchanged for longer than
+ *       {@code reconciler.stuck-task-after}; and, for {@code status}, the anomalies alone.
+ * </ol>
+ *
+ * The database may change between this preview and a run; a run decides again under locks.
+ */
+@Component
+public class RunPreview {
+
+    static final String MAIL_SQL = """
+            SELECT o.id, o.order_code, o.user_email,
+                   EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id) AS notified,
+                   (SELECT MAX(t.updated_at) FROM download_tasks t WHERE t.order_id = o.id) AS newest_task,
+                   TIMESTAMPADD(SECOND, -:maxAgeSeconds, NOW(3)) AS mail_cutoff
+              FROM orders o
+             WHERE o.id IN (:ids)
+             ORDER BY o.id
+            """;
+
+    /** {@code {status}} and {@code {processing}} compare statuses exactly (see {@link StatusSql}). */
+    static final String STUCK_WHERE = """
+              FROM orders o
+             WHERE {processing}
+               AND EXISTS (SELECT 1 FROM download_tasks t
+                            WHERE t.order_id = o.id
+                              AND (t.status IS NULL OR {status} NOT IN (:terminal))
+                              AND t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)))
+            """;
+
+    static final String STUCK_COUNT_SQL = "SELECT COUNT(*)" + STUCK_WHERE;
+
+    /** {@code {processing}}: as in {@link #STUCK_WHERE}. */
+    static final String ANOMALY_WHERE = """
+              FROM orders o
+             WHERE {processing}
+               AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
+            """;
+
+    static final String ANOMALY_COUNT_SQL = "SELECT COUNT(*)" + ANOMALY_WHERE;
+
+    static final String ANOMALY_CODES_SQL = "SELECT o.order_code" + ANOMALY_WHERE + " ORDER BY o.id LIMIT :limit";
+
+    static final String STUCK_CODES_SQL = "SELECT o.order_code" + STUCK_WHERE + " ORDER BY o.id LIMIT :limit";
+
+    /** What a task's status means to the reconciler. */
+    public enum TaskState {
+        /** Finished: one of {@code reconciler.terminal-task-statuses}. */
+        TERMINAL,
+        /** A status the shop defines that is not terminal: the order waits for it. */
+        OPEN,
+        /** No status, or one the shop does not define: the order waits until someone changes it. */
+        UNDEFINED
+    }
+
+    /** How many orders fall in a group, and the first of them by id. */
+    public record Group(long count, List<String> first) {}
+
+    /**
+     * @param processing processing orders read
+     * @param complete orders the run would complete
+     * @param queue of those, the ones whose email it would queue
+     * @param skip of those, the ones completed without email (newest task past max-age)
+     * @param fail of those, the ones completed without email for want of a usable address
+     * @param alreadyNotified of those, the ones that already have a notification (kept as it is)
+     * @param stillOpen orders waiting on a task that is not terminal
+     * @param anomalies processing orders without any task
+     * @param undefinedStatus orders with a task status the shop does not define
+     * @param stuck orders waiting on a task unchanged for longer than stuck-task-after
+     */
+    public record Plan(
+            long processing,
+            Group complete,
+            Group queue,
+            Group skip,
+            Group fail,
+            Group alreadyNotified,
+            Group stillOpen,
+            Group anomalies,
+            Group undefinedStatus,
+            Group stuck) {}
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final StatusSql statusSql;
+    private final ReconcilerProperties properties;
+    private final List<String> knownStatuses;
+
+    RunPreview(NamedParameterJdbcTemplate jdbc, StatusSql statusSql, ReconcilerProperties properties) {
+        this.jdbc = jdbc;
+        this.statusSql = statusSql;
+        this.properties = properties;
+        this.knownStatuses = StatusSql.known(properties.terminalTaskStatuses());
+    }
+
+    /** The state of a task with this status, compared exactly as the step compares it. */
+    public TaskState taskState(String status) {
+        if (status != null && properties.terminalTaskStatuses().contains(status)) {
+            return TaskState.TERMINAL;
+        }
+        return status != null && knownStatuses.contains(status) ? TaskState.OPEN : TaskState.UNDEFINED;
+    }
+
+    /** Whether an order with this status is one the step reads. */
+    public boolean isProcessing(String orderStatus) {
+        return "processing".equals(orderStatus);
+    }
+
+    /** Processing orders waiting on a task unchanged for longer than stuck-task-after. */
+    public Group stuck(int limit) {
+        Map<String, Object> params = Map.of(
+                "terminal",
+                properties.terminalTaskStatuses(),
+                "stuckSeconds",
+                properties.stuckTaskAfter().toSeconds(),
+                "limit",
+                limit);
+        Long count = jdbc.queryForObject(statusSql.apply(STUCK_COUNT_SQL), params, Long.class);
+        List<String> codes = jdbc.queryForList(statusSql.apply(STUCK_CODES_SQL), params, String.class);
+        return new Group(count == null ? 0 : count, codes);
+    }
+
+    /** Processing orders without any task: never completed, reported instead. */
+    public Group anomalies(int limit) {
+        Map<String, Object> params = Map.of("limit", limit);
+        Long count = jdbc.queryForObject(statusSql.apply(ANOMALY_COUNT_SQL), params, Long.class);
+        List<String> codes = jdbc.queryForList(statusSql.apply(ANOMALY_CODES_SQL), params, String.class);
+        return new Group(count == null ? 0 : count, codes);
+    }
+
+    /** What a run would do now; {@code limit} order codes listed per group. */
+    public Plan plan(int limit) {
+        Collector complete = new Collector(limit);
+        Collector queue = new Collector(limit);
+        Collector skip = new Collector(limit);
+        Collector fail = new Collector(limit);
+        Collector already = new Collector(limit);
+        Collector open = new Collector(limit);
+        Collector anomalies = new Collector(limit);
+        Collector undefined = new Collector(limit);
+        long processing = 0;
+        int pageSize = properties.chunkSize();
+        ProcessingOrderReader reader =
+                new ProcessingOrderReader(jdbc, statusSql, properties.terminalTaskStatuses(), pageSize);
+        reader.open(new ExecutionContext());
+        try {
+            List<Long> finished = new ArrayList<>(pageSize);
+            for (OrderTally order = reader.read(); order != null; order = reader.read()) {
+                processing++;
+                if (order.unknownStatusCount() > 0) {
+                    undefined.add(order.orderCode());
+                }
+                if (order.isFinished()) {
+                    complete.add(order.orderCode());
+                    finished.add(order.orderId());
+                    if (finished.size() == pageSize) {
+                        mail(finished, queue, skip, fail, already);
+                        finished.clear();
+                    }
+                } else if (order.isAnomaly()) {
+                    anomalies.add(order.orderCode());
+                } else {
+                    open.add(order.orderCode());
+                }
+            }
+            mail(finished, queue, skip, fail, already);
+        } finally {
+            reader.close();
+        }
+        return new Plan(
+                processing,
+                complete.group(),
+                queue.group(),
+                skip.group(),
+                fail.group(),
+                already.group(),
+                open.group(),
+                anomalies.group(),
+                undefined.group(),
+                stuck(limit));
+    }
+
+    private void mail(List<Long> ids, Collector queue, Collector skip, Collector fail, Collector already) {
+        decide(ids, (code, status) -> {
+            if (status.isEmpty()) {
+                already.add(code);
+                return;
+            }
+            switch (status.get()) {
+                case SKIPPED -> skip.add(code);
+                case FAILED -> fail.add(code);
+                default -> queue.add(code);
+            }
+        });
+    }
+
+    /**
+     * The notification a run would queue for this order if it completed it now; empty if the
+     * order already has one (it is kept as it is).
+     */
+    public Optional<NotificationStatus> notificationFor(long orderId) {
+        List<Optional<NotificationStatus>> decided = new ArrayList<>(1);
+        decide(List.of(orderId), (code, status) -> decided.add(status));
+        return decided.isEmpty() ? Optional.empty() : decided.get(0);
+    }
+
+    /** For each order: its code, and the writer's decision (empty: already notified). */
+    private void decide(List<Long> ids, BiConsumer<String, Optional<NotificationStatus>> decision) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<String, Object> params =
+                Map.of("ids", ids, "maxAgeSeconds", properties.mail().maxAge().toSeconds());
+        jdbc.query(MAIL_SQL, params, rs -> {
+            String code = rs.getString("order_code");
+            if (rs.getBoolean("notified")) {
+                decision.accept(code, Optional.empty());
+                return;
+            }
+            Timestamp newest = rs.getTimestamp("newest_task");
+            Timestamp cutoff = rs.getTimestamp("mail_cutoff");
+            decision.accept(
+                    code,
+                    Optional.of(CompletionWriter.notificationFor(
+                            CompletionWriter.olderThanMaxAge(newest, cutoff),
+                            EmailAddresses.check(rs.getString("user_email")))));
+        });
+    }
+
+    private static final class Collector {
+        private final int limit;
+        private final List<String> first = new ArrayList<>();
+        private long count;
+
+        Collector(int limit) {
+            this.limit = limit;
+        }
+
+        void add(String code) {
+            count++;
+            if (first.size() < limit) {
+                first.add(code);
+            }
+        }
+
+        Group group() {
+            return new Group(count, List.copyOf(first));
+        }
+    }
+}
