@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
-import shop.reconciler.notify.SendCounters;
+import shop.reconciler.mail.SendCounters;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 

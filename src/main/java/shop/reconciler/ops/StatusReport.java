@@ -14,6 +14,7 @@ import java.util.Map;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.lease.JobLease;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,10 +44,6 @@ class StatusReport {
              WHERE JOB_EXECUTION_ID IN (:ids)
              ORDER BY STEP_EXECUTION_ID
             """;
-
-    static final String NOTIFICATIONS_SQL = "SELECT status, COUNT(*) AS n FROM order_notifications GROUP BY status";
-
-    static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM order_notifications WHERE status = 'queued'";
 
     static final String ANOMALY_COUNT_SQL = """
             SELECT COUNT(*) FROM orders o
@@ -96,10 +93,12 @@ class StatusReport {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final JobLease jobLease;
+    private final NotificationStore notificationStore;
 
-    StatusReport(NamedParameterJdbcTemplate jdbc, JobLease jobLease) {
+    StatusReport(NamedParameterJdbcTemplate jdbc, JobLease jobLease, NotificationStore notificationStore) {
         this.jdbc = jdbc;
         this.jobLease = jobLease;
+        this.notificationStore = notificationStore;
     }
 
     int execute(List<String> options, PrintStream out) {
@@ -180,14 +179,8 @@ class StatusReport {
                         String.valueOf(h.lockedAt()),
                         String.valueOf(h.until())))
                 .orElse(new Lease("free", null, null, null));
-        Map<String, Long> notifications = new LinkedHashMap<>();
-        for (String status : List.of("queued", "sent", "failed", "skipped")) {
-            notifications.put(status, 0L);
-        }
-        jdbc.query(NOTIFICATIONS_SQL, rs -> {
-            notifications.put(rs.getString("status"), rs.getLong("n"));
-        });
-        Timestamp oldest = jdbc.getJdbcTemplate().queryForObject(OLDEST_QUEUED_SQL, Timestamp.class);
+        Map<String, Long> notifications = notificationStore.countsByStatus();
+        Timestamp oldest = notificationStore.oldestQueued();
         Long anomalies = jdbc.getJdbcTemplate().queryForObject(ANOMALY_COUNT_SQL, Long.class);
         List<String> codes = jdbc.getJdbcTemplate().queryForList(ANOMALY_CODES_SQL, String.class);
         return new Snapshot(

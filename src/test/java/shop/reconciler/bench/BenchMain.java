@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
-import shop.reconciler.notify.MailStreamProvider;
+import shop.reconciler.mail.MailStreamProvider;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.TestDatabase;
 

@@ -90,7 +90,7 @@ final class ExplainReport {
             List<Long> notificationIds = new ArrayList<>();
             List<Long> notificationOrders = new ArrayList<>();
             jdbc.query(
-                    sql("shop.reconciler.notify.QueuedNotificationReader", "PAGE_SQL"),
+                    sql("shop.reconciler.mail.QueuedNotificationReader", "PAGE_SQL"),
                     Map.of("afterId", 0, "pageSize", 100),
                     rs -> {
                         notificationIds.add(rs.getLong("id"));
@@ -101,8 +101,8 @@ final class ExplainReport {
 
             String reader = "shop.reconciler.reconcile.ProcessingOrderReader";
             String writer = "shop.reconciler.reconcile.CompletionWriter";
-            String sendReader = "shop.reconciler.notify.QueuedNotificationReader";
-            String sender = "shop.reconciler.notify.NotificationSender";
+            String sendReader = "shop.reconciler.mail.QueuedNotificationReader";
+            String sender = "shop.reconciler.mail.NotificationSender";
             long claimId = notificationIds.isEmpty() ? 0 : notificationIds.get(0);
             List<Query> queries = List.of(
                     new Query("reconcile", reader, "PAGE_SQL", page, false),

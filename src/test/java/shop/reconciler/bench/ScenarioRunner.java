@@ -33,7 +33,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import shop.reconciler.OrderReconcilerApplication;
-import shop.reconciler.notify.MailStreamProvider;
+import shop.reconciler.mail.MailStreamProvider;
 
 /**
  * One scenario in its own JVM (started by {@link BenchMain} with {@code -Xmx256m}), on its own copy

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -14,7 +14,7 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
  * For {@code smtp} and {@code smtps} it uses {@link GatedSmtpTransport}, which lets a message's
  * conversation run up to its end of data while the previous result is still being recorded.
  */
-public class SmtpOutbox implements MailOutbox {
+public class SmtpTransport implements MailTransport {
 
     private static final Set<String> GATED = Set.of("smtp", "smtps");
 
@@ -23,7 +23,7 @@ public class SmtpOutbox implements MailOutbox {
     private final JavaMailSenderImpl sender;
 
     /** @param sender Spring Boot's sender, or null when {@code spring.mail.host} is not set */
-    public SmtpOutbox(JavaMailSenderImpl sender) {
+    public SmtpTransport(JavaMailSenderImpl sender) {
         this.sender = sender == null ? unconfigured() : sender;
     }
 

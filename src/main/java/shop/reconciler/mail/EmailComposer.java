@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
@@ -22,6 +22,8 @@ import org.springframework.core.io.ResourceLoader;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.MessageIds;
+import shop.reconciler.outbox.Notification;
 
 /**
  * Builds an order's notification: text/plain UTF-8 from the Mustache template of
@@ -73,7 +75,9 @@ class EmailComposer {
 
     MimeMessage compose(Session session, Notification notification, List<CourseResult> courses)
             throws MessagingException {
-        MimeMessage message = new StableIdMimeMessage(session, notification.messageId());
+        MimeMessage message = new StableIdMimeMessage(
+                session,
+                MessageIds.checked(notification.messageId(), notification.orderCode(), mail.messageIdDomain()));
         message.setFrom(from);
         // Checked again here: an operator may have queued the row again with a raw shop address.
         EmailAddresses.Checked to = EmailAddresses.check(notification.recipient());

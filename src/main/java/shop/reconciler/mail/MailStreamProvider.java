@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 /**
  * Jakarta Mail looks up its {@code StreamProvider} each time a message is written or parsed (twice

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -19,12 +19,13 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.outbox.Notification;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * Sends the notifications of one chunk, one SMTP connection for the chunk.
@@ -72,55 +73,6 @@ class NotificationSender implements ItemWriter<Notification> {
              ORDER BY order_id, id
             """;
 
-    static final String CLAIM_SQL = """
-            UPDATE order_notifications
-               SET claimed_by = :claimant,
-                   claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
-                   attempts = attempts + 1
-             WHERE id IN (:ids)
-               AND status = 'queued'
-               AND (claimed_until IS NULL OR claimed_until < NOW(3))
-            """;
-
-    static final String RENEW_SQL = """
-            UPDATE order_notifications
-               SET claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3))
-             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
-            """;
-
-    static final String CLAIMED_SQL = """
-            SELECT id FROM order_notifications
-             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
-            """;
-
-    static final String RELEASE_SQL = """
-            UPDATE order_notifications
-               SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1
-             WHERE id IN (:ids) AND claimed_by = :claimant AND status = 'queued'
-            """;
-
-    static final String SENT_SQL = """
-            UPDATE order_notifications
-               SET status = 'sent', sent_at = NOW(3), last_error = NULL,
-                   claimed_by = NULL, claimed_until = NULL
-             WHERE id = :id AND claimed_by = :claimant
-            """;
-
-    static final String FAILED_SQL = """
-            UPDATE order_notifications
-               SET status = 'failed', last_error = :error,
-                   claimed_by = NULL, claimed_until = NULL
-             WHERE id = :id AND claimed_by = :claimant
-            """;
-
-    static final String RETRY_LATER_SQL = """
-            UPDATE order_notifications
-               SET status = CASE WHEN attempts >= :maxAttempts THEN 'failed' ELSE 'queued' END,
-                   last_error = :error,
-                   claimed_by = NULL, claimed_until = NULL
-             WHERE id = :id AND claimed_by = :claimant
-            """;
-
     /** The job repository's record of whether a stop was asked for (by {@code stop}, from any process). */
     static final String JOB_STATUS_SQL = "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = :id";
 
@@ -129,22 +81,26 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final DataSource dataSource;
-    private final MailOutbox outbox;
+    private final MailTransport outbox;
     private final EmailComposer composer;
     private final ReconcilerProperties.Mail mail;
     private final SendCircuit circuit;
     private final StepExecution stepExecution;
     private final String claimant;
+    private final NotificationStore store;
+    private NotificationStore.Claims claims;
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
             DataSource dataSource,
-            MailOutbox outbox,
+            MailTransport outbox,
             EmailComposer composer,
             ReconcilerProperties properties,
             SendCircuit circuit,
             StepExecution stepExecution,
-            String claimant) {
+            String claimant,
+            NotificationStore store) {
+        this.store = store;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.outbox = outbox;
@@ -164,7 +120,9 @@ class NotificationSender implements ItemWriter<Notification> {
         Map<Long, List<CourseResult>> courses = loadCourses(items);
         Connection ownConnection = borrowAutoCommitting();
         try {
-            write(items, courses, new NamedParameterJdbcTemplate(new SingleConnectionDataSource(ownConnection, true)));
+            SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
+            claims = store.on(own).claims(claimant, mail.claimTimeout().toSeconds());
+            write(items, courses, new NamedParameterJdbcTemplate(own));
         } finally {
             try {
                 ownConnection.close();
@@ -198,10 +156,10 @@ class NotificationSender implements ItemWriter<Notification> {
     private void write(
             List<? extends Notification> items, Map<Long, List<CourseResult>> courses, NamedParameterJdbcTemplate own)
             throws InterruptedException {
-        Set<Long> mine = claim(own, CLAIM_SQL, items);
+        Set<Long> mine = claims.claim(ids(items));
         Instant claimedAt = Instant.now();
         Set<Long> unused = new HashSet<>(mine);
-        MailOutbox.Connection connection = null;
+        MailTransport.Connection connection = null;
         ResultRecorder recorder = new ResultRecorder();
         boolean completed = false;
         long stopPolledAt = System.nanoTime();
@@ -222,7 +180,7 @@ class NotificationSender implements ItemWriter<Notification> {
                                 .compareTo(mail.claimTimeout().dividedBy(2))
                         > 0) {
                     recorder.awaitRecorded();
-                    mine = claim(own, RENEW_SQL, items.subList(i, items.size()));
+                    mine = claims.renew(ids(items.subList(i, items.size())));
                     unused.retainAll(mine);
                     claimedAt = Instant.now();
                 }
@@ -235,7 +193,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
                 unused.remove(notification.id());
                 try {
-                    connection = send(notification, courses, connection, own, recorder);
+                    connection = send(notification, courses, connection, recorder);
                 } catch (NotDelivered e) {
                     unused.add(notification.id());
                     connection = null;
@@ -257,7 +215,7 @@ class NotificationSender implements ItemWriter<Notification> {
             add(SendCounters.RECORD_MICROS, recorder.recordNanos());
             add(SendCounters.RECORD_WAIT_MICROS, recorder.waitNanos());
             if (!unused.isEmpty()) {
-                own.update(RELEASE_SQL, Map.of("ids", unused, "claimant", claimant));
+                claims.release(unused);
             }
             if (completed && unrecorded != null) {
                 throw unrecorded;
@@ -272,11 +230,10 @@ class NotificationSender implements ItemWriter<Notification> {
      * @throws NotDelivered when the message was held back because an earlier result could not be
      *     recorded (or the wait for it was interrupted): it was not delivered and keeps its claim unused
      */
-    private MailOutbox.Connection send(
+    private MailTransport.Connection send(
             Notification notification,
             Map<Long, List<CourseResult>> courses,
-            MailOutbox.Connection connection,
-            NamedParameterJdbcTemplate own,
+            MailTransport.Connection connection,
             ResultRecorder recorder)
             throws InterruptedException, NotDelivered {
         long started = System.nanoTime();
@@ -285,7 +242,7 @@ class NotificationSender implements ItemWriter<Notification> {
             message = composer.compose(
                     outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
         } catch (MessagingException | RuntimeException e) {
-            recorder.record(() -> record(own, FAILED_SQL, notification, "cannot compose the email: " + e.getMessage()));
+            recorder.record(() -> claims.failed(notification.id(), "cannot compose the email: " + e.getMessage()));
             count(SendCounters.FAILED);
             log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
             return connection;
@@ -325,7 +282,7 @@ class NotificationSender implements ItemWriter<Notification> {
             }
         }
         add(SendCounters.SMTP_MICROS, smtpNanos - (recorder.waitNanos() - waitedBefore));
-        settle(notification, failure, own, recorder);
+        settle(notification, failure, recorder);
         return connection;
     }
 
@@ -343,11 +300,10 @@ class NotificationSender implements ItemWriter<Notification> {
      * Counts, logs and queues the record of one outcome. The decision (and the circuit) is taken
      * here, at once; only the statement waits for its turn on the recorder's thread.
      */
-    private void settle(
-            Notification notification, SendFailure failure, NamedParameterJdbcTemplate own, ResultRecorder recorder) {
+    private void settle(Notification notification, SendFailure failure, ResultRecorder recorder) {
         if (failure == null) {
             recorder.record(() -> {
-                if (record(own, SENT_SQL, notification, null) == 0) {
+                if (claims.sent(notification.id()) == 0) {
                     log.warn(
                             "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
                             notification.orderCode(),
@@ -357,15 +313,11 @@ class NotificationSender implements ItemWriter<Notification> {
             count(SendCounters.SENT);
             log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
         } else if (failure.kind() == SendFailure.Kind.PERMANENT) {
-            recorder.record(() -> record(own, FAILED_SQL, notification, failure.reason()));
+            recorder.record(() -> claims.failed(notification.id(), failure.reason()));
             count(SendCounters.FAILED);
             log.warn("order {}: refused for good by the SMTP server: {}", notification.orderCode(), failure.reason());
         } else {
-            recorder.record(() -> own.update(
-                    RETRY_LATER_SQL,
-                    params(notification)
-                            .addValue("error", failure.reason())
-                            .addValue("maxAttempts", mail.maxAttempts())));
+            recorder.record(() -> claims.retryLater(notification.id(), failure.reason(), mail.maxAttempts()));
             boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
             count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
             log.warn(
@@ -412,34 +364,8 @@ class NotificationSender implements ItemWriter<Notification> {
         }
     }
 
-    /**
-     * Claims (or renews) the given notifications with one statement, committed when it returns; the
-     * ids this sender holds. Nobody else can take a notification while its claim lasts, so the
-     * read-back outside that statement's transaction sees exactly the claims it made.
-     */
-    private Set<Long> claim(NamedParameterJdbcTemplate own, String sql, List<? extends Notification> notifications) {
-        if (notifications.isEmpty()) {
-            return Set.of();
-        }
-        List<Long> ids = notifications.stream().map(Notification::id).toList();
-        Map<String, Object> params = Map.of(
-                "ids",
-                ids,
-                "claimant",
-                claimant,
-                "claimSeconds",
-                mail.claimTimeout().toSeconds());
-        own.update(sql, params);
-        return new HashSet<>(own.queryForList(CLAIMED_SQL, params, Long.class));
-    }
-
-    /** One result, in one auto-committed statement: durable when this returns. */
-    private int record(NamedParameterJdbcTemplate own, String sql, Notification notification, String error) {
-        return own.update(sql, params(notification).addValue("error", error));
-    }
-
-    private MapSqlParameterSource params(Notification notification) {
-        return new MapSqlParameterSource().addValue("id", notification.id()).addValue("claimant", claimant);
+    private static List<Long> ids(List<? extends Notification> notifications) {
+        return notifications.stream().map(Notification::id).toList();
     }
 
     private Map<Long, List<CourseResult>> loadCourses(List<? extends Notification> notifications) {

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class StableMessageIdTest {
+class MessageIdsTest {
 
     private static final String DOMAIN = "order-reconciler.local";
 
     @Test
     void sameCodeGivesSameId() {
         // when
-        String first = StableMessageId.of("DH123456", DOMAIN);
-        String second = StableMessageId.of("DH123456", DOMAIN);
+        String first = MessageIds.of("DH123456", DOMAIN);
+        String second = MessageIds.of("DH123456", DOMAIN);
 
         // then
         assertThat(first).isEqualTo(second).isEqualTo("<order-DH123456@order-reconciler.local>");
@@ -24,7 +24,7 @@ class StableMessageIdTest {
     @Test
     void encodesSpaceAndSlashButKeepsDomain() {
         // when
-        String id = StableMessageId.of("DH 1/2", DOMAIN);
+        String id = MessageIds.of("DH 1/2", DOMAIN);
 
         // then
         assertThat(id).doesNotContain(" ", "/");
@@ -39,7 +39,7 @@ class StableMessageIdTest {
 
         for (String code : codes) {
             // when
-            String id = StableMessageId.of(code, DOMAIN);
+            String id = MessageIds.of(code, DOMAIN);
 
             // then
             String local = id.substring(1, id.lastIndexOf('@'));
@@ -62,7 +62,7 @@ class StableMessageIdTest {
         // when
         Set<String> ids = new HashSet<>();
         for (String code : codes) {
-            ids.add(StableMessageId.of(code, DOMAIN));
+            ids.add(MessageIds.of(code, DOMAIN));
         }
 
         // then

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 /**
  * Opened by the sender when the SMTP server cannot be reached at all: the reader then stops, and

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.util.Locale;
 import org.springframework.batch.core.step.StepExecution;
@@ -14,7 +14,7 @@ import shop.reconciler.StepProgressLog;
  */
 class SendProgressListener extends StepProgressLog {
 
-    /** {@link MailOutbox#handOver()}: what the middle one of the three times is called. */
+    /** {@link MailTransport#handOver()}: what the middle one of the three times is called. */
     private final String handOver;
 
     SendProgressListener(String handOver) {

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -18,6 +18,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.Notification;
+import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.outbox.QueuedNotificationReader;
 
 /** The job's second step, {@code send}: the outbox to the SMTP server. */
 @Configuration(proxyBeanMethods = false)
@@ -26,11 +29,11 @@ public class SendStepConfiguration {
     public static final String STEP_NAME = "send";
 
     @Bean
-    MailOutbox mailOutbox(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
+    MailTransport mailOutbox(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
         if (properties.mail().emlDirectory() != null) {
-            return new EmlDirectoryOutbox(Path.of(properties.mail().emlDirectory()));
+            return new EmlDirectoryTransport(Path.of(properties.mail().emlDirectory()));
         }
-        return new SmtpOutbox(smtp.getIfAvailable());
+        return new SmtpTransport(smtp.getIfAvailable());
     }
 
     @Bean
@@ -47,8 +50,8 @@ public class SendStepConfiguration {
     @Bean
     @StepScope
     QueuedNotificationReader queuedNotificationReader(
-            NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, SendCircuit sendCircuit) {
-        return new QueuedNotificationReader(jdbc, properties.mail().chunkSize(), sendCircuit);
+            NotificationStore notificationStore, ReconcilerProperties properties, SendCircuit sendCircuit) {
+        return new QueuedNotificationReader(notificationStore, properties.mail().chunkSize(), sendCircuit::isOpen);
     }
 
     @Bean
@@ -56,15 +59,24 @@ public class SendStepConfiguration {
     NotificationSender notificationSender(
             NamedParameterJdbcTemplate jdbc,
             DataSource dataSource,
-            MailOutbox mailOutbox,
+            MailTransport mailOutbox,
             EmailComposer emailComposer,
             ReconcilerProperties properties,
             SendCircuit sendCircuit,
+            NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
         String claimant =
                 ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
         return new NotificationSender(
-                jdbc, dataSource, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
+                jdbc,
+                dataSource,
+                mailOutbox,
+                emailComposer,
+                properties,
+                sendCircuit,
+                stepExecution,
+                claimant,
+                notificationStore);
     }
 
     @Bean
@@ -75,7 +87,7 @@ public class SendStepConfiguration {
             ReconcilerProperties properties,
             QueuedNotificationReader queuedNotificationReader,
             NotificationSender notificationSender,
-            MailOutbox mailOutbox) {
+            MailTransport mailOutbox) {
         SendProgressListener progress = new SendProgressListener(mailOutbox.handOver());
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.

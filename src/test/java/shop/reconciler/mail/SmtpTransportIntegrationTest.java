@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -28,7 +28,7 @@ import shop.reconciler.support.SmtpFaultProxy;
  * the content go out while the gate is closed, the server takes the message only once the gate
  * opens, and a message whose gate refuses is never delivered.
  */
-class SmtpOutboxIntegrationTest {
+class SmtpTransportIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
@@ -46,7 +46,7 @@ class SmtpOutboxIntegrationTest {
     void theEnvelopeGoesOutAtOnceButTheServerTakesTheMessageOnlyOnceTheGateOpens() throws Exception {
         // given: a gate that stays closed until the test opens it
         SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP);
-        SmtpOutbox outbox = outbox(proxy.port());
+        SmtpTransport outbox = outbox(proxy.port());
         CountDownLatch open = new CountDownLatch(1);
         HandOverGate gate = () -> {
             try {
@@ -56,7 +56,7 @@ class SmtpOutboxIntegrationTest {
                 throw new HandOverGate.NotRecorded("interrupted", e);
             }
         };
-        try (MailOutbox.Connection connection = outbox.open()) {
+        try (MailTransport.Connection connection = outbox.open()) {
             // when
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
@@ -86,12 +86,12 @@ class SmtpOutboxIntegrationTest {
     @Test
     void aMessageWhoseGateRefusesIsNeverDeliveredAndTheNextConnectionSendsOn() throws Exception {
         // given: straight to the server, which alone decides what it delivers
-        SmtpOutbox outbox = outbox(SMTP.getSmtp().getPort());
+        SmtpTransport outbox = outbox(SMTP.getSmtp().getPort());
         HandOverGate refuses = () -> {
             throw new HandOverGate.NotRecorded("the previous result was not recorded: disk full", null);
         };
         MessagingException refused;
-        try (MailOutbox.Connection connection = outbox.open()) {
+        try (MailTransport.Connection connection = outbox.open()) {
             connection.send(message(outbox, "first@example.com", "first"), HandOverGate.OPEN);
 
             // when
@@ -99,7 +99,7 @@ class SmtpOutboxIntegrationTest {
                     MessagingException.class,
                     () -> connection.send(message(outbox, "second@example.com", "second"), refuses));
         }
-        try (MailOutbox.Connection next = outbox.open()) {
+        try (MailTransport.Connection next = outbox.open()) {
             next.send(message(outbox, "third@example.com", "third"), HandOverGate.OPEN);
         }
 
@@ -111,14 +111,14 @@ class SmtpOutboxIntegrationTest {
         assertThat(subjects()).containsExactly("first", "third");
     }
 
-    private static SmtpOutbox outbox(int port) {
+    private static SmtpTransport outbox(int port) {
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
         sender.setHost("127.0.0.1");
         sender.setPort(port);
-        return new SmtpOutbox(sender);
+        return new SmtpTransport(sender);
     }
 
-    private static MimeMessage message(SmtpOutbox outbox, String to, String subject) throws MessagingException {
+    private static MimeMessage message(SmtpTransport outbox, String to, String subject) throws MessagingException {
         MimeMessage message = new MimeMessage(outbox.session());
         message.setFrom(new InternetAddress("shop@example.com"));
         message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));

@@ -1,11 +1,11 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
 /** Where composed emails go: an SMTP server, or a directory of .eml files for the demo. */
-public interface MailOutbox {
+public interface MailTransport {
 
     Session session();
 

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /** Writes each email as {@code <order code>.eml} into a directory instead of sending it. */
-public class EmlDirectoryOutbox implements MailOutbox {
+public class EmlDirectoryTransport implements MailTransport {
 
     private final Path directory;
     private final Session session = Session.getInstance(new Properties());
 
-    public EmlDirectoryOutbox(Path directory) {
+    public EmlDirectoryTransport(Path directory) {
         this.directory = directory;
     }
 
