@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -111,6 +112,7 @@ public class NotificationStore {
     private final NamedParameterJdbcTemplate jdbc;
     private final String messageIdDomain;
 
+    @Autowired
     public NotificationStore(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties) {
         this(jdbc, properties.mail().messageIdDomain());
     }
