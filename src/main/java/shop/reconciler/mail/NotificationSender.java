@@ -5,7 +5,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,42 +24,46 @@ import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 import shop.reconciler.outbox.Notification;
+import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.outbox.NotificationStore.Claimed;
+import shop.reconciler.outbox.NotificationStore.Settlement;
 
 /**
- * Sends the notifications of one chunk, one SMTP connection for the chunk.
+ * The send loop: sends the notifications of one chunk, one SMTP connection for the chunk.
  *
  * <ol>
  *   <li>One query loads the tasks of every order in the chunk.
- *   <li>Claim the chunk's notifications with one guarded UPDATE, committed at once (still
- *       {@code queued}, no live claim; {@code attempts + 1}), and read back which ones this sender
- *       got. A notification claimed by another sender is left to it. Claims older than half of
- *       {@code reconciler.mail.claim-timeout} are renewed before the next send, and claims not used
- *       (the SMTP server became unreachable) are given back without counting the attempt.
- *   <li>Send it. A transient failure is tried again after a short, doubling pause, up to
- *       {@code reconciler.mail.retries} times, on a fresh connection.
- *   <li>Record the result at once, in its own transaction: {@code sent}; {@code failed} with the
- *       server's reply for a permanent refusal; otherwise back to {@code queued} with the error,
- *       or {@code failed} once {@code reconciler.mail.max-attempts} is reached.
+ *   <li>Claim the chunk's notifications with one guarded statement, committed at once (still
+ *       {@code queued}, no live claim), and read back which ones this sender got, with their
+ *       attempts and uncertain deliveries. A notification claimed by another sender is left to it.
+ *       Claims older than half of {@code reconciler.mail.claim-timeout} are renewed before the next
+ *       send, and claims not used are given back.
+ *   <li>For each: compose it, and charge its attempt right before its delivery is tried (in the
+ *       statement that records the result before it). Deliver it ({@link ChunkConnection}), which
+ *       returns a {@link Delivery}; {@link InRunRetries} decides whether to try again now.
+ *   <li>Record the result: {@code sent}; {@code failed} with the server's reply for a refusal;
+ *       otherwise back to {@code queued} with the error, or {@code failed} once
+ *       {@code reconciler.mail.max-attempts} is reached.
  * </ol>
  *
- * Step 4 runs on a {@link ResultRecorder}'s thread while the next message's SMTP conversation
- * (envelope, {@code DATA}, content) goes out; only that message's end of data, the point where the
- * server takes it, waits until the record is committed ({@link GatedSmtpTransport}). So a message
- * is still delivered only once every result before it is durable, and at most one accepted
- * message is ever unrecorded. When a record fails, the next message is abandoned before its end of
- * data (the connection is dropped), nothing more is sent, and the chunk fails.
+ * <p>A delivery whose outcome is unknown (the end of data went out, no definite reply came back)
+ * is recorded as such before anything else is delivered. A notification may be delivered once
+ * more after one such delivery, never after two: then it is {@code failed} for an operator to
+ * decide. A crash leaves the delivery in flight marked as started, and the next run counts it the
+ * same way. So no failure of any kind makes a third copy.
  *
- * A stop (SIGTERM, or {@code stop} from any process, read from the job repository at most once a
+ * <p>Recording runs on a {@link ResultRecorder}'s thread while the next message's SMTP conversation
+ * (envelope, {@code DATA}, content) goes out; only that message's end of data, the point where the
+ * server takes it, waits until the record (and its own charged attempt) is committed
+ * ({@link GatedSmtpTransport}). So at most one delivery is ever unrecorded. When a record fails,
+ * the next message is abandoned before its end of data, nothing more is sent, and the chunk fails.
+ *
+ * <p>A stop (SIGTERM, or {@code stop} from any process, read from the job repository at most once a
  * second) ends the chunk between two messages: the rest keep no claim and stay {@code queued}.
  *
- * Claims, records and releases go over one connection of their own for the chunk, in auto-commit
- * mode: each is a single statement, so each is its own transaction, committed when the statement
- * returns, in one round trip (a transaction opened and closed around it would cost three more).
- *
- * A crash between the server's acceptance and step 4 leaves the claim to expire after
- * {@code reconciler.mail.claim-timeout}; the message is then sent once more, with the same
- * Message-ID. That is the one duplicate no SMTP client can rule out.
+ * <p>Claims and records go over one connection of their own for the chunk, in auto-commit mode:
+ * each is a single statement, so each is its own transaction, committed when it returns.
  */
 class NotificationSender implements ItemWriter<Notification> {
 
@@ -79,36 +82,43 @@ class NotificationSender implements ItemWriter<Notification> {
     /** How often, at most, a chunk reads {@link #JOB_STATUS_SQL} between two sends. */
     static final Duration STOP_POLL = Duration.ofSeconds(1);
 
+    /** Deliveries of unknown outcome after which a notification is not sent again. */
+    static final int MAX_UNCERTAIN = 2;
+
+    static final String TWO_UNKNOWN = "the outcome of two deliveries is unknown (the server may have taken the"
+            + " message twice): not sent again; an operator decides whether to queue it once more";
+
     private final NamedParameterJdbcTemplate jdbc;
     private final DataSource dataSource;
-    private final MailTransport outbox;
+    private final MailTransport transport;
     private final EmailComposer composer;
     private final ReconcilerProperties.Mail mail;
+    private final InRunRetries retries;
     private final SendCircuit circuit;
     private final StepExecution stepExecution;
     private final String claimant;
     private final NotificationStore store;
-    private NotificationStore.Claims claims;
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
             DataSource dataSource,
-            MailTransport outbox,
+            MailTransport transport,
             EmailComposer composer,
             ReconcilerProperties properties,
             SendCircuit circuit,
             StepExecution stepExecution,
             String claimant,
             NotificationStore store) {
-        this.store = store;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
-        this.outbox = outbox;
+        this.transport = transport;
         this.composer = composer;
         this.mail = properties.mail();
+        this.retries = new InRunRetries(mail.retries(), mail.retryBackoff());
         this.circuit = circuit;
         this.stepExecution = stepExecution;
         this.claimant = claimant;
+        this.store = store;
     }
 
     @Override
@@ -121,8 +131,10 @@ class NotificationSender implements ItemWriter<Notification> {
         Connection ownConnection = borrowAutoCommitting();
         try {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
-            claims = store.on(own).claims(claimant, mail.claimTimeout().toSeconds());
-            write(items, courses, new NamedParameterJdbcTemplate(own));
+            new ChunkSend(
+                            store.on(own).claims(claimant, mail.claimTimeout().toSeconds()),
+                            new NamedParameterJdbcTemplate(own))
+                    .run(items, courses);
         } finally {
             try {
                 ownConnection.close();
@@ -153,187 +165,268 @@ class NotificationSender implements ItemWriter<Notification> {
         }
     }
 
-    private void write(
-            List<? extends Notification> items, Map<Long, List<CourseResult>> courses, NamedParameterJdbcTemplate own)
-            throws InterruptedException {
-        Set<Long> mine = claims.claim(ids(items));
-        Instant claimedAt = Instant.now();
-        Set<Long> unused = new HashSet<>(mine);
-        MailTransport.Connection connection = null;
-        ResultRecorder recorder = new ResultRecorder();
-        boolean completed = false;
-        long stopPolledAt = System.nanoTime();
-        try {
-            for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
-                Notification notification = items.get(i);
-                boolean pollDue = System.nanoTime() - stopPolledAt >= STOP_POLL.toNanos();
-                if (pollDue) {
-                    stopPolledAt = System.nanoTime();
-                }
-                if (stopAskedHere() || (pollDue && stopAskedInRepository(own, recorder))) {
-                    log.info(
-                            "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
-                            items.size() - i);
-                    break;
-                }
-                if (Duration.between(claimedAt, Instant.now())
-                                .compareTo(mail.claimTimeout().dividedBy(2))
-                        > 0) {
-                    recorder.awaitRecorded();
-                    mine = claims.renew(ids(items.subList(i, items.size())));
-                    unused.retainAll(mine);
-                    claimedAt = Instant.now();
-                }
-                if (!mine.contains(notification.id())) {
-                    count(SendCounters.CLAIMED_ELSEWHERE);
-                    log.info(
-                            "notification for order {} is claimed by another sender; left to it",
-                            notification.orderCode());
-                    continue;
-                }
-                unused.remove(notification.id());
-                try {
-                    connection = send(notification, courses, connection, recorder);
-                } catch (NotDelivered e) {
-                    unused.add(notification.id());
-                    connection = null;
-                    RuntimeException unrecorded = recorder.failure();
-                    if (unrecorded != null) {
-                        throw unrecorded;
+    /** A result decided and not yet recorded: it goes into the statement that charges the next delivery. */
+    private record Pending(Notification notification, Settlement settlement) {}
+
+    /** One chunk's sending, over the chunk's own connection. */
+    private final class ChunkSend {
+        private final NotificationStore.Claims claims;
+        private final NamedParameterJdbcTemplate own;
+        private final ResultRecorder recorder = new ResultRecorder();
+        private Pending pending;
+
+        ChunkSend(NotificationStore.Claims claims, NamedParameterJdbcTemplate own) {
+            this.claims = claims;
+            this.own = own;
+        }
+
+        void run(List<? extends Notification> items, Map<Long, List<CourseResult>> courses)
+                throws InterruptedException {
+            Map<Long, Claimed> mine = claims.claim(ids(items));
+            long claimedAt = System.nanoTime();
+            Set<Long> unused = new HashSet<>(mine.keySet());
+            boolean completed = false;
+            long stopPolledAt = System.nanoTime();
+            try (ChunkConnection connection = new ChunkConnection(transport)) {
+                for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
+                    Notification notification = items.get(i);
+                    boolean pollDue = System.nanoTime() - stopPolledAt >= STOP_POLL.toNanos();
+                    if (pollDue) {
+                        stopPolledAt = System.nanoTime();
                     }
-                    Thread.interrupted();
-                    throw new InterruptedException(e.getMessage());
+                    if (stopAskedHere() || (pollDue && stopAskedInRepository())) {
+                        log.info(
+                                "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
+                                items.size() - i);
+                        break;
+                    }
+                    if (System.nanoTime() - claimedAt
+                            > mail.claimTimeout().dividedBy(2).toNanos()) {
+                        recorder.awaitRecorded();
+                        mine = claims.renew(ids(items.subList(i, items.size())));
+                        unused.retainAll(mine.keySet());
+                        claimedAt = System.nanoTime();
+                    }
+                    Claimed claimed = mine.get(notification.id());
+                    if (claimed == null) {
+                        claimedElsewhere(notification);
+                        continue;
+                    }
+                    unused.remove(notification.id());
+                    Delivery delivery = send(notification, claimed, courses, connection);
+                    if (delivery != null && delivery.outcome() == Delivery.Outcome.HELD_BACK) {
+                        RuntimeException unrecorded = recorder.failure();
+                        if (unrecorded != null) {
+                            unused.add(notification.id());
+                            throw unrecorded;
+                        }
+                        if (Thread.currentThread().isInterrupted()) {
+                            unused.add(notification.id());
+                            Thread.interrupted();
+                            throw new InterruptedException(delivery.reason());
+                        }
+                        claimedElsewhere(notification);
+                    }
                 }
-            }
-            completed = true;
-        } finally {
-            if (connection != null) {
-                connection.close();
-            }
-            // the last result is committed before the unused claims are given back on the same connection
-            RuntimeException unrecorded = recorder.finish();
-            add(SendCounters.RECORD_MICROS, recorder.recordNanos());
-            add(SendCounters.RECORD_WAIT_MICROS, recorder.waitNanos());
-            if (!unused.isEmpty()) {
+                completed = true;
+            } finally {
+                if (pending != null) {
+                    Pending last = pending;
+                    recorder.record(() -> settle(last, null));
+                }
+                // the last result is committed before the unused claims are given back on the same connection
+                RuntimeException unrecorded = recorder.finish();
+                add(SendCounters.RECORD_MICROS, recorder.recordNanos());
+                add(SendCounters.RECORD_WAIT_MICROS, recorder.waitNanos());
                 claims.release(unused);
-            }
-            if (completed && unrecorded != null) {
-                throw unrecorded;
+                if (completed && unrecorded != null) {
+                    throw unrecorded;
+                }
             }
         }
-    }
 
-    /**
-     * Composes and sends one claimed notification and queues the recording of its outcome; returns
-     * the connection to reuse.
-     *
-     * @throws NotDelivered when the message was held back because an earlier result could not be
-     *     recorded (or the wait for it was interrupted): it was not delivered and keeps its claim unused
-     */
-    private MailTransport.Connection send(
-            Notification notification,
-            Map<Long, List<CourseResult>> courses,
-            MailTransport.Connection connection,
-            ResultRecorder recorder)
-            throws InterruptedException, NotDelivered {
-        long started = System.nanoTime();
-        MimeMessage message;
-        try {
-            message = composer.compose(
-                    outbox.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
-        } catch (MessagingException | RuntimeException e) {
-            recorder.record(() -> claims.failed(notification.id(), "cannot compose the email: " + e.getMessage()));
-            count(SendCounters.FAILED);
-            log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
-            return connection;
-        }
-        long composed = System.nanoTime();
-        add(SendCounters.COMPOSE_MICROS, composed - started);
-        long smtpNanos = 0;
-        long waitedBefore = recorder.waitNanos();
-        SendFailure failure = null;
-        for (int attempt = 0; attempt <= mail.retries(); attempt++) {
-            if (attempt > 0) {
-                Thread.sleep(mail.retryBackoff().toMillis() << (attempt - 1));
+        /**
+         * Composes and delivers one claimed notification, and leaves its result pending; the final
+         * delivery, or null when nothing was delivered (it is settled without a try).
+         */
+        private Delivery send(
+                Notification notification,
+                Claimed claimed,
+                Map<Long, List<CourseResult>> courses,
+                ChunkConnection connection)
+                throws InterruptedException {
+            if (claimed.uncertainDeliveries() >= MAX_UNCERTAIN) {
+                settleLater(notification, new Settlement(NotificationStatus.FAILED, TWO_UNKNOWN, 0));
+                count(SendCounters.FAILED);
+                log.warn("order {}: not sent: {}", notification.orderCode(), TWO_UNKNOWN);
+                return null;
             }
-            long attemptStarted = System.nanoTime();
+            long started = System.nanoTime();
+            MimeMessage message;
             try {
-                if (connection == null) {
-                    connection = outbox.open();
+                message = composer.compose(
+                        transport.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
+            } catch (MessagingException | RuntimeException e) {
+                String error = "cannot compose the email: " + e.getMessage();
+                settleLater(notification, new Settlement(NotificationStatus.FAILED, error, 0));
+                count(SendCounters.FAILED);
+                log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
+                return null;
+            }
+            add(SendCounters.COMPOSE_MICROS, System.nanoTime() - started);
+            chargeWithPending(notification);
+            long smtpStarted = System.nanoTime();
+            long waitedBefore = recorder.waitNanos();
+            int uncertain = claimed.uncertainDeliveries();
+            Delivery delivery;
+            int tries = 0;
+            while (true) {
+                delivery = connection.deliver(message, recorder.gate());
+                tries++;
+                if (delivery.uncertain()) {
+                    uncertain++;
+                    count(SendCounters.UNCERTAIN);
                 }
-                connection.send(message, recorder.gate());
-                failure = null;
-                break;
-            } catch (MessagingException e) {
-                if (connection != null) {
-                    connection.close();
-                    connection = null;
-                }
-                HandOverGate.NotRecorded heldBack = heldBack(e);
-                if (heldBack != null) {
-                    throw new NotDelivered(heldBack);
-                }
-                failure = SendFailure.of(e);
-                if (failure.kind() == SendFailure.Kind.PERMANENT) {
+                boolean again = (delivery.outcome() == Delivery.Outcome.TRANSIENT || delivery.uncertain())
+                        && uncertain < MAX_UNCERTAIN
+                        && retries.allowsAnotherAfter(tries);
+                if (!again) {
                     break;
                 }
-            } finally {
-                smtpNanos += System.nanoTime() - attemptStarted;
-            }
-        }
-        add(SendCounters.SMTP_MICROS, smtpNanos - (recorder.waitNanos() - waitedBefore));
-        settle(notification, failure, recorder);
-        return connection;
-    }
-
-    /** The gate's refusal behind a failed send, or null when the send failed on its own. */
-    private static HandOverGate.NotRecorded heldBack(Throwable e) {
-        for (Throwable t = e; t != null; t = SendFailure.next(t)) {
-            if (t instanceof HandOverGate.NotRecorded notRecorded) {
-                return notRecorded;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Counts, logs and queues the record of one outcome. The decision (and the circuit) is taken
-     * here, at once; only the statement waits for its turn on the recorder's thread.
-     */
-    private void settle(Notification notification, SendFailure failure, ResultRecorder recorder) {
-        if (failure == null) {
-            recorder.record(() -> {
-                if (claims.sent(notification.id()) == 0) {
-                    log.warn(
-                            "order {}: sent, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
-                            notification.orderCode(),
-                            Durations.format(mail.claimTimeout()));
+                if (delivery.uncertain()) {
+                    // durable before the message can go out again
+                    String reason = delivery.reason();
+                    recorder.record(() -> claims.uncertain(notification.id(), reason));
+                    recorder.awaitRecorded();
                 }
-            });
-            count(SendCounters.SENT);
-            log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
-        } else if (failure.kind() == SendFailure.Kind.PERMANENT) {
-            recorder.record(() -> claims.failed(notification.id(), failure.reason()));
-            count(SendCounters.FAILED);
-            log.warn("order {}: refused for good by the SMTP server: {}", notification.orderCode(), failure.reason());
-        } else {
-            recorder.record(() -> claims.retryLater(notification.id(), failure.reason(), mail.maxAttempts()));
-            boolean exhausted = notification.attempts() + 1 >= mail.maxAttempts();
-            count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
-            log.warn(
-                    "order {}: not sent ({}), attempt {} of {}{}: {}",
-                    notification.orderCode(),
-                    failure.kind().name().toLowerCase(),
-                    notification.attempts() + 1,
-                    mail.maxAttempts(),
-                    exhausted ? ", giving up" : ", will retry in a later run",
-                    failure.reason());
-            if (failure.kind() == SendFailure.Kind.UNREACHABLE) {
-                circuit.open(failure.reason());
-                log.warn(
-                        "SMTP server {} unreachable: the remaining notifications stay queued for the next run",
-                        outbox.describe());
+                try {
+                    Thread.sleep(retries.pauseAfter(tries).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (delivery.uncertain()) {
+                        // recorded already: the attempt ends as a transient failure
+                        delivery = new Delivery(Delivery.Outcome.TRANSIENT, delivery.reason());
+                    }
+                    break;
+                }
+                recorder.recordGating(() -> claims.charge(notification.id(), false) ? null : claimGone(notification));
             }
+            add(SendCounters.SMTP_MICROS, System.nanoTime() - smtpStarted - (recorder.waitNanos() - waitedBefore));
+            if (delivery.outcome() != Delivery.Outcome.HELD_BACK) {
+                settleLater(notification, settlement(notification, claimed, delivery, uncertain));
+            }
+            if (Thread.currentThread().isInterrupted() && delivery.outcome() != Delivery.Outcome.HELD_BACK) {
+                Thread.interrupted();
+                throw new InterruptedException("interrupted between two tries of order " + notification.orderCode());
+            }
+            return delivery;
+        }
+
+        /** What the final delivery means for the row; counts and logs it. */
+        private Settlement settlement(Notification notification, Claimed claimed, Delivery delivery, int uncertain) {
+            int attempt = claimed.attempts() + 1;
+            int unrecordedUncertain = delivery.uncertain() ? 1 : 0;
+            switch (delivery.outcome()) {
+                case SENT -> {
+                    count(SendCounters.SENT);
+                    log.debug("order {}: sent to {}", notification.orderCode(), notification.recipient());
+                    return new Settlement(NotificationStatus.SENT, null, 0);
+                }
+                case REFUSED -> {
+                    count(SendCounters.FAILED);
+                    log.warn(
+                            "order {}: refused for good by the SMTP server: {}",
+                            notification.orderCode(),
+                            delivery.reason());
+                    return new Settlement(NotificationStatus.FAILED, delivery.reason(), 0);
+                }
+                default -> {
+                    if (uncertain >= MAX_UNCERTAIN) {
+                        count(SendCounters.FAILED);
+                        log.warn("order {}: {}: {}", notification.orderCode(), TWO_UNKNOWN, delivery.reason());
+                        return new Settlement(
+                                NotificationStatus.FAILED,
+                                bounded(TWO_UNKNOWN + "; last: " + delivery.reason()),
+                                unrecordedUncertain);
+                    }
+                    boolean exhausted = attempt >= mail.maxAttempts();
+                    count(exhausted ? SendCounters.FAILED : SendCounters.RETRY_LATER);
+                    log.warn(
+                            "order {}: not sent ({}), attempt {} of {}{}: {}",
+                            notification.orderCode(),
+                            delivery.outcome().name().toLowerCase(),
+                            attempt,
+                            mail.maxAttempts(),
+                            exhausted ? ", giving up" : ", will retry in a later run",
+                            delivery.reason());
+                    if (delivery.outcome() == Delivery.Outcome.UNREACHABLE) {
+                        circuit.open();
+                        log.warn(
+                                "SMTP server {} unreachable: the remaining notifications stay queued for the next run",
+                                transport.describe());
+                    }
+                    return new Settlement(
+                            exhausted ? NotificationStatus.FAILED : NotificationStatus.QUEUED,
+                            delivery.reason(),
+                            unrecordedUncertain);
+                }
+            }
+        }
+
+        /** Queues the charge of this delivery, in one statement with the result before it if any. */
+        private void chargeWithPending(Notification next) {
+            Pending before = pending;
+            pending = null;
+            if (before == null) {
+                recorder.recordGating(() -> claims.charge(next.id(), true) ? null : claimGone(next));
+            } else {
+                recorder.recordGating(() -> settle(before, next) ? null : claimGone(next));
+            }
+        }
+
+        /** Leaves a result to be recorded with the next charge; one already pending is recorded alone first. */
+        private void settleLater(Notification notification, Settlement settlement) {
+            if (pending != null) {
+                Pending before = pending;
+                recorder.record(() -> settle(before, null));
+            }
+            pending = new Pending(notification, settlement);
+        }
+
+        /** Records {@code settled} (and charges {@code next}); whether {@code next} was charged. */
+        private boolean settle(Pending settled, Notification next) {
+            NotificationStore.Settled done =
+                    claims.settle(settled.notification().id(), settled.settlement(), next == null ? null : next.id());
+            if (!done.recorded()) {
+                log.warn(
+                        "order {}: {}, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
+                        settled.notification().orderCode(),
+                        settled.settlement().status().code(),
+                        Durations.format(mail.claimTimeout()));
+            }
+            return done.nextCharged();
+        }
+
+        private String claimGone(Notification notification) {
+            return "the claim on the notification of order " + notification.orderCode() + " is gone";
+        }
+
+        private void claimedElsewhere(Notification notification) {
+            count(SendCounters.CLAIMED_ELSEWHERE);
+            log.info("notification for order {} is claimed by another sender; left to it", notification.orderCode());
+        }
+
+        /**
+         * Whether {@code stop} from any process asked this execution to stop, read from the job
+         * repository over the chunk's own connection once every result before is committed. The
+         * sender stops between two messages, so that a chunk of a slow SMTP server does not hold a
+         * stop (or SIGTERM's {@code reconciler.shutdown-timeout}) up.
+         */
+        private boolean stopAskedInRepository() throws InterruptedException {
+            recorder.awaitRecorded();
+            List<String> status =
+                    own.queryForList(JOB_STATUS_SQL, Map.of("id", stepExecution.getJobExecutionId()), String.class);
+            return status.contains("STOPPING") || status.contains("STOPPED");
         }
     }
 
@@ -343,25 +436,8 @@ class NotificationSender implements ItemWriter<Notification> {
                 || stepExecution.getJobExecution().isStopping();
     }
 
-    /**
-     * Whether {@code stop} from any process asked this execution to stop, read from the job
-     * repository over the chunk's own connection once every result before is committed. The sender
-     * stops between two messages, so that a chunk of a slow SMTP server does not hold a stop (or
-     * SIGTERM's {@code reconciler.shutdown-timeout}) up.
-     */
-    private boolean stopAskedInRepository(NamedParameterJdbcTemplate own, ResultRecorder recorder)
-            throws InterruptedException {
-        recorder.awaitRecorded();
-        List<String> status =
-                own.queryForList(JOB_STATUS_SQL, Map.of("id", stepExecution.getJobExecutionId()), String.class);
-        return status.contains("STOPPING") || status.contains("STOPPED");
-    }
-
-    /** A message held back at its end of data because an earlier result was not recorded. */
-    private static final class NotDelivered extends Exception {
-        NotDelivered(HandOverGate.NotRecorded heldBack) {
-            super(heldBack.getMessage(), heldBack, false, false);
-        }
+    private static String bounded(String error) {
+        return error.length() <= 1000 ? error : error.substring(0, 1000);
     }
 
     private static List<Long> ids(List<? extends Notification> notifications) {
@@ -370,9 +446,6 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private Map<Long, List<CourseResult>> loadCourses(List<? extends Notification> notifications) {
         Map<Long, List<CourseResult>> byOrder = new HashMap<>();
-        if (notifications.isEmpty()) {
-            return byOrder;
-        }
         List<Long> orderIds = notifications.stream().map(Notification::orderId).toList();
         jdbc.query(TASKS_SQL, Map.of("orderIds", orderIds), rs -> {
             CourseResult course = new CourseResult(

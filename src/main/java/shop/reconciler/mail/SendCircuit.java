@@ -7,17 +7,13 @@ package shop.reconciler.mail;
  */
 class SendCircuit {
 
-    private volatile String reason;
+    private volatile boolean open;
 
-    void open(String reason) {
-        this.reason = reason;
+    void open() {
+        open = true;
     }
 
     boolean isOpen() {
-        return reason != null;
-    }
-
-    String reason() {
-        return reason;
+        return open;
     }
 }

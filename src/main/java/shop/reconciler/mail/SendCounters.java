@@ -10,6 +10,9 @@ public final class SendCounters {
     public static final String RETRY_LATER = "send.retryLater";
     public static final String CLAIMED_ELSEWHERE = "send.claimedElsewhere";
 
+    /** Deliveries whose outcome is unknown (the server may have the message). */
+    public static final String UNCERTAIN = "send.uncertain";
+
     /** Time spent composing, on the SMTP conversation, and recording results, in microseconds. */
     public static final String COMPOSE_MICROS = "send.composeMicros";
 
@@ -27,6 +30,7 @@ public final class SendCounters {
             FAILED,
             RETRY_LATER,
             CLAIMED_ELSEWHERE,
+            UNCERTAIN,
             COMPOSE_MICROS,
             SMTP_MICROS,
             RECORD_MICROS,

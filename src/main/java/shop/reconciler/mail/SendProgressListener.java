@@ -30,12 +30,13 @@ class SendProgressListener extends StepProgressLog {
         long retryLater = StepCounters.get(context, SendCounters.RETRY_LATER);
         String line = String.format(
                 Locale.ROOT,
-                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d; %.0f emails/s",
+                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d, uncertain %d; %.0f emails/s",
                 step.getReadCount(),
                 sent,
                 failed,
                 retryLater,
                 StepCounters.get(context, SendCounters.CLAIMED_ELSEWHERE),
+                StepCounters.get(context, SendCounters.UNCERTAIN),
                 sent / seconds);
         long handled = sent + failed + retryLater;
         if (handled == 0) {

@@ -29,11 +29,19 @@ public class SendStepConfiguration {
     public static final String STEP_NAME = "send";
 
     @Bean
-    MailTransport mailOutbox(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
+    MailTransport mailTransport(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
         if (properties.mail().emlDirectory() != null) {
             return new EmlDirectoryTransport(Path.of(properties.mail().emlDirectory()));
         }
-        return new SmtpTransport(smtp.getIfAvailable());
+        return new SmtpTransport(smtp.getIfAvailable(), properties.mail());
+    }
+
+    /**
+     * Who holds a claim: this process and this job execution. Under the job's lease only one
+     * execution runs, so a claim with another claimant is one nobody can use any more.
+     */
+    static String claimant(StepExecution stepExecution) {
+        return ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
     }
 
     @Bean
@@ -59,23 +67,21 @@ public class SendStepConfiguration {
     NotificationSender notificationSender(
             NamedParameterJdbcTemplate jdbc,
             DataSource dataSource,
-            MailTransport mailOutbox,
+            MailTransport mailTransport,
             EmailComposer emailComposer,
             ReconcilerProperties properties,
             SendCircuit sendCircuit,
             NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        String claimant =
-                ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
         return new NotificationSender(
                 jdbc,
                 dataSource,
-                mailOutbox,
+                mailTransport,
                 emailComposer,
                 properties,
                 sendCircuit,
                 stepExecution,
-                claimant,
+                claimant(stepExecution),
                 notificationStore);
     }
 
@@ -87,14 +93,17 @@ public class SendStepConfiguration {
             ReconcilerProperties properties,
             QueuedNotificationReader queuedNotificationReader,
             NotificationSender notificationSender,
-            MailTransport mailOutbox) {
-        SendProgressListener progress = new SendProgressListener(mailOutbox.handOver());
+            MailTransport mailTransport,
+            NotificationStore notificationStore) {
+        SendProgressListener progress = new SendProgressListener(mailTransport.handOver());
+        OrphanedClaims orphanedClaims = new OrphanedClaims(notificationStore, properties.mail());
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
                 .<Notification, Notification>chunk(properties.mail().chunkSize(), transactionManager)
                 .reader(queuedNotificationReader)
                 .writer(notificationSender)
+                .listener((StepExecutionListener) orphanedClaims)
                 .listener((StepExecutionListener) progress)
                 .listener((ChunkListener) progress)
                 .allowStartIfComplete(true)

@@ -3,12 +3,11 @@ package shop.reconciler.outbox;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -25,7 +24,7 @@ import shop.reconciler.ReconcilerProperties;
  *   <li>The reconcile step inserts one row per completed order ({@link #insert}), in its chunk's
  *       transaction, with the Message-ID of {@link MessageIds}.
  *   <li>The send step reads {@code queued} rows ({@link #queuedPage}), claims them, and records each
- *       result; see {@link Claims}.
+ *       delivery before and after it is tried; see {@link Claims}.
  *   <li>{@code status}, {@code demo} and the health indicator read counts.
  * </ul>
  *
@@ -51,11 +50,34 @@ public class NotificationStore {
              LIMIT :pageSize
             """;
 
+    /**
+     * Gives back every claim that is not {@code :claimant}'s. Run by the send step under the job's
+     * lease, which only one execution holds at a time: a claim of any other execution is one its
+     * sender can no longer use (it crashed, was stopped, or lost the lease). A delivery it had
+     * started and not recorded counts as uncertain. The SET order matters on MySQL, which
+     * assigns left to right: the count reads {@code delivery_started_at} before it is cleared.
+     */
+    static final String RELEASE_ORPHANED_SQL = """
+            UPDATE order_notifications
+               SET uncertain_deliveries = uncertain_deliveries
+                       + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
+                   delivery_started_at = NULL,
+                   claimed_until = NULL,
+                   claimed_by = NULL
+             WHERE status = :queued AND claimed_by IS NOT NULL AND claimed_by <> :claimant
+            """;
+
+    /**
+     * Claims without charging an attempt (that is {@link #MARK_SQL}'s); a lapsed claim is taken
+     * over, its unrecorded delivery counted as uncertain.
+     */
     static final String CLAIM_SQL = """
             UPDATE order_notifications
-               SET claimed_by = :claimant,
+               SET uncertain_deliveries = uncertain_deliveries
+                       + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
+                   delivery_started_at = NULL,
                    claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
-                   attempts = attempts + 1
+                   claimed_by = :claimant
              WHERE id IN (:ids)
                AND status = :queued
                AND (claimed_until IS NULL OR claimed_until < NOW(3))
@@ -68,35 +90,58 @@ public class NotificationStore {
             """;
 
     static final String CLAIMED_SQL = """
-            SELECT id FROM order_notifications
+            SELECT id, attempts, uncertain_deliveries FROM order_notifications
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
+    /** Gives back claims never used for a delivery; a started delivery keeps its claim. */
     static final String RELEASE_SQL = """
             UPDATE order_notifications
-               SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1
+               SET claimed_until = NULL, claimed_by = NULL
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
+               AND delivery_started_at IS NULL
             """;
 
-    static final String SENT_SQL = """
+    /** A delivery is about to be tried: its attempt is charged ({@code :charge} 1, 0 for an in-run retry). */
+    static final String MARK_SQL = """
             UPDATE order_notifications
-               SET status = :sent, sent_at = NOW(3), last_error = NULL,
-                   claimed_by = NULL, claimed_until = NULL
-             WHERE id = :id AND claimed_by = :claimant
+               SET delivery_started_at = NOW(3), attempts = attempts + :charge
+             WHERE id = :id AND claimed_by = :claimant AND status = :queued
             """;
 
-    static final String FAILED_SQL = """
+    /**
+     * Records the result of {@code :settled} and, in the same statement, charges the attempt of
+     * {@code :next} (-1 for none), the delivery about to be tried: one write per email.
+     */
+    static final String SETTLE_SQL = """
             UPDATE order_notifications
-               SET status = :failed, last_error = :error,
-                   claimed_by = NULL, claimed_until = NULL
-             WHERE id = :id AND claimed_by = :claimant
+               SET status = CASE WHEN id = :settled THEN :status ELSE status END,
+                   last_error = CASE WHEN id = :settled THEN :error ELSE last_error END,
+                   sent_at = CASE WHEN id = :settled AND :sentNow = 1 THEN NOW(3) ELSE sent_at END,
+                   uncertain_deliveries = CASE WHEN id = :settled THEN uncertain_deliveries + :uncertain
+                                               ELSE uncertain_deliveries END,
+                   attempts = CASE WHEN id = :settled THEN attempts ELSE attempts + 1 END,
+                   delivery_started_at = CASE WHEN id = :settled THEN NULL ELSE NOW(3) END,
+                   claimed_until = CASE WHEN id = :settled THEN NULL ELSE claimed_until END,
+                   claimed_by = CASE WHEN id = :settled THEN NULL ELSE claimed_by END
+             WHERE id IN (:settled, :next) AND claimed_by = :claimant
+               AND (id = :settled OR status = :queued)
             """;
 
-    static final String RETRY_LATER_SQL = """
+    /** Which of the two rows of a {@link #SETTLE_SQL} that did not change both are still in flight. */
+    static final String IN_FLIGHT_SQL = """
+            SELECT id FROM order_notifications
+             WHERE id IN (:settled, :next) AND claimed_by = :claimant AND delivery_started_at IS NOT NULL
+            """;
+
+    /**
+     * A delivery whose outcome is unknown, recorded before the message is tried again; the
+     * delivery is no longer in flight (the retry charges none, see {@link #MARK_SQL}).
+     */
+    static final String UNCERTAIN_SQL = """
             UPDATE order_notifications
-               SET status = CASE WHEN attempts >= :maxAttempts THEN :failed ELSE :queued END,
-                   last_error = :error,
-                   claimed_by = NULL, claimed_until = NULL
+               SET uncertain_deliveries = uncertain_deliveries + 1, last_error = :error,
+                   delivery_started_at = NULL
              WHERE id = :id AND claimed_by = :claimant
             """;
 
@@ -186,7 +231,35 @@ public class NotificationStore {
         return new Claims(claimant, claimSeconds);
     }
 
-    /** The statements of one sender, all guarded by its claim. */
+    /** What a claimed row holds when the claim was taken. */
+    public record Claimed(int attempts, int uncertainDeliveries) {}
+
+    /**
+     * How a delivery ends for its row.
+     *
+     * @param status {@code sent}, {@code failed}, or {@code queued} for a later run
+     * @param error the last error, or null
+     * @param uncertain deliveries of unknown outcome to add (0 or 1)
+     */
+    public record Settlement(NotificationStatus status, String error, int uncertain) {}
+
+    /** What a {@link Claims#settle} did: the result recorded, and the next delivery charged. */
+    public record Settled(boolean recorded, boolean nextCharged) {}
+
+    /**
+     * The statements of one sender (its claimant: process and execution), all guarded by its
+     * claim: a row another sender took over is not touched.
+     *
+     * <ol>
+     *   <li>{@link #releaseOrphaned()} once, under the lease, before the first read.
+     *   <li>{@link #claim} a chunk (no attempt charged), {@link #renew} while it lasts.
+     *   <li>{@link #charge} the first delivery; then each {@link #settle} records one result and
+     *       charges the next delivery in the same statement. So a row whose delivery has started
+     *       and is not recorded has {@code delivery_started_at} set, whatever happens next.
+     *   <li>{@link #uncertain} records a delivery of unknown outcome before its in-run retry.
+     *   <li>{@link #release} gives back what was not tried.
+     * </ol>
+     */
     public final class Claims {
         private final String claimant;
         private final long claimSeconds;
@@ -196,47 +269,73 @@ public class NotificationStore {
             this.claimSeconds = claimSeconds;
         }
 
-        /** Claims the notifications that are still queued and not claimed by a live sender; the ids held now. */
-        public Set<Long> claim(Collection<Long> ids) {
+        /** Gives back the claims of every other sender; the number of rows released. */
+        public int releaseOrphaned() {
+            return jdbc.update(RELEASE_ORPHANED_SQL, params());
+        }
+
+        /** Claims the rows still queued and not claimed by a live sender; what this sender holds now. */
+        public Map<Long, Claimed> claim(Collection<Long> ids) {
             return claimWith(CLAIM_SQL, ids);
         }
 
-        /** Extends this sender's claims on {@code ids}; the ids still held. */
-        public Set<Long> renew(Collection<Long> ids) {
+        /** Extends this sender's claims on {@code ids}; what it still holds. */
+        public Map<Long, Claimed> renew(Collection<Long> ids) {
             return claimWith(RENEW_SQL, ids);
         }
 
-        private Set<Long> claimWith(String sql, Collection<Long> ids) {
+        private Map<Long, Claimed> claimWith(String sql, Collection<Long> ids) {
             if (ids.isEmpty()) {
-                return Set.of();
+                return Map.of();
             }
             MapSqlParameterSource params = params().addValue("ids", ids);
             jdbc.update(sql, params);
-            return new HashSet<>(jdbc.queryForList(CLAIMED_SQL, params, Long.class));
+            Map<Long, Claimed> held = new HashMap<>();
+            jdbc.query(CLAIMED_SQL, params, rs -> {
+                held.put(rs.getLong("id"), new Claimed(rs.getInt("attempts"), rs.getInt("uncertain_deliveries")));
+            });
+            return held;
         }
 
-        /** Gives back claims not used for a send, without their attempt. */
+        /** Gives back claims never used for a delivery. */
         public void release(Collection<Long> ids) {
             if (!ids.isEmpty()) {
                 jdbc.update(RELEASE_SQL, params().addValue("ids", ids));
             }
         }
 
-        /** Records a delivery the server accepted; 0 when the claim had been lost meanwhile. */
-        public int sent(long id) {
-            return jdbc.update(SENT_SQL, params().addValue("id", id));
+        /**
+         * Marks a delivery as started, charging its attempt unless it is an in-run retry; false when
+         * the claim is gone (nothing may be delivered then).
+         */
+        public boolean charge(long id, boolean newAttempt) {
+            return jdbc.update(MARK_SQL, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
         }
 
-        /** Records a notification that will not be sent. */
-        public int failed(long id, String error) {
-            return jdbc.update(FAILED_SQL, params().addValue("id", id).addValue("error", error));
+        /**
+         * Records {@code settlement} for row {@code settled} and charges the delivery of row
+         * {@code next} (null for none), in one statement.
+         */
+        public Settled settle(long settled, Settlement settlement, Long next) {
+            MapSqlParameterSource params = params().addValue("settled", settled)
+                    .addValue("next", next == null ? -1L : next)
+                    .addValue("status", settlement.status().code())
+                    .addValue("error", settlement.error())
+                    .addValue("sentNow", settlement.status() == NotificationStatus.SENT ? 1 : 0)
+                    .addValue("uncertain", settlement.uncertain());
+            int changed = jdbc.update(SETTLE_SQL, params);
+            int expected = next == null ? 1 : 2;
+            if (changed == expected) {
+                return new Settled(true, next != null);
+            }
+            boolean nextCharged = next != null
+                    && jdbc.queryForList(IN_FLIGHT_SQL, params, Long.class).contains(next);
+            return new Settled(changed - (nextCharged ? 1 : 0) == 1, nextCharged);
         }
 
-        /** Back to the queue with the error, or {@code failed} once the attempts have run out. */
-        public int retryLater(long id, String error, int maxAttempts) {
-            return jdbc.update(
-                    RETRY_LATER_SQL,
-                    params().addValue("id", id).addValue("error", error).addValue("maxAttempts", maxAttempts));
+        /** Records a delivery of unknown outcome, before it is tried again. */
+        public void uncertain(long id, String error) {
+            jdbc.update(UNCERTAIN_SQL, params().addValue("id", id).addValue("error", error));
         }
 
         private MapSqlParameterSource params() {

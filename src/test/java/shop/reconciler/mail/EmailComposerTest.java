@@ -434,7 +434,10 @@ class EmailComposerTest {
                 "Your order {orderCode} is complete",
                 DOMAIN,
                 null,
-                1000);
+                1000,
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(5),
+                false);
         ReconcilerProperties properties = new ReconcilerProperties(
                 "0 */5 * * * *",
                 1000,

@@ -68,7 +68,10 @@ class CompletionWriterIntegrationTest {
                         "Order {orderCode}",
                         "order-reconciler.local",
                         null,
-                        1000));
+                        1000,
+                        Duration.ofMinutes(10),
+                        Duration.ofMinutes(5),
+                        false));
         writer = new CompletionWriter(
                 new NamedParameterJdbcTemplate(database.dataSource()),
                 StatusSql.forDatabase(database.dataSource()),
