@@ -5,8 +5,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ import shop.reconciler.outbox.NotificationStore.Settlement;
  * The send loop: sends the notifications of one chunk, one SMTP connection for the chunk.
  *
  * <ol>
- *   <li>One query loads the tasks of every order in the chunk.
+ *   <li>The orders' courses are read in bounded batches ({@link CourseQuery}).
  *   <li>Claim the chunk's notifications with one guarded statement, committed at once (still
  *       {@code queued}, no live claim), and read back which ones this sender got, with their
  *       attempts and uncertain deliveries. A notification claimed by another sender is left to it.
@@ -69,13 +67,6 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
 
-    static final String TASKS_SQL = """
-            SELECT order_id, course_title, course_url, status, drive_link, error_message
-              FROM download_tasks
-             WHERE order_id IN (:orderIds)
-             ORDER BY order_id, id
-            """;
-
     /** The job repository's record of whether a stop was asked for (by {@code stop}, from any process). */
     static final String JOB_STATUS_SQL = "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = :id";
 
@@ -98,6 +89,7 @@ class NotificationSender implements ItemWriter<Notification> {
     private final StepExecution stepExecution;
     private final String claimant;
     private final NotificationStore store;
+    private final CourseQuery courseQuery;
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
@@ -119,6 +111,7 @@ class NotificationSender implements ItemWriter<Notification> {
         this.stepExecution = stepExecution;
         this.claimant = claimant;
         this.store = store;
+        this.courseQuery = new CourseQuery(jdbc, mail.maxListedCourses());
     }
 
     @Override
@@ -127,7 +120,8 @@ class NotificationSender implements ItemWriter<Notification> {
         if (items.isEmpty()) {
             return;
         }
-        Map<Long, List<CourseResult>> courses = loadCourses(items);
+        CourseQuery.Batches courses = courseQuery.of(
+                items.stream().map(Notification::orderId).distinct().toList());
         Connection ownConnection = borrowAutoCommitting();
         try {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
@@ -180,8 +174,7 @@ class NotificationSender implements ItemWriter<Notification> {
             this.own = own;
         }
 
-        void run(List<? extends Notification> items, Map<Long, List<CourseResult>> courses)
-                throws InterruptedException {
+        void run(List<? extends Notification> items, CourseQuery.Batches courses) throws InterruptedException {
             Map<Long, Claimed> mine = claims.claim(ids(items));
             long claimedAt = System.nanoTime();
             Set<Long> unused = new HashSet<>(mine.keySet());
@@ -250,10 +243,7 @@ class NotificationSender implements ItemWriter<Notification> {
          * delivery, or null when nothing was delivered (it is settled without a try).
          */
         private Delivery send(
-                Notification notification,
-                Claimed claimed,
-                Map<Long, List<CourseResult>> courses,
-                ChunkConnection connection)
+                Notification notification, Claimed claimed, CourseQuery.Batches courses, ChunkConnection connection)
                 throws InterruptedException {
             if (claimed.uncertainDeliveries() >= MAX_UNCERTAIN) {
                 settleLater(notification, new Settlement(NotificationStatus.FAILED, TWO_UNKNOWN, 0));
@@ -264,8 +254,7 @@ class NotificationSender implements ItemWriter<Notification> {
             long started = System.nanoTime();
             MimeMessage message;
             try {
-                message = composer.compose(
-                        transport.session(), notification, courses.getOrDefault(notification.orderId(), List.of()));
+                message = composer.compose(transport.session(), notification, courses.get(notification.orderId()));
             } catch (MessagingException | RuntimeException e) {
                 String error = "cannot compose the email: " + e.getMessage();
                 settleLater(notification, new Settlement(NotificationStatus.FAILED, error, 0));
@@ -442,22 +431,6 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private static List<Long> ids(List<? extends Notification> notifications) {
         return notifications.stream().map(Notification::id).toList();
-    }
-
-    private Map<Long, List<CourseResult>> loadCourses(List<? extends Notification> notifications) {
-        Map<Long, List<CourseResult>> byOrder = new HashMap<>();
-        List<Long> orderIds = notifications.stream().map(Notification::orderId).toList();
-        jdbc.query(TASKS_SQL, Map.of("orderIds", orderIds), rs -> {
-            CourseResult course = new CourseResult(
-                    rs.getLong("order_id"),
-                    rs.getString("course_title"),
-                    rs.getString("course_url"),
-                    rs.getString("status"),
-                    rs.getString("drive_link"),
-                    rs.getString("error_message"));
-            byOrder.computeIfAbsent(course.orderId(), id -> new ArrayList<>()).add(course);
-        });
-        return byOrder;
     }
 
     private void count(String key) {
