@@ -90,6 +90,7 @@ class NotificationSender implements ItemWriter<Notification> {
     private final String claimant;
     private final NotificationStore store;
     private final CourseQuery courseQuery;
+    private final SendTimes times;
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
@@ -112,6 +113,7 @@ class NotificationSender implements ItemWriter<Notification> {
         this.claimant = claimant;
         this.store = store;
         this.courseQuery = new CourseQuery(jdbc, mail.maxListedCourses());
+        this.times = new SendTimes(stepExecution.getExecutionContext());
     }
 
     @Override
@@ -126,7 +128,11 @@ class NotificationSender implements ItemWriter<Notification> {
         try {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
             new ChunkSend(
-                            store.on(own).claims(claimant, mail.claimTimeout().toSeconds()),
+                            store.on(own)
+                                    .claims(
+                                            claimant,
+                                            stepExecution.getJobExecutionId(),
+                                            mail.claimTimeout().toSeconds()),
                             new NamedParameterJdbcTemplate(own))
                     .run(items, courses);
         } finally {
@@ -229,8 +235,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
                 // the last result is committed before the unused claims are given back on the same connection
                 RuntimeException unrecorded = recorder.finish();
-                add(SendCounters.RECORD_MICROS, recorder.recordNanos());
-                add(SendCounters.RECORD_WAIT_MICROS, recorder.waitNanos());
+                times.recorded(recorder.recordNanos());
                 claims.release(unused);
                 if (completed && unrecorded != null) {
                     throw unrecorded;
@@ -251,7 +256,6 @@ class NotificationSender implements ItemWriter<Notification> {
                 log.warn("order {}: not sent: {}", notification.orderCode(), TWO_UNKNOWN);
                 return null;
             }
-            long started = System.nanoTime();
             MimeMessage message;
             try {
                 message = composer.compose(transport.session(), notification, courses.get(notification.orderId()));
@@ -262,7 +266,6 @@ class NotificationSender implements ItemWriter<Notification> {
                 log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
                 return null;
             }
-            add(SendCounters.COMPOSE_MICROS, System.nanoTime() - started);
             chargeWithPending(notification);
             long smtpStarted = System.nanoTime();
             long waitedBefore = recorder.waitNanos();
@@ -300,7 +303,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
                 recorder.recordGating(() -> claims.charge(notification.id(), false) ? null : claimGone(notification));
             }
-            add(SendCounters.SMTP_MICROS, System.nanoTime() - smtpStarted - (recorder.waitNanos() - waitedBefore));
+            times.handOver(System.nanoTime() - smtpStarted - (recorder.waitNanos() - waitedBefore));
             if (delivery.outcome() != Delivery.Outcome.HELD_BACK) {
                 settleLater(notification, settlement(notification, claimed, delivery, uncertain));
             }
@@ -435,9 +438,5 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private void count(String key) {
         StepCounters.add(stepExecution.getExecutionContext(), key, 1);
-    }
-
-    private void add(String micros, long nanos) {
-        StepCounters.add(stepExecution.getExecutionContext(), micros, nanos / 1000);
     }
 }

@@ -8,10 +8,10 @@ import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.outbox.NotificationStore;
 
 /**
- * Before the send step reads the outbox, gives back every claim of another execution. The step
- * runs under the job's lease, which one execution holds at a time, so such a claim is one its
- * sender can no longer use (killed, stopped, or its lease gone): waiting for
- * {@code reconciler.mail.claim-timeout} would only hold its notifications back. The delivery that
+ * Before the send step reads the outbox, gives back every claim of an execution that no longer
+ * runs (a killed one is marked failed by {@code restart}'s recovery): its sender can no longer use
+ * it, and waiting for {@code reconciler.mail.claim-timeout} would only hold its notifications back.
+ * A claim of an execution that still runs (two nodes whose leases overlapped) stays its own. The delivery that
  * was in flight when that sender died counts as uncertain, so it is sent at most once more.
  */
 final class OrphanedClaims implements StepExecutionListener {
@@ -30,6 +30,7 @@ final class OrphanedClaims implements StepExecutionListener {
     public void beforeStep(StepExecution stepExecution) {
         int released = store.claims(
                         SendStepConfiguration.claimant(stepExecution),
+                        stepExecution.getJobExecutionId(),
                         mail.claimTimeout().toSeconds())
                 .releaseOrphaned();
         if (released > 0) {

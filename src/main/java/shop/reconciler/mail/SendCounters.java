@@ -13,28 +13,7 @@ public final class SendCounters {
     /** Deliveries whose outcome is unknown (the server may have the message). */
     public static final String UNCERTAIN = "send.uncertain";
 
-    /** Time spent composing, on the SMTP conversation, and recording results, in microseconds. */
-    public static final String COMPOSE_MICROS = "send.composeMicros";
-
-    public static final String SMTP_MICROS = "send.smtpMicros";
-    public static final String RECORD_MICROS = "send.recordMicros";
-
-    /**
-     * Of the record time, what the sending waited for: each record runs while the next message's
-     * SMTP conversation goes on, and only that message's end of data waits for it.
-     */
-    public static final String RECORD_WAIT_MICROS = "send.recordWaitMicros";
-
-    public static final List<String> ALL = List.of(
-            SENT,
-            FAILED,
-            RETRY_LATER,
-            CLAIMED_ELSEWHERE,
-            UNCERTAIN,
-            COMPOSE_MICROS,
-            SMTP_MICROS,
-            RECORD_MICROS,
-            RECORD_WAIT_MICROS);
+    public static final List<String> ALL = List.of(SENT, FAILED, RETRY_LATER, CLAIMED_ELSEWHERE, UNCERTAIN);
 
     private SendCounters() {}
 }

@@ -36,10 +36,7 @@ public class SendStepConfiguration {
         return new SmtpTransport(smtp.getIfAvailable(), properties.mail());
     }
 
-    /**
-     * Who holds a claim: this process and this job execution. Under the job's lease only one
-     * execution runs, so a claim with another claimant is one nobody can use any more.
-     */
+    /** Who holds a claim: this process and this job execution. */
     static String claimant(StepExecution stepExecution) {
         return ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
     }

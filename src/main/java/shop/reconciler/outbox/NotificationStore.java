@@ -51,11 +51,12 @@ public class NotificationStore {
             """;
 
     /**
-     * Gives back every claim that is not {@code :claimant}'s. Run by the send step under the job's
-     * lease, which only one execution holds at a time: a claim of any other execution is one its
-     * sender can no longer use (it crashed, was stopped, or lost the lease). A delivery it had
-     * started and not recorded counts as uncertain. The SET order matters on MySQL, which
-     * assigns left to right: the count reads {@code delivery_started_at} before it is cleared.
+     * Gives back every claim of an execution that no longer runs (failed, stopped, abandoned or
+     * completed in the job repository: a killed one once {@code restart} has recovered it). A
+     * claim of an execution that still runs (two nodes whose leases overlapped) is left to it. A
+     * delivery the dead sender had started and not recorded counts as uncertain. The SET order
+     * matters on MySQL, which assigns left to right: the count reads {@code delivery_started_at}
+     * before it is cleared.
      */
     static final String RELEASE_ORPHANED_SQL = """
             UPDATE order_notifications
@@ -63,8 +64,12 @@ public class NotificationStore {
                        + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
                    delivery_started_at = NULL,
                    claimed_until = NULL,
+                   claim_execution_id = NULL,
                    claimed_by = NULL
              WHERE status = :queued AND claimed_by IS NOT NULL AND claimed_by <> :claimant
+               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION e
+                                WHERE e.JOB_EXECUTION_ID = order_notifications.claim_execution_id
+                                  AND e.STATUS IN ('STARTING', 'STARTED', 'STOPPING'))
             """;
 
     /**
@@ -77,6 +82,7 @@ public class NotificationStore {
                        + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
                    delivery_started_at = NULL,
                    claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
+                   claim_execution_id = :executionId,
                    claimed_by = :claimant
              WHERE id IN (:ids)
                AND status = :queued
@@ -227,8 +233,8 @@ public class NotificationStore {
     }
 
     /** A sender's claims and records, each one statement, under {@code claimant}. */
-    public Claims claims(String claimant, long claimSeconds) {
-        return new Claims(claimant, claimSeconds);
+    public Claims claims(String claimant, long executionId, long claimSeconds) {
+        return new Claims(claimant, executionId, claimSeconds);
     }
 
     /** What a claimed row holds when the claim was taken. */
@@ -262,14 +268,16 @@ public class NotificationStore {
      */
     public final class Claims {
         private final String claimant;
+        private final long executionId;
         private final long claimSeconds;
 
-        private Claims(String claimant, long claimSeconds) {
+        private Claims(String claimant, long executionId, long claimSeconds) {
             this.claimant = claimant;
+            this.executionId = executionId;
             this.claimSeconds = claimSeconds;
         }
 
-        /** Gives back the claims of every other sender; the number of rows released. */
+        /** Gives back the claims of executions that no longer run; the number of rows released. */
         public int releaseOrphaned() {
             return jdbc.update(RELEASE_ORPHANED_SQL, params());
         }
@@ -339,7 +347,10 @@ public class NotificationStore {
         }
 
         private MapSqlParameterSource params() {
-            return statuses().addValue("claimant", claimant).addValue("claimSeconds", claimSeconds);
+            return statuses()
+                    .addValue("claimant", claimant)
+                    .addValue("executionId", executionId)
+                    .addValue("claimSeconds", claimSeconds);
         }
     }
 
