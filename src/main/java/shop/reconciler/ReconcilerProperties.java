@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.scheduling.support.CronExpression;
+import shop.reconciler.outbox.MessageIds;
 
 /**
  * Every setting the reconciler adds, under {@code reconciler.}. Each has a default built into the
@@ -153,11 +154,22 @@ public record ReconcilerProperties(
      * @param template location of the Mustache body template (text/plain)
      * @param subject subject line; {@code {orderCode}} is replaced by the order code
      * @param messageIdDomain right-hand side of the stable Message-ID
-     *     {@code <order-CODE@domain>}
+     *     {@code <order-CODE@domain>}: dot-separated labels of letters, digits and hyphens, at most
+     *     175 characters, so that the Message-ID of any order code fits its 255-character column
      * @param emlDirectory when set, emails are written there as .eml files instead of being sent
      *     over SMTP (what {@code demo} does)
      * @param chunkSize notifications per send chunk: one claim statement, one SMTP connection and
      *     one transaction of the job repository each (default 1000; see the README's Performance)
+     * @param endOfDataTimeout how long to wait for the server's reply to a message's end of data,
+     *     where it may be checking the message (RFC 5321 4.5.3.2.6 asks for 10 minutes); every other
+     *     reply waits {@code mail.smtp.timeout}. A message whose reply never comes may have been
+     *     delivered: it is sent at most once more
+     * @param sendDeadline the longest one message's conversation may take up to its end of data,
+     *     however slowly the server trickles its replies; then the connection is closed and the
+     *     message tried again
+     * @param requireTls never send credentials or mail in clear: over {@code smtp} the server must
+     *     offer STARTTLS (it is used whenever offered, this key or not), else nothing is sent and
+     *     the notifications stay queued
      */
     public record Mail(
             @DefaultValue("orders@example.com") String from,
@@ -176,7 +188,10 @@ public record ReconcilerProperties(
 
             @DefaultValue("order-reconciler.local") String messageIdDomain,
             String emlDirectory,
-            @DefaultValue("1000") int chunkSize) {
+            @DefaultValue("1000") int chunkSize,
+            @DefaultValue("10m") Duration endOfDataTimeout,
+            @DefaultValue("5m") Duration sendDeadline,
+            @DefaultValue("false") boolean requireTls) {
 
         public Mail {
             if (from == null || !EmailAddresses.isValid(from)) {
@@ -201,14 +216,18 @@ public record ReconcilerProperties(
             if (subject == null || subject.isBlank()) {
                 throw new InvalidConfigurationException("reconciler.mail.subject", "must not be empty");
             }
-            if (messageIdDomain == null || !messageIdDomain.matches("[A-Za-z0-9.-]{1,200}")) {
+            if (!MessageIds.isUsableDomain(messageIdDomain)) {
                 throw new InvalidConfigurationException(
-                        "reconciler.mail.message-id-domain", "'" + messageIdDomain + "' is not a domain name");
+                        "reconciler.mail.message-id-domain",
+                        "'" + messageIdDomain + "' is not a domain name of at most " + MessageIds.MAX_DOMAIN_LENGTH
+                                + " characters");
             }
             if (emlDirectory != null && emlDirectory.isBlank()) {
                 emlDirectory = null;
             }
             requireBetween("reconciler.mail.chunk-size", chunkSize, 1, 10_000);
+            requirePositive("reconciler.mail.end-of-data-timeout", endOfDataTimeout);
+            requirePositive("reconciler.mail.send-deadline", sendDeadline);
         }
     }
 

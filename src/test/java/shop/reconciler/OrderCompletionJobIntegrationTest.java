@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
-import shop.reconciler.notify.SendCounters;
+import shop.reconciler.mail.SendCounters;
+import shop.reconciler.mail.SendTimes;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
@@ -39,8 +40,8 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(received()[0].getAllRecipients()[0].toString()).isEqualTo("buyer@example.com");
         // where the email's time went, for the step's log line: the SMTP conversation and the record
         var sendContext = sendStep(execution).getExecutionContext();
-        assertThat(StepCounters.get(sendContext, SendCounters.SMTP_MICROS)).isPositive();
-        assertThat(StepCounters.get(sendContext, SendCounters.RECORD_MICROS)).isPositive();
+        assertThat(StepCounters.get(sendContext, SendTimes.SMTP_MICROS)).isPositive();
+        assertThat(StepCounters.get(sendContext, SendTimes.RECORD_MICROS)).isPositive();
     }
 
     @Test

@@ -358,7 +358,10 @@ class ReconcilerPropertiesTest {
                     subject,
                     messageIdDomain,
                     emlDirectory,
-                    chunkSize);
+                    chunkSize,
+                    Duration.ofMinutes(10),
+                    Duration.ofMinutes(5),
+                    false);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code reconciler} in {@code /actuator/health}: DOWN when no execution of the job has completed
@@ -25,16 +26,15 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
              WHERE i.JOB_NAME = 'orderCompletionJob' AND e.STATUS = 'COMPLETED'
             """;
 
-    static final String UNDELIVERED_SQL =
-            "SELECT COUNT(*) FROM order_notifications WHERE status = 'failed' AND attempts > 0";
-
     private final JdbcTemplate jdbc;
     private final ReconcilerProperties properties;
+    private final NotificationStore notificationStore;
     private final LocalDateTime startedAt = LocalDateTime.now();
 
-    ReconcilerHealthIndicator(JdbcTemplate jdbc, ReconcilerProperties properties) {
+    ReconcilerHealthIndicator(JdbcTemplate jdbc, ReconcilerProperties properties, NotificationStore notificationStore) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.notificationStore = notificationStore;
     }
 
     @Override
@@ -42,7 +42,7 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
         LocalDateTime now = LocalDateTime.now();
         Duration allowed = interval(now).multipliedBy(properties.health().staleAfterRuns());
         Timestamp last = jdbc.queryForObject(LAST_COMPLETED_SQL, Timestamp.class);
-        Long undelivered = jdbc.queryForObject(UNDELIVERED_SQL, Long.class);
+        Long undelivered = notificationStore.givenUp();
         LocalDateTime since = last == null ? startedAt : last.toLocalDateTime();
         boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
         builder.withDetail(

@@ -12,7 +12,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 import shop.reconciler.StepCounters;
 import shop.reconciler.lease.JobLease;
-import shop.reconciler.notify.SendCounters;
+import shop.reconciler.mail.SendCounters;
 import shop.reconciler.reconcile.ReconcileCounters;
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shop.reconciler.notify.NotificationStatus;
+import shop.reconciler.outbox.NotificationStatus;
 
 /**
  * What each command accepts, declared for picocli: {@link Cli} parses the command line into one

@@ -12,6 +12,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.ShopSchema;
+import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code demo}: a small shop in an embedded database with one order for every rule of the README's
@@ -72,11 +74,17 @@ class DemoShop {
     private final JdbcTemplate jdbc;
     private final JobRunner jobRunner;
     private final ReconcilerProperties properties;
+    private final NotificationStore notificationStore;
 
-    DemoShop(JdbcTemplate jdbc, JobRunner jobRunner, ReconcilerProperties properties) {
+    DemoShop(
+            JdbcTemplate jdbc,
+            JobRunner jobRunner,
+            ReconcilerProperties properties,
+            NotificationStore notificationStore) {
         this.jdbc = jdbc;
         this.jobRunner = jobRunner;
         this.properties = properties;
+        this.notificationStore = notificationStore;
     }
 
     int execute(PrintStream out) {
@@ -94,14 +102,10 @@ class DemoShop {
         for (DemoOrder order : ORDERS) {
             String after = jdbc.queryForObject(
                     "SELECT order_status FROM orders WHERE order_code = ?", String.class, order.code());
-            List<Map<String, Object>> notification = jdbc.queryForList(
-                    "SELECT status, last_error FROM order_notifications WHERE order_code = ?", order.code());
-            String note = notification.isEmpty()
-                    ? "-"
-                    : String.valueOf(notification.get(0).get("status"))
-                            + (notification.get(0).get("last_error") == null
-                                    ? ""
-                                    : " (" + notification.get(0).get("last_error") + ")");
+            String note = notificationStore
+                    .ofOrder(order.code())
+                    .map(n -> n.status() + (n.lastError() == null ? "" : " (" + n.lastError() + ")"))
+                    .orElse("-");
             out.printf(
                     "%-10s %-36s %-11s %-11s %s%n",
                     order.code(), shorten(order.story(), 36), order.status(), after, shorten(note, 80));
@@ -109,23 +113,24 @@ class DemoShop {
         out.println();
         Map<String, Object> totals = jdbc.queryForMap("""
                 SELECT
-                  (SELECT COUNT(*) FROM order_notifications) AS completed_by_run,
                   (SELECT COUNT(*) FROM orders WHERE order_status = 'processing') AS left_processing,
                   (SELECT COUNT(*) FROM orders o WHERE o.order_status = 'processing'
-                      AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)) AS anomalies,
-                  (SELECT COUNT(*) FROM order_notifications WHERE status = 'queued') AS queued,
-                  (SELECT COUNT(*) FROM order_notifications WHERE status = 'sent') AS sent,
-                  (SELECT COUNT(*) FROM order_notifications WHERE status = 'skipped') AS skipped,
-                  (SELECT COUNT(*) FROM order_notifications WHERE status = 'failed') AS failed
+                      AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)) AS anomalies
                 """);
+        Map<String, Long> notifications = notificationStore.countsByStatus();
         out.println("summary");
-        out.printf("  orders completed by this run  %s%n", totals.get("completed_by_run"));
+        out.printf(
+                "  orders completed by this run  %s%n",
+                notifications.values().stream().mapToLong(Long::longValue).sum());
         out.printf(
                 "  orders left processing        %s (of which anomalies: %s)%n",
                 totals.get("left_processing"), totals.get("anomalies"));
         out.printf(
                 "  emails queued / sent / skipped / failed   %s / %s / %s / %s%n",
-                totals.get("queued"), totals.get("sent"), totals.get("skipped"), totals.get("failed"));
+                notifications.get(NotificationStatus.QUEUED.code()),
+                notifications.get(NotificationStatus.SENT.code()),
+                notifications.get(NotificationStatus.SKIPPED.code()),
+                notifications.get(NotificationStatus.FAILED.code()));
         out.println("  emails written to " + mailDir.toAbsolutePath() + ": " + list(mailDir));
         return exit;
     }

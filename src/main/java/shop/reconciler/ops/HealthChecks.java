@@ -14,7 +14,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
-import shop.reconciler.notify.MailOutbox;
+import shop.reconciler.mail.MailTransport;
 
 /**
  * {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. It changes
@@ -34,9 +34,9 @@ class HealthChecks {
 
     private final DataSource dataSource;
     private final Environment environment;
-    private final MailOutbox outbox;
+    private final MailTransport outbox;
 
-    HealthChecks(DataSource dataSource, Environment environment, MailOutbox outbox) {
+    HealthChecks(DataSource dataSource, Environment environment, MailTransport outbox) {
         this.dataSource = dataSource;
         this.environment = environment;
         this.outbox = outbox;
@@ -98,7 +98,7 @@ class HealthChecks {
                     JobRunner.firstLine(JobRunner.rootMessage(e))
                             + "; check SPRING_DATASOURCE_URL, _USERNAME, _PASSWORD and that the server is reachable"));
         }
-        try (MailOutbox.Connection connection = outbox.open()) {
+        try (MailTransport.Connection connection = outbox.open()) {
             results.add(line(out, true, "mail", "connected to " + outbox.describe()));
         } catch (Exception e) {
             results.add(line(

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import shop.reconciler.notify.NotificationStatus;
+import shop.reconciler.outbox.NotificationStatus;
 
 /**
  * The operator commands' statements on the outbox, {@code order_notifications}: counts for

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 import shop.reconciler.EmailAddresses;
-import shop.reconciler.notify.NotificationStatus;
+import shop.reconciler.outbox.NotificationStatus;
 
 /**
  * {@code requeue <orderCode>...} or {@code requeue --failed [--skipped] [--since D]

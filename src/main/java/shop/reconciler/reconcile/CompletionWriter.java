@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -25,8 +24,8 @@ import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
-import shop.reconciler.notify.NotificationStatus;
-import shop.reconciler.notify.StableMessageId;
+import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's
@@ -105,48 +104,24 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             SELECT o.id FROM orders o WHERE o.id IN ({ids}) AND o.order_status = 'completed'
             """;
 
-    static final String INSERT_NOTIFICATION_SQL = """
-            INSERT INTO order_notifications
-                   (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON DUPLICATE KEY UPDATE order_id = order_id
-            """;
-
-    /**
-     * The backlog's {@code skipped} rows, copied by the server from the locked orders instead of
-     * sent row by row (MySQL and MariaDB): most of a first run's rows. Only for orders whose row
-     * would be exactly the same either way (see {@link #copiedByServer}).
-     */
-    static final String COPY_SKIPPED_SQL = """
-            INSERT INTO order_notifications
-                   (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
-            SELECT o.id, o.order_code, o.user_email, 'skipped', :backlog, CONCAT('<order-', o.order_code, '@', :domain, '>'), :jobExecutionId
-              FROM orders o
-             WHERE o.id IN ({ids})
-                ON DUPLICATE KEY UPDATE order_id = order_id
-            """;
-
-    /** Order codes whose stable Message-ID needs no escaping ({@link StableMessageId}). */
-    private static final Pattern PLAIN_CODE = Pattern.compile("[A-Za-z0-9_-]+");
-
     private static final Pattern PLAIN_LITERAL = Pattern.compile("[^'\\\\\\p{Cntrl}]*");
 
     private final JdbcTemplate jdbc;
-    private final boolean serverCopies;
+    private final NotificationStore notificationStore;
     private final String tallyTasksSql;
     private final String lockSql;
     private final String completeSql;
-    private final String copySkippedSql;
     private final String backlog;
-    private final String messageIdDomain;
     private final StepExecution stepExecution;
 
     CompletionWriter(
             NamedParameterJdbcTemplate jdbc,
             StatusSql statusSql,
             ReconcilerProperties properties,
+            NotificationStore notificationStore,
             StepExecution stepExecution) {
         this.jdbc = jdbc.getJdbcTemplate();
+        this.notificationStore = notificationStore;
         // Every value goes into the text as a literal, and each chunk's statements run as plain
         // statements: their text differs per chunk (its ids), and a prepared statement's text is
         // parsed by the driver for placeholders, character by character, which for a chunk's
@@ -164,14 +139,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         this.completeSql = statusSql
                 .apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL)
                 .replace(":terminal", terminal);
-        this.serverCopies = statusSql.mysql();
         this.backlog = "newest task older than reconciler.mail.max-age ("
                 + Durations.format(properties.mail().maxAge()) + ")";
-        this.messageIdDomain = properties.mail().messageIdDomain();
-        this.copySkippedSql = COPY_SKIPPED_SQL
-                .replace(":backlog", sqlLiteral(backlog))
-                .replace(":domain", sqlLiteral(messageIdDomain))
-                .replace(":jobExecutionId", Long.toString(stepExecution.getJobExecutionId()));
         this.stepExecution = stepExecution;
     }
 
@@ -272,8 +241,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         if (completed.isEmpty()) {
             return tally;
         }
-        List<Object[]> rows = new ArrayList<>(completed.size());
-        List<Long> copied = new ArrayList<>();
+        List<NotificationStore.NewNotification> rows = new ArrayList<>(completed.size());
         for (LockedOrder order : completed) {
             // An order that already has a notification was completed before, reopened by someone
             // and completed again: its buyer was told once, so its row stays as it is.
@@ -289,10 +257,6 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             if (status == NotificationStatus.SKIPPED) {
                 error = backlog;
                 tally.skipped++;
-                if (copiedByServer(order, storedRecipient)) {
-                    copied.add(order.id());
-                    continue;
-                }
             } else if (status == NotificationStatus.FAILED) {
                 error = recipient.problem();
                 tally.failed++;
@@ -300,22 +264,10 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             } else {
                 tally.queued++;
             }
-            rows.add(new Object[] {
-                order.id(),
-                order.orderCode(),
-                storedRecipient,
-                status.code(),
-                error,
-                StableMessageId.of(order.orderCode(), messageIdDomain),
-                stepExecution.getJobExecutionId()
-            });
+            rows.add(new NotificationStore.NewNotification(
+                    order.id(), order.orderCode(), storedRecipient, status, error));
         }
-        if (!copied.isEmpty()) {
-            jdbc.update(withIds(copySkippedSql, copied));
-        }
-        if (!rows.isEmpty()) {
-            jdbc.batchUpdate(INSERT_NOTIFICATION_SQL, rows);
-        }
+        notificationStore.insert(rows, stepExecution.getJobExecutionId());
         return tally;
     }
 
@@ -333,17 +285,6 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             return NotificationStatus.SKIPPED;
         }
         return recipient.ok() ? NotificationStatus.QUEUED : NotificationStatus.FAILED;
-    }
-
-    /**
-     * Whether the server may write this skipped order's row from the order itself: the same row
-     * as from Java, because the recipient is stored as the shop has it and the code needs no
-     * escaping in the Message-ID.
-     */
-    private boolean copiedByServer(LockedOrder order, String storedRecipient) {
-        return serverCopies
-                && Objects.equals(storedRecipient, order.userEmail())
-                && PLAIN_CODE.matcher(order.orderCode()).matches();
     }
 
     private static String truncate(String value, int max) {

@@ -22,6 +22,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code orderCompletionJob}: step {@code reconcile} completes finished orders and queues their
@@ -155,7 +156,8 @@ public class OrderCompletionJobConfiguration {
             NamedParameterJdbcTemplate jdbc,
             StatusSql statusSql,
             ReconcilerProperties properties,
+            NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CompletionWriter(jdbc, statusSql, properties, stepExecution);
+        return new CompletionWriter(jdbc, statusSql, properties, notificationStore, stepExecution);
     }
 }

@@ -11,7 +11,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
-import shop.reconciler.notify.NotificationStatus;
+import shop.reconciler.outbox.NotificationStatus;
 
 /**
  * What the reconcile step would decide now, by the step's own rules, writing nothing: for the

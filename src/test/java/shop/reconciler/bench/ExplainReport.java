@@ -90,8 +90,8 @@ final class ExplainReport {
             List<Long> notificationIds = new ArrayList<>();
             List<Long> notificationOrders = new ArrayList<>();
             jdbc.query(
-                    sql("shop.reconciler.notify.QueuedNotificationReader", "PAGE_SQL"),
-                    Map.of("afterId", 0, "pageSize", 100),
+                    sql("shop.reconciler.outbox.NotificationStore", "PAGE_SQL"),
+                    Map.of("afterId", 0, "pageSize", 100, "queued", "queued"),
                     rs -> {
                         notificationIds.add(rs.getLong("id"));
                         notificationOrders.add(rs.getLong("order_id"));
@@ -101,8 +101,9 @@ final class ExplainReport {
 
             String reader = "shop.reconciler.reconcile.ProcessingOrderReader";
             String writer = "shop.reconciler.reconcile.CompletionWriter";
-            String sendReader = "shop.reconciler.notify.QueuedNotificationReader";
-            String sender = "shop.reconciler.notify.NotificationSender";
+            String sendReader = "shop.reconciler.outbox.NotificationStore";
+            String courses = "shop.reconciler.mail.CourseQuery";
+            String sender = "shop.reconciler.outbox.NotificationStore";
             long claimId = notificationIds.isEmpty() ? 0 : notificationIds.get(0);
             List<Query> queries = List.of(
                     new Query("reconcile", reader, "PAGE_SQL", page, false),
@@ -115,15 +116,67 @@ final class ExplainReport {
                             "COMPLETE_UNDER_SHARE_LOCKS_SQL",
                             Map.of("ids", chunk, "terminal", terminal),
                             true),
-                    new Query("send", sendReader, "PAGE_SQL", Map.of("afterId", 0, "pageSize", 100), false),
-                    new Query("send", sender, "TASKS_SQL", Map.of("orderIds", notificationOrders), false),
+                    new Query(
+                            "send",
+                            sendReader,
+                            "PAGE_SQL",
+                            Map.of("afterId", 0, "pageSize", 100, "queued", "queued"),
+                            false),
+                    new Query("send", courses, "COUNTS_SQL", Map.of("orderIds", notificationOrders), false),
+                    new Query(
+                            "send",
+                            courses,
+                            "LISTED_SQL",
+                            Map.of(
+                                    "orderIds",
+                                    notificationOrders,
+                                    "titleChars",
+                                    600,
+                                    "linkChars",
+                                    1100,
+                                    "errorChars",
+                                    1000,
+                                    "maxListed",
+                                    200),
+                            false),
                     new Query(
                             "send",
                             sender,
                             "CLAIM_SQL",
-                            Map.of("claimant", "bench", "claimSeconds", 600, "ids", List.of(claimId)),
+                            Map.of(
+                                    "claimant",
+                                    "bench",
+                                    "executionId",
+                                    0,
+                                    "claimSeconds",
+                                    600,
+                                    "ids",
+                                    List.of(claimId),
+                                    "queued",
+                                    "queued"),
                             true),
-                    new Query("send", sender, "SENT_SQL", Map.of("claimant", "bench", "id", claimId), true));
+                    new Query(
+                            "send",
+                            sender,
+                            "SETTLE_SQL",
+                            Map.of(
+                                    "claimant",
+                                    "bench",
+                                    "settled",
+                                    claimId,
+                                    "next",
+                                    -1,
+                                    "status",
+                                    "sent",
+                                    "error",
+                                    "",
+                                    "sentNow",
+                                    1,
+                                    "uncertain",
+                                    0,
+                                    "queued",
+                                    "queued"),
+                            true));
 
             md.add("## EXPLAIN of the hot-path queries (N = " + String.format(Locale.ROOT, "%,d", n) + ")");
             md.add("");

@@ -33,7 +33,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import shop.reconciler.OrderReconcilerApplication;
-import shop.reconciler.notify.MailStreamProvider;
 
 /**
  * One scenario in its own JVM (started by {@link BenchMain} with {@code -Xmx256m}), on its own copy
@@ -129,7 +128,7 @@ public final class ScenarioRunner {
 
     public static void main(String[] args) throws Exception {
         BenchMain.quietLogging();
-        MailStreamProvider.preferAngus(); // the smtp scenario's client, as in the job
+        preferAngusStreamProvider(); // the smtp scenario's client, as in the job
         String scenario = args[0];
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
@@ -448,5 +447,15 @@ public final class ScenarioRunner {
 
     static String seconds(long nanos) {
         return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
+    }
+
+    /**
+     * Names Angus Mail's StreamProvider, as the job's JVM does for itself: without it Jakarta Mail
+     * scans the class path for it on every message (GreenMail's too).
+     */
+    private static void preferAngusStreamProvider() {
+        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
     }
 }

@@ -31,7 +31,7 @@ class SmtpFaultsIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
-    /** The client's read timeout, small so that a stalled server costs 2 s, not 30. */
+    /** The client's read timeouts (every reply's, and the end of data's), small so that a stalled server costs 2 s. */
     private static final int SMTP_TIMEOUT_MILLIS = 2_000;
 
     private Reconciler reconciler;
@@ -44,6 +44,7 @@ class SmtpFaultsIntegrationTest {
         reconciler = new Reconciler("smtpfault")
                 .smtpPort(proxy.port())
                 .with("spring.mail.properties.mail.smtp.timeout", SMTP_TIMEOUT_MILLIS)
+                .with("reconciler.mail.end-of-data-timeout", SMTP_TIMEOUT_MILLIS + "ms")
                 // one partition: notifications are queued, and so sent, in the order the orders
                 // were created, so that the fault hits the message each test names
                 .with("reconciler.partitions", "1");
@@ -194,23 +195,94 @@ class SmtpFaultsIntegrationTest {
     }
 
     @Test
-    void timeoutsAndDropsThroughAWholeRunAreRetriedByTheNextRunAndDeliveredOnce() {
-        // given: the first try and both in-run retries of the message are lost before the server has it
+    void twoDeliveriesWithoutAReplyToTheEndOfDataEndFailedForAnOperatorAndNoRunSendsAThirdCopy() {
+        // given: a server that takes every message but whose reply to the end of data never arrives
+        reconciler.shop.processingOrder("C-UNKNOWN", "unknown@example.com", "completed");
+        proxy.failDataEnd(
+                STALL_AFTER_FORWARD,
+                STALL_AFTER_FORWARD,
+                STALL_AFTER_FORWARD,
+                STALL_AFTER_FORWARD,
+                STALL_AFTER_FORWARD);
+
+        // when: three runs
+        for (int run = 1; run <= 3; run++) {
+            CliRunner.Result result = reconciler.cli("run");
+            assertThat(result.exit())
+                    .describedAs("run %d: %s", run, result.describe())
+                    .isZero();
+        }
+
+        // then: sent twice (the first try and one in-run retry), never a third time; the row says why
+        Map<String, Object> row = reconciler.shop.notification("C-UNKNOWN");
+        assertThat(row)
+                .describedAs(proxy.transcript())
+                .containsEntry("status", "failed")
+                .containsEntry("attempts", 1)
+                .containsEntry("uncertain_deliveries", 2);
+        assertThat((String) row.get("last_error"))
+                .contains("outcome of two deliveries is unknown")
+                .contains("operator");
+        assertThat(proxy.dataEnds()).isEqualTo(2);
+        assertThat(deliveriesByMessageId(SMTP)).containsExactly(Map.entry(stableMessageId("C-UNKNOWN"), 2L));
+    }
+
+    @Test
+    void connectionsDroppedRightAfterTheEndOfDataAcrossRunsDeliverAtMostTwoCopies() {
+        // given: no in-run retries, and a server whose every reply to the end of data is cut off
+        reconciler.with("reconciler.mail.retries", 0);
+        reconciler.shop.processingOrder("C-DROPS", "drops@example.com", "completed");
+        proxy.failDataEnd(DROP_AFTER_FORWARD, DROP_AFTER_FORWARD, DROP_AFTER_FORWARD, DROP_AFTER_FORWARD);
+
+        // when: the first run leaves it queued with one uncertain delivery
+        CliRunner.Result first = reconciler.cli("run");
+
+        // then
+        assertThat(first.exit()).describedAs(first.describe()).isZero();
+        assertThat(reconciler.shop.notification("C-DROPS"))
+                .describedAs(proxy.transcript())
+                .containsEntry("status", "queued")
+                .containsEntry("attempts", 1)
+                .containsEntry("uncertain_deliveries", 1);
+
+        // when: three more runs
+        for (int run = 2; run <= 4; run++) {
+            CliRunner.Result result = reconciler.cli("run");
+            assertThat(result.exit())
+                    .describedAs("run %d: %s", run, result.describe())
+                    .isZero();
+        }
+
+        // then: the second run's delivery was the last one
+        Map<String, Object> row = reconciler.shop.notification("C-DROPS");
+        assertThat(row)
+                .containsEntry("status", "failed")
+                .containsEntry("attempts", 2)
+                .containsEntry("uncertain_deliveries", 2);
+        assertThat((String) row.get("last_error")).contains("outcome of two deliveries is unknown");
+        assertThat(proxy.dataEnds()).isEqualTo(2);
+        assertThat(deliveriesByMessageId(SMTP)).containsExactly(Map.entry(stableMessageId("C-DROPS"), 2L));
+    }
+
+    @Test
+    void aFailureBeforeTheEndOfDataThroughAWholeRunIsRetriedByTheNextRunAndDeliveredOnce() {
+        // given: the first try and both in-run retries are refused before any data went out
         reconciler.shop.processingOrder("C-LATER", "later@example.com", "completed");
-        proxy.failDataEnd(STALL_BEFORE_FORWARD, DROP_BEFORE_FORWARD, STALL_BEFORE_FORWARD);
+        proxy.refuseMailFrom(3, "421 4.3.2 service shutting down");
 
         // when
         CliRunner.Result first = reconciler.cli("run");
 
-        // then: it waits for the next run with the error
+        // then: it waits for the next run with the error, no delivery counted as uncertain
         assertThat(first.exit()).describedAs(first.describe()).isZero();
         Map<String, Object> queued = reconciler.shop.notification("C-LATER");
         assertThat(queued)
                 .describedAs(proxy.transcript())
                 .containsEntry("status", "queued")
-                .containsEntry("attempts", 1);
-        assertThat((String) queued.get("last_error")).isNotBlank();
-        assertThat(proxy.dataEnds()).isEqualTo(3);
+                .containsEntry("attempts", 1)
+                .containsEntry("uncertain_deliveries", 0);
+        assertThat((String) queued.get("last_error")).contains("421 4.3.2");
+        assertThat(proxy.mailFromCommands()).isEqualTo(3);
         assertThat(SMTP.getReceivedMessages()).isEmpty();
 
         // when

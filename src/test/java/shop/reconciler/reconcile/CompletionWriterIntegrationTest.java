@@ -16,6 +16,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
@@ -67,11 +68,15 @@ class CompletionWriterIntegrationTest {
                         "Order {orderCode}",
                         "order-reconciler.local",
                         null,
-                        1000));
+                        1000,
+                        Duration.ofMinutes(10),
+                        Duration.ofMinutes(5),
+                        false));
         writer = new CompletionWriter(
                 new NamedParameterJdbcTemplate(database.dataSource()),
                 StatusSql.forDatabase(database.dataSource()),
                 properties,
+                new NotificationStore(new NamedParameterJdbcTemplate(database.dataSource()), properties),
                 stepExecution);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
     }

@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *       accepted it) or after (the server accepted it, the client never saw its 250).
  *   <li>{@link #delayEachMessage(Duration)}: every message is held this long after its {@code .}
  *       before it is forwarded (a slow server), so that a test can catch a sender mid-message.
+ *   <li>{@link #trickleReplies(Duration, boolean)}: the server's replies reach the client one byte
+ *       at a time, a pause between two bytes (a server that keeps a connection busy forever
+ *       without ever letting a read time out).
  * </ul>
  *
  * <p>It records what it saw ({@link #messages()}, {@link #transcript()}) so that tests can say
@@ -122,6 +125,8 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final List<String> transcript = Collections.synchronizedList(new ArrayList<>());
     private volatile String mailFromRefusal = "451 4.3.0 try again later";
     private volatile Duration messageDelay = Duration.ZERO;
+    private volatile Duration trickle = Duration.ZERO;
+    private volatile boolean trickleFromMailFrom;
     private volatile boolean closed;
 
     private SmtpFaultProxy(String targetHost, int targetPort) throws IOException {
@@ -180,12 +185,23 @@ public final class SmtpFaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Relays every reply one byte at a time, {@code perByte} apart: from the greeting on, or
+     * (with {@code fromMailFrom}) from the reply to the first {@code MAIL FROM} of a connection on.
+     */
+    public SmtpFaultProxy trickleReplies(Duration perByte, boolean fromMailFrom) {
+        trickleFromMailFrom = fromMailFrom;
+        trickle = perByte;
+        return this;
+    }
+
     /** From now on, everything is relayed as it is. */
     public void clearFaults() {
         mailFromRefusalsLeft.set(0);
         rejectedRecipients.clear();
         dataEndFaults.clear();
         messageDelay = Duration.ZERO;
+        trickle = Duration.ZERO;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -298,6 +314,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
         private final InputStream fromServer;
         private final OutputStream toServer;
         private final List<String> recipients = new ArrayList<>();
+        private boolean mailFromSeen;
 
         Session(int id, Socket client, Socket server) throws IOException {
             this.id = id;
@@ -320,6 +337,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 String upper = line.toUpperCase(Locale.ROOT);
                 note(id, "C: " + line);
                 if (upper.startsWith("MAIL FROM:")) {
+                    mailFromSeen = true;
                     mailFromCommands.incrementAndGet();
                     recipients.clear();
                     if (mailFromRefusalsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
@@ -443,6 +461,20 @@ public final class SmtpFaultProxy implements AutoCloseable {
         /** Sends the server's reply to the client; false if the client is gone. */
         private boolean relay(String reply) {
             try {
+                Duration perByte = trickle;
+                if (!perByte.isZero() && (mailFromSeen || !trickleFromMailFrom)) {
+                    for (byte b : reply.getBytes(StandardCharsets.ISO_8859_1)) {
+                        send(toClient, new byte[] {b});
+                        try {
+                            Thread.sleep(perByte.toMillis());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted while trickling", e);
+                        }
+                    }
+                    note(id, "S: " + reply.strip().replace("\r\n", " | ") + " (trickled)");
+                    return true;
+                }
                 send(toClient, reply.getBytes(StandardCharsets.ISO_8859_1));
                 note(id, "S: " + reply.strip().replace("\r\n", " | "));
                 return true;

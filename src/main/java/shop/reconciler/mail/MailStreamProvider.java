@@ -1,14 +1,13 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 /**
  * Jakarta Mail looks up its {@code StreamProvider} each time a message is written or parsed (twice
  * per message sent), and without the system property {@value #PROPERTY} that lookup is a
  * {@link java.util.ServiceLoader} scan of every jar on the class path: about a third of the send
  * loop's CPU. Naming the provider Jakarta Mail would find anyway (Angus Mail's) makes it a plain
- * class lookup. For the job's JVM ({@link EmailComposer}) and any other JVM that moves many
- * messages through Jakarta Mail (the benchmark's GreenMail).
+ * class lookup, for the job's JVM ({@link EmailComposer}).
  */
-public final class MailStreamProvider {
+final class MailStreamProvider {
 
     static final String PROPERTY = "jakarta.mail.util.StreamProvider";
 
@@ -17,7 +16,7 @@ public final class MailStreamProvider {
     private MailStreamProvider() {}
 
     /** Names Angus Mail's provider, only when the property is unset and Angus Mail is present. */
-    public static void preferAngus() {
+    static void preferAngus() {
         if (System.getProperty(PROPERTY) == null && angusPresent()) {
             System.setProperty(PROPERTY, ANGUS);
         }

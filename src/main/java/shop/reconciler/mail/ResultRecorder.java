@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -7,22 +7,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Records a chunk's send results on a thread of its own, one statement after the other, so that
  * the next message's SMTP conversation runs while the previous result is being committed.
  *
- * <p>The README's guarantees allow one message in the window between the server's acceptance and the
+ * <p>At most one message may be in the window between the server's acceptance and the
  * database's record of it, and this keeps it to one: each message's delivery (its end of data)
- * waits at {@link #gate()} until every result recorded before it is durable. So, at any moment,
- * at most one accepted message is unrecorded.
+ * waits at {@link #gate()} until every statement queued before it is durable, the one that
+ * charged its attempt included. So, at any moment, at most one delivery is unrecorded.
  *
  * <ol>
- *   <li>{@link #record} queues a result behind the ones before it. Once one fails, none after it
- *       runs: the chunk stops there, as when results were recorded in line.
- *   <li>{@link #gate()} returns once everything queued so far is recorded, or refuses with the
- *       first failure.
- *   <li>{@link #finish()} waits for the last result, stops the thread, and hands back the first
+ *   <li>{@link #record} queues a statement behind the ones before it; {@link #recordGating} one
+ *       that answers whether the next delivery may go (null) or why not (its claim is gone). Once one fails, none after it runs:
+ *       the chunk stops there.
+ *   <li>{@link #gate()} waits for everything queued so far and passes on the last statement's
+ *       answer, or the first failure.
+ *   <li>{@link #finish()} waits for the last statement, stops the thread, and hands back the first
  *       failure.
  * </ol>
  *
@@ -38,17 +40,29 @@ final class ResultRecorder implements AutoCloseable {
         return t;
     });
 
-    private CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
+    private CompletableFuture<String> recorded = CompletableFuture.completedFuture(null);
     private final AtomicLong recordNanos = new AtomicLong();
     private long waitNanos;
 
-    /** Queues one result's statement behind the ones before it; it does not run once one before it failed. */
+    /** Queues a statement that answers nothing about the next delivery. */
     void record(Runnable statement) {
-        recorded = recorded.thenRunAsync(
-                () -> {
+        recordGating(() -> {
+            statement.run();
+            return null;
+        });
+    }
+
+    /**
+     * Queues one statement behind the ones before it; it does not run once one before it failed.
+     *
+     * @param statement returns null when the next delivery may go, else why not
+     */
+    void recordGating(Supplier<String> statement) {
+        recorded = recorded.thenApplyAsync(
+                before -> {
                     long started = System.nanoTime();
                     try {
-                        statement.run();
+                        return statement.get();
                     } finally {
                         recordNanos.addAndGet(System.nanoTime() - started);
                     }
@@ -56,30 +70,28 @@ final class ResultRecorder implements AutoCloseable {
                 thread);
     }
 
-    /** The gate for the next delivery: every result queued until now is durable. */
+    /** The gate for the next delivery: every statement queued until now is durable, and the last one lets it go. */
     HandOverGate gate() {
-        CompletableFuture<Void> upToNow = recorded;
+        CompletableFuture<String> upToNow = recorded;
         return () -> {
             if (upToNow.isDone() && !upToNow.isCompletedExceptionally()) {
-                return;
+                return upToNow.join();
             }
             long started = System.nanoTime();
             try {
-                upToNow.get();
+                return upToNow.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new HandOverGate.NotRecorded("interrupted while the previous result was being recorded", e);
+                return "interrupted while the previous result was being recorded";
             } catch (ExecutionException | CancellationException e) {
-                RuntimeException failure = unwrap(e);
-                throw new HandOverGate.NotRecorded(
-                        "the previous result was not recorded: " + failure.getMessage(), failure);
+                return "the previous result was not recorded: " + unwrap(e).getMessage();
             } finally {
                 waitNanos += System.nanoTime() - started;
             }
         };
     }
 
-    /** Waits until every queued result is recorded; throws the first failure. */
+    /** Waits until every queued statement is recorded; throws the first failure. */
     void awaitRecorded() throws InterruptedException {
         try {
             recorded.get();
@@ -88,7 +100,7 @@ final class ResultRecorder implements AutoCloseable {
         }
     }
 
-    /** The first failure among the results queued so far, once they have all run, or null. */
+    /** The first failure among the statements queued so far, once they have all run, or null. */
     RuntimeException failure() {
         if (!recorded.isCompletedExceptionally()) {
             return null;
@@ -102,8 +114,8 @@ final class ResultRecorder implements AutoCloseable {
     }
 
     /**
-     * Waits for the last result (even when interrupted: a result that is being committed must not be
-     * abandoned half-way), stops the thread, and returns the first failure, or null.
+     * Waits for the last statement (even when interrupted: a result that is being committed must
+     * not be abandoned half-way), stops the thread, and returns the first failure, or null.
      */
     RuntimeException finish() {
         boolean interrupted = false;

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 /**
  * Opened by the sender when the SMTP server cannot be reached at all: the reader then stops, and
@@ -7,17 +7,13 @@ package shop.reconciler.notify;
  */
 class SendCircuit {
 
-    private volatile String reason;
+    private volatile boolean open;
 
-    void open(String reason) {
-        this.reason = reason;
+    void open() {
+        open = true;
     }
 
     boolean isOpen() {
-        return reason != null;
-    }
-
-    String reason() {
-        return reason;
+        return open;
     }
 }

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 /** One download task of an order, as the email lists it. */
 record CourseResult(long orderId, String title, String url, String status, String driveLink, String errorMessage) {}

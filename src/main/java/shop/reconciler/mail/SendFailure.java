@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -16,10 +16,11 @@ import org.eclipse.angus.mail.util.MailConnectException;
  *       the same answer, so the notification ends {@code failed} with the reply;
  *   <li>unreachable: no connection to the server at all; the rest of the run's sends are deferred;
  *   <li>otherwise transient (4xx, time-outs, dropped connections): tried again, in this run and in
- *       later ones, until {@code reconciler.mail.max-attempts}.
+ *       later ones, until {@code reconciler.mail.max-attempts}; but a time-out or a dropped
+ *       connection after the end of data went out is an uncertain delivery ({@link #delivery}).
  * </ul>
  */
-record SendFailure(Kind kind, String reason) {
+record SendFailure(Kind kind, String reason, boolean replied) {
 
     enum Kind {
         PERMANENT,
@@ -33,7 +34,7 @@ record SendFailure(Kind kind, String reason) {
             if (t instanceof MailConnectException
                     || t instanceof ConnectException
                     || t instanceof UnknownHostException) {
-                return new SendFailure(Kind.UNREACHABLE, reason);
+                return new SendFailure(Kind.UNREACHABLE, reason, false);
             }
             int code = -1;
             if (t instanceof SMTPAddressFailedException address) {
@@ -42,13 +43,29 @@ record SendFailure(Kind kind, String reason) {
                 code = send.getReturnCode();
             }
             if (code >= 500 && code < 600) {
-                return new SendFailure(Kind.PERMANENT, reason);
+                return new SendFailure(Kind.PERMANENT, reason, true);
             }
             if (code >= 400 && code < 500) {
-                return new SendFailure(Kind.TRANSIENT, reason);
+                return new SendFailure(Kind.TRANSIENT, reason, true);
             }
         }
-        return new SendFailure(Kind.TRANSIENT, reason);
+        return new SendFailure(Kind.TRANSIENT, reason, false);
+    }
+
+    /**
+     * The delivery this failure amounts to. A failure without a definite reply (a time-out, a
+     * dropped connection) after the end of data went out is {@link Delivery.Outcome#UNCERTAIN}: the
+     * server may have taken the message.
+     *
+     * @param endOfDataSent whether the message's end of data had been written to the server
+     */
+    Delivery delivery(boolean endOfDataSent) {
+        Delivery.Outcome outcome = switch (kind) {
+            case PERMANENT -> Delivery.Outcome.REFUSED;
+            case UNREACHABLE -> Delivery.Outcome.UNREACHABLE;
+            case TRANSIENT -> endOfDataSent && !replied ? Delivery.Outcome.UNCERTAIN : Delivery.Outcome.TRANSIENT;
+        };
+        return new Delivery(outcome, reason);
     }
 
     /** The next exception in a failed send's chain: Jakarta Mail's next exception, else the cause. */

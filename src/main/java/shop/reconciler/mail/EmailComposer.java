@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
@@ -22,6 +22,8 @@ import org.springframework.core.io.ResourceLoader;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.MessageIds;
+import shop.reconciler.outbox.Notification;
 
 /**
  * Builds an order's notification: text/plain UTF-8 from the Mustache template of
@@ -38,9 +40,9 @@ class EmailComposer {
         MailStreamProvider.preferAngus();
     }
 
-    private static final int MAX_NAME = 300;
-    private static final int MAX_LINK = 1000;
-    private static final int MAX_ERROR = 500;
+    static final int MAX_NAME = 300;
+    static final int MAX_LINK = 1000;
+    static final int MAX_ERROR = 500;
 
     private final ReconcilerProperties.Mail mail;
     private final Template template;
@@ -73,7 +75,13 @@ class EmailComposer {
 
     MimeMessage compose(Session session, Notification notification, List<CourseResult> courses)
             throws MessagingException {
-        MimeMessage message = new StableIdMimeMessage(session, notification.messageId());
+        return compose(session, notification, OrderCourses.of(courses));
+    }
+
+    MimeMessage compose(Session session, Notification notification, OrderCourses courses) throws MessagingException {
+        MimeMessage message = new StableIdMimeMessage(
+                session,
+                MessageIds.checked(notification.messageId(), notification.orderCode(), mail.messageIdDomain()));
         message.setFrom(from);
         // Checked again here: an operator may have queued the row again with a raw shop address.
         EmailAddresses.Checked to = EmailAddresses.check(notification.recipient());
@@ -93,22 +101,26 @@ class EmailComposer {
     }
 
     String body(String orderCode, List<CourseResult> courses) {
+        return body(orderCode, OrderCourses.of(courses));
+    }
+
+    /**
+     * The body: the first {@code reconciler.mail.max-listed-courses} of the listed courses one by
+     * one, the rest of the order's courses (listed or only counted) summarised.
+     */
+    String body(String orderCode, OrderCourses courses) {
         Map<String, Object> model = new LinkedHashMap<>();
-        int completed = 0;
-        int failed = 0;
-        int moreCompleted = 0;
-        int moreFailed = 0;
+        int listedCompleted = 0;
+        int listedFailed = 0;
         List<Map<String, Object>> listed = new ArrayList<>();
-        for (CourseResult course : courses) {
-            boolean isCompleted = "completed".equalsIgnoreCase(course.status());
-            boolean isFailed = "failed".equalsIgnoreCase(course.status());
-            completed += isCompleted ? 1 : 0;
-            failed += isFailed ? 1 : 0;
+        for (CourseResult course : courses.listed()) {
             if (listed.size() >= mail.maxListedCourses()) {
-                moreCompleted += isCompleted ? 1 : 0;
-                moreFailed += isFailed ? 1 : 0;
-                continue;
+                break;
             }
+            boolean isCompleted = OrderCourses.isCompleted(course.status());
+            boolean isFailed = OrderCourses.isFailed(course.status());
+            listedCompleted += isCompleted ? 1 : 0;
+            listedFailed += isFailed ? 1 : 0;
             Map<String, Object> line = new LinkedHashMap<>();
             String title = oneLine(course.title(), MAX_NAME);
             line.put("name", title.isEmpty() ? oneLine(course.url(), MAX_NAME) : title);
@@ -123,17 +135,17 @@ class EmailComposer {
             line.put("error", error.isEmpty() ? "no reason recorded" : error);
             listed.add(line);
         }
-        int more = courses.size() - listed.size();
+        int more = courses.total() - listed.size();
         model.put("orderCode", oneLine(orderCode, 64));
         model.put("courses", listed);
-        model.put("totalCount", courses.size());
-        model.put("completedCount", completed);
-        model.put("failedCount", failed);
-        model.put("hasFailed", failed > 0);
+        model.put("totalCount", courses.total());
+        model.put("completedCount", courses.completed());
+        model.put("failedCount", courses.failed());
+        model.put("hasFailed", courses.failed() > 0);
         model.put("more", more > 0);
         model.put("moreCount", more);
-        model.put("moreCompleted", moreCompleted);
-        model.put("moreFailed", moreFailed);
+        model.put("moreCompleted", courses.completed() - listedCompleted);
+        model.put("moreFailed", courses.failed() - listedFailed);
         return template.execute(model);
     }
 

@@ -1,24 +1,24 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import shop.reconciler.StepCounters;
 import shop.reconciler.StepProgressLog;
 
 /**
- * The send step's progress: notifications read, sent, failed, left for later, per second, and
- * where each one's time went (composing, the SMTP conversation, recording the result, and how much
- * of the recording the sending had to wait for), so that a slow run points at the mail server or at
- * the database.
+ * The send step's progress: notifications read, sent, failed, left for later, uncertain, per
+ * second, and where each one's time went ({@link SendTimes}), so that a slow run points at the mail
+ * server or at the database.
  */
 class SendProgressListener extends StepProgressLog {
 
-    /** {@link MailOutbox#handOver()}: what the middle one of the three times is called. */
+    /** {@link MailTransport#handOver()}: what the first of the two times is called. */
     private final String handOver;
 
     SendProgressListener(String handOver) {
-        super(SendCounters.ALL);
+        super(Stream.concat(SendCounters.ALL.stream(), SendTimes.ALL.stream()).toList());
         this.handOver = handOver;
     }
 
@@ -30,12 +30,13 @@ class SendProgressListener extends StepProgressLog {
         long retryLater = StepCounters.get(context, SendCounters.RETRY_LATER);
         String line = String.format(
                 Locale.ROOT,
-                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d; %.0f emails/s",
+                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d, uncertain %d; %.0f emails/s",
                 step.getReadCount(),
                 sent,
                 failed,
                 retryLater,
                 StepCounters.get(context, SendCounters.CLAIMED_ELSEWHERE),
+                StepCounters.get(context, SendCounters.UNCERTAIN),
                 sent / seconds);
         long handled = sent + failed + retryLater;
         if (handled == 0) {
@@ -44,12 +45,10 @@ class SendProgressListener extends StepProgressLog {
         return line
                 + String.format(
                         Locale.ROOT,
-                        "; per email: compose %.2f ms, %s %.2f ms, record %.2f ms (%.2f ms of it waited for)",
-                        perEmailMillis(context, SendCounters.COMPOSE_MICROS, handled),
+                        "; per email: %s %.2f ms, record %.2f ms",
                         handOver,
-                        perEmailMillis(context, SendCounters.SMTP_MICROS, handled),
-                        perEmailMillis(context, SendCounters.RECORD_MICROS, handled),
-                        perEmailMillis(context, SendCounters.RECORD_WAIT_MICROS, handled));
+                        perEmailMillis(context, SendTimes.SMTP_MICROS, handled),
+                        perEmailMillis(context, SendTimes.RECORD_MICROS, handled));
     }
 
     private static double perEmailMillis(ExecutionContext context, String key, long handled) {

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.MessageIds;
+import shop.reconciler.outbox.Notification;
 
 class EmailComposerTest {
 
@@ -84,9 +86,9 @@ class EmailComposerTest {
     }
 
     @Test
-    void composedMessageCarriesStableMessageId() throws Exception {
+    void composedMessageCarriesMessageIds() throws Exception {
         // given
-        String messageId = StableMessageId.of("DH123456", DOMAIN);
+        String messageId = MessageIds.of("DH123456", DOMAIN);
         Notification notification = new Notification(1, 10, "DH123456", "buyer@example.com", 0, messageId);
 
         // when
@@ -432,7 +434,10 @@ class EmailComposerTest {
                 "Your order {orderCode} is complete",
                 DOMAIN,
                 null,
-                1000);
+                1000,
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(5),
+                false);
         ReconcilerProperties properties = new ReconcilerProperties(
                 "0 */5 * * * *",
                 1000,
@@ -447,7 +452,7 @@ class EmailComposerTest {
     }
 
     private static Notification notification(String code, String recipient) {
-        return new Notification(1, 10, code, recipient, 0, StableMessageId.of(code, DOMAIN));
+        return new Notification(1, 10, code, recipient, 0, MessageIds.of(code, DOMAIN));
     }
 
     private static CourseResult completed(String title, String driveLink) {

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.outbox;
 
 import java.util.Locale;
 
@@ -8,11 +8,15 @@ public enum NotificationStatus {
     QUEUED,
     /** Accepted by the SMTP server. */
     SENT,
-    /** Not sent, for good: no usable recipient, a permanent SMTP refusal, or attempts ran out. */
+    /**
+     * Not sent, for good: no usable recipient, a permanent SMTP refusal, attempts ran out, or two
+     * deliveries whose outcome is unknown (an operator decides whether to queue it again).
+     */
     FAILED,
     /** Not sent on purpose: the order's newest task was older than {@code reconciler.mail.max-age}. */
     SKIPPED;
 
+    /** The value in the {@code status} column. */
     public String code() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -18,6 +18,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.Notification;
+import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.outbox.QueuedNotificationReader;
 
 /** The job's second step, {@code send}: the outbox to the SMTP server. */
 @Configuration(proxyBeanMethods = false)
@@ -26,11 +29,16 @@ public class SendStepConfiguration {
     public static final String STEP_NAME = "send";
 
     @Bean
-    MailOutbox mailOutbox(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
+    MailTransport mailTransport(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
         if (properties.mail().emlDirectory() != null) {
-            return new EmlDirectoryOutbox(Path.of(properties.mail().emlDirectory()));
+            return new EmlDirectoryTransport(Path.of(properties.mail().emlDirectory()));
         }
-        return new SmtpOutbox(smtp.getIfAvailable());
+        return new SmtpTransport(smtp.getIfAvailable(), properties.mail());
+    }
+
+    /** Who holds a claim: this process and this job execution. */
+    static String claimant(StepExecution stepExecution) {
+        return ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
     }
 
     @Bean
@@ -47,8 +55,8 @@ public class SendStepConfiguration {
     @Bean
     @StepScope
     QueuedNotificationReader queuedNotificationReader(
-            NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, SendCircuit sendCircuit) {
-        return new QueuedNotificationReader(jdbc, properties.mail().chunkSize(), sendCircuit);
+            NotificationStore notificationStore, ReconcilerProperties properties, SendCircuit sendCircuit) {
+        return new QueuedNotificationReader(notificationStore, properties.mail().chunkSize(), sendCircuit::isOpen);
     }
 
     @Bean
@@ -56,15 +64,22 @@ public class SendStepConfiguration {
     NotificationSender notificationSender(
             NamedParameterJdbcTemplate jdbc,
             DataSource dataSource,
-            MailOutbox mailOutbox,
+            MailTransport mailTransport,
             EmailComposer emailComposer,
             ReconcilerProperties properties,
             SendCircuit sendCircuit,
+            NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        String claimant =
-                ManagementFactory.getRuntimeMXBean().getName() + "/execution-" + stepExecution.getJobExecutionId();
         return new NotificationSender(
-                jdbc, dataSource, mailOutbox, emailComposer, properties, sendCircuit, stepExecution, claimant);
+                jdbc,
+                dataSource,
+                mailTransport,
+                emailComposer,
+                properties,
+                sendCircuit,
+                stepExecution,
+                claimant(stepExecution),
+                notificationStore);
     }
 
     @Bean
@@ -75,14 +90,17 @@ public class SendStepConfiguration {
             ReconcilerProperties properties,
             QueuedNotificationReader queuedNotificationReader,
             NotificationSender notificationSender,
-            MailOutbox mailOutbox) {
-        SendProgressListener progress = new SendProgressListener(mailOutbox.handOver());
+            MailTransport mailTransport,
+            NotificationStore notificationStore) {
+        SendProgressListener progress = new SendProgressListener(mailTransport.handOver());
+        OrphanedClaims orphanedClaims = new OrphanedClaims(notificationStore, properties.mail());
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
                 .<Notification, Notification>chunk(properties.mail().chunkSize(), transactionManager)
                 .reader(queuedNotificationReader)
                 .writer(notificationSender)
+                .listener((StepExecutionListener) orphanedClaims)
                 .listener((StepExecutionListener) progress)
                 .listener((ChunkListener) progress)
                 .allowStartIfComplete(true)

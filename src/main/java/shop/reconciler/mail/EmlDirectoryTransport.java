@@ -1,4 +1,4 @@
-package shop.reconciler.notify;
+package shop.reconciler.mail;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -9,13 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
-/** Writes each email as {@code <order code>.eml} into a directory instead of sending it. */
-public class EmlDirectoryOutbox implements MailOutbox {
+/** Writes each email as {@code <Message-ID>.eml} into a directory instead of sending it. */
+public class EmlDirectoryTransport implements MailTransport {
 
     private final Path directory;
     private final Session session = Session.getInstance(new Properties());
 
-    public EmlDirectoryOutbox(Path directory) {
+    public EmlDirectoryTransport(Path directory) {
         this.directory = directory;
     }
 
@@ -33,14 +33,28 @@ public class EmlDirectoryOutbox implements MailOutbox {
         }
         return new Connection() {
             @Override
-            public void send(MimeMessage message, HandOverGate gate) throws MessagingException {
-                String name = message.getMessageID().replaceAll("[^A-Za-z0-9._@-]", "") + ".eml";
-                gate.awaitBeforeSending(name);
+            public Delivery deliver(MimeMessage message, HandOverGate gate) {
+                String name;
+                try {
+                    name = message.getMessageID().replaceAll("[^A-Za-z0-9._@-]", "") + ".eml";
+                } catch (MessagingException e) {
+                    return new Delivery(Delivery.Outcome.REFUSED, "no Message-ID: " + e.getMessage());
+                }
+                String refusal = gate.await();
+                if (refusal != null) {
+                    return Delivery.heldBack(refusal);
+                }
                 try (OutputStream out = Files.newOutputStream(directory.resolve(name))) {
                     message.writeTo(out);
-                } catch (IOException e) {
-                    throw new MessagingException("cannot write " + name + ": " + e.getMessage(), e);
+                    return Delivery.SENT;
+                } catch (IOException | MessagingException e) {
+                    return new Delivery(Delivery.Outcome.TRANSIENT, "cannot write " + name + ": " + e.getMessage());
                 }
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
             }
 
             @Override

@@ -1,0 +1,39 @@
+package shop.reconciler.mail;
+
+/**
+ * What became of one message handed to a {@link MailTransport.Connection}: the delivery returns
+ * this instead of throwing, and the send loop decides on it.
+ *
+ * @param reason the server's reply or the error, one line; null when sent
+ */
+record Delivery(Outcome outcome, String reason) {
+
+    enum Outcome {
+        /** The server answered 2xx to the end of data: it has the message. */
+        SENT,
+        /** The server answered 5xx (to a recipient or to the message): trying again gets the same answer. */
+        REFUSED,
+        /** Definitely not delivered (a 4xx, or a failure before the end of data went out): may be tried again. */
+        TRANSIENT,
+        /**
+         * The end of data went out but no definite reply came back (a time-out, a dropped
+         * connection, a deadline): the server may have the message.
+         */
+        UNCERTAIN,
+        /** No connection to the server at all. */
+        UNREACHABLE,
+        /** Not delivered on purpose: the gate refused (a result before it was not recorded, or its claim is gone). */
+        HELD_BACK
+    }
+
+    static final Delivery SENT = new Delivery(Outcome.SENT, null);
+
+    static Delivery heldBack(String reason) {
+        return new Delivery(Outcome.HELD_BACK, reason);
+    }
+
+    /** Whether the server may have taken the message although the outcome is not {@link Outcome#SENT}. */
+    boolean uncertain() {
+        return outcome == Outcome.UNCERTAIN;
+    }
+}

@@ -1,0 +1,45 @@
+package shop.reconciler.mail;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Where composed emails go: an SMTP server, or a directory of .eml files for the demo. (The
+ * outbox is the table the emails wait in; this is how they leave.)
+ */
+public interface MailTransport {
+
+    Session session();
+
+    /** Opens one connection, to be reused for the messages of a chunk. */
+    Connection open() throws MessagingException;
+
+    /** A short description for logs: {@code smtp://host:port} or the directory. */
+    String describe();
+
+    /** What handing a message over is called in the send step's progress lines. */
+    default String handOver() {
+        return "SMTP";
+    }
+
+    interface Connection extends AutoCloseable {
+
+        /**
+         * Hands one message over and says what became of it; a failure to deliver is a result,
+         * not an exception. Everything that does not yet deliver it (for SMTP: the envelope,
+         * {@code DATA} and the content) may happen at once; the step that makes the receiver take
+         * it (the end of data) waits for {@code gate} first, and when the gate refuses, the
+         * message is abandoned undelivered ({@link Delivery.Outcome#HELD_BACK}). After any
+         * outcome but {@link Delivery.Outcome#SENT} and {@link Delivery.Outcome#REFUSED} the
+         * connection is closed and a new one is needed.
+         */
+        Delivery deliver(MimeMessage message, HandOverGate gate);
+
+        /** Whether the connection can take the next message. */
+        boolean isOpen();
+
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,403 @@
+package shop.reconciler.outbox;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.stereotype.Component;
+import shop.reconciler.ReconcilerProperties;
+
+/**
+ * The owner of {@code order_notifications}, the outbox: every statement on it is here, and every
+ * status value in them is bound from {@link NotificationStatus}.
+ *
+ * <ul>
+ *   <li>The reconcile step inserts one row per completed order ({@link #insert}), in its chunk's
+ *       transaction, with the Message-ID of {@link MessageIds}.
+ *   <li>The send step reads {@code queued} rows ({@link #queuedPage}), claims them, and records each
+ *       delivery before and after it is tried; see {@link Claims}.
+ *   <li>{@code status}, {@code demo} and the health indicator read counts.
+ * </ul>
+ *
+ * Statements run on the template this store was made with; {@link #on(DataSource)} gives the same
+ * statements on another connection (the send step's own, auto-committing one).
+ */
+@Component
+public class NotificationStore {
+
+    static final String INSERT_SQL = """
+            INSERT INTO order_notifications
+                   (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
+            VALUES (:orderId, :orderCode, :recipient, :status, :lastError, :messageId, :jobExecutionId)
+                ON DUPLICATE KEY UPDATE order_id = order_id
+            """;
+
+    static final String PAGE_SQL = """
+            SELECT id, order_id, order_code, recipient, attempts, message_id
+              FROM order_notifications
+             WHERE status = :queued AND id > :afterId
+               AND (claimed_until IS NULL OR claimed_until < NOW(3))
+             ORDER BY id
+             LIMIT :pageSize
+            """;
+
+    /**
+     * Gives back every claim of an execution that no longer runs (failed, stopped, abandoned or
+     * completed in the job repository: a killed one once {@code restart} has recovered it). A
+     * claim of an execution that still runs (two nodes whose leases overlapped) is left to it. A
+     * delivery the dead sender had started and not recorded counts as uncertain. The SET order
+     * matters on MySQL, which assigns left to right: the count reads {@code delivery_started_at}
+     * before it is cleared.
+     */
+    static final String RELEASE_ORPHANED_SQL = """
+            UPDATE order_notifications
+               SET uncertain_deliveries = uncertain_deliveries
+                       + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
+                   delivery_started_at = NULL,
+                   claimed_until = NULL,
+                   claim_execution_id = NULL,
+                   claimed_by = NULL
+             WHERE status = :queued AND claimed_by IS NOT NULL AND claimed_by <> :claimant
+               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION e
+                                WHERE e.JOB_EXECUTION_ID = order_notifications.claim_execution_id
+                                  AND e.STATUS IN ('STARTING', 'STARTED', 'STOPPING'))
+            """;
+
+    /**
+     * Claims without charging an attempt (that is {@link #MARK_SQL}'s); a lapsed claim is taken
+     * over, its unrecorded delivery counted as uncertain.
+     */
+    static final String CLAIM_SQL = """
+            UPDATE order_notifications
+               SET uncertain_deliveries = uncertain_deliveries
+                       + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
+                   delivery_started_at = NULL,
+                   claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3)),
+                   claim_execution_id = :executionId,
+                   claimed_by = :claimant
+             WHERE id IN (:ids)
+               AND status = :queued
+               AND (claimed_until IS NULL OR claimed_until < NOW(3))
+            """;
+
+    static final String RENEW_SQL = """
+            UPDATE order_notifications
+               SET claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3))
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
+            """;
+
+    static final String CLAIMED_SQL = """
+            SELECT id, attempts, uncertain_deliveries FROM order_notifications
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
+            """;
+
+    /** Gives back claims never used for a delivery; a started delivery keeps its claim. */
+    static final String RELEASE_SQL = """
+            UPDATE order_notifications
+               SET claimed_until = NULL, claimed_by = NULL
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
+               AND delivery_started_at IS NULL
+            """;
+
+    /** A delivery is about to be tried: its attempt is charged ({@code :charge} 1, 0 for an in-run retry). */
+    static final String MARK_SQL = """
+            UPDATE order_notifications
+               SET delivery_started_at = NOW(3), attempts = attempts + :charge
+             WHERE id = :id AND claimed_by = :claimant AND status = :queued
+            """;
+
+    /**
+     * Records the result of {@code :settled} and, in the same statement, charges the attempt of
+     * {@code :next} (-1 for none), the delivery about to be tried: one write per email.
+     */
+    static final String SETTLE_SQL = """
+            UPDATE order_notifications
+               SET status = CASE WHEN id = :settled THEN :status ELSE status END,
+                   last_error = CASE WHEN id = :settled THEN :error ELSE last_error END,
+                   sent_at = CASE WHEN id = :settled AND :sentNow = 1 THEN NOW(3) ELSE sent_at END,
+                   uncertain_deliveries = CASE WHEN id = :settled THEN uncertain_deliveries + :uncertain
+                                               ELSE uncertain_deliveries END,
+                   attempts = CASE WHEN id = :settled THEN attempts ELSE attempts + 1 END,
+                   delivery_started_at = CASE WHEN id = :settled THEN NULL ELSE NOW(3) END,
+                   claimed_until = CASE WHEN id = :settled THEN NULL ELSE claimed_until END,
+                   claimed_by = CASE WHEN id = :settled THEN NULL ELSE claimed_by END
+             WHERE id IN (:settled, :next) AND claimed_by = :claimant
+               AND (id = :settled OR status = :queued)
+            """;
+
+    /** Which of the two rows of a {@link #SETTLE_SQL} that did not change both are still in flight. */
+    static final String IN_FLIGHT_SQL = """
+            SELECT id FROM order_notifications
+             WHERE id IN (:settled, :next) AND claimed_by = :claimant AND delivery_started_at IS NOT NULL
+            """;
+
+    /**
+     * A delivery whose outcome is unknown, recorded before the message is tried again; the
+     * delivery is no longer in flight (the retry charges none, see {@link #MARK_SQL}).
+     */
+    static final String UNCERTAIN_SQL = """
+            UPDATE order_notifications
+               SET uncertain_deliveries = uncertain_deliveries + 1, last_error = :error,
+                   delivery_started_at = NULL
+             WHERE id = :id AND claimed_by = :claimant
+            """;
+
+    static final String COUNT_BY_STATUS_SQL = "SELECT status, COUNT(*) AS n FROM order_notifications GROUP BY status";
+
+    static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM order_notifications WHERE status = :queued";
+
+    static final String GIVEN_UP_SQL =
+            "SELECT COUNT(*) FROM order_notifications WHERE status = :failed AND attempts > 0";
+
+    static final String OF_ORDER_SQL = "SELECT status, last_error FROM order_notifications WHERE order_code = :code";
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final String messageIdDomain;
+
+    @Autowired
+    public NotificationStore(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties) {
+        this(jdbc, properties.mail().messageIdDomain());
+    }
+
+    private NotificationStore(NamedParameterJdbcTemplate jdbc, String messageIdDomain) {
+        this.jdbc = jdbc;
+        this.messageIdDomain = messageIdDomain;
+    }
+
+    /** The same statements over {@code dataSource} (e.g. one connection of the caller's own). */
+    public NotificationStore on(DataSource dataSource) {
+        return new NotificationStore(new NamedParameterJdbcTemplate(dataSource), messageIdDomain);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The reconcile step
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A row to insert for a completed order.
+     *
+     * @param recipient the address as it will be used, or the shop's raw value when unusable
+     * @param lastError why it is {@code skipped} or {@code failed}, or null
+     */
+    public record NewNotification(
+            long orderId, String orderCode, String recipient, NotificationStatus status, String lastError) {}
+
+    /**
+     * Inserts one row per order in one batch (in the caller's transaction); an order that already
+     * has a row keeps it as it is (the unique {@code order_id}).
+     */
+    public void insert(Collection<NewNotification> rows, long jobExecutionId) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        SqlParameterSource[] batch = new SqlParameterSource[rows.size()];
+        int i = 0;
+        for (NewNotification row : rows) {
+            batch[i++] = new MapSqlParameterSource()
+                    .addValue("orderId", row.orderId())
+                    .addValue("orderCode", row.orderCode())
+                    .addValue("recipient", row.recipient())
+                    .addValue("status", row.status().code())
+                    .addValue("lastError", row.lastError())
+                    .addValue("messageId", MessageIds.of(row.orderCode(), messageIdDomain))
+                    .addValue("jobExecutionId", jobExecutionId);
+        }
+        jdbc.batchUpdate(INSERT_SQL, batch);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The send step
+    // ------------------------------------------------------------------------------------------
+
+    /** {@code queued} rows that no live sender has claimed, after {@code afterId}, by id. */
+    public List<Notification> queuedPage(long afterId, int pageSize) {
+        return jdbc.query(
+                PAGE_SQL,
+                statuses().addValue("afterId", afterId).addValue("pageSize", pageSize),
+                (rs, n) -> new Notification(
+                        rs.getLong("id"),
+                        rs.getLong("order_id"),
+                        rs.getString("order_code"),
+                        rs.getString("recipient"),
+                        rs.getInt("attempts"),
+                        rs.getString("message_id")));
+    }
+
+    /** A sender's claims and records, each one statement, under {@code claimant}. */
+    public Claims claims(String claimant, long executionId, long claimSeconds) {
+        return new Claims(claimant, executionId, claimSeconds);
+    }
+
+    /** What a claimed row holds when the claim was taken. */
+    public record Claimed(int attempts, int uncertainDeliveries) {}
+
+    /**
+     * How a delivery ends for its row.
+     *
+     * @param status {@code sent}, {@code failed}, or {@code queued} for a later run
+     * @param error the last error, or null
+     * @param uncertain deliveries of unknown outcome to add (0 or 1)
+     */
+    public record Settlement(NotificationStatus status, String error, int uncertain) {}
+
+    /** What a {@link Claims#settle} did: the result recorded, and the next delivery charged. */
+    public record Settled(boolean recorded, boolean nextCharged) {}
+
+    /**
+     * The statements of one sender (its claimant: process and execution), all guarded by its
+     * claim: a row another sender took over is not touched.
+     *
+     * <ol>
+     *   <li>{@link #releaseOrphaned()} once, under the lease, before the first read.
+     *   <li>{@link #claim} a chunk (no attempt charged), {@link #renew} while it lasts.
+     *   <li>{@link #charge} the first delivery; then each {@link #settle} records one result and
+     *       charges the next delivery in the same statement. So a row whose delivery has started
+     *       and is not recorded has {@code delivery_started_at} set, whatever happens next.
+     *   <li>{@link #uncertain} records a delivery of unknown outcome before its in-run retry.
+     *   <li>{@link #release} gives back what was not tried.
+     * </ol>
+     */
+    public final class Claims {
+        private final String claimant;
+        private final long executionId;
+        private final long claimSeconds;
+
+        private Claims(String claimant, long executionId, long claimSeconds) {
+            this.claimant = claimant;
+            this.executionId = executionId;
+            this.claimSeconds = claimSeconds;
+        }
+
+        /** Gives back the claims of executions that no longer run; the number of rows released. */
+        public int releaseOrphaned() {
+            return jdbc.update(RELEASE_ORPHANED_SQL, params());
+        }
+
+        /** Claims the rows still queued and not claimed by a live sender; what this sender holds now. */
+        public Map<Long, Claimed> claim(Collection<Long> ids) {
+            return claimWith(CLAIM_SQL, ids);
+        }
+
+        /** Extends this sender's claims on {@code ids}; what it still holds. */
+        public Map<Long, Claimed> renew(Collection<Long> ids) {
+            return claimWith(RENEW_SQL, ids);
+        }
+
+        private Map<Long, Claimed> claimWith(String sql, Collection<Long> ids) {
+            if (ids.isEmpty()) {
+                return Map.of();
+            }
+            MapSqlParameterSource params = params().addValue("ids", ids);
+            jdbc.update(sql, params);
+            Map<Long, Claimed> held = new HashMap<>();
+            jdbc.query(CLAIMED_SQL, params, rs -> {
+                held.put(rs.getLong("id"), new Claimed(rs.getInt("attempts"), rs.getInt("uncertain_deliveries")));
+            });
+            return held;
+        }
+
+        /** Gives back claims never used for a delivery. */
+        public void release(Collection<Long> ids) {
+            if (!ids.isEmpty()) {
+                jdbc.update(RELEASE_SQL, params().addValue("ids", ids));
+            }
+        }
+
+        /**
+         * Marks a delivery as started, charging its attempt unless it is an in-run retry; false when
+         * the claim is gone (nothing may be delivered then).
+         */
+        public boolean charge(long id, boolean newAttempt) {
+            return jdbc.update(MARK_SQL, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
+        }
+
+        /**
+         * Records {@code settlement} for row {@code settled} and charges the delivery of row
+         * {@code next} (null for none), in one statement.
+         */
+        public Settled settle(long settled, Settlement settlement, Long next) {
+            MapSqlParameterSource params = params().addValue("settled", settled)
+                    .addValue("next", next == null ? -1L : next)
+                    .addValue("status", settlement.status().code())
+                    .addValue("error", settlement.error())
+                    .addValue("sentNow", settlement.status() == NotificationStatus.SENT ? 1 : 0)
+                    .addValue("uncertain", settlement.uncertain());
+            int changed = jdbc.update(SETTLE_SQL, params);
+            int expected = next == null ? 1 : 2;
+            if (changed == expected) {
+                return new Settled(true, next != null);
+            }
+            boolean nextCharged = next != null
+                    && jdbc.queryForList(IN_FLIGHT_SQL, params, Long.class).contains(next);
+            return new Settled(changed - (nextCharged ? 1 : 0) == 1, nextCharged);
+        }
+
+        /** Records a delivery of unknown outcome, before it is tried again. */
+        public void uncertain(long id, String error) {
+            jdbc.update(UNCERTAIN_SQL, params().addValue("id", id).addValue("error", error));
+        }
+
+        private MapSqlParameterSource params() {
+            return statuses()
+                    .addValue("claimant", claimant)
+                    .addValue("executionId", executionId)
+                    .addValue("claimSeconds", claimSeconds);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // What operators read
+    // ------------------------------------------------------------------------------------------
+
+    /** Rows by status, every status present (0 for none). */
+    public Map<String, Long> countsByStatus() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (NotificationStatus status : NotificationStatus.values()) {
+            counts.put(status.code(), 0L);
+        }
+        jdbc.query(COUNT_BY_STATUS_SQL, rs -> {
+            counts.put(rs.getString("status"), rs.getLong("n"));
+        });
+        return counts;
+    }
+
+    /** When the oldest {@code queued} row was written, or null when none is queued. */
+    public Timestamp oldestQueued() {
+        return jdbc.queryForObject(OLDEST_QUEUED_SQL, statuses(), Timestamp.class);
+    }
+
+    /** Rows that are {@code failed} after a send was tried (not the ones without a recipient). */
+    public long givenUp() {
+        Long n = jdbc.queryForObject(GIVEN_UP_SQL, statuses(), Long.class);
+        return n == null ? 0 : n;
+    }
+
+    /** The status and last error of the order's notification, if it has one. */
+    public Optional<StatusAndError> ofOrder(String orderCode) {
+        List<StatusAndError> rows = new ArrayList<>(jdbc.query(
+                OF_ORDER_SQL,
+                Map.of("code", orderCode),
+                (rs, n) -> new StatusAndError(rs.getString("status"), rs.getString("last_error"))));
+        return rows.stream().findFirst();
+    }
+
+    /** A row's status and last error. */
+    public record StatusAndError(String status, String lastError) {}
+
+    private static MapSqlParameterSource statuses() {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        for (NotificationStatus status : NotificationStatus.values()) {
+            params.addValue(status.code(), status.code());
+        }
+        return params;
+    }
+}

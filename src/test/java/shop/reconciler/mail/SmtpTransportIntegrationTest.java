@@ -1,0 +1,329 @@
+package shop.reconciler.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.icegreen.greenmail.util.GreenMail;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.SmtpFaultProxy;
+
+/**
+ * The outbox's hold on each message's end of data, against a real SMTP server: the envelope and
+ * the content go out while the gate is closed, the server takes the message only once the gate
+ * opens, and a message whose gate refuses is never delivered.
+ */
+class SmtpTransportIntegrationTest {
+
+    private static final GreenMail SMTP = MailServer.start();
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    @BeforeEach
+    void emptyMailboxes() throws Exception {
+        SMTP.purgeEmailFromAllMailboxes();
+    }
+
+    @Test
+    void theEnvelopeGoesOutAtOnceButTheServerTakesTheMessageOnlyOnceTheGateOpens() throws Exception {
+        // given: a gate that stays closed until the test opens it
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP);
+        SmtpTransport outbox = outbox(proxy.port());
+        CountDownLatch open = new CountDownLatch(1);
+        HandOverGate gate = () -> {
+            try {
+                open.await();
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        };
+        try (MailTransport.Connection connection = outbox.open()) {
+            // when
+            CompletableFuture<Delivery> sending = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return connection.deliver(message(outbox, "held@example.com", "held"), gate);
+                } catch (MessagingException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            // then: MAIL FROM and RCPT TO reached the server, the end of data did not, nothing is delivered
+            awaitUntil(() -> proxy.recipientCommands("held@example.com") == 1, proxy);
+            Thread.sleep(300);
+            assertThat(proxy.dataEnds()).describedAs(proxy.transcript()).isZero();
+            assertThat(SMTP.getReceivedMessages()).isEmpty();
+            assertThat(sending).isNotDone();
+
+            // when the gate opens, the message is delivered
+            open.countDown();
+            assertThat(sending.get(10, TimeUnit.SECONDS)).isEqualTo(Delivery.SENT);
+            assertThat(proxy.dataEnds()).isEqualTo(1);
+            assertThat(subjects()).containsExactly("held");
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void aMessageWhoseGateRefusesIsNeverDeliveredAndTheNextConnectionSendsOn() throws Exception {
+        // given: straight to the server, which alone decides what it delivers
+        SmtpTransport outbox = outbox(SMTP.getSmtp().getPort());
+        HandOverGate refuses = () -> "the previous result was not recorded: disk full";
+        Delivery refused;
+        Delivery first;
+        Delivery third;
+        try (MailTransport.Connection connection = outbox.open()) {
+            first = connection.deliver(message(outbox, "first@example.com", "first"), HandOverGate.OPEN);
+
+            // when
+            refused = connection.deliver(message(outbox, "second@example.com", "second"), refuses);
+            assertThat(connection.isOpen()).isFalse();
+        }
+        try (MailTransport.Connection next = outbox.open()) {
+            third = next.deliver(message(outbox, "third@example.com", "third"), HandOverGate.OPEN);
+        }
+
+        // then: the held message was dropped with its connection; the others arrived
+        assertThat(first).isEqualTo(Delivery.SENT);
+        assertThat(third).isEqualTo(Delivery.SENT);
+        assertThat(refused).isNotNull();
+        assertThat(refused.outcome()).isEqualTo(Delivery.Outcome.HELD_BACK);
+        assertThat(refused.reason()).contains("disk full");
+        assertThat(SMTP.waitForIncomingEmail(5_000, 2)).isTrue();
+        Thread.sleep(500);
+        assertThat(subjects()).containsExactly("first", "third");
+    }
+
+    @Test
+    void theReplyToTheEndOfDataWaitsItsOwnTimeoutNotTheCommandTimeout() throws Exception {
+        // given: a server that takes 1.5 s to accept a message; every other reply may take 0.5 s
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(1500));
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(20), Duration.ofMinutes(1), 500);
+        try (MailTransport.Connection connection = transport.open()) {
+            // when
+            Delivery delivery = connection.deliver(message(transport, "slow@example.com", "slow"), HandOverGate.OPEN);
+
+            // then
+            assertThat(delivery).describedAs(proxy.transcript()).isEqualTo(Delivery.SENT);
+            assertThat(subjects()).containsExactly("slow");
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void aReplyToTheEndOfDataThatNeverComesIsAnUncertainDelivery() throws Exception {
+        // given: the server takes the message, its reply never reaches the client
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).failDataEnd(SmtpFaultProxy.DataEndFault.STALL_AFTER_FORWARD);
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(1), Duration.ofMinutes(1), 30_000);
+        try (MailTransport.Connection connection = transport.open()) {
+            // when
+            long started = System.nanoTime();
+            Delivery delivery =
+                    connection.deliver(message(transport, "stalled@example.com", "stalled"), HandOverGate.OPEN);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // then: given up after the end-of-data time-out (not mail.smtp.timeout's 30 s), uncertain
+            assertThat(delivery.outcome()).describedAs(proxy.transcript()).isEqualTo(Delivery.Outcome.UNCERTAIN);
+            assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(15));
+            assertThat(connection.isOpen()).isFalse();
+            assertThat(subjects()).containsExactly("stalled");
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void aConnectionDroppedRightAfterTheEndOfDataIsAnUncertainDeliveryAndOneBeforeItIsNot() throws Exception {
+        // given
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP)
+                .failDataEnd(SmtpFaultProxy.DataEndFault.DROP_AFTER_FORWARD)
+                .refuseMailFrom(0, "451 4.3.0 try again later");
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(5), Duration.ofMinutes(1), 5_000);
+        Delivery dropped;
+        Delivery refusedNow;
+        Delivery refusedForGood;
+        try (MailTransport.Connection connection = transport.open()) {
+            // when
+            dropped = connection.deliver(message(transport, "dropped@example.com", "dropped"), HandOverGate.OPEN);
+        }
+        proxy.refuseMailFrom(1, "451 4.3.0 try again later");
+        try (MailTransport.Connection connection = transport.open()) {
+            refusedNow = connection.deliver(message(transport, "later@example.com", "later"), HandOverGate.OPEN);
+        }
+        proxy.rejectRecipient("nosuch@example.com", "550 5.1.1 no such user");
+        try (MailTransport.Connection connection = transport.open()) {
+            refusedForGood = connection.deliver(message(transport, "nosuch@example.com", "never"), HandOverGate.OPEN);
+        } finally {
+            proxy.close();
+        }
+
+        // then
+        assertThat(dropped.outcome()).isEqualTo(Delivery.Outcome.UNCERTAIN);
+        assertThat(refusedNow.outcome()).isEqualTo(Delivery.Outcome.TRANSIENT);
+        assertThat(refusedNow.reason()).contains("451 4.3.0");
+        assertThat(refusedForGood.outcome()).isEqualTo(Delivery.Outcome.REFUSED);
+        assertThat(refusedForGood.reason()).contains("550 5.1.1");
+        assertThat(subjects()).containsExactly("dropped");
+    }
+
+    @Test
+    void aServerThatTricklesItsRepliesIsCutOffAtTheSendDeadline() throws Exception {
+        // given: after the greeting and EHLO, every reply comes one byte every 400 ms, never
+        // slow enough for the 5 s read time-out
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).trickleReplies(Duration.ofMillis(400), true);
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(5), Duration.ofSeconds(2), 5_000);
+        try (MailTransport.Connection connection = transport.open()) {
+            // when
+            long started = System.nanoTime();
+            Delivery delivery =
+                    connection.deliver(message(transport, "trickle@example.com", "trickle"), HandOverGate.OPEN);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // then: given up at the deadline, nothing delivered
+            assertThat(delivery.outcome()).describedAs(proxy.transcript()).isEqualTo(Delivery.Outcome.TRANSIENT);
+            assertThat(delivery.reason()).contains("reconciler.mail.send-deadline");
+            assertThat(took).isBetween(Duration.ofMillis(1900), Duration.ofSeconds(10));
+            assertThat(proxy.dataEnds()).isZero();
+            assertThat(SMTP.getReceivedMessages()).isEmpty();
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void connectingToAServerThatTricklesItsGreetingIsCutOffAtTheSendDeadline() {
+        // given
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).trickleReplies(Duration.ofMillis(400), false);
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(5), Duration.ofSeconds(2), 5_000);
+        try {
+            // when
+            long started = System.nanoTime();
+            MessagingException e = catchThrowableOfType(MessagingException.class, transport::open);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // then
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).contains("reconciler.mail.send-deadline");
+            assertThat(took).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void withRequireTlsNothingGoesToAServerWithoutStartTls() throws Exception {
+        // given: GreenMail offers no STARTTLS
+        JavaMailSenderImpl sender = new JavaMailSenderImpl();
+        sender.setHost("127.0.0.1");
+        sender.setPort(SMTP.getSmtp().getPort());
+        SmtpTransport transport = new SmtpTransport(sender, mail(Duration.ofMinutes(10), Duration.ofMinutes(5), true));
+
+        // when
+        MessagingException e = catchThrowableOfType(MessagingException.class, transport::open);
+
+        // then
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).containsIgnoringCase("STARTTLS");
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void smtpsGetsTheTimeoutsOfSmtpAndStartTlsIsUsedWhenOffered() {
+        // given
+        JavaMailSenderImpl sender = new JavaMailSenderImpl();
+        sender.setHost("127.0.0.1");
+        sender.getJavaMailProperties().put("mail.smtp.timeout", "1234");
+        sender.getJavaMailProperties().put("mail.smtp.connectiontimeout", "2345");
+
+        // when
+        new SmtpTransport(sender, mail(Duration.ofMinutes(10), Duration.ofMinutes(5), false));
+
+        // then
+        assertThat(sender.getJavaMailProperties())
+                .containsEntry("mail.smtps.timeout", "1234")
+                .containsEntry("mail.smtps.connectiontimeout", "2345")
+                .containsEntry("mail.smtp.starttls.enable", "true")
+                .doesNotContainKey("mail.smtp.starttls.required");
+    }
+
+    private static SmtpTransport outbox(int port) {
+        return outbox(port, Duration.ofMinutes(10), Duration.ofMinutes(5), 30_000);
+    }
+
+    private static SmtpTransport outbox(int port, Duration endOfDataTimeout, Duration sendDeadline, int timeoutMillis) {
+        JavaMailSenderImpl sender = new JavaMailSenderImpl();
+        sender.setHost("127.0.0.1");
+        sender.setPort(port);
+        sender.getJavaMailProperties().put("mail.smtp.timeout", String.valueOf(timeoutMillis));
+        return new SmtpTransport(sender, mail(endOfDataTimeout, sendDeadline, false));
+    }
+
+    static ReconcilerProperties.Mail mail(Duration endOfDataTimeout, Duration sendDeadline, boolean requireTls) {
+        return new ReconcilerProperties.Mail(
+                "orders@example.com",
+                10,
+                Duration.ofDays(7),
+                2,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                200,
+                "classpath:mail/order-completed.mustache",
+                "Your order {orderCode} is complete",
+                "order-reconciler.local",
+                null,
+                1000,
+                endOfDataTimeout,
+                sendDeadline,
+                requireTls);
+    }
+
+    private static MimeMessage message(SmtpTransport outbox, String to, String subject) throws MessagingException {
+        MimeMessage message = new MimeMessage(outbox.session());
+        message.setFrom(new InternetAddress("shop@example.com"));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        message.setSubject(subject);
+        message.setText("body of " + subject + "\r\n.\r\nnot the end\r\n");
+        return message;
+    }
+
+    private static List<String> subjects() {
+        return Arrays.stream(SMTP.getReceivedMessages())
+                .map(m -> {
+                    try {
+                        return m.getSubject();
+                    } catch (MessagingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toList();
+    }
+
+    private static void awaitUntil(BooleanSupplier condition, SmtpFaultProxy proxy) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).describedAs(proxy.transcript()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}
