@@ -27,6 +27,11 @@ import org.springframework.scheduling.support.CronExpression;
  * @param partitions how many id ranges of the processing orders the reconcile step works on at
  *     the same time, each on its own thread and connection (default 2: measured 1.6 to 1.75 times one
  *     plain step on a 1M-order backlog on two cores); 1 is one plain step
+ * @param maxWriteFailures how many orders one reconcile step execution (one partition) may set
+ *     aside because the database refused their write (a trigger, a value it cannot store): each is
+ *     left processing, logged once and listed by {@code status}, and the rest of its chunk is
+ *     written. One more fails the step, because then the fault is no longer one order's; 0 fails
+ *     it at the first.
  */
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
@@ -37,13 +42,14 @@ public record ReconcilerProperties(
         @DefaultValue Mail mail,
         @DefaultValue("25s") Duration shutdownTimeout,
         @DefaultValue Health health,
-        @DefaultValue("2") int partitions) {
+        @DefaultValue("2") int partitions,
+        @DefaultValue("100") int maxWriteFailures) {
 
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
-    /** With the defaults of {@code shutdown-timeout}, {@code health} and {@code partitions}. */
+    /** With the defaults of {@code shutdown-timeout}, {@code health}, {@code partitions} and {@code max-write-failures}. */
     public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
-        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3), 2);
+        this(cron, chunkSize, terminalTaskStatuses, lock, mail, Duration.ofSeconds(25), new Health(3), 2, 100);
     }
 
     @ConstructorBinding
@@ -59,6 +65,10 @@ public record ReconcilerProperties(
         }
         requireBetween("reconciler.chunk-size", chunkSize, 1, 10_000);
         requireBetween("reconciler.partitions", partitions, 1, 16);
+        if (maxWriteFailures < 0) {
+            throw new InvalidConfigurationException(
+                    "reconciler.max-write-failures", "must not be negative, was " + maxWriteFailures);
+        }
         if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
             throw new InvalidConfigurationException(
                     "reconciler.terminal-task-statuses", "must name at least one status (default: completed,failed)");

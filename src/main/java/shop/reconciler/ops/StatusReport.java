@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
+import shop.reconciler.reconcile.WriteFailures;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -92,14 +93,18 @@ class StatusReport {
             Map<String, Long> notifications,
             LocalDateTime oldestQueued,
             long anomalies,
-            List<String> anomalyOrderCodes) {}
+            List<String> anomalyOrderCodes,
+            long writeFailures,
+            List<WriteFailures.WriteFailure> writeFailureOrders) {}
 
     private final NamedParameterJdbcTemplate jdbc;
     private final JobLease jobLease;
+    private final WriteFailures writeFailures;
 
-    StatusReport(NamedParameterJdbcTemplate jdbc, JobLease jobLease) {
+    StatusReport(NamedParameterJdbcTemplate jdbc, JobLease jobLease, WriteFailures writeFailures) {
         this.jdbc = jdbc;
         this.jobLease = jobLease;
+        this.writeFailures = writeFailures;
     }
 
     int execute(List<String> options, PrintStream out) {
@@ -196,7 +201,9 @@ class StatusReport {
                 notifications,
                 oldest == null ? null : oldest.toLocalDateTime(),
                 anomalies == null ? 0 : anomalies,
-                codes);
+                codes,
+                writeFailures.count(),
+                writeFailures.list(limit));
     }
 
     private static void print(Snapshot s, PrintStream out) {
@@ -238,6 +245,8 @@ class StatusReport {
                 + (s.oldestQueued() == null ? "" : ", oldest queued since " + s.oldestQueued()));
         out.println("anomalies (processing orders without tasks): " + s.anomalies()
                 + (s.anomalyOrderCodes().isEmpty() ? "" : " e.g. " + String.join(", ", s.anomalyOrderCodes())));
+        out.println("write failures (processing orders the database refused to complete): " + s.writeFailures());
+        s.writeFailureOrders().forEach(f -> out.println("    " + f.describe()));
     }
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");

@@ -11,6 +11,8 @@ import org.springframework.batch.core.partition.PartitionNameProvider;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import shop.reconciler.db.Dialect;
+import shop.reconciler.db.SqlText;
 
 /**
  * Splits the processing orders into {@code reconciler.partitions} consecutive id ranges of about
@@ -29,12 +31,12 @@ class OrderRangePartitioner implements Partitioner, PartitionNameProvider {
 
     private static final Logger log = LoggerFactory.getLogger(OrderRangePartitioner.class);
 
-    static final String COUNT_SQL = "SELECT COUNT(*) FROM orders o WHERE {processing}";
+    static final String COUNT_SQL = "SELECT COUNT(*) FROM orders o WHERE {{orderIsProcessing}}";
 
     /** The id of the processing order at a given position, in id order. */
     static final String ID_AT_SQL = """
             SELECT o.id FROM orders o
-             WHERE {processing}
+             WHERE {{orderIsProcessing}}
              ORDER BY o.id
              LIMIT 1 OFFSET :offset
             """;
@@ -43,10 +45,11 @@ class OrderRangePartitioner implements Partitioner, PartitionNameProvider {
     private final String countSql;
     private final String idAtSql;
 
-    OrderRangePartitioner(NamedParameterJdbcTemplate jdbc, StatusSql statusSql) {
+    OrderRangePartitioner(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
         this.jdbc = jdbc;
-        this.countSql = statusSql.apply(COUNT_SQL);
-        this.idAtSql = statusSql.apply(ID_AT_SQL);
+        Map<String, String> processing = Map.of("orderIsProcessing", dialect.isProcessing("o.order_status"));
+        this.countSql = SqlText.fill(COUNT_SQL, processing);
+        this.idAtSql = SqlText.fill(ID_AT_SQL, processing);
     }
 
     @Override
