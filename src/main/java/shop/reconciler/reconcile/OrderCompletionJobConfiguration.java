@@ -2,6 +2,7 @@ package shop.reconciler.reconcile;
 
 import java.util.List;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -74,10 +75,14 @@ public class OrderCompletionJobConfiguration {
                 .listener(new JobSummaryListener())
                 .listener(new FailedReconcileStaysRestartable(jobRepository));
         listeners.forEach(job::listener);
-        JobExecutionDecider outcome = (execution, lastStep) ->
-                execution.getStepExecutions().stream().anyMatch(step -> step.getStatus() == BatchStatus.FAILED)
-                        ? FlowExecutionStatus.FAILED
-                        : FlowExecutionStatus.COMPLETED;
+        // A failed step the flow went past is ABANDONED by then, with its exit code still FAILED.
+        JobExecutionDecider outcome = (execution, lastStep) -> execution.getStepExecutions().stream()
+                        .anyMatch(step -> step.getStatus() == BatchStatus.FAILED
+                                || ExitStatus.FAILED
+                                        .getExitCode()
+                                        .equals(step.getExitStatus().getExitCode()))
+                ? FlowExecutionStatus.FAILED
+                : FlowExecutionStatus.COMPLETED;
         return job.start(reconcileStep)
                 .on("*")
                 .to(sendStep)
