@@ -1,7 +1,6 @@
 package shop.reconciler.reconcile;
 
 import java.util.List;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -75,15 +74,16 @@ public class OrderCompletionJobConfiguration {
                 .listener(new JobSummaryListener())
                 .listener(new FailedReconcileStaysRestartable(jobRepository));
         listeners.forEach(job::listener);
-        // A failed step the flow went past is ABANDONED by then, with its exit code still FAILED.
+        // A failed step the flow went past is ABANDONED by then; UNKNOWN is a step whose end could
+        // not be recorded (the database gone): nothing is sent after that.
         JobExecutionDecider outcome = (execution, lastStep) -> execution.getStepExecutions().stream()
-                        .anyMatch(step -> step.getStatus() == BatchStatus.FAILED
-                                || ExitStatus.FAILED
-                                        .getExitCode()
-                                        .equals(step.getExitStatus().getExitCode()))
+                        .anyMatch(step -> step.getStatus().isUnsuccessful())
                 ? FlowExecutionStatus.FAILED
                 : FlowExecutionStatus.COMPLETED;
         return job.start(reconcileStep)
+                .on(ExitStatus.UNKNOWN.getExitCode())
+                .fail()
+                .from(reconcileStep)
                 .on("*")
                 .to(sendStep)
                 .from(sendStep)
