@@ -1,6 +1,8 @@
 package shop.reconciler.reconcile;
 
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import org.springframework.batch.core.partition.StepExecutionAggregator;
 import org.springframework.batch.core.partition.support.DefaultStepExecutionAggregator;
 import org.springframework.batch.core.step.StepExecution;
@@ -27,8 +29,11 @@ class PartitionTotals implements StepExecutionAggregator {
             }
             result.getExecutionContext().putLong(key, total);
         }
+        List<StepExecution> byName = partitions.stream()
+                .sorted(Comparator.comparing(StepExecution::getStepName))
+                .toList();
         for (String counter : OrderConditions.REPORTED.keySet()) {
-            for (StepExecution partition : partitions) {
+            for (StepExecution partition : byName) {
                 OrderConditions.addExamples(
                         result.getExecutionContext(),
                         counter,
