@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.Dialect;
 
 /**
  * mysql-connector-j settings the reconciler relies on, added to the pool unless the URL sets them
@@ -22,10 +23,7 @@ class MySqlDriverTuning implements BeanPostProcessor {
 
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
-        if (bean instanceof HikariDataSource pool
-                && pool.getJdbcUrl() != null
-                && (pool.getJdbcUrl().startsWith("jdbc:mysql:")
-                        || pool.getJdbcUrl().startsWith("jdbc:mariadb:"))) {
+        if (bean instanceof HikariDataSource pool && Dialect.usesMySqlDriver(pool.getJdbcUrl())) {
             SETTINGS.forEach((key, value) -> {
                 if (!pool.getJdbcUrl().contains(key + "=")
                         && !pool.getDataSourceProperties().containsKey(key)) {

@@ -31,6 +31,11 @@ import shop.reconciler.outbox.MessageIds;
  * @param stuckTaskAfter a {@code processing} order that waits on a task whose {@code updated_at}
  *     is older than this is <em>stuck</em>: no run can finish it until someone looks at the worker
  *     that owns the task; {@code status}, {@code explain} and {@code plan} count and list such orders
+ * @param maxWriteFailures how many orders one reconcile step execution (one partition) may set
+ *     aside because the database refused their write (a trigger, a value it cannot store): each is
+ *     left processing, logged once and listed by {@code status}, and the rest of its chunk is
+ *     written. One more fails the step, because then the fault is no longer one order's; 0 fails
+ *     it at the first.
  */
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
@@ -42,11 +47,15 @@ public record ReconcilerProperties(
         @DefaultValue("25s") Duration shutdownTimeout,
         @DefaultValue Health health,
         @DefaultValue("2") int partitions,
-        @DefaultValue("24h") Duration stuckTaskAfter) {
+        @DefaultValue("24h") Duration stuckTaskAfter,
+        @DefaultValue("100") int maxWriteFailures) {
 
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
-    /** With the defaults of {@code shutdown-timeout}, {@code health}, {@code partitions} and {@code stuck-task-after}. */
+    /**
+     * With the defaults of {@code shutdown-timeout}, {@code health}, {@code partitions},
+     * {@code stuck-task-after} and {@code max-write-failures}.
+     */
     public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
         this(
                 cron,
@@ -57,7 +66,8 @@ public record ReconcilerProperties(
                 Duration.ofSeconds(25),
                 new Health(3),
                 2,
-                Duration.ofHours(24));
+                Duration.ofHours(24),
+                100);
     }
 
     @ConstructorBinding
@@ -74,6 +84,10 @@ public record ReconcilerProperties(
         }
         requireBetween("reconciler.chunk-size", chunkSize, 1, 10_000);
         requireBetween("reconciler.partitions", partitions, 1, 16);
+        if (maxWriteFailures < 0) {
+            throw new InvalidConfigurationException(
+                    "reconciler.max-write-failures", "must not be negative, was " + maxWriteFailures);
+        }
         if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
             throw new InvalidConfigurationException(
                     "reconciler.terminal-task-statuses", "must name at least one status (default: completed,failed)");

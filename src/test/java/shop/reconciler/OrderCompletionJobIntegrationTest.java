@@ -16,7 +16,12 @@ import shop.reconciler.mail.SendTimes;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
-/** Every rule of contract section 3, as the database and the SMTP server see it. */
+/**
+ * Every rule of the README's guarantees, as the database and the SMTP server see it. An order whose
+ * write the database refuses fails the step here ({@code reconciler.max-write-failures=0}), for the
+ * restart test; {@code WriteFailureIsolationIntegrationTest} covers the default.
+ */
+@org.springframework.test.context.TestPropertySource(properties = "reconciler.max-write-failures=0")
 class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -380,6 +385,9 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         assertThat(SHOP.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
                 .isEqualTo(9);
         assertThat(SHOP.orderStatus("DH-R13")).isEqualTo("processing");
+        // the send step ran after the failed reconcile step: the 9 completed orders' emails went out
+        assertThat(sendStep(failed).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(received()).hasSize(9);
 
         // when
         JobExecution restarted = jobOperator.restart(failed);
@@ -396,8 +404,9 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
                 .isEqualTo(19);
         assertThat(received()).hasSize(19);
         assertThat(distinctSubjects()).hasSize(19);
+        // the restart's send step sent the other 10 (the first 9 went out after the failed run)
         assertThat(StepCounters.get(sendStep(restarted).getExecutionContext(), SendCounters.SENT))
-                .isEqualTo(19);
+                .isEqualTo(10);
     }
 
     /** The pool's connections keep the session lock wait timeout they were opened with. */

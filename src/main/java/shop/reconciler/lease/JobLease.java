@@ -19,8 +19,8 @@ import net.javacrumbs.shedlock.support.KeepAliveLockProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.JdbcUtils;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Dialect;
 
 /**
  * The one lease every launch of the job takes first, a row of the {@code shedlock} table.
@@ -40,13 +40,15 @@ public class JobLease implements AutoCloseable {
 
     private final JdbcTemplate jdbc;
     private final ReconcilerProperties.Lock settings;
+    private final String me;
     private final ScheduledExecutorService keepAlive;
     private final KeepAliveLockProvider provider;
-    private final String me;
+    private final Dialect dialect;
     private final AtomicBoolean heldHere = new AtomicBoolean();
 
-    public JobLease(DataSource dataSource, ReconcilerProperties properties) {
+    public JobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.dialect = dialect;
         this.settings = properties.lock();
         this.me = ManagementFactory.getRuntimeMXBean().getName();
         this.keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,18 +105,15 @@ public class JobLease implements AutoCloseable {
         return settings.name();
     }
 
+    /** This process's {@code locked_by} value ({@code pid@host}). */
     public String me() {
         return me;
     }
 
     private Instant databaseUtcNow() {
-        String product = jdbc.execute((java.sql.Connection c) -> c.getMetaData().getDatabaseProductName());
-        String name = JdbcUtils.commonDatabaseName(product);
-        if (name != null && (name.contains("MySQL") || name.contains("MariaDB"))) {
-            Timestamp now = jdbc.queryForObject("SELECT UTC_TIMESTAMP(3)", Timestamp.class);
-            return toUtc(now);
-        }
-        return Instant.now();
+        return dialect.utcNowQuery()
+                .map(query -> toUtc(jdbc.queryForObject(query, Timestamp.class)))
+                .orElseGet(Instant::now);
     }
 
     private static Instant toUtc(Timestamp timestamp) {

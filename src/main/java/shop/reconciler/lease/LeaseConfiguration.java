@@ -4,12 +4,13 @@ import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Dialect;
 
 @Configuration(proxyBeanMethods = false)
 class LeaseConfiguration {
 
     @Bean(destroyMethod = "close")
-    JobLease jobLease(DataSource dataSource, ReconcilerProperties properties) {
-        return new JobLease(dataSource, properties);
+    JobLease jobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties) {
+        return new JobLease(dataSource, dialect, properties);
     }
 }

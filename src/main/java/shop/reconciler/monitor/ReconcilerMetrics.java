@@ -21,7 +21,7 @@ import shop.reconciler.reconcile.ReconcileCounters;
  *
  * <ul>
  *   <li>{@code reconciler_orders_completed_total}
- *   <li>{@code reconciler_notifications_total{outcome=queued|skipped|failed_recipient|sent|failed|retry_later}}
+ *   <li>{@code reconciler_notifications_total{outcome=queued|skipped|no_recipient|sent|failed|retry_later}}
  *   <li>{@code reconciler_anomalies}: processing orders without tasks seen by the last run
  *   <li>{@code reconciler_lease_held}: 1 while this process holds the lease
  *   <li>{@code reconciler_last_success_timestamp_seconds}: end of the last completed execution
@@ -61,7 +61,7 @@ public class ReconcilerMetrics implements JobExecutionListener {
                 anomalies.set(StepCounters.get(context, ReconcileCounters.ANOMALIES));
                 notifications("queued", StepCounters.get(context, ReconcileCounters.QUEUED));
                 notifications("skipped", StepCounters.get(context, ReconcileCounters.SKIPPED));
-                notifications("failed_recipient", StepCounters.get(context, ReconcileCounters.NO_RECIPIENT));
+                notifications("no_recipient", StepCounters.get(context, ReconcileCounters.NO_RECIPIENT));
             } else if (step.getStepName().equals("send")) {
                 for (Map.Entry<String, Long> entry : Map.of(
                                 "sent", StepCounters.get(context, SendCounters.SENT),

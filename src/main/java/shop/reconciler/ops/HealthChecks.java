@@ -14,6 +14,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.Dialect;
 import shop.reconciler.mail.MailTransport;
 
 /**
@@ -35,20 +36,21 @@ class HealthChecks {
     private final DataSource dataSource;
     private final Environment environment;
     private final MailTransport outbox;
+    private final Dialect dialect;
 
-    HealthChecks(DataSource dataSource, Environment environment, MailTransport outbox) {
+    HealthChecks(DataSource dataSource, Environment environment, MailTransport outbox, Dialect dialect) {
         this.dataSource = dataSource;
         this.environment = environment;
         this.outbox = outbox;
+        this.dialect = dialect;
     }
 
     /** The same migrations the application applies, to compare with the database's history. */
-    private Flyway flyway(DatabaseMetaData meta) throws SQLException {
-        String platform = meta.getDatabaseProductName().toLowerCase().contains("h2") ? "h2" : "mysql";
+    private Flyway flyway() {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .table(environment.getProperty("spring.flyway.table", "reconciler_schema_history"))
-                .locations("classpath:db/migration", "classpath:db/batch/" + platform)
+                .locations("classpath:db/migration", dialect.platformMigrations())
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load();
@@ -63,7 +65,7 @@ class HealthChecks {
                     true,
                     "database",
                     meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at " + meta.getURL()));
-            Flyway flyway = flyway(meta);
+            Flyway flyway = flyway();
             MigrationInfo current = flyway.info().current();
             int pending = flyway.info().pending().length;
             results.add(line(

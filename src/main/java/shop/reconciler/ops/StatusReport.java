@@ -15,6 +15,7 @@ import shop.reconciler.history.JobHistory.StepSummary;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
+import shop.reconciler.reconcile.WriteFailures;
 
 /**
  * {@code status [--limit N] [--json]}: what an operator asks first. It reads the database only
@@ -42,25 +43,30 @@ class StatusReport {
             String stuckAfter,
             long stuck,
             List<String> stuckOrderCodes,
-            List<Long> orphaned) {}
+            List<Long> orphaned,
+            long writeFailures,
+            List<WriteFailures.WriteFailure> writeFailureOrders) {}
 
     private final JobLease jobLease;
     private final JobHistory history;
     private final NotificationQueries notifications;
     private final RunPreview rules;
     private final ReconcilerProperties properties;
+    private final WriteFailures writeFailures;
 
     StatusReport(
             JobLease jobLease,
             JobHistory history,
             NotificationQueries notifications,
             RunPreview rules,
-            ReconcilerProperties properties) {
+            ReconcilerProperties properties,
+            WriteFailures writeFailures) {
         this.jobLease = jobLease;
         this.history = history;
         this.notifications = notifications;
         this.rules = rules;
         this.properties = properties;
+        this.writeFailures = writeFailures;
     }
 
     int execute(Arguments.Status arguments, PrintStream out) {
@@ -112,7 +118,9 @@ class StatusReport {
                 Durations.format(properties.stuckTaskAfter()),
                 stuck.count(),
                 stuck.first(),
-                orphaned);
+                orphaned,
+                writeFailures.count(),
+                writeFailures.list(limit));
     }
 
     private static void print(Snapshot s, PrintStream out) {
@@ -159,6 +167,8 @@ class StatusReport {
         out.println("anomalies (processing orders without tasks): " + s.anomalies() + examples(s.anomalyOrderCodes()));
         out.println("stuck (processing orders waiting on a task unchanged for more than " + s.stuckAfter() + "): "
                 + s.stuck() + examples(s.stuckOrderCodes()));
+        out.println("write failures (processing orders the database refused to complete): " + s.writeFailures());
+        s.writeFailureOrders().forEach(f -> out.println("    " + Output.text(f.describe())));
     }
 
     private static String examples(List<String> codes) {

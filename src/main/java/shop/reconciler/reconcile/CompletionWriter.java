@@ -1,5 +1,8 @@
 package shop.reconciler.reconcile;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,32 +12,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.InvalidDataAccessResourceUsageException;
+import org.springframework.dao.NonTransientDataAccessResourceException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.db.Dialect;
+import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's
- * transaction, in four statements.
+ * transaction, in four to six statements (the second and third only when some order is finished,
+ * the fourth only when the third moved fewer orders than were locked, two inserts).
  *
  * <ol>
- *   <li>Tally the chunk's tasks again under shared locks ({@code LOCK IN SHARE MODE}; H2, the demo's
- *       database, has none): from here on nobody can change or add those tasks. Which orders are
- *       finished now, and when each one's newest task last changed.
+ *   <li>Count the chunk's tasks again under shared locks ({@code LOCK IN SHARE MODE}; H2, the
+ *       demo's database, has none): from here on nobody can change or add those tasks. Which
+ *       orders are finished now, and when each one's newest task last changed.
  *   <li>Lock the finished ones that are still {@code processing} ({@code SELECT ... FOR UPDATE}),
  *       reading their code, recipient, whether they already have a notification, and the
  *       {@code reconciler.mail.max-age} cut-off on the database's clock. Tasks first, then orders:
@@ -42,34 +55,43 @@ import shop.reconciler.outbox.NotificationStore;
  *       instead of deadlocking.
  *   <li>Move them to {@code completed} with a guarded UPDATE: still {@code processing}, at least
  *       one task (which the shared locks already guarantee where there are any), and no task that
- *       is not terminal at this moment. The guard repeats the tally's
- *       verdict so that no isolation level or server setting can complete an unfinished order. If
- *       it moved fewer orders than were locked, the moved ones are read back.
+ *       is not terminal at this moment. The guard repeats the recount's verdict so that no
+ *       isolation level or server setting can complete an unfinished order. If it moved fewer
+ *       orders than were locked, the moved ones are read back.
  *   <li>Insert one {@code order_notifications} row per moved order: {@code queued}, {@code skipped}
  *       (backlog) or {@code failed} (no usable recipient). The unique {@code order_id} keeps an
  *       existing row as it is.
  * </ol>
+ *
+ * <p>One order's data stops nothing. The chunk is written under a savepoint; when the database
+ * refuses it for a reason that is not a lock conflict or a lost connection (those fail the chunk
+ * as they are, to be retried or to fail the step), the savepoint is rolled back and each half is
+ * written again the same way, down to the single order that fails. That order is left as it was
+ * (still {@code processing}, no notification), counted, logged once with its code, and recorded in
+ * {@link WriteFailures} for {@code status}; the rest of the chunk commits. More than
+ * {@code reconciler.max-write-failures} such orders in one step execution fail the step: then
+ * something is wrong with every order, not with one.
  */
 class CompletionWriter implements ItemWriter<OrderTally> {
 
     private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
 
-    static final String TALLY_TASKS_SQL = """
+    static final String RECOUNT_TASKS_SQL = """
             SELECT t.order_id,
-                   SUM(CASE WHEN t.status IS NULL OR {status} NOT IN (:terminal) THEN 1 ELSE 0 END) AS open_tasks,
+                   SUM(CASE WHEN t.status IS NULL OR {{taskStatus}} NOT IN ({{terminal}}) THEN 1 ELSE 0 END) AS open_tasks,
                    MAX(t.updated_at) AS newest_task
               FROM download_tasks t
-             WHERE t.order_id IN ({ids})
+             WHERE t.order_id IN ({{ids}})
              GROUP BY t.order_id
-               {shareLock}
+               {{shareLock}}
             """;
 
     static final String LOCK_SQL = """
             SELECT o.id, o.order_code, o.user_email,
                    EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id) AS notified,
-                   TIMESTAMPADD(SECOND, -:maxAgeSeconds, NOW(3)) AS mail_cutoff
+                   TIMESTAMPADD(SECOND, -{{maxAgeSeconds}}, NOW(3)) AS mail_cutoff
               FROM orders o
-             WHERE o.id IN ({ids}) AND {processing}
+             WHERE o.id IN ({{ids}}) AND {{orderIsProcessing}}
              ORDER BY o.id
                FOR UPDATE
             """;
@@ -77,95 +99,244 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     static final String COMPLETE_SQL = """
             UPDATE orders o
                SET o.order_status = 'completed'
-             WHERE o.id IN ({ids})
-               AND {processing}
+             WHERE o.id IN ({{ids}})
+               AND {{orderIsProcessing}}
                AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
                AND NOT EXISTS (SELECT 1 FROM download_tasks t
                                 WHERE t.order_id = o.id
-                                  AND (t.status IS NULL OR {status} NOT IN (:terminal)))
+                                  AND (t.status IS NULL OR {{taskStatus}} NOT IN ({{terminal}})))
             """;
 
     /**
-     * {@link #COMPLETE_SQL} where the tally's shared locks hold: the tasks it counted can be neither
-     * changed nor deleted until the chunk commits, so every locked order still has a task. Only a
-     * task inserted since (which READ COMMITTED would let through) can still make it unfinished.
+     * {@link #COMPLETE_SQL} where the recount's shared locks hold: the tasks it counted can be
+     * neither changed nor deleted until the chunk commits, so every locked order still has a task.
+     * Only a task inserted since (which READ COMMITTED would let through) can still make it
+     * unfinished.
      */
     static final String COMPLETE_UNDER_SHARE_LOCKS_SQL = """
             UPDATE orders o
                SET o.order_status = 'completed'
-             WHERE o.id IN ({ids})
-               AND {processing}
+             WHERE o.id IN ({{ids}})
+               AND {{orderIsProcessing}}
                AND NOT EXISTS (SELECT 1 FROM download_tasks t
                                 WHERE t.order_id = o.id
-                                  AND (t.status IS NULL OR {status} NOT IN (:terminal)))
+                                  AND (t.status IS NULL OR {{taskStatus}} NOT IN ({{terminal}})))
             """;
 
     static final String COMPLETED_SQL = """
-            SELECT o.id FROM orders o WHERE o.id IN ({ids}) AND o.order_status = 'completed'
+            SELECT o.id FROM orders o WHERE o.id IN ({{ids}}) AND o.order_status = 'completed'
             """;
-
-    private static final Pattern PLAIN_LITERAL = Pattern.compile("[^'\\\\\\p{Cntrl}]*");
 
     private final JdbcTemplate jdbc;
     private final NotificationStore notificationStore;
-    private final String tallyTasksSql;
+    private final String recountTasksSql;
     private final String lockSql;
     private final String completeSql;
     private final String backlog;
+    private final WriteFailures writeFailures;
+    private final int maxWriteFailures;
     private final StepExecution stepExecution;
 
     CompletionWriter(
             NamedParameterJdbcTemplate jdbc,
-            StatusSql statusSql,
+            Dialect dialect,
+            WriteFailures writeFailures,
             ReconcilerProperties properties,
             NotificationStore notificationStore,
             StepExecution stepExecution) {
         this.jdbc = jdbc.getJdbcTemplate();
-        this.notificationStore = notificationStore;
-        // Every value goes into the text as a literal, and each chunk's statements run as plain
-        // statements: their text differs per chunk (its ids), and a prepared statement's text is
-        // parsed by the driver for placeholders, character by character, which for a chunk's
-        // thousand ids cost a fifth of the step's CPU. The literals are numbers, and strings from
-        // the validated configuration that contain no quote or backslash (sqlLiteral).
-        String terminal = properties.terminalTaskStatuses().stream()
-                .map(CompletionWriter::sqlLiteral)
-                .collect(Collectors.joining(","));
-        this.tallyTasksSql = statusSql.apply(TALLY_TASKS_SQL).replace(":terminal", terminal);
-        this.lockSql = statusSql
-                .apply(LOCK_SQL)
-                .replace(
-                        ":maxAgeSeconds",
-                        Long.toString(properties.mail().maxAge().toSeconds()));
-        this.completeSql = statusSql
-                .apply(statusSql.hasShareLock() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL)
-                .replace(":terminal", terminal);
+        // Every statement's text is complete before it runs, and runs as a plain statement (see
+        // SqlText): the dialect's fragments and the validated configuration now, the ids per chunk.
+        Map<String, String> parts = Map.of(
+                "taskStatus", dialect.exact("t.status"),
+                "orderIsProcessing", dialect.isProcessing("o.order_status"),
+                "shareLock", dialect.shareLockClause(),
+                "terminal", SqlText.literals(properties.terminalTaskStatuses()),
+                "maxAgeSeconds", Long.toString(properties.mail().maxAge().toSeconds()));
+        this.recountTasksSql = SqlText.fill(RECOUNT_TASKS_SQL, parts);
+        this.lockSql = SqlText.fill(LOCK_SQL, parts);
+        this.completeSql = SqlText.fill(dialect.hasShareLocks() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL, parts);
         this.backlog = "newest task older than reconciler.mail.max-age ("
                 + Durations.format(properties.mail().maxAge()) + ")";
+        this.notificationStore = notificationStore;
+        this.writeFailures = writeFailures;
+        this.maxWriteFailures = properties.maxWriteFailures();
         this.stepExecution = stepExecution;
-    }
-
-    /**
-     * A configured value as an SQL string literal. {@link ReconcilerProperties} admits only letters,
-     * digits, {@code _}, {@code -} and {@code .} in the statuses and the Message-ID domain; a value
-     * with a quote, a backslash or a control character is refused here rather than escaped, so the
-     * literal means the same whatever the server's {@code NO_BACKSLASH_ESCAPES}.
-     */
-    static String sqlLiteral(String value) {
-        if (!PLAIN_LITERAL.matcher(value).matches()) {
-            throw new IllegalArgumentException("not usable as a plain SQL literal: " + value);
-        }
-        return "'" + value + "'";
     }
 
     @Override
     public void write(Chunk<? extends OrderTally> chunk) {
-        List<Long> candidates =
-                chunk.getItems().stream().map(OrderTally::orderId).toList();
-        if (candidates.isEmpty()) {
+        List<OrderTally> orders = List.copyOf(chunk.getItems());
+        if (orders.isEmpty()) {
             return;
         }
+        ChunkOutcome outcome;
+        if (TransactionSynchronizationManager.isActualTransactionActive()
+                && TransactionSynchronizationManager.hasResource(jdbc.getDataSource())) {
+            Connection connection = DataSourceUtils.getConnection(jdbc.getDataSource());
+            outcome = writeIsolating(orders, connection, new ChunkOutcome());
+        } else {
+            outcome = writeOrders(orders);
+        }
+        outcome.addTo(stepExecution.getExecutionContext());
+    }
+
+    /**
+     * Writes the orders under a savepoint; if the database refuses them, writes each half again,
+     * down to the order that fails, which is set aside. {@code soFar} is what this chunk set aside
+     * before, for the step's limit.
+     */
+    private ChunkOutcome writeIsolating(List<OrderTally> orders, Connection connection, ChunkOutcome soFar) {
+        Savepoint savepoint = savepoint(connection);
+        try {
+            ChunkOutcome outcome = writeOrders(orders);
+            release(connection, savepoint);
+            return outcome;
+        } catch (RuntimeException e) {
+            if (!isOneOrdersFault(e, connection)) {
+                throw e;
+            }
+            rollback(connection, savepoint, e);
+            if (orders.size() == 1) {
+                long before = StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.WRITE_FAILURES);
+                if (before + soFar.writeFailures.size() + 1 > maxWriteFailures) {
+                    throw new WriteFailureLimitExceeded(maxWriteFailures, orders.get(0), e);
+                }
+                ChunkOutcome setAside = new ChunkOutcome();
+                setAside(orders.get(0), e, connection);
+                setAside.writeFailures.add(orders.get(0).orderCode());
+                soFar.add(setAside);
+                return setAside;
+            }
+            int half = orders.size() / 2;
+            ChunkOutcome outcome = writeIsolating(orders.subList(0, half), connection, soFar);
+            outcome.add(writeIsolating(orders.subList(half, orders.size()), connection, soFar));
+            return outcome;
+        }
+    }
+
+    /**
+     * Whether the failure may be this order's own: not a lock conflict or a statement timeout
+     * (retried, or failing the step), not a connection or resource failure, not a statement the
+     * server cannot parse or a table it lacks (every order would fail alike), and the connection
+     * still works.
+     */
+    static boolean isOneOrdersFault(RuntimeException e, Connection connection) {
+        if (e instanceof TransientDataAccessException
+                || e instanceof NonTransientDataAccessResourceException
+                || e instanceof DataAccessResourceFailureException
+                || e instanceof RecoverableDataAccessException
+                || e instanceof InvalidDataAccessResourceUsageException
+                || e instanceof TransactionException
+                || e instanceof WriteFailureLimitExceeded) {
+            return false;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("40"))) {
+                return false;
+            }
+        }
+        try {
+            return connection.isValid(5);
+        } catch (SQLException invalid) {
+            return false;
+        }
+    }
+
+    /** Records the order that cannot be written; logs it once, after the chunk commits. */
+    private void setAside(OrderTally order, RuntimeException cause, Connection connection) {
+        String error = Printable.of(rootMessage(cause));
+        Savepoint savepoint = savepoint(connection);
+        boolean first;
+        try {
+            first = writeFailures.record(order.orderId(), order.orderCode(), error, stepExecution.getJobExecutionId());
+            release(connection, savepoint);
+        } catch (RuntimeException e) {
+            rollback(connection, savepoint, e);
+            log.error(
+                    "order {} (id {}) could not be written ({}), nor recorded as such: {}",
+                    Printable.of(order.orderCode()),
+                    order.orderId(),
+                    error,
+                    Printable.of(rootMessage(e)));
+            return;
+        }
+        if (first) {
+            afterCommit(() -> log.warn(
+                    "order {} (id {}) could not be written and is left processing, without notification: {};"
+                            + " status lists it until it is completed",
+                    Printable.of(order.orderCode()),
+                    order.orderId(),
+                    error));
+        }
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static Savepoint savepoint(Connection connection) {
+        try {
+            return connection.setSavepoint();
+        } catch (SQLException e) {
+            throw new CannotCreateTransactionException("cannot set a savepoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(Connection connection, Savepoint savepoint) {
+        try {
+            connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            throw new CannotCreateTransactionException("cannot release a savepoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollback(Connection connection, Savepoint savepoint, RuntimeException cause) {
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            throw cause;
+        }
+    }
+
+    /** Thrown when a step execution has set aside more orders than {@code reconciler.max-write-failures}. */
+    static final class WriteFailureLimitExceeded extends RuntimeException {
+        WriteFailureLimitExceeded(int limit, OrderTally order, Throwable cause) {
+            super(
+                    "more than reconciler.max-write-failures (" + limit + ") orders could not be written;"
+                            + " the last one, " + Printable.of(order.orderCode()) + " (id " + order.orderId()
+                            + "): " + Printable.of(rootMessage(cause)),
+                    cause);
+        }
+    }
+
+    /** Writes the orders: the four to six statements of the class comment. */
+    private ChunkOutcome writeOrders(List<OrderTally> orders) {
+        List<Long> candidates = orders.stream().map(OrderTally::orderId).toList();
         Map<Long, Timestamp> finishedNow = new HashMap<>(candidates.size() * 2);
-        jdbc.query(withIds(tallyTasksSql, candidates), (RowCallbackHandler) rs -> {
+        jdbc.query(withIds(recountTasksSql, candidates), (RowCallbackHandler) rs -> {
             if (rs.getLong("open_tasks") == 0) {
                 finishedNow.put(rs.getLong("order_id"), rs.getTimestamp("newest_task"));
             }
@@ -182,37 +353,20 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                                 finishedNow.get(rs.getLong("id")),
                                 rs.getTimestamp("mail_cutoff")));
         List<LockedOrder> completed = complete(locked);
-        Tally tally = queueNotifications(completed);
-        int moved = completed.size();
-        int leftOpen = candidates.size() - moved;
-        if (leftOpen > 0) {
-            TreeSet<Long> open = new TreeSet<>(candidates);
-            completed.forEach(c -> open.remove(c.id()));
-            log.info("{} finished order(s) changed before their write and stay open: ids {}", leftOpen, open);
+        ChunkOutcome outcome = queueNotifications(completed);
+        outcome.completed = completed.size();
+        if (completed.size() < orders.size()) {
+            Set<Long> completedIds = new HashSet<>();
+            completed.forEach(c -> completedIds.add(c.id()));
+            orders.stream()
+                    .filter(o -> !completedIds.contains(o.orderId()))
+                    .forEach(o -> outcome.changedBeforeWrite.add(o.orderCode()));
         }
-        ExecutionContext context = stepExecution.getExecutionContext();
-        StepCounters.add(context, ReconcileCounters.COMPLETED, moved);
-        StepCounters.add(context, ReconcileCounters.CHANGED_BEFORE_WRITE, leftOpen);
-        StepCounters.add(context, ReconcileCounters.QUEUED, tally.queued);
-        StepCounters.add(context, ReconcileCounters.SKIPPED, tally.skipped);
-        StepCounters.add(context, ReconcileCounters.NO_RECIPIENT, tally.failed);
-        StepCounters.add(context, ReconcileCounters.ALREADY_NOTIFIED, tally.alreadyNotified);
+        return outcome;
     }
 
-    /**
-     * The statement with its {@code {ids}} replaced by the order ids as number literals: a chunk's
-     * thousand ids bound one by one cost the driver more than the statement costs the server. They
-     * are {@code long}s, so nothing but digits and commas enters the text.
-     */
-    static String withIds(String sql, Collection<Long> ids) {
-        StringBuilder list = new StringBuilder(ids.size() * 8);
-        for (long id : ids) {
-            if (!list.isEmpty()) {
-                list.append(',');
-            }
-            list.append(id);
-        }
-        return sql.replace("{ids}", list);
+    private static String withIds(String sql, Collection<Long> ids) {
+        return SqlText.withIds(sql, ids);
     }
 
     /** Moves the locked orders to completed; the ones the guarded UPDATE moved. */
@@ -236,18 +390,17 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         return locked.stream().filter(o -> completedIds.contains(o.id())).toList();
     }
 
-    private Tally queueNotifications(List<LockedOrder> completed) {
-        Tally tally = new Tally();
+    private ChunkOutcome queueNotifications(List<LockedOrder> completed) {
+        ChunkOutcome outcome = new ChunkOutcome();
         if (completed.isEmpty()) {
-            return tally;
+            return outcome;
         }
         List<NotificationStore.NewNotification> rows = new ArrayList<>(completed.size());
         for (LockedOrder order : completed) {
             // An order that already has a notification was completed before, reopened by someone
             // and completed again: its buyer was told once, so its row stays as it is.
             if (order.notified()) {
-                tally.alreadyNotified++;
-                log.warn("order {} already had a notification; kept it as it was", order.orderCode());
+                outcome.alreadyNotified.add(order.orderCode());
                 continue;
             }
             EmailAddresses.Checked recipient = EmailAddresses.check(order.userEmail());
@@ -256,19 +409,18 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             String error = null;
             if (status == NotificationStatus.SKIPPED) {
                 error = backlog;
-                tally.skipped++;
+                outcome.skipped++;
             } else if (status == NotificationStatus.FAILED) {
                 error = recipient.problem();
-                tally.failed++;
-                log.warn("order {} completed without email: {}", order.orderCode(), error);
+                outcome.noRecipient.add(order.orderCode());
             } else {
-                tally.queued++;
+                outcome.queued++;
             }
             rows.add(new NotificationStore.NewNotification(
                     order.id(), order.orderCode(), storedRecipient, status, error));
         }
         notificationStore.insert(rows, stepExecution.getJobExecutionId());
-        return tally;
+        return outcome;
     }
 
     /**
@@ -289,13 +441,6 @@ class CompletionWriter implements ItemWriter<OrderTally> {
 
     private static String truncate(String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
-    }
-
-    private static final class Tally {
-        int queued;
-        int skipped;
-        int failed;
-        int alreadyNotified;
     }
 
     private record LockedOrder(

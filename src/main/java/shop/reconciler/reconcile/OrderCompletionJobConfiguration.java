@@ -1,10 +1,12 @@
 package shop.reconciler.reconcile;
 
 import java.util.List;
-import javax.sql.DataSource;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
 import org.springframework.batch.core.job.parameters.RunIdIncrementer;
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -22,11 +24,21 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Dialect;
 import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code orderCompletionJob}: step {@code reconcile} completes finished orders and queues their
  * notifications; step {@code send} (see {@code SendStepConfiguration}) sends them.
+ *
+ * <ol>
+ *   <li>{@code reconcile} runs first. Whatever its end, {@code send} runs next: a reconcile step
+ *       that failed part way has committed its earlier chunks, and their buyers' emails are not held
+ *       back by a later chunk's failure.
+ *   <li>The execution then ends {@code FAILED} if either step failed (so {@code run} exits 1 and
+ *       {@code restart} continues the reconcile step after its last committed chunk, and sends
+ *       again), and {@code COMPLETED} otherwise. A stopped step stops the execution as before.
+ * </ol>
  */
 @Configuration(proxyBeanMethods = false)
 public class OrderCompletionJobConfiguration {
@@ -60,9 +72,32 @@ public class OrderCompletionJobConfiguration {
             List<JobExecutionListener> listeners) {
         JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
                 .incrementer(new RunIdIncrementer())
-                .listener(new JobSummaryListener());
+                .listener(new JobSummaryListener())
+                .listener(new FailedReconcileStaysRestartable(jobRepository));
         listeners.forEach(job::listener);
-        return job.start(reconcileStep).next(sendStep).build();
+        // A failed step the flow went past is ABANDONED by then; UNKNOWN is a step whose end could
+        // not be recorded (the database gone): nothing is sent after that.
+        JobExecutionDecider outcome = (execution, lastStep) -> execution.getStepExecutions().stream()
+                        .anyMatch(step -> step.getStatus().isUnsuccessful())
+                ? FlowExecutionStatus.FAILED
+                : FlowExecutionStatus.COMPLETED;
+        return job.start(reconcileStep)
+                .on(ExitStatus.UNKNOWN.getExitCode())
+                .fail()
+                .from(reconcileStep)
+                .on("*")
+                .to(sendStep)
+                .from(sendStep)
+                .on("*")
+                .to(outcome)
+                .from(outcome)
+                .on(FlowExecutionStatus.FAILED.getName())
+                .fail()
+                .from(outcome)
+                .on("*")
+                .end()
+                .end()
+                .build();
     }
 
     @Bean
@@ -74,10 +109,17 @@ public class OrderCompletionJobConfiguration {
             FinishedOrderFilter finishedOrderFilter,
             CompletionWriter completionWriter,
             NamedParameterJdbcTemplate jdbc,
-            StatusSql statusSql) {
+            Dialect dialect,
+            WriteFailures writeFailures) {
         // One chunk step over all processing orders, or the chunk step each id range runs on its
         // own thread (the step-scoped reader, filter and writer are created once per partition).
         ReconcileProgressListener progress = new ReconcileProgressListener();
+        StepExecutionListener forgetResolvedFailures = new StepExecutionListener() {
+            @Override
+            public void beforeStep(StepExecution stepExecution) {
+                writeFailures.forgetResolved();
+            }
+        };
         boolean partitioned = properties.partitions() > 1;
         Step chunks = chunkStep(
                 partitioned ? PARTITION_STEP_NAME : STEP_NAME,
@@ -87,19 +129,21 @@ public class OrderCompletionJobConfiguration {
                 processingOrderReader,
                 finishedOrderFilter,
                 completionWriter,
-                progress);
+                progress,
+                partitioned ? null : forgetResolvedFailures);
         if (!partitioned) {
             return chunks;
         }
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("reconcile-");
         threads.setConcurrencyLimit(properties.partitions());
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
-                .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, statusSql))
+                .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, dialect))
                 .step(chunks)
                 .gridSize(properties.partitions())
                 .taskExecutor(threads)
                 .aggregator(new PartitionTotals())
                 .listener((StepExecutionListener) progress)
+                .listener(forgetResolvedFailures)
                 .build();
     }
 
@@ -112,16 +156,21 @@ public class OrderCompletionJobConfiguration {
             ProcessingOrderReader processingOrderReader,
             FinishedOrderFilter finishedOrderFilter,
             CompletionWriter completionWriter,
-            ReconcileProgressListener progress) {
+            ReconcileProgressListener progress,
+            StepExecutionListener onStart) {
         // The classic chunk step (TaskletStep): it saves the reader's position inside each chunk's
         // transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet do.
-        return new org.springframework.batch.core.step.builder.StepBuilder(name, jobRepository)
+        var step = new org.springframework.batch.core.step.builder.StepBuilder(name, jobRepository)
                 .<OrderTally, OrderTally>chunk(properties.chunkSize(), transactionManager)
                 .reader(processingOrderReader)
                 .processor(finishedOrderFilter)
                 .writer(completionWriter)
                 .listener((StepExecutionListener) progress)
-                .listener((ChunkListener) progress)
+                .listener((ChunkListener) progress);
+        if (onStart != null) {
+            step.listener(onStart);
+        }
+        return step
                 // A deadlock or lock-wait timeout against the shop's own writes rolls the chunk
                 // back; it is written again (the filter's results are kept, not recomputed).
                 .faultTolerant()
@@ -135,13 +184,13 @@ public class OrderCompletionJobConfiguration {
     @Bean
     @StepScope
     ProcessingOrderReader processingOrderReader(
-            NamedParameterJdbcTemplate jdbc, StatusSql statusSql, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(jdbc, statusSql, properties.terminalTaskStatuses(), properties.chunkSize());
+            NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
+        return new ProcessingOrderReader(jdbc, dialect, properties.terminalTaskStatuses(), properties.chunkSize());
     }
 
     @Bean
-    StatusSql statusSql(DataSource dataSource) {
-        return StatusSql.forDatabase(dataSource);
+    WriteFailures writeFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
+        return new WriteFailures(jdbc, dialect);
     }
 
     @Bean
@@ -154,10 +203,11 @@ public class OrderCompletionJobConfiguration {
     @StepScope
     CompletionWriter completionWriter(
             NamedParameterJdbcTemplate jdbc,
-            StatusSql statusSql,
+            Dialect dialect,
+            WriteFailures writeFailures,
             ReconcilerProperties properties,
             NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CompletionWriter(jdbc, statusSql, properties, notificationStore, stepExecution);
+        return new CompletionWriter(jdbc, dialect, writeFailures, properties, notificationStore, stepExecution);
     }
 }

@@ -1,6 +1,8 @@
 package shop.reconciler.reconcile;
 
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import org.springframework.batch.core.partition.StepExecutionAggregator;
 import org.springframework.batch.core.partition.support.DefaultStepExecutionAggregator;
 import org.springframework.batch.core.step.StepExecution;
@@ -8,7 +10,7 @@ import shop.reconciler.StepCounters;
 
 /**
  * The partitioned reconcile step's totals: Spring Batch's sums of the partitions' counts and
- * statuses, plus the sums of their {@link ReconcileCounters}, so that the step named
+ * statuses, plus the sums of their {@link ReconcileCounters} and the first of their example codes, so that the step named
  * {@code reconcile} reports the same counters (logs, {@code status}, metrics) whether it ran in
  * partitions or not. (A failed partition's cause reaches {@code run} through the partition's own
  * step execution: {@code JobRunner} names the cause of the step that failed last.)
@@ -26,6 +28,17 @@ class PartitionTotals implements StepExecutionAggregator {
                 total += StepCounters.get(partition.getExecutionContext(), key);
             }
             result.getExecutionContext().putLong(key, total);
+        }
+        List<StepExecution> byName = partitions.stream()
+                .sorted(Comparator.comparing(StepExecution::getStepName))
+                .toList();
+        for (String counter : OrderConditions.REPORTED.keySet()) {
+            for (StepExecution partition : byName) {
+                OrderConditions.addExamples(
+                        result.getExecutionContext(),
+                        counter,
+                        OrderConditions.examples(partition.getExecutionContext(), counter));
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import shop.reconciler.db.Dialect;
+import shop.reconciler.db.SqlText;
 
 /**
  * Reads {@code processing} orders with their task tallies, a page at a time.
@@ -28,15 +30,18 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     static final String LAST_ORDER_ID = "reconcile.lastOrderId";
     static final String UP_TO_ORDER_ID = "reconcile.upToOrderId";
 
-    /** {@code {status}} and {@code {processing}} compare statuses exactly (see {@link StatusSql}). */
+    /**
+     * {@code {{taskStatus}}} and {@code {{orderIsProcessing}}} compare statuses exactly (see
+     * {@link Dialect}); {@code :name} values are bound.
+     */
     static final String PAGE_SQL = """
             SELECT o.id, o.order_code,
                    COUNT(t.id) AS task_count,
-                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks,
-                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {status} IN (:known) THEN 0 ELSE 1 END), 0) AS unknown_tasks
+                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {{taskStatus}} IN (:terminal) THEN 0 ELSE 1 END), 0) AS open_tasks,
+                   COALESCE(SUM(CASE WHEN t.id IS NULL OR {{taskStatus}} IN (:known) THEN 0 ELSE 1 END), 0) AS unknown_tasks
               FROM (SELECT o.id, o.order_code
                       FROM orders o
-                     WHERE {processing} AND o.id > :afterId AND o.id <= :upToId
+                     WHERE {{orderIsProcessing}} AND o.id > :afterId AND o.id <= :upToId
                      ORDER BY o.id
                      LIMIT :pageSize) o
               LEFT JOIN download_tasks t ON t.order_id = o.id
@@ -56,11 +61,15 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     private boolean exhausted;
 
     ProcessingOrderReader(
-            NamedParameterJdbcTemplate jdbc, StatusSql statusSql, List<String> terminalStatuses, int pageSize) {
+            NamedParameterJdbcTemplate jdbc, Dialect dialect, List<String> terminalStatuses, int pageSize) {
         this.jdbc = jdbc;
-        this.pageSql = statusSql.apply(PAGE_SQL);
+        this.pageSql = SqlText.fill(
+                PAGE_SQL,
+                Map.of(
+                        "taskStatus", dialect.exact("t.status"),
+                        "orderIsProcessing", dialect.isProcessing("o.order_status")));
         this.terminalStatuses = terminalStatuses;
-        this.knownStatuses = StatusSql.known(terminalStatuses);
+        this.knownStatuses = ShopStatuses.known(terminalStatuses);
         this.pageSize = pageSize;
     }
 

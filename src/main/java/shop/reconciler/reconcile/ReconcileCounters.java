@@ -2,7 +2,11 @@ package shop.reconciler.reconcile;
 
 import java.util.List;
 
-/** The keys of the reconcile step's counts (see {@link shop.reconciler.StepCounters}). */
+/**
+ * The keys of the reconcile step's counts (see {@link shop.reconciler.StepCounters}). Each thing
+ * counted has one name: the key's part after {@code reconcile.} is what {@code status} shows, and
+ * the constant is that name in upper case.
+ */
 public final class ReconcileCounters {
 
     public static final String COMPLETED = "reconcile.completed";
@@ -11,9 +15,15 @@ public final class ReconcileCounters {
     public static final String CHANGED_BEFORE_WRITE = "reconcile.changedBeforeWrite";
     public static final String QUEUED = "reconcile.notificationsQueued";
     public static final String SKIPPED = "reconcile.notificationsSkipped";
-    public static final String NO_RECIPIENT = "reconcile.notificationsFailed";
+
+    /** Completed orders without a usable recipient: their notification is {@code failed}, no send is tried. */
+    public static final String NO_RECIPIENT = "reconcile.noRecipient";
+
     public static final String ALREADY_NOTIFIED = "reconcile.alreadyNotified";
     public static final String UNKNOWN_STATUS = "reconcile.ordersWithUnknownTaskStatus";
+
+    /** Orders whose write the database refused: left as they were and set aside (see {@link WriteFailures}). */
+    public static final String WRITE_FAILURES = "reconcile.writeFailures";
 
     public static final List<String> ALL = List.of(
             COMPLETED,
@@ -24,7 +34,8 @@ public final class ReconcileCounters {
             SKIPPED,
             NO_RECIPIENT,
             ALREADY_NOTIFIED,
-            UNKNOWN_STATUS);
+            UNKNOWN_STATUS,
+            WRITE_FAILURES);
 
     private ReconcileCounters() {}
 }

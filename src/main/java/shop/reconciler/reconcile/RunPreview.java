@@ -11,6 +11,8 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Dialect;
+import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;
 
 /**
@@ -45,22 +47,22 @@ public class RunPreview {
              ORDER BY o.id
             """;
 
-    /** {@code {status}} and {@code {processing}} compare statuses exactly (see {@link StatusSql}). */
+    /** {@code {{taskStatus}}} and {@code {{orderIsProcessing}}} compare statuses exactly (see {@link Dialect}). */
     static final String STUCK_WHERE = """
               FROM orders o
-             WHERE {processing}
+             WHERE {{orderIsProcessing}}
                AND EXISTS (SELECT 1 FROM download_tasks t
                             WHERE t.order_id = o.id
-                              AND (t.status IS NULL OR {status} NOT IN (:terminal))
+                              AND (t.status IS NULL OR {{taskStatus}} NOT IN (:terminal))
                               AND t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)))
             """;
 
     static final String STUCK_COUNT_SQL = "SELECT COUNT(*)" + STUCK_WHERE;
 
-    /** {@code {processing}}: as in {@link #STUCK_WHERE}. */
+    /** {@code {{orderIsProcessing}}}: as in {@link #STUCK_WHERE}. */
     static final String ANOMALY_WHERE = """
               FROM orders o
-             WHERE {processing}
+             WHERE {{orderIsProcessing}}
                AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
             """;
 
@@ -108,15 +110,18 @@ public class RunPreview {
             Group stuck) {}
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final StatusSql statusSql;
+    private final Dialect dialect;
+    private final Map<String, String> dialectParts;
     private final ReconcilerProperties properties;
     private final List<String> knownStatuses;
 
-    RunPreview(NamedParameterJdbcTemplate jdbc, StatusSql statusSql, ReconcilerProperties properties) {
+    RunPreview(NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
         this.jdbc = jdbc;
-        this.statusSql = statusSql;
+        this.dialect = dialect;
+        this.dialectParts = Map.of(
+                "taskStatus", dialect.exact("t.status"), "orderIsProcessing", dialect.isProcessing("o.order_status"));
         this.properties = properties;
-        this.knownStatuses = StatusSql.known(properties.terminalTaskStatuses());
+        this.knownStatuses = ShopStatuses.known(properties.terminalTaskStatuses());
     }
 
     /** The state of a task with this status, compared exactly as the step compares it. */
@@ -141,16 +146,16 @@ public class RunPreview {
                 properties.stuckTaskAfter().toSeconds(),
                 "limit",
                 limit);
-        Long count = jdbc.queryForObject(statusSql.apply(STUCK_COUNT_SQL), params, Long.class);
-        List<String> codes = jdbc.queryForList(statusSql.apply(STUCK_CODES_SQL), params, String.class);
+        Long count = jdbc.queryForObject(SqlText.fill(STUCK_COUNT_SQL, dialectParts), params, Long.class);
+        List<String> codes = jdbc.queryForList(SqlText.fill(STUCK_CODES_SQL, dialectParts), params, String.class);
         return new Group(count == null ? 0 : count, codes);
     }
 
     /** Processing orders without any task: never completed, reported instead. */
     public Group anomalies(int limit) {
         Map<String, Object> params = Map.of("limit", limit);
-        Long count = jdbc.queryForObject(statusSql.apply(ANOMALY_COUNT_SQL), params, Long.class);
-        List<String> codes = jdbc.queryForList(statusSql.apply(ANOMALY_CODES_SQL), params, String.class);
+        Long count = jdbc.queryForObject(SqlText.fill(ANOMALY_COUNT_SQL, dialectParts), params, Long.class);
+        List<String> codes = jdbc.queryForList(SqlText.fill(ANOMALY_CODES_SQL, dialectParts), params, String.class);
         return new Group(count == null ? 0 : count, codes);
     }
 
@@ -167,7 +172,7 @@ public class RunPreview {
         long processing = 0;
         int pageSize = properties.chunkSize();
         ProcessingOrderReader reader =
-                new ProcessingOrderReader(jdbc, statusSql, properties.terminalTaskStatuses(), pageSize);
+                new ProcessingOrderReader(jdbc, dialect, properties.terminalTaskStatuses(), pageSize);
         reader.open(new ExecutionContext());
         try {
             List<Long> finished = new ArrayList<>(pageSize);

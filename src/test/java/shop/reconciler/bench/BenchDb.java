@@ -114,7 +114,7 @@ final class BenchDb {
                 .table("reconciler_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/batch/mysql")
+                .locations("classpath:db/migration", "classpath:db/platform/mysql")
                 .load()
                 .migrate();
     }

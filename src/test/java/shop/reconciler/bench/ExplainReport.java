@@ -33,7 +33,7 @@ final class ExplainReport {
             try {
                 Field f = Class.forName(owner).getDeclaredField(field);
                 f.setAccessible(true);
-                // The exact status comparisons the application uses on MySQL and MariaDB (StatusSql).
+                // The exact status comparisons the application uses on MySQL and MariaDB (db.Dialect).
                 return ((String) f.get(null))
                         .replace("{status}", "BINARY t.status")
                         .replace("{shareLock}", "LOCK IN SHARE MODE")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +17,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.db.Dialect;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
@@ -42,7 +44,7 @@ class CompletionWriterIntegrationTest {
                 .table("reconciler_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .locations("classpath:db/migration")
+                .locations("classpath:db/migration", "classpath:db/platform/mysql")
                 .load()
                 .migrate();
     }
@@ -72,13 +74,17 @@ class CompletionWriterIntegrationTest {
                         Duration.ofMinutes(10),
                         Duration.ofMinutes(5),
                         false));
+        DataSource dataSource = database.dataSource();
+        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
+        Dialect dialect = Dialect.detectOnFirstUse(dataSource);
         writer = new CompletionWriter(
-                new NamedParameterJdbcTemplate(database.dataSource()),
-                StatusSql.forDatabase(database.dataSource()),
+                jdbc,
+                dialect,
+                new WriteFailures(jdbc, dialect),
                 properties,
-                new NotificationStore(new NamedParameterJdbcTemplate(database.dataSource()), properties),
+                new NotificationStore(jdbc, properties),
                 stepExecution);
-        transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
+        transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
 
     @Test

@@ -1,0 +1,159 @@
+package shop.reconciler.db;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * Every difference between the databases the reconciler runs on, detected once, from the first
+ * connection that needs it: MySQL and MariaDB (a shop's database; one SQL for both) and H2 in MySQL mode (the
+ * {@code demo} command only). A statement that differs between them takes its differing part from
+ * here, as a {@code {{name}}} fragment (see {@link SqlText}); nothing else asks the database what
+ * it is.
+ *
+ * <ol>
+ *   <li><b>Exact status comparisons.</b> MySQL and MariaDB compare strings by the column's
+ *       collation, usually case-insensitive and blind to trailing spaces, so on a shop whose status
+ *       columns are VARCHARs {@code 'COMPLETED '} would pass for {@code 'completed'} and
+ *       {@code 'Processing'} for {@code 'processing'}. There a binary comparison is added; the plain
+ *       one stays in front of it so that {@code idx_orders_status_id} still serves the range. H2
+ *       compares exactly already.
+ *   <li><b>Shared row locks</b> ({@code LOCK IN SHARE MODE}): MySQL and MariaDB; H2 has none.
+ *   <li><b>{@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE}</b>: MySQL and MariaDB only.
+ *   <li><b>The server's clock</b> ({@code UTC_TIMESTAMP(3)}): MySQL and MariaDB; the demo's
+ *       in-process H2 shares the JVM's clock.
+ *   <li><b>Platform migrations</b> ({@code db/platform/mysql} or {@code db/platform/h2}): Spring
+ *       Batch's schema and the character set of the reconciler's own tables.
+ *   <li><b>Driver settings</b> for mysql-connector-j, known from the JDBC URL before any connection
+ *       exists ({@link #usesMySqlDriver}).
+ * </ol>
+ */
+public final class Dialect {
+
+    /** The database products the reconciler knows. */
+    public enum Kind {
+        MYSQL,
+        MARIADB,
+        H2
+    }
+
+    private final Supplier<Kind> detection;
+    private volatile Kind kind;
+
+    private Dialect(Kind kind, Supplier<Kind> detection) {
+        this.kind = kind;
+        this.detection = detection;
+    }
+
+    public static Dialect of(Kind kind) {
+        return new Dialect(kind, () -> kind);
+    }
+
+    /**
+     * The dialect of the pool's database, asked of one connection when it is first needed (not at
+     * start-up: {@code check} must start, and say so, when the database cannot be reached).
+     */
+    public static Dialect detectOnFirstUse(DataSource dataSource) {
+        return new Dialect(null, () -> detect(dataSource));
+    }
+
+    private static Kind detect(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return kindOf(connection.getMetaData());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * MariaDB reached through mysql-connector-j calls itself MySQL and says MariaDB in its version
+     * ({@code 5.5.5-10.11.6-MariaDB}).
+     */
+    static Kind kindOf(DatabaseMetaData meta) throws SQLException {
+        String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
+        String version = String.valueOf(meta.getDatabaseProductVersion()).toLowerCase(Locale.ROOT);
+        if (product.contains("h2")) {
+            return Kind.H2;
+        }
+        if (product.contains("mariadb") || version.contains("mariadb")) {
+            return Kind.MARIADB;
+        }
+        if (product.contains("mysql")) {
+            return Kind.MYSQL;
+        }
+        throw new IllegalStateException("unsupported database " + meta.getDatabaseProductName()
+                + " (the reconciler runs on MySQL and MariaDB, and on H2 for the demo)");
+    }
+
+    /**
+     * Whether the pool's driver is mysql-connector-j (or MariaDB's), by the URL alone: the driver
+     * settings are made before the pool opens its first connection.
+     */
+    public static boolean usesMySqlDriver(String jdbcUrl) {
+        return jdbcUrl != null && (jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.startsWith("jdbc:mariadb:"));
+    }
+
+    public Kind kind() {
+        Kind known = kind;
+        if (known == null) {
+            synchronized (this) {
+                if (kind == null) {
+                    kind = detection.get();
+                }
+                known = kind;
+            }
+        }
+        return known;
+    }
+
+    /** MySQL or MariaDB: the two take the same SQL. */
+    public boolean isMySqlFamily() {
+        return kind() != Kind.H2;
+    }
+
+    /** The Flyway location of the migrations that differ by platform. */
+    public String platformMigrations() {
+        return "classpath:db/platform/" + (isMySqlFamily() ? "mysql" : "h2");
+    }
+
+    /** {@code column} as an operand that compares exactly, byte for byte. */
+    public String exact(String column) {
+        return isMySqlFamily() ? "BINARY " + column : column;
+    }
+
+    /** The condition "{@code column} is exactly {@code 'processing'}", still served by its index. */
+    public String isProcessing(String column) {
+        return isMySqlFamily()
+                ? column + " = 'processing' AND BINARY " + column + " = 'processing'"
+                : column + " = 'processing'";
+    }
+
+    /** Whether a SELECT can take shared row locks. */
+    public boolean hasShareLocks() {
+        return isMySqlFamily();
+    }
+
+    /** The clause that makes a SELECT take shared row locks; empty where there are none. */
+    public String shareLockClause() {
+        return hasShareLocks() ? "LOCK IN SHARE MODE" : "";
+    }
+
+    /** Whether {@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE} works. */
+    public boolean insertsFromSelectOnDuplicateKey() {
+        return isMySqlFamily();
+    }
+
+    /** A query for the server's UTC time, or empty where the server shares the JVM's clock. */
+    public Optional<String> utcNowQuery() {
+        return isMySqlFamily() ? Optional.of("SELECT UTC_TIMESTAMP(3)") : Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return kind().name().toLowerCase(Locale.ROOT);
+    }
+}
