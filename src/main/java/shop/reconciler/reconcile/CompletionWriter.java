@@ -32,6 +32,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
+import shop.reconciler.Printable;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 import shop.reconciler.db.Dialect;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import shop.reconciler.Printable;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 

@@ -115,7 +115,7 @@ class WriteFailureIsolationIntegrationTest {
         // counted
         assertThat(reconciler.latestStepContext("reconcile")).containsEntry("reconcile.writeFailures", 1L);
         // logged once with its code, control characters escaped
-        assertThat(output.getAll()).contains("WF-BAD\\u001b[2J (id " + bad + ") could not be written");
+        assertThat(output.getAll()).contains("WF-BAD\\e[2J (id " + bad + ") could not be written");
         assertThat(output.getAll()).doesNotContain("\u001b[2J");
         // and listed by status, with the database's reason
         CliRunner.Result status = reconciler.cli("status");
