@@ -122,7 +122,7 @@ class WriteFailureIsolationIntegrationTest {
         assertThat(status.exit()).isZero();
         assertThat(status.out())
                 .contains("write failures (processing orders the database refused to complete): 1")
-                .contains("WF-BAD\\u001b[2J (id " + bad + "): ")
+                .contains("WF-BAD\\e[2J (id " + bad + "): ")
                 .contains("the shop refuses this order")
                 .doesNotContain("\u001b");
 
