@@ -71,7 +71,8 @@ class CompletionWriterIntegrationTest {
                         1000,
                         Duration.ofMinutes(10),
                         Duration.ofMinutes(5),
-                        false));
+                        false,
+                        0));
         writer = new CompletionWriter(
                 new NamedParameterJdbcTemplate(database.dataSource()),
                 StatusSql.forDatabase(database.dataSource()),
