@@ -16,7 +16,7 @@ import shop.reconciler.mail.SendTimes;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
-/** Every rule of contract section 3, as the database and the SMTP server see it. */
+/** Every rule of completing orders and queueing their emails, as the database and the SMTP server see it. */
 class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
 
     @org.springframework.beans.factory.annotation.Autowired
