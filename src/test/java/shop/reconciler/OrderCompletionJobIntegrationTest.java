@@ -17,7 +17,7 @@ import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
 /**
- * Every rule of the README's guarantees, as the database and the SMTP server see it. An order whose
+ * Every rule of completing orders and queueing their emails, as the database and the SMTP server see it. An order whose
  * write the database refuses fails the step here ({@code reconciler.max-write-failures=0}), for the
  * restart test; {@code WriteFailureIsolationIntegrationTest} covers the default.
  */

@@ -361,7 +361,8 @@ class ReconcilerPropertiesTest {
                     chunkSize,
                     Duration.ofMinutes(10),
                     Duration.ofMinutes(5),
-                    false);
+                    false,
+                    0);
         }
     }
 }

@@ -5,8 +5,14 @@ package shop.reconciler.mail;
  * this instead of throwing, and the send loop decides on it.
  *
  * @param reason the server's reply or the error, one line; null when sent
+ * @param throttled whether the server said to slow down (421, 454, or a 4xx with an enhanced code
+ *     4.7.x): a {@link Outcome#TRANSIENT} failure after which the whole send loop pauses
  */
-record Delivery(Outcome outcome, String reason) {
+record Delivery(Outcome outcome, String reason, boolean throttled) {
+
+    Delivery(Outcome outcome, String reason) {
+        this(outcome, reason, false);
+    }
 
     enum Outcome {
         /** The server answered 2xx to the end of data: it has the message. */

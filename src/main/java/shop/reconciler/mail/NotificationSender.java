@@ -85,6 +85,7 @@ class NotificationSender implements ItemWriter<Notification> {
     private final EmailComposer composer;
     private final ReconcilerProperties.Mail mail;
     private final InRunRetries retries;
+    private final SendPace pace;
     private final SendCircuit circuit;
     private final StepExecution stepExecution;
     private final String claimant;
@@ -108,6 +109,7 @@ class NotificationSender implements ItemWriter<Notification> {
         this.composer = composer;
         this.mail = properties.mail();
         this.retries = new InRunRetries(mail.retries(), mail.retryBackoff());
+        this.pace = new SendPace(mail.maxRate(), mail.retryBackoff());
         this.circuit = circuit;
         this.stepExecution = stepExecution;
         this.claimant = claimant;
@@ -266,6 +268,13 @@ class NotificationSender implements ItemWriter<Notification> {
                 log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
                 return null;
             }
+            try {
+                pace.awaitTurn();
+            } catch (InterruptedException e) {
+                // nothing charged yet: the caller gives the claim back and stops
+                Thread.currentThread().interrupt();
+                return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
+            }
             chargeWithPending(notification);
             long smtpStarted = System.nanoTime();
             long waitedBefore = recorder.waitNanos();
@@ -275,6 +284,7 @@ class NotificationSender implements ItemWriter<Notification> {
             while (true) {
                 delivery = connection.deliver(message, recorder.gate());
                 tries++;
+                paced(notification, delivery);
                 if (delivery.uncertain()) {
                     uncertain++;
                     count(SendCounters.UNCERTAIN);
@@ -293,6 +303,7 @@ class NotificationSender implements ItemWriter<Notification> {
                 }
                 try {
                     Thread.sleep(retries.pauseAfter(tries).toMillis());
+                    pace.awaitTurn();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     if (delivery.uncertain()) {
@@ -312,6 +323,20 @@ class NotificationSender implements ItemWriter<Notification> {
                 throw new InterruptedException("interrupted between two tries of order " + notification.orderCode());
             }
             return delivery;
+        }
+
+        /** Tells the pace whether the server throttled; a throttling reply pauses the whole loop. */
+        private void paced(Notification notification, Delivery delivery) {
+            if (delivery.throttled()) {
+                Duration pause = pace.throttled();
+                log.warn(
+                        "order {}: the SMTP server throttles ({}): pausing every send for {}",
+                        notification.orderCode(),
+                        delivery.reason(),
+                        pause);
+            } else if (delivery.outcome() == Delivery.Outcome.SENT || delivery.outcome() == Delivery.Outcome.REFUSED) {
+                pace.notThrottled();
+            }
         }
 
         /** What the final delivery means for the row; counts and logs it. */

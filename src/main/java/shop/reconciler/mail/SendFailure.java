@@ -15,12 +15,18 @@ import org.eclipse.angus.mail.util.MailConnectException;
  *   <li>permanent: the server answered 5xx to the recipient or the message; trying again gives
  *       the same answer, so the notification ends {@code failed} with the reply;
  *   <li>unreachable: no connection to the server at all; the rest of the run's sends are deferred;
+ *   <li>throttled: 421, 454, or a 4xx whose enhanced status code is 4.7.x (a provider's "too many
+ *       messages, slow down"): transient, and the whole send loop pauses (see {@link SendPace});
  *   <li>otherwise transient (4xx, time-outs, dropped connections): tried again, in this run and in
  *       later ones, until {@code reconciler.mail.max-attempts}; but a time-out or a dropped
  *       connection after the end of data went out is an uncertain delivery ({@link #delivery}).
  * </ul>
  */
-record SendFailure(Kind kind, String reason, boolean replied) {
+record SendFailure(Kind kind, String reason, boolean replied, boolean throttled) {
+
+    SendFailure(Kind kind, String reason, boolean replied) {
+        this(kind, reason, replied, false);
+    }
 
     enum Kind {
         PERMANENT,
@@ -46,10 +52,18 @@ record SendFailure(Kind kind, String reason, boolean replied) {
                 return new SendFailure(Kind.PERMANENT, reason, true);
             }
             if (code >= 400 && code < 500) {
-                return new SendFailure(Kind.TRANSIENT, reason, true);
+                return new SendFailure(Kind.TRANSIENT, reason, true, throttling(code, t.getMessage()));
             }
         }
         return new SendFailure(Kind.TRANSIENT, reason, false);
+    }
+
+    /** Whether a 4xx reply asks the client to slow down: 421, 454, or an enhanced code 4.7.x. */
+    static boolean throttling(int code, String reply) {
+        if (code == 421 || code == 454) {
+            return true;
+        }
+        return reply != null && reply.matches("(?s).*\\b" + code + "[ -]4\\.7\\.\\d{1,3}\\b.*");
     }
 
     /**
@@ -65,7 +79,7 @@ record SendFailure(Kind kind, String reason, boolean replied) {
             case UNREACHABLE -> Delivery.Outcome.UNREACHABLE;
             case TRANSIENT -> endOfDataSent && !replied ? Delivery.Outcome.UNCERTAIN : Delivery.Outcome.TRANSIENT;
         };
-        return new Delivery(outcome, reason);
+        return new Delivery(outcome, reason, throttled && outcome == Delivery.Outcome.TRANSIENT);
     }
 
     /** The next exception in a failed send's chain: Jakarta Mail's next exception, else the cause. */

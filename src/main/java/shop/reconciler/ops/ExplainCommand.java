@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.RunPreview.TaskState;
 
@@ -72,20 +73,20 @@ class ExplainCommand {
             String reason,
             List<Task> tasks,
             Completion completedBy,
-            NotificationQueries.Row notification) {}
+            NotificationStore.Row notification) {}
 
     private record Order(long id, String code, String status) {}
 
     private final NamedParameterJdbcTemplate jdbc;
     private final RunPreview rules;
-    private final NotificationQueries notifications;
+    private final NotificationStore notifications;
     private final JobRepository jobRepository;
     private final ReconcilerProperties properties;
 
     ExplainCommand(
             NamedParameterJdbcTemplate jdbc,
             RunPreview rules,
-            NotificationQueries notifications,
+            NotificationStore notifications,
             JobRepository jobRepository,
             ReconcilerProperties properties) {
         this.jdbc = jdbc;
@@ -138,7 +139,7 @@ class ExplainCommand {
                     ago,
                     state != TaskState.TERMINAL && ago > stuckAfter);
         });
-        Optional<NotificationQueries.Row> notification = notifications.forOrder(order.id());
+        Optional<NotificationStore.Row> notification = notifications.forOrder(order.id());
         Completion completion = null;
         Verdict verdict;
         String reason;
@@ -202,7 +203,7 @@ class ExplainCommand {
                 notification.orElse(null)));
     }
 
-    private Completion completion(NotificationQueries.Row row) {
+    private Completion completion(NotificationStore.Row row) {
         String status = null;
         if (row.jobExecutionId() != null) {
             try {
@@ -229,11 +230,15 @@ class ExplainCommand {
                     task.stuck() ? " STUCK" : "",
                     Output.text(task.title()));
         }
-        NotificationQueries.Row n = e.notification();
+        NotificationStore.Row n = e.notification();
         if (n == null) {
             out.println("notification: none");
         } else {
-            out.println("notification: " + n.status() + ", " + n.attempts() + " attempt(s), to "
+            out.println("notification: " + n.status() + ", " + n.attempts() + " attempt(s)"
+                    + (n.uncertainDeliveries() == 0
+                            ? ""
+                            : ", " + n.uncertainDeliveries() + " of unknown outcome (the server may have it)")
+                    + ", to "
                     + Output.text(n.recipient()) + ", Message-ID " + Output.text(n.messageId()));
             out.println("  queued " + n.createdAt() + (n.sentAt() == null ? ", not sent" : ", sent " + n.sentAt())
                     + (n.lastError() == null ? "" : ", last error: " + Output.text(n.lastError())));

@@ -3,6 +3,7 @@ package shop.reconciler.ops;
 import java.io.PrintStream;
 import java.util.Map;
 import org.springframework.stereotype.Component;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 
 /**
@@ -17,15 +18,15 @@ class PlanCommand {
     record Report(RunPreview.Plan reconcile, Map<String, Long> notifications) {}
 
     private final RunPreview preview;
-    private final NotificationQueries notifications;
+    private final NotificationStore notifications;
 
-    PlanCommand(RunPreview preview, NotificationQueries notifications) {
+    PlanCommand(RunPreview preview, NotificationStore notifications) {
         this.preview = preview;
         this.notifications = notifications;
     }
 
     int execute(Arguments.Plan arguments, PrintStream out) {
-        Report report = new Report(preview.plan(arguments.limit), notifications.countByStatus());
+        Report report = new Report(preview.plan(arguments.limit), notifications.countsByStatus());
         if (arguments.json) {
             out.println(Output.json(report));
             return ExitCodes.OK;

@@ -11,6 +11,7 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code requeue <orderCode>...} or {@code requeue --failed [--skipped] [--since D]
@@ -23,7 +24,9 @@ import shop.reconciler.outbox.NotificationStatus;
  *       (the row itself goes back).
  *   <li>The order's address is read again and checked as the reconciler checks it: the shop may
  *       have corrected it. Without a usable one the row stays as it is.
- *   <li>Attempts, error and claim are reset; the update is guarded by the status the row was read
+ *   <li>Attempts, deliveries of unknown outcome, error and claim are reset (an operator who
+ *       requeues a row failed after two uncertain deliveries decides it is sent once more; the
+ *       line says so); the update is guarded by the status the row was read
  *       with, so a row someone else changed meanwhile is left alone.
  *   <li>{@code --dry-run} prints the same lines and changes nothing.
  * </ol>
@@ -46,9 +49,9 @@ class RequeueCommand {
 
     record Result(boolean dryRun, long requeued, List<Line> lines) {}
 
-    private final NotificationQueries notifications;
+    private final NotificationStore notifications;
 
-    RequeueCommand(NotificationQueries notifications) {
+    RequeueCommand(NotificationStore notifications) {
         this.notifications = notifications;
     }
 
@@ -76,10 +79,13 @@ class RequeueCommand {
         if (arguments.skipped) {
             wanted.add(NotificationStatus.SKIPPED);
         }
-        List<NotificationQueries.Row> rows;
+        List<NotificationStore.Row> rows;
         List<Line> lines = new ArrayList<>();
         if (arguments.byFilter()) {
-            rows = notifications.byFilter(wanted, arguments.since, arguments.errorContains);
+            rows = notifications.byFilter(
+                    wanted,
+                    arguments.since == null ? null : arguments.since.from(notifications.databaseNow()),
+                    arguments.errorContains);
         } else {
             rows = notifications.byOrderCodes(arguments.orderCodes);
             Map<String, Boolean> seen = new LinkedHashMap<>();
@@ -91,7 +97,7 @@ class RequeueCommand {
             }
         }
         long requeued = 0;
-        for (NotificationQueries.Row row : rows) {
+        for (NotificationStore.Row row : rows) {
             Line line = requeue(row, wanted, arguments.dryRun);
             if (line.outcome() == Outcome.REQUEUED || line.outcome() == Outcome.WOULD_REQUEUE) {
                 requeued++;
@@ -101,7 +107,7 @@ class RequeueCommand {
         return new Result(arguments.dryRun, requeued, lines);
     }
 
-    private Line requeue(NotificationQueries.Row row, Set<NotificationStatus> wanted, boolean dryRun) {
+    private Line requeue(NotificationStore.Row row, Set<NotificationStatus> wanted, boolean dryRun) {
         NotificationStatus status = status(row.status());
         if (status == null || !wanted.contains(status)) {
             String why = status == NotificationStatus.SKIPPED
@@ -118,6 +124,10 @@ class RequeueCommand {
             return new Line(row.orderCode(), row.status(), Outcome.NO_ADDRESS, address.problem() + "; left as it is");
         }
         String detail = "to " + address.address() + ", was " + row.attempts() + " attempt(s)"
+                + (row.uncertainDeliveries() == 0
+                        ? ""
+                        : ", " + row.uncertainDeliveries() + " delivery(ies) of unknown outcome (the server may"
+                                + " already have it: requeueing sends it once more)")
                 + (row.lastError() == null ? "" : ", last error: " + JobRunner.firstLine(row.lastError()));
         if (dryRun) {
             return new Line(row.orderCode(), row.status(), Outcome.WOULD_REQUEUE, detail);

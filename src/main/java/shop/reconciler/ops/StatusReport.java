@@ -1,6 +1,7 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
+import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -13,6 +14,7 @@ import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.history.JobHistory.StepSummary;
 import shop.reconciler.lease.JobLease;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.WriteFailures;
@@ -27,6 +29,7 @@ class StatusReport {
     record Lease(String state, String lockedBy, String lockedAt, String until) {}
 
     /**
+     * @param uncertain notifications with at least one delivery of unknown outcome
      * @param stuckAfter {@code reconciler.stuck-task-after}
      * @param stuck processing orders waiting on a task unchanged for longer than that
      * @param stuckOrderCodes the first ten of them
@@ -38,6 +41,7 @@ class StatusReport {
             Lease lease,
             Map<String, Long> notifications,
             LocalDateTime oldestQueued,
+            long uncertain,
             long anomalies,
             List<String> anomalyOrderCodes,
             String stuckAfter,
@@ -49,7 +53,7 @@ class StatusReport {
 
     private final JobLease jobLease;
     private final JobHistory history;
-    private final NotificationQueries notifications;
+    private final NotificationStore notifications;
     private final RunPreview rules;
     private final ReconcilerProperties properties;
     private final WriteFailures writeFailures;
@@ -57,7 +61,7 @@ class StatusReport {
     StatusReport(
             JobLease jobLease,
             JobHistory history,
-            NotificationQueries notifications,
+            NotificationStore notifications,
             RunPreview rules,
             ReconcilerProperties properties,
             WriteFailures writeFailures) {
@@ -106,13 +110,15 @@ class StatusReport {
                         .filter(e -> RUNNING.contains(e.status()))
                         .map(ExecutionSummary::id)
                         .toList();
+        Timestamp oldest = notifications.oldestQueued();
         RunPreview.Group anomalies = rules.anomalies(10);
         RunPreview.Group stuck = rules.stuck(10);
         return new Snapshot(
                 executions,
                 lease,
-                notifications.countByStatus(),
-                notifications.oldestQueued(),
+                notifications.countsByStatus(),
+                oldest == null ? null : oldest.toLocalDateTime(),
+                notifications.withUncertainDeliveries(),
                 anomalies.count(),
                 anomalies.first(),
                 Durations.format(properties.stuckTaskAfter()),
@@ -164,6 +170,10 @@ class StatusReport {
                                 + s.lease().until() + " UTC)"));
         out.println("notifications: " + s.notifications()
                 + (s.oldestQueued() == null ? "" : ", oldest queued since " + s.oldestQueued()));
+        if (s.uncertain() > 0) {
+            out.println("notifications with a delivery of unknown outcome (the server may have the message): "
+                    + s.uncertain());
+        }
         out.println("anomalies (processing orders without tasks): " + s.anomalies() + examples(s.anomalyOrderCodes()));
         out.println("stuck (processing orders waiting on a task unchanged for more than " + s.stuckAfter() + "): "
                 + s.stuck() + examples(s.stuckOrderCodes()));

@@ -1,6 +1,9 @@
 package shop.reconciler.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,7 +28,9 @@ import shop.reconciler.ReconcilerProperties;
  *       transaction, with the Message-ID of {@link MessageIds}.
  *   <li>The send step reads {@code queued} rows ({@link #queuedPage}), claims them, and records each
  *       delivery before and after it is tried; see {@link Claims}.
- *   <li>{@code status}, {@code demo} and the health indicator read counts.
+ *   <li>{@code status}, {@code demo} and the health indicator read counts; the operator commands
+ *       ({@code explain}, {@code notifications}, {@code requeue}) read rows and put failed ones
+ *       back in the queue ({@link #requeue}).
  * </ul>
  *
  * Statements run on the template this store was made with; {@link #on(DataSource)} gives the same
@@ -159,6 +164,54 @@ public class NotificationStore {
             "SELECT COUNT(*) FROM order_notifications WHERE status = :failed AND attempts > 0";
 
     static final String OF_ORDER_SQL = "SELECT status, last_error FROM order_notifications WHERE order_code = :code";
+
+    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM order_notifications WHERE uncertain_deliveries > 0";
+
+    static final String ROW_COLUMNS = """
+            SELECT n.id, n.order_id, n.order_code, n.recipient, n.status, n.attempts,
+                   n.uncertain_deliveries, n.last_error, n.message_id, n.job_execution_id,
+                   n.created_at, n.sent_at, n.updated_at, o.user_email
+              FROM order_notifications n
+              LEFT JOIN orders o ON o.id = n.order_id
+            """;
+
+    static final String FOR_ORDER_SQL = ROW_COLUMNS + " WHERE n.order_id = :orderId";
+
+    /** A filter left out is bound as null. */
+    static final String LIST_SQL = ROW_COLUMNS + """
+             WHERE (:status IS NULL OR n.status = :status)
+               AND (:since IS NULL OR n.created_at >= :since)
+             ORDER BY n.id DESC
+             LIMIT :limit
+            """;
+
+    static final String BY_CODES_SQL = ROW_COLUMNS + " WHERE n.order_code IN (:codes) ORDER BY n.id";
+
+    /** A filter left out is bound as null; {@code since} is when the row last changed (failed). */
+    static final String BY_FILTER_SQL = ROW_COLUMNS + """
+             WHERE n.status IN (:statuses)
+               AND (:since IS NULL OR n.updated_at >= :since)
+               AND (:errorContains IS NULL OR LOCATE(:errorContains, n.last_error) > 0)
+             ORDER BY n.id
+            """;
+
+    /**
+     * Back to the queue as if new: no attempts, no deliveries of unknown outcome, no error, no
+     * claim, the address the order has now. Resetting {@code uncertain_deliveries} is the point of
+     * an operator's requeue of a row failed after two uncertain deliveries: they decided it is sent
+     * once more. Guarded by the status the row was read with, so a row that was sent, queued or
+     * requeued by someone else meanwhile is left as it is.
+     */
+    static final String REQUEUE_SQL = """
+            UPDATE order_notifications
+               SET status = :queued, recipient = :recipient, attempts = 0, uncertain_deliveries = 0,
+                   last_error = NULL, claimed_by = NULL, claimed_until = NULL,
+                   claim_execution_id = NULL, delivery_started_at = NULL, sent_at = NULL
+             WHERE id = :id AND status = :from
+            """;
+
+    /** The clock the rows are stamped with, for "since" filters counted back from now. */
+    static final String NOW_SQL = "SELECT NOW(3)";
 
     private final NamedParameterJdbcTemplate jdbc;
     private final String messageIdDomain;
@@ -392,6 +445,107 @@ public class NotificationStore {
 
     /** A row's status and last error. */
     public record StatusAndError(String status, String lastError) {}
+
+    /** Rows with at least one delivery whose outcome is unknown (the server may have it twice). */
+    public long withUncertainDeliveries() {
+        Long n = jdbc.getJdbcTemplate().queryForObject(UNCERTAIN_COUNT_SQL, Long.class);
+        return n == null ? 0 : n;
+    }
+
+    /**
+     * One row of the outbox as operators see it, with the address its order has now.
+     *
+     * @param uncertainDeliveries deliveries whose outcome is unknown
+     * @param currentEmail {@code orders.user_email} today (null if the order is gone)
+     */
+    public record Row(
+            long id,
+            long orderId,
+            String orderCode,
+            String recipient,
+            String status,
+            int attempts,
+            int uncertainDeliveries,
+            String lastError,
+            String messageId,
+            Long jobExecutionId,
+            LocalDateTime createdAt,
+            LocalDateTime sentAt,
+            LocalDateTime updatedAt,
+            String currentEmail) {}
+
+    /** The order's notification, if it has one. */
+    public Optional<Row> forOrder(long orderId) {
+        return jdbc.query(FOR_ORDER_SQL, Map.of("orderId", orderId), NotificationStore::row).stream()
+                .findFirst();
+    }
+
+    /** Newest first; a null status or since is no filter ({@code since}: queued at or after). */
+    public List<Row> list(NotificationStatus status, LocalDateTime since, int limit) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("limit", limit);
+        params.put("status", status == null ? null : status.code());
+        params.put("since", since == null ? null : Timestamp.valueOf(since));
+        return jdbc.query(LIST_SQL, params, NotificationStore::row);
+    }
+
+    public List<Row> byOrderCodes(Collection<String> codes) {
+        return jdbc.query(BY_CODES_SQL, Map.of("codes", codes), NotificationStore::row);
+    }
+
+    /** Rows in one of the statuses; a null since (last changed at or after) or text is no filter. */
+    public List<Row> byFilter(Collection<NotificationStatus> statuses, LocalDateTime since, String errorContains) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("statuses", statuses.stream().map(NotificationStatus::code).toList());
+        params.put("since", since == null ? null : Timestamp.valueOf(since));
+        params.put("errorContains", errorContains);
+        return jdbc.query(BY_FILTER_SQL, params, NotificationStore::row);
+    }
+
+    /**
+     * Puts the row back in the queue as if new (see {@link #REQUEUE_SQL}); whether it was put back
+     * (it still had the status {@code from}).
+     */
+    public boolean requeue(long id, NotificationStatus from, String recipient) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("id", id);
+        params.put("from", from.code());
+        params.put("queued", NotificationStatus.QUEUED.code());
+        params.put("recipient", recipient);
+        return jdbc.update(REQUEUE_SQL, params) == 1;
+    }
+
+    /** The database's clock, which stamps the rows. */
+    public LocalDateTime databaseNow() {
+        return jdbc.getJdbcTemplate().queryForObject(NOW_SQL, Timestamp.class).toLocalDateTime();
+    }
+
+    private static Row row(ResultSet rs, int n) throws SQLException {
+        Long jobExecutionId = rs.getLong("job_execution_id");
+        if (rs.wasNull()) {
+            jobExecutionId = null;
+        }
+        return new Row(
+                rs.getLong("id"),
+                rs.getLong("order_id"),
+                rs.getString("order_code"),
+                rs.getString("recipient"),
+                rs.getString("status"),
+                rs.getInt("attempts"),
+                rs.getInt("uncertain_deliveries"),
+                rs.getString("last_error"),
+                rs.getString("message_id"),
+                jobExecutionId,
+                time(rs, "created_at"),
+                time(rs, "sent_at"),
+                time(rs, "updated_at"),
+                rs.getString("user_email"));
+    }
+
+    private static LocalDateTime time(ResultSet rs, String column) throws SQLException {
+        Timestamp value = rs.getTimestamp(column);
+        return value == null ? null : value.toLocalDateTime();
+    }
 
     private static MapSqlParameterSource statuses() {
         MapSqlParameterSource params = new MapSqlParameterSource();

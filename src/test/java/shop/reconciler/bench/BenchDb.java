@@ -75,7 +75,7 @@ final class BenchDb {
         return rows;
     }
 
-    /** The shop tables of contract section 2, from the project's copy of the DDL (both indexes, the FK). */
+    /** The shop tables (orders, download_tasks), from the project's copy of the DDL (both indexes, the FK). */
     static void createShopSchema(Connection c) throws SQLException {
         String ddl;
         try {

@@ -17,7 +17,7 @@ import java.util.zip.CRC32;
 import shop.reconciler.EmailAddresses;
 
 /**
- * A deterministic shop of {@code N} orders covering every case of contract section 3.
+ * A deterministic shop of {@code N} orders covering every case the completion rules distinguish.
  *
  * <p>Every order's shape comes from its own random stream (seeded with the seed and the order id),
  * so the shop can be generated twice (once for the orders, once for the tasks) and a shop of 10k

@@ -20,7 +20,7 @@ import shop.reconciler.support.TcpProxy;
 import shop.reconciler.support.TestDatabase;
 
 /**
- * Issue 5, fault 3: the database goes away in the middle of a chunk. The reconciler talks to the
+ * The database goes away in the middle of a chunk. The reconciler talks to the
  * real server through a {@link TcpProxy}; the test severs every connection while a chunk's
  * transaction is open (its notification insert is sleeping in a trigger). The chunk must roll
  * back as a whole, the run must end failed (or be left for recovery), and a restart must finish

@@ -22,7 +22,7 @@ import shop.reconciler.support.MailServer;
 import shop.reconciler.support.TestDatabase;
 
 /**
- * Issue 5, fault 6: lock-wait timeouts and deadlocks while the shop's own webhooks update the
+ * Lock-wait timeouts and deadlocks while the shop's own webhooks update the
  * same {@code download_tasks} and {@code orders} rows. With {@code innodb_lock_wait_timeout} set
  * to 2 s on the server, two "webhook" threads hold row locks for about 3 s at a time: one churns
  * over a few orders (tasks first, then orders: the opposite order of the reconciler's, so

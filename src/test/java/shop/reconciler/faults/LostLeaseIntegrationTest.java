@@ -18,7 +18,7 @@ import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.SmtpFaultProxy;
 
 /**
- * Issue 5, fault 5: two instances at once because the lease was lost. Node A (a process of its
+ * Two instances at once because the lease was lost. Node A (a process of its
  * own) is reconciling a slowed-down shop when its lease row vanishes; node B (this JVM) then
  * takes the lease and runs the job at the same time. Guarded writes, the unique outbox key and
  * the atomic claim must keep it to one completion, one notification and one email per order.

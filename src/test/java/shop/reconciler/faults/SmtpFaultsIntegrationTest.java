@@ -11,19 +11,22 @@ import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.STALL_BEFORE_F
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.SmtpFaultProxy;
 import shop.reconciler.support.SmtpFaultProxy.DataEndFault;
 
 /**
- * Contract §3 "one email per finished order, ever ... across SMTP servers that refuse, time out or
- * drop the connection" (issue 5, faults 1 and 2), with the real command line, a real database and
+ * One email per finished order, ever, across SMTP servers that refuse, time out, drop the
+ * connection or throttle the sender, with the real command line, a real database and
  * a real SMTP server (GreenMail) behind {@link SmtpFaultProxy}. Every test asserts the outbox rows
  * and what GreenMail received.
  */
@@ -120,6 +123,74 @@ class SmtpFaultsIntegrationTest {
         assertDelivered(SMTP, "A-RETRY", 1);
         assertDelivered(SMTP, "A-AFTER", 1);
         assertThat(SMTP.getReceivedMessages()).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // A provider's limits: a maximum rate, and throttling replies
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void messagesAtMaxRateAreSpacedAcrossChunksByAtLeastOneIntervalEach() {
+        // given: 8 orders, at most 4 messages per second, 3 per chunk
+        int n = 8;
+        double rate = 4;
+        for (int i = 0; i < n; i++) {
+            reconciler.shop.processingOrder("R-" + i, "r" + i + "@example.com", "completed");
+        }
+        reconciler.with("reconciler.mail.max-rate", rate).with("reconciler.mail.chunk-size", 3);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: all sent, once each, and the messages took at least (n-1)/rate seconds; the first
+        // hand-over's MAIL FROM comes after connecting, hence the small allowance
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertDelivered(SMTP, "R-" + i, 1);
+        }
+        List<Long> times = proxy.mailFromNanos();
+        assertThat(times).hasSize(n);
+        long spanMillis = (times.get(n - 1) - times.get(0)) / 1_000_000;
+        assertThat(spanMillis).isGreaterThanOrEqualTo((long) ((n - 1) / rate * 1000) - 150);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"421 4.7.0 too many connections, slow down", "454 4.7.0 rate limit exceeded"})
+    void throttlingRepliesPauseTheWholeLoopWithAGrowingPauseAndEveryMessageIsDeliveredOnce(String reply) {
+        // given: the first two MAIL FROM are throttled
+        reconciler.shop.processingOrder("T-1", "t1@example.com", "completed");
+        reconciler.shop.processingOrder("T-2", "t2@example.com", "completed");
+        reconciler.shop.processingOrder("T-3", "t3@example.com", "completed");
+        reconciler.with("reconciler.mail.retry-backoff", "300ms").with("reconciler.mail.retries", 0);
+        proxy.refuseMailFrom(2, reply);
+
+        // when: no in-run retries, so a throttled message waits for the next run
+        CliRunner.Result first = reconciler.cli("run");
+
+        // then: two throttled and left queued with the reply; the third went out after the
+        // whole loop paused 300 ms and then 600 ms
+        assertThat(first.exit()).describedAs(first.describe()).isZero();
+        assertThat(reconciler.shop.notification("T-1")).containsEntry("status", "queued");
+        assertThat((String) reconciler.shop.notification("T-1").get("last_error"))
+                .contains(reply.substring(0, 3));
+        assertThat(reconciler.shop.notification("T-2")).containsEntry("status", "queued");
+        assertThat(reconciler.shop.notification("T-3")).containsEntry("status", "sent");
+        List<Long> times = proxy.mailFromNanos();
+        assertThat(times).hasSize(3);
+        assertThat((times.get(1) - times.get(0)) / 1_000_000).isGreaterThanOrEqualTo(300);
+        assertThat((times.get(2) - times.get(1)) / 1_000_000).isGreaterThanOrEqualTo(600);
+
+        // when: the next run
+        CliRunner.Result second = reconciler.cli("run");
+
+        // then: the throttled ones are delivered, each exactly once
+        assertThat(second.exit()).describedAs(second.describe()).isZero();
+        for (String code : List.of("T-1", "T-2", "T-3")) {
+            assertThat(reconciler.shop.notification(code)).containsEntry("status", "sent");
+            assertDelivered(SMTP, code, 1);
+        }
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 
 /**
- * Issue 5, bad input: a shop whose status columns are VARCHAR rather than the contract's ENUM, and
- * hold values the contract does not know. MySQL and MariaDB compare strings by collation (usually
+ * Bad input: a shop whose status columns are VARCHAR rather than the documented ENUM, and hold
+ * values the reconciler does not define. MySQL and MariaDB compare strings by collation (usually
  * case-insensitive and blind to trailing spaces), so {@code 'COMPLETED '} would pass for
  * {@code 'completed'} in a careless query. Such tasks are not terminal: their orders stay
  * {@code processing}, get no email, and the run completes.

@@ -437,7 +437,8 @@ class EmailComposerTest {
                 1000,
                 Duration.ofMinutes(10),
                 Duration.ofMinutes(5),
-                false);
+                false,
+                0);
         ReconcilerProperties properties = new ReconcilerProperties(
                 "0 */5 * * * *",
                 1000,

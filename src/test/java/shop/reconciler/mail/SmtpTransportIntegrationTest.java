@@ -295,7 +295,8 @@ class SmtpTransportIntegrationTest {
                 1000,
                 endOfDataTimeout,
                 sendDeadline,
-                requireTls);
+                requireTls,
+                0);
     }
 
     private static MimeMessage message(SmtpTransport outbox, String to, String subject) throws MessagingException {

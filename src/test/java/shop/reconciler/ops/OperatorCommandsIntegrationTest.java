@@ -247,6 +247,49 @@ class OperatorCommandsIntegrationTest {
     }
 
     @Test
+    void aNotificationFailedAfterTwoDeliveriesOfUnknownOutcomeIsShownAndARequeueSendsItOnceMore() {
+        // given: UN-1's two deliveries had no definite reply, so the sender gave up on it
+        shop.processingOrder("UN-1", "un1@example.com", "completed");
+        assertThat(cli("run").exit()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+        shop.jdbc()
+                .update("UPDATE order_notifications SET status = 'failed', sent_at = NULL, attempts = 1,"
+                        + " uncertain_deliveries = 2, last_error = 'the outcome of two deliveries is unknown',"
+                        + " claimed_by = 'gone-node', claimed_until = NOW(3), claim_execution_id = 999,"
+                        + " delivery_started_at = NOW(3) WHERE order_code = 'UN-1'");
+
+        // when
+        CliRunner.Result status = cli("status");
+        CliRunner.Result list = cli("notifications", "--status", "failed");
+        CliRunner.Result explain = cli("explain", "UN-1");
+        CliRunner.Result requeue = cli("requeue", "UN-1");
+
+        // then: every view names the uncertain deliveries; the requeue says it sends once more
+        assertThat(status.out()).contains("delivery of unknown outcome (the server may have the message): 1");
+        assertThat(list.out()).contains("deliveries of unknown outcome: 2");
+        assertThat(explain.out()).contains("1 attempt(s), 2 of unknown outcome");
+        assertThat(requeue.exit()).describedAs(requeue.describe()).isZero();
+        assertThat(requeue.out()).contains("requeued UN-1 (failed)").contains("requeueing sends it once more");
+        Map<String, Object> row = shop.notification("UN-1");
+        assertThat(row)
+                .containsEntry("status", "queued")
+                .containsEntry("attempts", 0)
+                .containsEntry("uncertain_deliveries", 0);
+        assertThat(row.get("claimed_by")).isNull();
+        assertThat(row.get("claimed_until")).isNull();
+        assertThat(row.get("claim_execution_id")).isNull();
+        assertThat(row.get("delivery_started_at")).isNull();
+
+        // when: the next run
+        assertThat(cli("run").exit()).isZero();
+
+        // then: sent once more, and nothing uncertain is left to report
+        assertThat(shop.notification("UN-1")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(2);
+        assertThat(cli("status").out()).doesNotContain("unknown outcome");
+    }
+
+    @Test
     void requeueLeavesSkippedOnesAndUncorrectedAddressesUnlessAskedAndFiltersByError() {
         // given: EX-OLD skipped (backlog), EX-BAD failed with an address still wrong
         long old = shop.processingOrder("EX-OLD", "old@example.com", "completed");

@@ -73,7 +73,8 @@ class CompletionWriterIntegrationTest {
                         1000,
                         Duration.ofMinutes(10),
                         Duration.ofMinutes(5),
-                        false));
+                        false,
+                        0));
         DataSource dataSource = database.dataSource();
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
         Dialect dialect = Dialect.detectOnFirstUse(dataSource);

@@ -117,6 +117,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<String> inFlightMessageIds = ConcurrentHashMap.newKeySet();
     private final AtomicInteger mailFromCommands = new AtomicInteger();
+    private final List<Long> mailFromNanos = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger mailFromRefusalsLeft = new AtomicInteger();
     private final Map<String, AtomicInteger> recipientCommands = new ConcurrentHashMap<>();
     private final Map<String, String> rejectedRecipients = new ConcurrentHashMap<>();
@@ -215,6 +216,13 @@ public final class SmtpFaultProxy implements AutoCloseable {
     /** MAIL FROM commands sent by clients, refused ones included. */
     public int mailFromCommands() {
         return mailFromCommands.get();
+    }
+
+    /** When each MAIL FROM reached the proxy ({@link System#nanoTime}), in order. */
+    public List<Long> mailFromNanos() {
+        synchronized (mailFromNanos) {
+            return List.copyOf(mailFromNanos);
+        }
     }
 
     /** RCPT TO commands for this address, rejected ones included. */
@@ -339,6 +347,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 if (upper.startsWith("MAIL FROM:")) {
                     mailFromSeen = true;
                     mailFromCommands.incrementAndGet();
+                    mailFromNanos.add(System.nanoTime());
                     recipients.clear();
                     if (mailFromRefusalsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                         inject(mailFromRefusal);
