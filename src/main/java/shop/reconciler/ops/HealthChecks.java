@@ -14,6 +14,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import shop.reconciler.monitor.Redaction;
 import shop.reconciler.notify.MailOutbox;
 
 /**
@@ -62,7 +63,8 @@ class HealthChecks {
                     out,
                     true,
                     "database",
-                    meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at " + meta.getURL()));
+                    meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at "
+                            + Redaction.redact(meta.getURL())));
             Flyway flyway = flyway(meta);
             MigrationInfo current = flyway.info().current();
             int pending = flyway.info().pending().length;
