@@ -5,12 +5,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
  * {@code %safeMessage} in the log pattern: the event's message with every secret removed
- * ({@link Redaction}).
+ * ({@link Redaction}) and every control character escaped ({@link ControlCharacters}), so that a
+ * log event is one line whatever shop data it quotes.
  */
 public final class LogMessageConverter extends ClassicConverter {
 
     @Override
     public String convert(ILoggingEvent event) {
-        return Redaction.redact(event.getFormattedMessage());
+        return ControlCharacters.escape(Redaction.redact(event.getFormattedMessage()));
     }
 }
