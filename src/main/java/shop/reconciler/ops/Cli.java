@@ -21,6 +21,7 @@ import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.monitor.Redaction;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
@@ -99,6 +100,14 @@ public final class Cli {
     }
 
     static int execute(PrintStream out, PrintStream err, String... args) {
+        try (PrintStream redactedOut = Redaction.printStream(out);
+                PrintStream redactedErr = Redaction.printStream(err)) {
+            return executeRedacted(redactedOut, redactedErr, args);
+        }
+    }
+
+    /** Everything a command prints goes through {@link Redaction}: no secret reaches the screen. */
+    private static int executeRedacted(PrintStream out, PrintStream err, String... args) {
         Invocation invocation;
         try {
             invocation = parse(args);

@@ -16,6 +16,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.mail.MailTransport;
+import shop.reconciler.monitor.Redaction;
 
 /**
  * {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. It changes
@@ -64,7 +65,8 @@ class HealthChecks {
                     out,
                     true,
                     "database",
-                    meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at " + meta.getURL()));
+                    meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " at "
+                            + Redaction.redact(meta.getURL())));
             Flyway flyway = flyway();
             MigrationInfo current = flyway.info().current();
             int pending = flyway.info().pending().length;
