@@ -42,8 +42,9 @@ import shop.reconciler.outbox.NotificationStore;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's
- * transaction, in four to six statements (the second and third only when some order is finished,
- * the fourth only when the third moved fewer orders than were locked, two inserts).
+ * transaction, in up to five statements (the second and third only when some order is finished,
+ * the fourth only when the third moved fewer orders than were locked, the fifth one batched insert
+ * through {@link NotificationStore}).
  *
  * <ol>
  *   <li>Count the chunk's tasks again under shared locks ({@code LOCK IN SHARE MODE}; H2, the
