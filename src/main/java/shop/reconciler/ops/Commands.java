@@ -10,7 +10,7 @@ class Commands {
     private final JobRunner jobRunner;
     private final RestartCommand restart;
     private final StatusReport status;
-    private final HealthChecks checks;
+    private final CheckCommand checks;
     private final DemoShop demo;
     private final StopCommand stop;
     private final ServeCommand serve;
@@ -23,7 +23,7 @@ class Commands {
             JobRunner jobRunner,
             RestartCommand restart,
             StatusReport status,
-            HealthChecks checks,
+            CheckCommand checks,
             DemoShop demo,
             StopCommand stop,
             ServeCommand serve,

@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.sql.Connection;
@@ -40,7 +40,8 @@ class DatabaseCutIntegrationTest {
     void connectionsCutMidChunkRollTheChunkBackAndRestartFinishesEveryOrderWithOneEmailEach() throws Exception {
         // given: the reconciler's schema, twelve finished orders, chunks of one order slowed down
         // by a trigger, and the reconciler's only way to the database is the proxy
-        Reconciler reconciler = new Reconciler("dbcut").smtpPort(SMTP.getSmtp().getPort());
+        ShopUnderTest reconciler =
+                new ShopUnderTest("dbcut").smtpPort(SMTP.getSmtp().getPort());
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
             reconciler.shop.processingOrder(
@@ -60,7 +61,7 @@ class DatabaseCutIntegrationTest {
 
         // when: the run is a few chunks in and a chunk's insert is sleeping, every connection is cut
         CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> reconciler.cli("run"));
-        Reconciler.await(Duration.ofSeconds(60), "3 orders completed", () -> reconciler.completedOrders() >= 3);
+        ShopUnderTest.await(Duration.ofSeconds(60), "3 orders completed", () -> reconciler.completedOrders() >= 3);
         AtomicReference<String> cutOrder = new AtomicReference<>();
         // A chunk is in flight when, read uncommitted, an order is completed and has no
         // notification yet: its transaction has moved the order and sleeps in the insert.
@@ -69,7 +70,7 @@ class DatabaseCutIntegrationTest {
             try (PreparedStatement inFlight =
                     probe.prepareStatement("SELECT o.order_code FROM orders o WHERE o.order_status = 'completed'"
                             + " AND NOT EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id)")) {
-                Reconciler.await(Duration.ofSeconds(10), "a chunk inside its notification insert", () -> {
+                ShopUnderTest.await(Duration.ofSeconds(10), "a chunk inside its notification insert", () -> {
                     try (ResultSet rs = inFlight.executeQuery()) {
                         if (rs.next()) {
                             cutOrder.set(rs.getString(1));
@@ -117,7 +118,7 @@ class DatabaseCutIntegrationTest {
         // when: restarted through the proxy (once the lease is free: a failed run releases it, a
         // run that could not reach the database leaves it to expire after at-most-for)
         reconciler.shop.jdbc().execute("DROP TRIGGER slow_notifications");
-        CliRunner.Result restart = Reconciler.retry(
+        CliRunner.Result restart = ShopUnderTest.retry(
                 Duration.ofSeconds(45), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: the same instance finished, every order right, one email each

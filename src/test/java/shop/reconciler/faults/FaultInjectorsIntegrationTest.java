@@ -113,7 +113,7 @@ class FaultInjectorsIntegrationTest {
 
             // the server got the accepted one and the one dropped after forwarding, nothing else
             assertThat(SMTP.getReceivedMessages())
-                    .extracting(Reconciler::messageId)
+                    .extracting(ShopUnderTest::messageId)
                     .containsExactlyInAnyOrder("<m1@test>", "<m4@test>");
             assertThat(proxy.messages())
                     .extracting(SmtpFaultProxy.MessageRecord::messageId, SmtpFaultProxy.MessageRecord::acceptedByServer)

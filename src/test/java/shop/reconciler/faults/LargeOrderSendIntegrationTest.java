@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.subjectOf;
+import static shop.reconciler.faults.ShopUnderTest.subjectOf;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
@@ -32,8 +32,8 @@ class LargeOrderSendIntegrationTest {
     @Test
     void anOrderWithTenThousandTasksOf64KbErrorsIsSentByANodeWith256MbOfHeap() throws Exception {
         // given: a small order, and a big one whose tasks are written by the server itself
-        Reconciler reconciler =
-                new Reconciler("bigorder").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.partitions", 1);
+        ShopUnderTest reconciler =
+                new ShopUnderTest("bigorder").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.partitions", 1);
         assertThat(reconciler.cli("status").exit()).isZero();
         reconciler.shop.processingOrder("SMALL-1", "small@example.com", "completed");
         long big = reconciler.shop.processingOrder("BIG-1", "big@example.com", "completed");
@@ -65,7 +65,7 @@ class LargeOrderSendIntegrationTest {
         assertThat(reconciler.shop.notification("BIG-1")).containsEntry("status", "sent");
         assertThat(reconciler.shop.notification("SMALL-1")).containsEntry("status", "sent");
         List<MimeMessage> bigMail = Arrays.stream(SMTP.getReceivedMessages())
-                .filter(m -> subjectOf("BIG-1").equals(Reconciler.subject(m)))
+                .filter(m -> subjectOf("BIG-1").equals(ShopUnderTest.subject(m)))
                 .toList();
         assertThat(bigMail).hasSize(1);
         String body = GreenMailUtil.getBody(bigMail.get(0));

@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.sql.Connection;
@@ -46,8 +46,8 @@ class LockContentionIntegrationTest {
     @Test
     void runUnderLockTimeoutsAndDeadlocksFromWebhooksCompletesAndKeepsARequeuedOrderOpen() throws Exception {
         // given
-        Reconciler reconciler =
-                new Reconciler("locks").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 1);
+        ShopUnderTest reconciler =
+                new ShopUnderTest("locks").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 1);
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
             reconciler.shop.processingOrder(
@@ -180,7 +180,7 @@ class LockContentionIntegrationTest {
         assertThat(SMTP.getReceivedMessages()).hasSize(ORDERS - 1);
     }
 
-    private static long orderId(Reconciler reconciler, String code) {
+    private static long orderId(ShopUnderTest reconciler, String code) {
         return reconciler.shop.jdbc().queryForObject("SELECT id FROM orders WHERE order_code = ?", Long.class, code);
     }
 
@@ -191,12 +191,12 @@ class LockContentionIntegrationTest {
      * MySQL alike; INNODB_LOCK_WAITS does not.)
      */
     private static boolean awaitReconcilerBlockedOn(
-            Reconciler reconciler, String previousOrder, long churnerThread, CompletableFuture<?> job)
+            ShopUnderTest reconciler, String previousOrder, long churnerThread, CompletableFuture<?> job)
             throws InterruptedException {
         String waiting = "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
                 + " WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> ?";
         try {
-            Reconciler.await(
+            ShopUnderTest.await(
                     Duration.ofSeconds(90),
                     "the reconciler waiting for " + REQUEUED,
                     () -> job.isDone()

@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class LostLeaseIntegrationTest {
             throws Exception {
         // given: thirty finished orders, chunks of one slowed by a trigger, a slightly slow SMTP server
         SmtpFaultProxy smtp = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(50));
-        Reconciler reconciler = new Reconciler("lostlease")
+        ShopUnderTest reconciler = new ShopUnderTest("lostlease")
                 .smtpPort(smtp.port())
                 .with("reconciler.chunk-size", 1)
                 .with("reconciler.lock.at-most-for", "30s");
@@ -79,7 +79,7 @@ class LostLeaseIntegrationTest {
         int nodeAExit;
         boolean overlapped;
         try (ReconcilerProcess nodeA = reconciler.startProcess("run")) {
-            Reconciler.await(
+            ShopUnderTest.await(
                     Duration.ofSeconds(90),
                     "node A completed 2 orders",
                     () -> reconciler.completedOrders() >= 2 || !nodeA.isAlive());
@@ -152,7 +152,7 @@ class LostLeaseIntegrationTest {
     void runWhoseLeaseWasTakenOverMidRunReportsItsCompletedExecutionAndLeavesTheNewHolderAlone() throws Exception {
         // given: a run that lasts longer than half of at-most-for (30 s), when its keep-alive
         // extends the lease: the second order's chunk sleeps 17 s in a trigger
-        Reconciler reconciler = new Reconciler("leasetaken")
+        ShopUnderTest reconciler = new ShopUnderTest("leasetaken")
                 .smtpPort(SMTP.getSmtp().getPort())
                 .with("reconciler.chunk-size", 1)
                 .with("reconciler.lock.at-most-for", "30s");
@@ -168,7 +168,7 @@ class LostLeaseIntegrationTest {
         // when: once the run is going, another node takes the lease over (the row expired for it,
         // say, after a clock jump) and holds it for an hour
         CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> reconciler.cli("run"));
-        Reconciler.await(
+        ShopUnderTest.await(
                 Duration.ofSeconds(60), "T-1 completed", () -> "completed".equals(reconciler.shop.orderStatus("T-1")));
         int takenOver = reconciler
                 .shop
@@ -195,10 +195,10 @@ class LostLeaseIntegrationTest {
     }
 
     /** Whether two executions were STARTED at the same moment before node B ended. */
-    private static boolean awaitBothRunning(Reconciler reconciler, CompletableFuture<CliRunner.Result> nodeB)
+    private static boolean awaitBothRunning(ShopUnderTest reconciler, CompletableFuture<CliRunner.Result> nodeB)
             throws InterruptedException {
         try {
-            Reconciler.await(
+            ShopUnderTest.await(
                     Duration.ofSeconds(60),
                     "two executions STARTED at once",
                     () -> nodeB.isDone()

@@ -1,9 +1,9 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
-import static shop.reconciler.faults.Reconciler.deliveriesByMessageId;
-import static shop.reconciler.faults.Reconciler.stableMessageId;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.deliveriesByMessageId;
+import static shop.reconciler.faults.ShopUnderTest.stableMessageId;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.time.Duration;
@@ -36,7 +36,7 @@ class RecordingFailureDuringSendIntegrationTest {
         // given: ten finished orders in one chunk, an SMTP server that takes 300 ms a message, and
         // a database that refuses to record R-04 as sent
         SmtpFaultProxy smtp = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(300));
-        Reconciler reconciler = new Reconciler("recfail")
+        ShopUnderTest reconciler = new ShopUnderTest("recfail")
                 .smtpPort(smtp.port())
                 .with("reconciler.chunk-size", 20)
                 .with("reconciler.mail.claim-timeout", "3s");
@@ -99,13 +99,13 @@ class RecordingFailureDuringSendIntegrationTest {
 
         // when: the database takes results again, and R-04's claim has expired
         reconciler.shop.jdbc().execute("DROP TRIGGER refuse_r04");
-        Reconciler.await(
+        ShopUnderTest.await(
                 Duration.ofSeconds(20),
                 "R-04's claim expired",
                 () -> reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE order_code = 'R-04'"
                                 + " AND claimed_until < NOW(3)")
                         == 1);
-        CliRunner.Result restart = Reconciler.retry(
+        CliRunner.Result restart = ShopUnderTest.retry(
                 Duration.ofSeconds(20), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: every notification sent; R-04 arrived twice with its one Message-ID, every other once

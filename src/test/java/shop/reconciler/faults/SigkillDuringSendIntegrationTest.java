@@ -1,9 +1,9 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.deliveriesBySubject;
-import static shop.reconciler.faults.Reconciler.stableMessageId;
-import static shop.reconciler.faults.Reconciler.subjectOf;
+import static shop.reconciler.faults.ShopUnderTest.deliveriesBySubject;
+import static shop.reconciler.faults.ShopUnderTest.stableMessageId;
+import static shop.reconciler.faults.ShopUnderTest.subjectOf;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.time.Duration;
@@ -40,7 +40,7 @@ class SigkillDuringSendIntegrationTest {
     void sigkillWithAMessageInFlightThenRestartSendsEveryEmailAndOnlyThatOneMayRepeat() throws Exception {
         // given: fifteen finished orders and a slow SMTP server
         SmtpFaultProxy smtp = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(300));
-        Reconciler reconciler = new Reconciler("killsend")
+        ShopUnderTest reconciler = new ShopUnderTest("killsend")
                 .smtpPort(smtp.port())
                 .with("reconciler.chunk-size", 5)
                 .with("reconciler.mail.claim-timeout", "10m")
@@ -53,7 +53,7 @@ class SigkillDuringSendIntegrationTest {
         // when: the node is killed while the server holds its 4th message
         Set<String> killedInFlight;
         try (ReconcilerProcess node = reconciler.startProcess("run")) {
-            Reconciler.await(
+            ShopUnderTest.await(
                     Duration.ofSeconds(90),
                     "the 4th message in flight",
                     () -> smtp.dataEnds() >= 4 && smtp.inFlight() > 0 || !node.isAlive());
@@ -61,7 +61,7 @@ class SigkillDuringSendIntegrationTest {
             assertThat(node.isAlive()).describedAs(node.output()).isTrue();
             node.kill();
         }
-        Reconciler.await(
+        ShopUnderTest.await(
                 Duration.ofSeconds(10), "the proxy done with the orphaned message", () -> smtp.inFlight() == 0);
 
         // then: the reconcile step had finished; the send step was cut short; the message in
@@ -92,7 +92,7 @@ class SigkillDuringSendIntegrationTest {
         // when: restarted once the dead node's lease (30 s) has expired; its claims (10 min) have not
         smtp.clearFaults();
         reconciler.awaitLeaseExpired(Duration.ofSeconds(45));
-        CliRunner.Result restart = Reconciler.retry(
+        CliRunner.Result restart = ShopUnderTest.retry(
                 Duration.ofSeconds(10), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
         // then: every notification sent; every order's email received once, only the one in
@@ -127,7 +127,7 @@ class SigkillDuringSendIntegrationTest {
         }
         Map<String, Set<String>> messageIdsBySubject = Arrays.stream(SMTP.getReceivedMessages())
                 .collect(Collectors.groupingBy(
-                        Reconciler::subject, Collectors.mapping(Reconciler::messageId, Collectors.toSet())));
+                        ShopUnderTest::subject, Collectors.mapping(ShopUnderTest::messageId, Collectors.toSet())));
         messageIdsBySubject.forEach(
                 (subject, ids) -> assertThat(ids).describedAs(subject).hasSize(1));
         assertThat(messageIdsBySubject.get(subjectOf(inFlightCode))).containsExactly(stableMessageId(inFlightCode));

@@ -1,9 +1,9 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
-import static shop.reconciler.faults.Reconciler.deliveriesByMessageId;
-import static shop.reconciler.faults.Reconciler.stableMessageId;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.deliveriesByMessageId;
+import static shop.reconciler.faults.ShopUnderTest.stableMessageId;
 import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.DROP_AFTER_FORWARD;
 import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.DROP_BEFORE_FORWARD;
 import static shop.reconciler.support.SmtpFaultProxy.DataEndFault.STALL_AFTER_FORWARD;
@@ -37,14 +37,14 @@ class SmtpFaultsIntegrationTest {
     /** The client's read timeouts (every reply's, and the end of data's), small so that a stalled server costs 2 s. */
     private static final int SMTP_TIMEOUT_MILLIS = 2_000;
 
-    private Reconciler reconciler;
+    private ShopUnderTest reconciler;
     private SmtpFaultProxy proxy;
 
     @BeforeEach
     void freshShopAndMailbox() throws Exception {
         SMTP.purgeEmailFromAllMailboxes();
         proxy = SmtpFaultProxy.in(SMTP);
-        reconciler = new Reconciler("smtpfault")
+        reconciler = new ShopUnderTest("smtpfault")
                 .smtpPort(proxy.port())
                 .with("spring.mail.properties.mail.smtp.timeout", SMTP_TIMEOUT_MILLIS)
                 .with("reconciler.mail.end-of-data-timeout", SMTP_TIMEOUT_MILLIS + "ms")

@@ -29,7 +29,8 @@ class Utf8mb4IntegrationTest {
     @Test
     void onALatin1DatabaseCjkCodesAndNonAsciiAddressesAreStoredAndSent() throws Exception {
         // given: the database's default is latin1 before the reconciler creates its tables
-        Reconciler reconciler = new Reconciler("latin1").smtpPort(SMTP.getSmtp().getPort());
+        ShopUnderTest reconciler =
+                new ShopUnderTest("latin1").smtpPort(SMTP.getSmtp().getPort());
         String database = reconciler.database.name();
         reconciler
                 .shop
@@ -89,11 +90,11 @@ class Utf8mb4IntegrationTest {
                 .containsEntry("recipient", "山田@example.com")
                 .containsEntry("status", "failed");
         List<String> subjects = Arrays.stream(SMTP.getReceivedMessages())
-                .map(Reconciler::subject)
+                .map(ShopUnderTest::subject)
                 .toList();
-        assertThat(subjects).containsExactlyInAnyOrder(Reconciler.subjectOf(cjk), Reconciler.subjectOf(idn));
+        assertThat(subjects).containsExactlyInAnyOrder(ShopUnderTest.subjectOf(cjk), ShopUnderTest.subjectOf(idn));
         MimeMessage idnMessage = Arrays.stream(SMTP.getReceivedMessages())
-                .filter(m -> Reconciler.subject(m).equals(Reconciler.subjectOf(idn)))
+                .filter(m -> ShopUnderTest.subject(m).equals(ShopUnderTest.subjectOf(idn)))
                 .findFirst()
                 .orElseThrow();
         assertThat(idnMessage.getAllRecipients()[0].toString()).isEqualTo("kunde@xn--bcher-kva.example");

@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.util.List;
@@ -24,12 +24,12 @@ class VarcharStatusIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
-    private Reconciler reconciler;
+    private ShopUnderTest reconciler;
 
     @BeforeEach
     void varcharShop() throws Exception {
         SMTP.purgeEmailFromAllMailboxes();
-        reconciler = new Reconciler("varchar").smtpPort(SMTP.getSmtp().getPort());
+        reconciler = new ShopUnderTest("varchar").smtpPort(SMTP.getSmtp().getPort());
     }
 
     @AfterAll

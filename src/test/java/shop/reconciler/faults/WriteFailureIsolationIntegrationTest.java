@@ -1,7 +1,7 @@
 package shop.reconciler.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static shop.reconciler.faults.Reconciler.assertDelivered;
+import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.util.ArrayList;
@@ -30,13 +30,13 @@ class WriteFailureIsolationIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
-    private Reconciler reconciler;
+    private ShopUnderTest reconciler;
 
     @BeforeEach
     void shop() throws Exception {
         SMTP.purgeEmailFromAllMailboxes();
         reconciler =
-                new Reconciler("isolate").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 5);
+                new ShopUnderTest("isolate").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 5);
     }
 
     @AfterAll

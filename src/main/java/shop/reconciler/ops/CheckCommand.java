@@ -23,7 +23,7 @@ import shop.reconciler.monitor.Redaction;
  * nothing: Flyway does not migrate when the command is {@code check}, it only reports.
  */
 @Component
-class HealthChecks {
+class CheckCommand {
 
     /** The shop's two indexes (README, "Tables"), by table: their leading columns and the statement that adds them. */
     static final Map<String, List<String>> INDEXES = Map.of(
@@ -39,7 +39,7 @@ class HealthChecks {
     private final MailTransport outbox;
     private final Dialect dialect;
 
-    HealthChecks(DataSource dataSource, Environment environment, MailTransport outbox, Dialect dialect) {
+    CheckCommand(DataSource dataSource, Environment environment, MailTransport outbox, Dialect dialect) {
         this.dataSource = dataSource;
         this.environment = environment;
         this.outbox = outbox;

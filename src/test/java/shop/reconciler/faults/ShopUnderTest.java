@@ -32,13 +32,13 @@ import shop.reconciler.support.TestDatabase;
  * {@code --key=value}). Runs the real command line in this JVM ({@link #cli}) or as a process of
  * its own ({@link #startProcess}).
  */
-final class Reconciler {
+final class ShopUnderTest {
 
     final TestDatabase.DatabaseRef database;
     final ShopFixture shop;
     private final Map<String, String> settings = new LinkedHashMap<>();
 
-    Reconciler(String databasePrefix) {
+    ShopUnderTest(String databasePrefix) {
         this.database = TestDatabase.server().createDatabase(databasePrefix);
         this.shop = new ShopFixture(database.dataSource()).createSchema();
         database.springProperties().forEach((key, value) -> settings.put(key, String.valueOf(value)));
@@ -47,12 +47,12 @@ final class Reconciler {
     }
 
     /** Sets {@code --key=value} for every later command (a later call for the same key wins). */
-    Reconciler with(String key, Object value) {
+    ShopUnderTest with(String key, Object value) {
         settings.put(key, String.valueOf(value));
         return this;
     }
 
-    Reconciler smtpPort(int port) {
+    ShopUnderTest smtpPort(int port) {
         return with("spring.mail.port", port);
     }
 
@@ -161,13 +161,13 @@ final class Reconciler {
     /** Message-ID of every message GreenMail received, with how many times it was received. */
     static Map<String, Long> deliveriesByMessageId(GreenMail greenMail) {
         return Arrays.stream(greenMail.getReceivedMessages())
-                .collect(Collectors.groupingBy(Reconciler::messageId, TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(ShopUnderTest::messageId, TreeMap::new, Collectors.counting()));
     }
 
     /** Subject of every message GreenMail received, with how many times it was received. */
     static Map<String, Long> deliveriesBySubject(GreenMail greenMail) {
         return Arrays.stream(greenMail.getReceivedMessages())
-                .collect(Collectors.groupingBy(Reconciler::subject, TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(ShopUnderTest::subject, TreeMap::new, Collectors.counting()));
     }
 
     static String stableMessageId(String orderCode) {
@@ -202,7 +202,7 @@ final class Reconciler {
         assertThat(copies)
                 .describedAs("copies of %s's email received", orderCode)
                 .hasSize(times);
-        assertThat(copies).extracting(Reconciler::messageId).allMatch(stableMessageId(orderCode)::equals);
+        assertThat(copies).extracting(ShopUnderTest::messageId).allMatch(stableMessageId(orderCode)::equals);
     }
 
     // ------------------------------------------------------------------------------------------
