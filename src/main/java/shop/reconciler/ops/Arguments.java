@@ -53,9 +53,9 @@ final class Arguments {
         }
     }
 
-    @Command(name = "stop", description = "stop a running execution at its next chunk boundary (from any node)")
-    static final class Stop implements Checked {
-        @Parameters(paramLabel = "<executionId>", description = "the execution to stop")
+    /** A command that takes one execution id. */
+    abstract static class OneExecution implements Checked {
+        @Parameters(paramLabel = "<executionId>", description = "the execution's id (status lists them)")
         String executionId;
 
         long id() {
@@ -67,21 +67,12 @@ final class Arguments {
             id();
         }
     }
+
+    @Command(name = "stop", description = "stop a running execution at its next chunk boundary (from any node)")
+    static final class Stop extends OneExecution {}
 
     @Command(name = "abandon", description = "mark a stopped or failed execution as never to be restarted")
-    static final class Abandon implements Checked {
-        @Parameters(paramLabel = "<executionId>", description = "the execution to abandon")
-        String executionId;
-
-        long id() {
-            return executionId(executionId);
-        }
-
-        @Override
-        public void check() {
-            id();
-        }
-    }
+    static final class Abandon extends OneExecution {}
 
     @Command(name = "status", description = "recent executions, lease, notifications, anomalies, stuck orders")
     static final class Status implements Checked {
