@@ -58,6 +58,12 @@ public class JobHistory {
              LIMIT 1
             """;
 
+    static final String LAST_COMPLETED_END_SQL = """
+            SELECT MAX(e.END_TIME) FROM BATCH_JOB_EXECUTION e
+              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+             WHERE i.JOB_NAME = :jobName AND e.STATUS = 'COMPLETED'
+            """;
+
     /** A step execution's counts, as {@code status} shows them. */
     public record StepSummary(
             String name,
@@ -128,6 +134,12 @@ public class JobHistory {
     public Optional<Long> lastUnfinishedExecutionId(String jobName) {
         return jdbc.queryForList(LAST_UNFINISHED_SQL, Map.of("jobName", jobName), Long.class).stream()
                 .findFirst();
+    }
+
+    /** When the job's newest completed execution ended, if one did. */
+    public Optional<LocalDateTime> lastCompletedEnd(String jobName) {
+        Timestamp end = jdbc.queryForObject(LAST_COMPLETED_END_SQL, Map.of("jobName", jobName), Timestamp.class);
+        return Optional.ofNullable(end).map(Timestamp::toLocalDateTime);
     }
 
     private static LocalDateTime time(ResultSet rs, String column) throws SQLException {

@@ -1,15 +1,15 @@
 package shop.reconciler.monitor;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.history.JobHistory;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 
 /**
  * {@code reconciler} in {@code /actuator/health}: DOWN when no execution of the job has completed
@@ -20,19 +20,14 @@ import shop.reconciler.outbox.NotificationStore;
 @Component("reconciler")
 class ReconcilerHealthIndicator extends AbstractHealthIndicator {
 
-    static final String LAST_COMPLETED_SQL = """
-            SELECT MAX(e.END_TIME) FROM BATCH_JOB_EXECUTION e
-              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
-             WHERE i.JOB_NAME = 'orderCompletionJob' AND e.STATUS = 'COMPLETED'
-            """;
-
-    private final JdbcTemplate jdbc;
+    private final JobHistory history;
     private final ReconcilerProperties properties;
     private final NotificationStore notificationStore;
     private final LocalDateTime startedAt = LocalDateTime.now();
 
-    ReconcilerHealthIndicator(JdbcTemplate jdbc, ReconcilerProperties properties, NotificationStore notificationStore) {
-        this.jdbc = jdbc;
+    ReconcilerHealthIndicator(
+            JobHistory history, ReconcilerProperties properties, NotificationStore notificationStore) {
+        this.history = history;
         this.properties = properties;
         this.notificationStore = notificationStore;
     }
@@ -41,13 +36,12 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         LocalDateTime now = LocalDateTime.now();
         Duration allowed = interval(now).multipliedBy(properties.health().staleAfterRuns());
-        Timestamp last = jdbc.queryForObject(LAST_COMPLETED_SQL, Timestamp.class);
+        LocalDateTime last = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
+                .orElse(null);
         Long undelivered = notificationStore.givenUp();
-        LocalDateTime since = last == null ? startedAt : last.toLocalDateTime();
+        LocalDateTime since = last == null ? startedAt : last;
         boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
-        builder.withDetail(
-                        "lastCompletedRun",
-                        last == null ? "none" : last.toLocalDateTime().toString())
+        builder.withDetail("lastCompletedRun", last == null ? "none" : last.toString())
                 .withDetail("allowedSilence", allowed.toString())
                 .withDetail("undeliveredNotifications", undelivered);
         if (stale || (undelivered != null && undelivered > 0)) {

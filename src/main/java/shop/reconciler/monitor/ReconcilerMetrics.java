@@ -13,6 +13,8 @@ import org.springframework.stereotype.Component;
 import shop.reconciler.StepCounters;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.mail.SendCounters;
+import shop.reconciler.mail.SendStepConfiguration;
+import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.ReconcileCounters;
 
 /**
@@ -56,13 +58,13 @@ public class ReconcilerMetrics implements JobExecutionListener {
     public void afterJob(JobExecution execution) {
         for (StepExecution step : execution.getStepExecutions()) {
             var context = step.getExecutionContext();
-            if (step.getStepName().equals("reconcile")) {
+            if (step.getStepName().equals(OrderCompletionJobConfiguration.STEP_NAME)) {
                 ordersCompleted.increment(StepCounters.get(context, ReconcileCounters.COMPLETED));
                 anomalies.set(StepCounters.get(context, ReconcileCounters.ANOMALIES));
                 notifications("queued", StepCounters.get(context, ReconcileCounters.QUEUED));
                 notifications("skipped", StepCounters.get(context, ReconcileCounters.SKIPPED));
                 notifications("no_recipient", StepCounters.get(context, ReconcileCounters.NO_RECIPIENT));
-            } else if (step.getStepName().equals("send")) {
+            } else if (step.getStepName().equals(SendStepConfiguration.STEP_NAME)) {
                 for (Map.Entry<String, Long> entry : Map.of(
                                 "sent", StepCounters.get(context, SendCounters.SENT),
                                 "failed", StepCounters.get(context, SendCounters.FAILED),
