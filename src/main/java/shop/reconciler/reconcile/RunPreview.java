@@ -70,6 +70,17 @@ public class RunPreview {
 
     static final String ANOMALY_CODES_SQL = "SELECT o.order_code" + ANOMALY_WHERE + " ORDER BY o.id LIMIT :limit";
 
+    /** Processing orders the reconcile step would complete now: the guard of its UPDATE, as a count. */
+    static final String FINISHED_COUNT_SQL = """
+            SELECT COUNT(*)
+              FROM orders o
+             WHERE {{orderIsProcessing}}
+               AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
+               AND NOT EXISTS (SELECT 1 FROM download_tasks t
+                                WHERE t.order_id = o.id
+                                  AND (t.status IS NULL OR {{taskStatus}} NOT IN (:terminal)))
+            """;
+
     static final String STUCK_CODES_SQL = "SELECT o.order_code" + STUCK_WHERE + " ORDER BY o.id LIMIT :limit";
 
     /** What a task's status means to the reconciler. */
@@ -115,7 +126,7 @@ public class RunPreview {
     private final ReconcilerProperties properties;
     private final List<String> knownStatuses;
 
-    RunPreview(NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
+    public RunPreview(NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.dialectParts = Map.of(
@@ -149,6 +160,15 @@ public class RunPreview {
         Long count = jdbc.queryForObject(SqlText.fill(STUCK_COUNT_SQL, dialectParts), params, Long.class);
         List<String> codes = jdbc.queryForList(SqlText.fill(STUCK_CODES_SQL, dialectParts), params, String.class);
         return new Group(count == null ? 0 : count, codes);
+    }
+
+    /** Processing orders that are finished but not completed yet: what the next run would complete. */
+    public long finishedCount() {
+        Long count = jdbc.queryForObject(
+                SqlText.fill(FINISHED_COUNT_SQL, dialectParts),
+                Map.of("terminal", properties.terminalTaskStatuses()),
+                Long.class);
+        return count == null ? 0 : count;
     }
 
     /** Processing orders without any task: never completed, reported instead. */
