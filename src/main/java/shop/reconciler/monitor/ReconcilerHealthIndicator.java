@@ -16,6 +16,7 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  * within {@code reconciler.health.stale-after-runs} schedule intervals, or when notifications
  * failed to be delivered (status {@code failed} after at least one send attempt). Notifications
  * that failed for want of a valid recipient are a data problem shown by {@code status}, not here.
+ * The number of stuck orders is a detail, from the cached backlog gauges ({@link BacklogGauges}).
  */
 @Component("reconciler")
 class ReconcilerHealthIndicator extends AbstractHealthIndicator {
@@ -23,13 +24,18 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
     private final JobHistory history;
     private final ReconcilerProperties properties;
     private final NotificationStore notificationStore;
+    private final BacklogGauges backlog;
     private final LocalDateTime startedAt = LocalDateTime.now();
 
     ReconcilerHealthIndicator(
-            JobHistory history, ReconcilerProperties properties, NotificationStore notificationStore) {
+            JobHistory history,
+            ReconcilerProperties properties,
+            NotificationStore notificationStore,
+            BacklogGauges backlog) {
         this.history = history;
         this.properties = properties;
         this.notificationStore = notificationStore;
+        this.backlog = backlog;
     }
 
     @Override
@@ -43,7 +49,9 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
         boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
         builder.withDetail("lastCompletedRun", last == null ? "none" : last.toString())
                 .withDetail("allowedSilence", allowed.toString())
-                .withDetail("undeliveredNotifications", undelivered);
+                .withDetail("undeliveredNotifications", undelivered)
+                // stuck orders need someone to look at a worker; they do not make the reconciler unhealthy
+                .withDetail("stuckOrders", backlog.current().stuck());
         if (stale || (undelivered != null && undelivered > 0)) {
             builder.down();
         } else {

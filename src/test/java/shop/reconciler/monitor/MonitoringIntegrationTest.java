@@ -29,6 +29,7 @@ class MonitoringIntegrationTest extends JobIntegrationTestSupport {
         Health up = health.health(true);
         assertThat(up.getStatus()).isEqualTo(Status.UP);
         assertThat(up.getDetails()).containsKey("lastCompletedRun").containsEntry("undeliveredNotifications", 0L);
+        assertThat(up.getDetails()).containsKey("stuckOrders");
 
         // when a delivery failed for good
         SHOP.jdbc().update("UPDATE order_notifications SET status = 'failed', attempts = 10, last_error = '550 no'");
