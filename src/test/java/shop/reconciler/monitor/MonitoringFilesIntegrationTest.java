@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -46,15 +45,7 @@ class MonitoringFilesIntegrationTest {
     @BeforeAll
     static void schema() {
         database = TestDatabase.server().createDatabase("monitoring");
-        shop = new ShopFixture(database.dataSource()).createSchema();
-        Flyway.configure()
-                .dataSource(database.dataSource())
-                .table("reconciler_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/platform/mysql")
-                .load()
-                .migrate();
+        shop = new ShopFixture(database.dataSource()).createSchema().migrateReconcilerTables();
     }
 
     @Test

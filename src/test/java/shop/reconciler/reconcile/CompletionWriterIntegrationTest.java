@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,15 +37,7 @@ class CompletionWriterIntegrationTest {
     @BeforeAll
     static void schema() {
         database = TestDatabase.server().createDatabase("writer");
-        shop = new ShopFixture(database.dataSource()).createSchema();
-        Flyway.configure()
-                .dataSource(database.dataSource())
-                .table("reconciler_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/platform/mysql")
-                .load()
-                .migrate();
+        shop = new ShopFixture(database.dataSource()).createSchema().migrateReconcilerTables();
     }
 
     @BeforeEach

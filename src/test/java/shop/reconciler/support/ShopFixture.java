@@ -3,6 +3,7 @@ package shop.reconciler.support;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
 import shop.reconciler.ShopSchema;
 
@@ -24,6 +25,19 @@ public final class ShopFixture {
 
     public ShopFixture createSchema() {
         ShopSchema.create(jdbc);
+        return this;
+    }
+
+    /** The reconciler's own tables, as the application's Flyway creates them on MySQL/MariaDB. */
+    public ShopFixture migrateReconcilerTables() {
+        Flyway.configure()
+                .dataSource(jdbc.getDataSource())
+                .table("reconciler_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .locations("classpath:db/migration", "classpath:db/platform/mysql")
+                .load()
+                .migrate();
         return this;
     }
 
