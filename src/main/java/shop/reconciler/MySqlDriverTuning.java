@@ -1,19 +1,25 @@
 package shop.reconciler;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.DatabaseTimeouts;
 import shop.reconciler.db.Dialect;
 
 /**
  * mysql-connector-j settings the reconciler relies on, added to the pool unless the URL sets them
  * already: {@code rewriteBatchedStatements} turns a chunk's batched INSERT into multi-row
- * statements (one round trip instead of one per row), and prepared statements are cached on the
- * client. Other drivers (the demo's H2) are left alone.
+ * statements (one round trip instead of one per row), prepared statements are cached on the
+ * client, and the network waits are bounded ({@link DatabaseTimeouts}: a hung database fails a
+ * statement instead of holding it). Other drivers (the demo's H2) are left alone.
  */
 @Component
-class MySqlDriverTuning implements BeanPostProcessor {
+class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
 
     static final Map<String, String> SETTINGS = Map.of(
             "rewriteBatchedStatements", "true",
@@ -21,10 +27,17 @@ class MySqlDriverTuning implements BeanPostProcessor {
             "prepStmtCacheSize", "64",
             "prepStmtCacheSqlLimit", "4096");
 
+    private DatabaseTimeouts timeouts;
+
+    @Override
+    public void setEnvironment(Environment environment) {
+        timeouts = Binder.get(environment).bindOrCreate("reconciler.db", DatabaseTimeouts.class);
+    }
+
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof HikariDataSource pool && Dialect.usesMySqlDriver(pool.getJdbcUrl())) {
-            SETTINGS.forEach((key, value) -> {
+            settings().forEach((key, value) -> {
                 if (!pool.getJdbcUrl().contains(key + "=")
                         && !pool.getDataSourceProperties().containsKey(key)) {
                     pool.addDataSourceProperty(key, value);
@@ -32,5 +45,12 @@ class MySqlDriverTuning implements BeanPostProcessor {
             });
         }
         return bean;
+    }
+
+    private Map<String, String> settings() {
+        Map<String, String> all = new LinkedHashMap<>(SETTINGS);
+        all.put("connectTimeout", String.valueOf(timeouts.connectTimeout().toMillis()));
+        all.put("socketTimeout", String.valueOf(timeouts.socketTimeout().toMillis()));
+        return all;
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
@@ -24,12 +25,18 @@ import shop.reconciler.support.TestDatabase;
  * real server through a {@link TcpProxy}; the test severs every connection while a chunk's
  * transaction is open (its notification insert is sleeping in a trigger). The chunk must roll
  * back as a whole, the run must end failed (or be left for recovery), and a restart must finish
- * with every order right and one email each.
+ * with every order right and one email each. The second test makes the database fall silent
+ * instead (a black hole): the driver's socket time-out fails the run in bounded time.
  */
 class DatabaseCutIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
     private static final int ORDERS = 12;
+
+    @BeforeEach
+    void noMailYet() throws Exception {
+        SMTP.purgeEmailFromAllMailboxes();
+    }
 
     @AfterAll
     static void stopMail() {
@@ -140,6 +147,69 @@ class DatabaseCutIntegrationTest {
             assertDelivered(SMTP, String.format("E-%02d", i), 1);
         }
         assertThat(SMTP.getReceivedMessages()).hasSize(ORDERS);
+        proxy.close();
+    }
+
+    @Test
+    void databaseThatStopsAnsweringFailsTheRunInBoundedTimeAndTheRestartFinishesWithOneEmailEach() throws Exception {
+        // given: as above, but the database will fall silent (no reset, no reply: a black hole)
+        // and the driver's socket time-out is 5 s instead of the default 5 minutes
+        ShopUnderTest reconciler =
+                new ShopUnderTest("dbhang").smtpPort(SMTP.getSmtp().getPort());
+        assertThat(reconciler.cli("status").exit()).isZero();
+        for (int i = 1; i <= ORDERS; i++) {
+            reconciler.shop.processingOrder(String.format("H-%02d", i), "h" + i + "@example.com", "completed");
+        }
+        reconciler
+                .shop
+                .jdbc()
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications"
+                        + " FOR EACH ROW BEGIN DO SLEEP(0.3); END");
+        TestDatabase.Server server = TestDatabase.server();
+        TcpProxy proxy = TcpProxy.start(server.host(), server.port());
+        reconciler
+                .with("spring.datasource.url", proxy.jdbcUrl(reconciler.database))
+                .with("reconciler.chunk-size", 1)
+                .with("reconciler.db.socket-timeout", "5s")
+                .with("reconciler.lock.at-most-for", "30s");
+
+        // when: a few chunks in, every byte stops flowing, both ways, on every connection
+        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> reconciler.cli("run"));
+        ShopUnderTest.await(
+                Duration.ofSeconds(60), "3 orders completed", () -> run.isDone() || reconciler.completedOrders() >= 3);
+        assertThat(run)
+                .describedAs("the run ended before the database fell silent")
+                .isNotDone();
+        proxy.pause();
+        long silentFrom = System.nanoTime();
+        CliRunner.Result hung = run.get(150, TimeUnit.SECONDS);
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - silentFrom);
+
+        // then: the run gave up by itself, in bounded time, with exit code 1
+        assertThat(hung.exit()).describedAs(hung.describe()).isEqualTo(1);
+        assertThat(failedAfter).isLessThan(Duration.ofSeconds(120));
+        assertThat(hung.out() + hung.err()).doesNotContain("Exception in thread");
+
+        // when: the database answers again, and the lease (if the failed run could not release
+        // it) has lapsed after at-most-for
+        proxy.sever();
+        proxy.resume();
+        reconciler.shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        CliRunner.Result restart = ShopUnderTest.retry(
+                Duration.ofSeconds(60), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+
+        // then: every order completed, one email each
+        assertThat(restart.exit())
+                .describedAs(
+                        "%s%nthe hung run: %s%nexecutions: %s",
+                        restart.describe(), hung.out(), reconciler.executionsDump())
+                .isZero();
+        assertThat(reconciler.completedOrders()).isEqualTo(ORDERS);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
+                .isZero();
+        for (int i = 1; i <= ORDERS; i++) {
+            assertDelivered(SMTP, String.format("H-%02d", i), 1);
+        }
         proxy.close();
     }
 }
