@@ -64,7 +64,7 @@ public record ReconcilerProperties(
                 lock,
                 mail,
                 Duration.ofSeconds(25),
-                new Health(3),
+                new Health(3, Duration.ofSeconds(10)),
                 2,
                 Duration.ofHours(24),
                 100);
@@ -75,7 +75,7 @@ public record ReconcilerProperties(
         requirePositive("reconciler.shutdown-timeout", shutdownTimeout);
         requirePositive("reconciler.stuck-task-after", stuckTaskAfter);
         if (health == null) {
-            health = new Health(3);
+            health = new Health(3, Duration.ofSeconds(10));
         }
         if (cron == null || !CronExpression.isValidExpression(cron)) {
             throw new InvalidConfigurationException(
@@ -107,9 +107,14 @@ public record ReconcilerProperties(
     /**
      * @param staleAfterRuns the health indicator is DOWN when no execution completed within this
      *     many schedule intervals
+     * @param cacheFor how long one evaluation of {@code /actuator/health} answers every request
+     *     (Actuator's {@code management.endpoint.health.cache.time-to-live} follows it)
      */
-    public record Health(@DefaultValue("3") int staleAfterRuns) {
+    public record Health(
+            @DefaultValue("3") int staleAfterRuns,
+            @DefaultValue("10s") Duration cacheFor) {
         public Health {
+            requirePositive("reconciler.health.cache-for", cacheFor);
             if (staleAfterRuns < 1) {
                 throw new InvalidConfigurationException(
                         "reconciler.health.stale-after-runs", "must be at least 1, was " + staleAfterRuns);

@@ -18,7 +18,8 @@ public final class SecretSettings implements EnvironmentPostProcessor {
             "spring.datasource.hikari.password",
             "spring.flyway.password",
             "spring.mail.password",
-            "reconciler.management.password");
+            "reconciler.management.viewer.password",
+            "reconciler.management.operator.password");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

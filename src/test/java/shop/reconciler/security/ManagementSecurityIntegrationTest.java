@@ -1,0 +1,283 @@
+package shop.reconciler.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.ReconcilerProcess;
+import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * What {@code serve}'s HTTP port shows to whom, as a scheduler's probe, monitoring and an operator
+ * meet it: a real process, a real database and SMTP server, plain HTTP requests. Health's status
+ * and the Prometheus scrape are open; health's details need an account; nothing listens beyond
+ * loopback; and a probe hammering health does not disturb a run.
+ */
+class ManagementSecurityIntegrationTest {
+
+    private static final GreenMail SMTP = MailServer.start();
+    private static final String VIEWER_SECRET = "viewer-Secret-4711";
+    private static final String OPERATOR_SECRET = "operator-Secret-0815";
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private TestDatabase.DatabaseRef database;
+    private ShopFixture shop;
+    private ReconcilerProcess serve;
+    private int port;
+
+    @BeforeEach
+    void freshShop() throws Exception {
+        database = TestDatabase.server().createDatabase("mgmt");
+        shop = new ShopFixture(database.dataSource()).createSchema();
+        SMTP.purgeEmailFromAllMailboxes();
+        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void stopServe() {
+        if (serve != null) {
+            serve.close();
+        }
+    }
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    @Test
+    void healthStatusAndMetricsAreOpenDetailsNeedAnAccountAndNothingElseIsServed() throws Exception {
+        // given: serve with a viewer (raw secret, as from the environment) and an operator whose
+        // password is configured as a bcrypt hash
+        seedFinishedOrders(3);
+        String operatorHash = "{bcrypt}" + new BCryptPasswordEncoder().encode(OPERATOR_SECRET);
+        startServe(
+                "--reconciler.management.viewer.password=" + VIEWER_SECRET,
+                "--reconciler.management.operator.username=ops",
+                "--reconciler.management.operator.password=" + operatorHash);
+        await(Duration.ofSeconds(60), () -> completedRuns() >= 1);
+
+        // when
+        HttpResponse<String> anonymous = get("/actuator/health", null);
+        HttpResponse<String> viewer = get("/actuator/health", basic("viewer", VIEWER_SECRET));
+        HttpResponse<String> operator = get("/actuator/health", basic("ops", OPERATOR_SECRET));
+        HttpResponse<String> wrong = get("/actuator/health", basic("viewer", "guess"));
+        HttpResponse<String> prometheus = get("/actuator/prometheus", null);
+        HttpResponse<String> links = get("/actuator", null);
+        HttpResponse<String> viewerLinks = get("/actuator", basic("viewer", VIEWER_SECRET));
+        HttpResponse<String> elsewhere = get("/anything", null);
+
+        // then: the status for anyone, the details only for an account
+        assertThat(anonymous.statusCode()).describedAs(anonymous.body()).isEqualTo(200);
+        assertThat(anonymous.body()).contains("\"status\":\"UP\"").doesNotContain("reconciler", "db", "diskSpace");
+        assertThat(viewer.statusCode()).isEqualTo(200);
+        assertThat(viewer.body()).contains("\"reconciler\"").contains("\"db\"").contains("lastCompletedRun");
+        assertThat(operator.body()).contains("\"reconciler\"");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).doesNotContain("reconciler");
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("reconciler_orders_completed_total");
+        assertThat(links.statusCode()).isEqualTo(401);
+        assertThat(viewerLinks.statusCode()).isEqualTo(200);
+        assertThat(elsewhere.statusCode()).isIn(401, 403);
+        // Boot's SMTP health check is off: health opens no connection to the mail server
+        assertThat(viewer.body()).doesNotContain("\"mail\"");
+
+        // and: nothing listens beyond loopback
+        List<InetAddress> others = nonLoopbackAddresses();
+        assertThat(others)
+                .describedAs("a non-loopback address of this machine to try")
+                .isNotEmpty();
+        for (InetAddress address : others) {
+            assertThat(connects(address, port))
+                    .describedAs("port %d on %s", port, address)
+                    .isFalse();
+        }
+        assertThat(connects(InetAddress.getLoopbackAddress(), port)).isTrue();
+
+        // and: no secret and no generated password in what serve printed
+        String output = serve.output();
+        assertThat(output).doesNotContain(VIEWER_SECRET, OPERATOR_SECRET, operatorHash);
+        assertThat(output).doesNotContainIgnoringCase("generated security password");
+    }
+
+    @Test
+    void aProbeHammeringHealthDuringARunDoesNotDisturbIt() throws Exception {
+        // given: a run that takes at least 6 s (each notification insert sleeps 0.1 s)
+        seedFinishedOrders(60);
+        shop.jdbc()
+                .execute("CREATE TRIGGER slow_notifications BEFORE INSERT ON order_notifications FOR EACH ROW"
+                        + " BEGIN DO SLEEP(0.1); END");
+        startServe("--reconciler.management.viewer.password=" + VIEWER_SECRET);
+        await(Duration.ofSeconds(60), () -> connects(InetAddress.getLoopbackAddress(), port));
+        assertThat(completedOrders())
+                .describedAs("orders completed before the probe starts")
+                .isLessThan(60);
+
+        // when: four clients ask for health (two of them for its details) without a pause until
+        // the run has completed every order
+        AtomicBoolean done = new AtomicBoolean();
+        List<Duration> slowest = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        List<Future<Integer>> counts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String authorization = i % 2 == 0 ? null : basic("viewer", VIEWER_SECRET);
+            counts.add(clients.submit(() -> hammer(authorization, done, slowest, statuses)));
+        }
+        await(Duration.ofSeconds(90), () -> completedOrders() == 60 && completedRuns() >= 1);
+        done.set(true);
+        clients.shutdown();
+        assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        int requests = 0;
+        for (Future<Integer> count : counts) {
+            requests += count.get();
+        }
+
+        // then: the run completed every order with one email each while health answered every
+        // request, each within a second
+        assertThat(requests).isGreaterThan(100);
+        assertThat(statuses).allSatisfy(status -> assertThat(status).isIn(200, 503));
+        assertThat(slowest).allSatisfy(time -> assertThat(time).isLessThan(Duration.ofSeconds(1)));
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'FAILED'"))
+                .isZero();
+        await(Duration.ofSeconds(30), () -> SMTP.getReceivedMessages().length == 60);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(60);
+        assertThat(SMTP.getReceivedMessages()).hasSize(60);
+    }
+
+    private int hammer(String authorization, AtomicBoolean done, List<Duration> slowest, List<Integer> statuses)
+            throws IOException, InterruptedException {
+        int sent = 0;
+        Duration worst = Duration.ZERO;
+        while (!done.get()) {
+            Instant start = Instant.now();
+            HttpResponse<String> response = get("/actuator/health", authorization);
+            Duration took = Duration.between(start, Instant.now());
+            worst = took.compareTo(worst) > 0 ? took : worst;
+            statuses.add(response.statusCode());
+            sent++;
+        }
+        slowest.add(worst);
+        return sent;
+    }
+
+    private void startServe(String... extra) {
+        List<String> args = new ArrayList<>(
+                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
+        args.addAll(List.of(extra));
+        args.addAll(springArgs());
+        serve = ReconcilerProcess.start(args);
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<InetAddress> nonLoopbackAddresses() throws IOException {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                Collections.list(nic.getInetAddresses()).stream()
+                        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                        .forEach(addresses::add);
+            }
+        }
+        return addresses;
+    }
+
+    private static boolean connects(InetAddress address, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 2_000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        Instant end = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("condition not met within " + limit + "\n" + serve.output());
+            }
+            if (!serve.isAlive()) {
+                throw new AssertionError("serve exited\n" + serve.output());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void seedFinishedOrders(int count) {
+        for (int i = 1; i <= count; i++) {
+            shop.processingOrder(String.format("M-%04d", i), "m" + i + "@example.com", "completed");
+        }
+    }
+
+    private int completedOrders() {
+        return shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'");
+    }
+
+    private int completedRuns() {
+        return shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'");
+    }
+
+    private List<String> springArgs() {
+        List<String> args = new ArrayList<>();
+        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.add("--spring.mail.host=127.0.0.1");
+        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
+        return args;
+    }
+
+    private CliRunner.Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+}
