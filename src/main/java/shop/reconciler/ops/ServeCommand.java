@@ -3,6 +3,7 @@ package shop.reconciler.ops;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -41,9 +42,12 @@ class ServeCommand {
         scheduler.setThreadNamePrefix("reconcile-");
         scheduler.setWaitForTasksToCompleteOnShutdown(true);
         scheduler.setAwaitTerminationSeconds((int) properties.shutdownTimeout().toSeconds());
+        // a cancelled next tick leaves the queue at once, so that shutdown does not wait for it
+        scheduler.setRemoveOnCancelPolicy(true);
         scheduler.initialize();
+        ScheduledFuture<?> ticks = null;
         try {
-            scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
+            ticks = scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
             log.info(
                     "serve: orderCompletionJob on cron '{}', first run at {}",
                     properties.cron(),
@@ -51,6 +55,11 @@ class ServeCommand {
             shutdown.awaitRequest();
             log.info("serve: shutting down");
         } finally {
+            // The next tick is not waited for (shutdown would wait for a delayed task until
+            // reconciler.shutdown-timeout); a tick that is running finishes, stopped by the signal.
+            if (ticks != null) {
+                ticks.cancel(false);
+            }
             scheduler.shutdown();
         }
         return ExitCodes.OK;
