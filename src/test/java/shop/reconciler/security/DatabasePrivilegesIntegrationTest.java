@@ -1,0 +1,120 @@
+package shop.reconciler.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * The README's Security section lists the privileges the database user needs. This test gives a
+ * user exactly those, and nothing more, and runs the reconciler as that user, after an
+ * administrator's first start made its tables (the migrations), to a completed run with its
+ * emails and a passing {@code check}. The embedded server of this test checks privileges.
+ */
+class DatabasePrivilegesIntegrationTest {
+
+    private static final GreenMail SMTP = MailServer.start();
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    @Test
+    void theDocumentedPrivilegesAreEnoughToMigrateRunSendAndCheck() throws Exception {
+        // given: the names of the reconciler's own tables, from a scratch database it migrated
+        List<String> ownTables = reconcilerTables();
+        assertThat(ownTables).contains("order_notifications", "shedlock", "BATCH_JOB_EXECUTION");
+
+        // and: a shop with two finished orders and one open, and a user with the README's grants
+        TestDatabase.Server server = TestDatabase.serverWithGrants();
+        TestDatabase.DatabaseRef database = server.createDatabase("priv");
+        ShopFixture shop = new ShopFixture(database.dataSource()).createSchema();
+        shop.processingOrder("PRIV-1", "priv1@example.com", "completed");
+        shop.processingOrder("PRIV-2", "priv2@example.com", "completed", "failed");
+        shop.processingOrder("PRIV-3", "priv3@example.com", "completed", "processing");
+        String user = "rec" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+        String password = "least-Privilege-42";
+        String db = "`" + database.name() + "`";
+        List<String> grants = new ArrayList<>(List.of(
+                "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'",
+                "CREATE USER '" + user + "'@'localhost' IDENTIFIED BY '" + password + "'",
+                // the shop's tables: read both, change only orders.order_status
+                "GRANT SELECT ON " + db + ".download_tasks TO '" + user + "'@'%'",
+                "GRANT SELECT, UPDATE (order_status) ON " + db + ".orders TO '" + user + "'@'%'"));
+        // its own tables, which the installing administrator's first start created: use them
+        for (String table : ownTables) {
+            grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + db + ".`" + table + "` TO '" + user + "'@'%'");
+        }
+        CliRunner.Result install = CliRunner.run(
+                "status",
+                "--spring.datasource.url=" + database.url(),
+                "--spring.datasource.username=" + database.username(),
+                "--spring.datasource.password=" + database.password());
+        assertThat(install.exit()).describedAs(install.describe()).isZero();
+        try (Connection admin = server.openAdminConnection();
+                Statement statement = admin.createStatement()) {
+            for (String grant : grants) {
+                statement.execute(grant);
+                if (grant.startsWith("GRANT")) {
+                    statement.execute(grant.replace("'@'%'", "'@'localhost'"));
+                }
+            }
+        }
+
+        try {
+            // when: every command the reconciler's user runs, after the install
+            CliRunner.Result run = cli(database, user, password, "run");
+            CliRunner.Result check = cli(database, user, password, "check");
+            CliRunner.Result status = cli(database, user, password, "status");
+
+            // then
+            assertThat(run.exit()).describedAs(run.describe()).isZero();
+            assertThat(shop.orderStatus("PRIV-1")).isEqualTo("completed");
+            assertThat(shop.orderStatus("PRIV-2")).isEqualTo("completed");
+            assertThat(shop.orderStatus("PRIV-3")).isEqualTo("processing");
+            assertThat(SMTP.getReceivedMessages()).hasSize(2);
+            assertThat(check.exit()).describedAs(check.describe()).isZero();
+            assertThat(status.exit()).describedAs(status.describe()).isZero();
+        } finally {
+            try (Connection admin = server.openAdminConnection();
+                    Statement statement = admin.createStatement()) {
+                statement.execute("DROP USER '" + user + "'@'%', '" + user + "'@'localhost'");
+            }
+        }
+    }
+
+    private static List<String> reconcilerTables() throws SQLException {
+        TestDatabase.DatabaseRef scratch = TestDatabase.serverWithGrants().createDatabase("privscratch");
+        ShopFixture fixture =
+                new ShopFixture(scratch.dataSource()).createSchema().migrateReconcilerTables();
+        return fixture.jdbc()
+                .queryForList(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                                + " AND table_name NOT IN ('orders', 'download_tasks') ORDER BY table_name",
+                        String.class,
+                        scratch.name());
+    }
+
+    private static CliRunner.Result cli(
+            TestDatabase.DatabaseRef database, String user, String password, String command) {
+        return CliRunner.run(
+                command,
+                "--spring.datasource.url=" + database.url(),
+                "--spring.datasource.username=" + user,
+                "--spring.datasource.password=" + password,
+                "--spring.mail.host=127.0.0.1",
+                "--spring.mail.port=" + SMTP.getSmtp().getPort());
+    }
+}
