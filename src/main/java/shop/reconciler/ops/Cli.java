@@ -13,6 +13,7 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
@@ -176,7 +177,41 @@ public final class Cli {
         }
     }
 
+    /**
+     * Auto-configurations that only {@code serve} needs: Spring Security (its filter chains, and the
+     * generated-password user it would log), Actuator's JVM/system meters and the Prometheus registry
+     * (a command's meters go to a plain in-memory registry). By class name, so that a name whose
+     * starter is not on the classpath is simply ignored.
+     */
+    static final List<String> SERVE_ONLY_AUTO_CONFIGURATIONS = List.of(
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.rsocket.RSocketSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.jvm.JvmMetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.system.SystemMetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.logging.log4j2.Log4J2MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.startup.StartupTimeMetricsListenerAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration");
+
     private static void overrides(Command command, MutablePropertySources sources) {
+        if (command != Command.SERVE) {
+            // Added to the operator's own spring.autoconfigure.exclude, if any, not instead of it.
+            List<String> excludes = new ArrayList<>(SERVE_ONLY_AUTO_CONFIGURATIONS);
+            new Binder(ConfigurationPropertySources.from(sources))
+                    .bind("spring.autoconfigure.exclude", String[].class)
+                    .ifBound(own -> excludes.addAll(List.of(own)));
+            sources.addFirst(new MapPropertySource(
+                    "serve-only", Map.of("spring.autoconfigure.exclude", String.join(",", excludes))));
+        }
         if (command == Command.CHECK) {
             // check reports the schema's state; it does not migrate.
             sources.addFirst(new MapPropertySource("check", Map.of("spring.flyway.enabled", "false")));

@@ -33,7 +33,8 @@ import shop.reconciler.support.TestDatabase;
 public final class BenchMain {
 
     static final String USAGE = """
-            usage: jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp]
+            usage: jobs/bench --startup [--repeat 5] [--url ...]   (the start-up scenario: run/status/check with and without CDS)
+                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp]
                               [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
@@ -116,6 +117,10 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         quietLogging();
+        if (args.length > 0 && args[0].equals("--startup")) {
+            System.exit(StartupScenario.main(List.of(args).subList(1, args.length)));
+            return;
+        }
         // GreenMail parses every message it receives with Jakarta Mail: spare it the class-path scan
         // per parse (in a trial here that scan halved the rate at which GreenMail took messages).
         preferAngusStreamProvider();
