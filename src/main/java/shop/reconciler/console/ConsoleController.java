@@ -114,6 +114,23 @@ class ConsoleController {
         return html(pages.render("overview", model));
     }
 
+    @GetMapping("/executions/{id:[0-9]+}")
+    ResponseEntity<String> execution(
+            @org.springframework.web.bind.annotation.PathVariable long id,
+            HttpServletRequest request,
+            Authentication who) {
+        Map<String, Object> model = base("Execution " + id, request, who);
+        Optional<ExecutionSummary> found = status.snapshot(50).executions().stream()
+                .filter(e -> e.id() == id)
+                .findFirst();
+        if (found.isEmpty()) {
+            model.put("notFound", true);
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(HTML).body(pages.render("execution", model));
+        }
+        model.put("execution", execution(found.get()));
+        return html(pages.render("execution", model));
+    }
+
     @GetMapping("/orders")
     ResponseEntity<String> order(
             @RequestParam(name = "code", required = false) String code,

@@ -107,6 +107,9 @@ class ConsoleIntegrationTest {
         String overview = viewer.get("/console").body();
         assertThat(overview).contains("Overview", "Last executions", "<svg", "<td>reconcile<", "Lease", "UP");
         assertThat(overview).contains("<time datetime=\"").contains(" UTC</time>");
+        String execution = viewer.get("/console/executions/1").body();
+        assertThat(execution).contains("Execution 1", "<td>reconcile", "<td>send");
+        assertThat(viewer.get("/console/executions/999").statusCode()).isEqualTo(404);
         String failed = viewer.get("/console/notifications?status=failed").body();
         assertThat(failed).contains("C-&lt;b&gt;2&lt;/b&gt;").doesNotContain("C-<b>2</b>");
         assertThat(failed).doesNotContain("C-0001").doesNotContain(">Requeue</button>");
