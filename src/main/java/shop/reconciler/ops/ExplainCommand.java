@@ -36,7 +36,7 @@ import shop.reconciler.reconcile.RunPreview.TaskState;
  * </ol>
  */
 @Component
-class ExplainCommand {
+public class ExplainCommand {
 
     static final String ORDER_SQL = """
             SELECT id, order_code, order_status, user_email, created_at, updated_at
@@ -51,7 +51,7 @@ class ExplainCommand {
     static final String NOW_SQL = "SELECT NOW(3)";
 
     /** What holds the order, or what became of it. */
-    enum Verdict {
+    public enum Verdict {
         COMPLETED,
         FINISHED,
         OPEN,
@@ -61,11 +61,11 @@ class ExplainCommand {
         NOT_PROCESSING
     }
 
-    record Task(long id, String title, String status, TaskState state, long changedSecondsAgo, boolean stuck) {}
+    public record Task(long id, String title, String status, TaskState state, long changedSecondsAgo, boolean stuck) {}
 
-    record Completion(Long executionId, String executionStatus, LocalDateTime at) {}
+    public record Completion(Long executionId, String executionStatus, LocalDateTime at) {}
 
-    record Explanation(
+    public record Explanation(
             String orderCode,
             long orderId,
             String orderStatus,
@@ -110,7 +110,8 @@ class ExplainCommand {
         return ExitCodes.OK;
     }
 
-    Optional<Explanation> explain(String code) {
+    /** What {@code explain} prints, as data: the CLI and the console both render it. */
+    public Optional<Explanation> explain(String code) {
         List<Order> found = jdbc.query(
                 ORDER_SQL,
                 Map.of("code", code),
@@ -246,7 +247,7 @@ class ExplainCommand {
     }
 
     /** {@code 3d 4h}, {@code 5h 12m}, {@code 7m 3s}, {@code 42s}. */
-    static String ago(long seconds) {
+    public static String ago(long seconds) {
         long days = seconds / 86_400;
         long hours = seconds % 86_400 / 3_600;
         long minutes = seconds % 3_600 / 60;

@@ -34,10 +34,10 @@ import shop.reconciler.outbox.NotificationStore;
  * Exit 0 when at least one row was (or, dry, would be) requeued, 1 when nothing matched.
  */
 @Component
-class RequeueCommand {
+public class RequeueCommand {
 
     /** What happened to one row, or to an order code without one. */
-    enum Outcome {
+    public enum Outcome {
         REQUEUED,
         WOULD_REQUEUE,
         LEFT,
@@ -45,9 +45,9 @@ class RequeueCommand {
         NOT_FOUND
     }
 
-    record Line(String orderCode, String status, Outcome outcome, String detail) {}
+    public record Line(String orderCode, String status, Outcome outcome, String detail) {}
 
-    record Result(boolean dryRun, long requeued, List<Line> lines) {}
+    public record Result(boolean dryRun, long requeued, List<Line> lines) {}
 
     private final NotificationStore notifications;
 
@@ -69,6 +69,13 @@ class RequeueCommand {
             out.println((result.dryRun() ? "would requeue " : "requeued ") + result.requeued() + " notification(s)");
         }
         return result.requeued() > 0 ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** {@code requeue <orderCode>...}, for the console: the same rules, the same lines. */
+    public Result requeueOrders(List<String> orderCodes) {
+        Arguments.Requeue arguments = new Arguments.Requeue();
+        arguments.orderCodes = new ArrayList<>(orderCodes);
+        return requeue(arguments);
     }
 
     Result requeue(Arguments.Requeue arguments) {

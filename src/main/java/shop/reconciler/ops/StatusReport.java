@@ -24,9 +24,9 @@ import shop.reconciler.reconcile.WriteFailures;
  * (job repository, lease row, outbox, shop), so it answers from any node, also during a run.
  */
 @Component
-class StatusReport {
+public class StatusReport {
 
-    record Lease(String state, String lockedBy, String lockedAt, String until) {}
+    public record Lease(String state, String lockedBy, String lockedAt, String until) {}
 
     /**
      * @param uncertain notifications with at least one delivery of unknown outcome
@@ -36,7 +36,7 @@ class StatusReport {
      * @param orphaned executions shown as running while no process holds the lease: their process
      *     died, and the next run recovers and restarts them
      */
-    record Snapshot(
+    public record Snapshot(
             List<ExecutionSummary> executions,
             Lease lease,
             Map<String, Long> notifications,
@@ -83,7 +83,8 @@ class StatusReport {
         return ExitCodes.OK;
     }
 
-    Snapshot snapshot(int limit) {
+    /** What {@code status} prints, as data: the CLI and the console both render it. */
+    public Snapshot snapshot(int limit) {
         List<ExecutionSummary> executions =
                 history.recentExecutionsWithSteps(OrderCompletionJobConfiguration.JOB_NAME, limit).stream()
                         .map(e -> new ExecutionSummary(

@@ -1,0 +1,296 @@
+package shop.reconciler.console;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import shop.reconciler.history.JobHistory.ExecutionSummary;
+import shop.reconciler.ops.ExplainCommand;
+import shop.reconciler.ops.RequeueCommand;
+import shop.reconciler.ops.StatusReport;
+import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.security.ManagementAccounts;
+
+/**
+ * The web console: what {@code status}, {@code explain} and {@code notifications} compute (their
+ * own beans, not a second implementation), as server-rendered pages, and the operator's requeue.
+ */
+@Controller
+@RequestMapping("/console")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty(prefix = "reconciler.console", name = "enabled", havingValue = "true", matchIfMissing = true)
+class ConsoleController {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleController.class);
+    private static final MediaType HTML = new MediaType("text", "html", java.nio.charset.StandardCharsets.UTF_8);
+
+    private final ConsolePages pages = new ConsolePages();
+    private final StatusReport status;
+    private final ExplainCommand explain;
+    private final RequeueCommand requeue;
+    private final NotificationStore notifications;
+    private final ObjectProvider<HealthEndpoint> health;
+    private final boolean actions;
+
+    ConsoleController(
+            StatusReport status,
+            ExplainCommand explain,
+            RequeueCommand requeue,
+            NotificationStore notifications,
+            ObjectProvider<HealthEndpoint> health,
+            ConsoleProperties properties,
+            ManagementAccounts accounts) {
+        this.status = status;
+        this.explain = explain;
+        this.requeue = requeue;
+        this.notifications = notifications;
+        this.health = health;
+        this.actions = properties.actions() && accounts.operatorConfigured();
+    }
+
+    @GetMapping("/login")
+    ResponseEntity<String> login(HttpServletRequest request) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("title", "Sign in");
+        model.put("csrf", request.getAttribute(CsrfToken.class.getName()));
+        model.put("error", request.getParameter("error") != null);
+        model.put("out", request.getParameter("out") != null);
+        return html(pages.render("login", model));
+    }
+
+    @GetMapping({"", "/"})
+    ResponseEntity<String> overview(HttpServletRequest request, Authentication who) {
+        StatusReport.Snapshot s = status.snapshot(10);
+        Map<String, Object> model = base("Overview", request, who);
+        HealthEndpoint endpoint = health.getIfAvailable();
+        model.put(
+                "health",
+                endpoint == null ? "unknown" : endpoint.health().getStatus().getCode());
+        model.put(
+                "healthUp",
+                endpoint != null && "UP".equals(endpoint.health().getStatus().getCode()));
+        model.put("lease", s.lease());
+        model.put("leaseHeld", "held".equals(s.lease().state()));
+        model.put(
+                "executions",
+                s.executions().stream().map(ConsoleController::execution).toList());
+        model.put("noExecutions", s.executions().isEmpty());
+        List<Map<String, Object>> counts = new ArrayList<>();
+        s.notifications().forEach((k, v) -> counts.add(Map.of("status", k, "count", ConsolePages.number(v))));
+        model.put("notificationCounts", counts);
+        model.put("oldestQueued", ConsolePages.when(s.oldestQueued()));
+        model.put("uncertain", ConsolePages.number(s.uncertain()));
+        model.put("anomalies", ConsolePages.number(s.anomalies()));
+        model.put("anomalyCodes", s.anomalyOrderCodes());
+        model.put("stuck", ConsolePages.number(s.stuck()));
+        model.put("stuckAfter", s.stuckAfter());
+        model.put("stuckCodes", s.stuckOrderCodes());
+        model.put("writeFailures", ConsolePages.number(s.writeFailures()));
+        model.put("orphaned", s.orphaned());
+        model.put("chart", Chart.of(s.executions()));
+        return html(pages.render("overview", model));
+    }
+
+    @GetMapping("/executions/{id:[0-9]+}")
+    ResponseEntity<String> execution(
+            @org.springframework.web.bind.annotation.PathVariable long id,
+            HttpServletRequest request,
+            Authentication who) {
+        Map<String, Object> model = base("Execution " + id, request, who);
+        Optional<ExecutionSummary> found = status.snapshot(50).executions().stream()
+                .filter(e -> e.id() == id)
+                .findFirst();
+        if (found.isEmpty()) {
+            model.put("notFound", true);
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(HTML).body(pages.render("execution", model));
+        }
+        model.put("execution", execution(found.get()));
+        return html(pages.render("execution", model));
+    }
+
+    @GetMapping("/orders")
+    ResponseEntity<String> order(
+            @RequestParam(name = "code", required = false) String code,
+            HttpServletRequest request,
+            Authentication who) {
+        Map<String, Object> model = base("Order lookup", request, who);
+        model.put("code", code);
+        if (code != null && !code.isBlank()) {
+            Optional<ExplainCommand.Explanation> e = explain.explain(code.strip());
+            model.put("notFound", e.isEmpty());
+            e.ifPresent(x -> {
+                model.put("order", x);
+                model.put("verdict", x.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+                model.put(
+                        "tasks",
+                        x.tasks().stream()
+                                .map(t -> Map.of(
+                                        "id", t.id(),
+                                        "title", String.valueOf(t.title()),
+                                        "status", String.valueOf(t.status()),
+                                        "state", t.state().name().toLowerCase(Locale.ROOT),
+                                        "ago", ExplainCommand.ago(t.changedSecondsAgo()),
+                                        "stuck", t.stuck()))
+                                .toList());
+                if (x.notification() != null) {
+                    model.put("notification", notification(x.notification()));
+                }
+            });
+        }
+        return html(pages.render("order", model));
+    }
+
+    @GetMapping("/notifications")
+    ResponseEntity<String> notifications(
+            @RequestParam(name = "status", required = false) String statusCode,
+            HttpServletRequest request,
+            Authentication who) {
+        NotificationStatus wanted = null;
+        for (NotificationStatus candidate : NotificationStatus.values()) {
+            if (candidate.code().equals(statusCode)) {
+                wanted = candidate;
+            }
+        }
+        Map<String, Object> model = base("Notifications", request, who);
+        List<Map<String, Object>> filters = new ArrayList<>();
+        filters.add(Map.of("code", "", "label", "any status", "selected", wanted == null));
+        for (NotificationStatus candidate : NotificationStatus.values()) {
+            filters.add(Map.of("code", candidate.code(), "label", candidate.code(), "selected", candidate == wanted));
+        }
+        model.put("filters", filters);
+        List<NotificationStore.Row> rows = notifications.list(wanted, null, 200);
+        model.put("rows", rows.stream().map(ConsoleController::notification).toList());
+        model.put("none", rows.isEmpty());
+        model.put("result", request.getSession().getAttribute("console.result"));
+        request.getSession().removeAttribute("console.result");
+        return html(pages.render("notifications", model));
+    }
+
+    @PostMapping("/actions/requeue")
+    ResponseEntity<String> requeue(
+            @RequestParam("order") List<String> orderCodes, HttpServletRequest request, Principal who) {
+        if (!actions) {
+            return ResponseEntity.status(HttpStatus.FORBIDDEN)
+                    .contentType(HTML)
+                    .body("The console is read-only: reconciler.console.actions is off or no operator account is"
+                            + " configured.");
+        }
+        RequeueCommand.Result result = requeue.requeueOrders(orderCodes);
+        for (RequeueCommand.Line line : result.lines()) {
+            log.info(
+                    "console: {} requeue {}: {} ({})",
+                    who.getName(),
+                    line.orderCode(),
+                    line.outcome().name().toLowerCase(Locale.ROOT),
+                    line.detail());
+        }
+        request.getSession()
+                .setAttribute(
+                        "console.result",
+                        result.lines().stream()
+                                .map(l -> l.outcome()
+                                                .name()
+                                                .toLowerCase(Locale.ROOT)
+                                                .replace('_', ' ') + " " + l.orderCode() + ": " + l.detail())
+                                .toList());
+        return ResponseEntity.status(HttpStatus.SEE_OTHER)
+                .header("Location", request.getContextPath() + "/console/notifications?status=queued")
+                .build();
+    }
+
+    @GetMapping("/assets/{name:[a-z]+\\.(?:js|css)}")
+    @ResponseBody
+    ResponseEntity<byte[]> asset(@org.springframework.web.bind.annotation.PathVariable String name) throws Exception {
+        ClassPathResource resource = new ClassPathResource("console/assets/" + name);
+        if (!resource.exists()) {
+            return ResponseEntity.notFound().build();
+        }
+        MediaType type = name.endsWith(".js") ? new MediaType("text", "javascript") : new MediaType("text", "css");
+        return ResponseEntity.ok()
+                .contentType(type)
+                .header("Cache-Control", "max-age=3600")
+                .body(resource.getInputStream().readAllBytes());
+    }
+
+    private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("title", title);
+        model.put("user", who.getName());
+        boolean operator = who.getAuthorities().stream()
+                .anyMatch(a -> ("ROLE_" + ManagementAccounts.OPERATOR).equals(a.getAuthority()));
+        model.put("role", operator ? ManagementAccounts.OPERATOR : ManagementAccounts.VIEWER);
+        model.put("canAct", actions && operator);
+        model.put("readOnly", !actions);
+        model.put("csrf", request.getAttribute(CsrfToken.class.getName()));
+        return model;
+    }
+
+    private static Map<String, Object> execution(ExecutionSummary e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("instanceId", e.instanceId());
+        m.put("status", e.status());
+        m.put("failed", "FAILED".equals(e.status()));
+        m.put("exit", e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription()));
+        m.put("start", ConsolePages.when(e.start()));
+        m.put("duration", ConsolePages.millis(e.durationMs()));
+        m.put(
+                "steps",
+                e.steps().stream()
+                        .map(st -> Map.of(
+                                "name", st.name(),
+                                "status", st.status(),
+                                "read", ConsolePages.number(st.read()),
+                                "filtered", ConsolePages.number(st.filtered()),
+                                "written", ConsolePages.number(st.written()),
+                                "skipped", ConsolePages.number(st.skipped()),
+                                "duration", ConsolePages.millis(st.durationMs())))
+                        .toList());
+        return m;
+    }
+
+    private static Map<String, Object> notification(NotificationStore.Row r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orderCode", r.orderCode());
+        m.put("recipient", r.recipient());
+        m.put("status", r.status());
+        m.put("failed", NotificationStatus.FAILED.code().equals(r.status()));
+        m.put("attempts", ConsolePages.number(r.attempts()));
+        m.put("uncertain", r.uncertainDeliveries() > 0 ? ConsolePages.number(r.uncertainDeliveries()) : null);
+        m.put("lastError", r.lastError());
+        m.put("messageId", r.messageId());
+        m.put("queued", ConsolePages.when(r.createdAt()));
+        m.put("sent", ConsolePages.when(r.sentAt()));
+        return m;
+    }
+
+    private static ResponseEntity<String> html(String body) {
+        return ResponseEntity.ok()
+                .contentType(HTML)
+                .header("Cache-Control", "no-store")
+                .body(body);
+    }
+}

@@ -1,0 +1,195 @@
+package shop.reconciler.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.MailServer;
+import shop.reconciler.support.ReconcilerProcess;
+import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.TestDatabase;
+
+/**
+ * The operator's path through the console in a real browser (Debian's headless Chromium through
+ * its chromedriver; Selenium Manager off, nothing is downloaded): sign in, look an order up,
+ * requeue its failed notification, see it queued. Screenshots go to target/console-screenshots/.
+ */
+class ConsoleBrowserIntegrationTest {
+
+    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+    private static final Path SHOTS = Paths.get("target", "console-screenshots");
+    private static final GreenMail SMTP = MailServer.start();
+
+    private TestDatabase.DatabaseRef database;
+    private ShopFixture shop;
+    private ReconcilerProcess serve;
+    private ChromeDriver browser;
+    private int port;
+
+    @BeforeEach
+    void freshShop() throws Exception {
+        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+                .describedAs(
+                        "this test needs Debian's chromium and chromium-driver (%s, %s):"
+                                + " apt-get install -y chromium chromium-driver",
+                        CHROMIUM, CHROMEDRIVER)
+                .isTrue();
+        database = TestDatabase.server().createDatabase("browser");
+        shop = new ShopFixture(database.dataSource()).createSchema();
+        assertThat(cli("status").exit()).isZero();
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (serve != null) {
+            serve.close();
+        }
+    }
+
+    @AfterAll
+    static void stopMail() {
+        SMTP.stop();
+    }
+
+    @Test
+    void anOperatorFindsAnOrderAndRequeuesItsFailedNotification() throws Exception {
+        // given: a shop with one sent notification and one failed for an unusable address, since
+        // corrected by the shop
+        for (int i = 1; i <= 3; i++) {
+            shop.processingOrder("B-100" + i, "b" + i + "@example.com", "completed");
+        }
+        shop.processingOrder("B-2001", "not an address", "completed");
+        startServe("--reconciler.management.operator.password=" + ConsoleIntegrationTest.OPERATOR_SECRET);
+        await(
+                Duration.ofSeconds(60),
+                () -> shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1
+                        && shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'") == 3);
+        shop.jdbc().update("UPDATE orders SET user_email = 'fixed@example.com' WHERE order_code = 'B-2001'");
+        browser = chromium();
+
+        // when: the operator signs in
+        browser.get("http://127.0.0.1:" + port + "/console");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/login");
+        browser.findElement(By.id("username")).sendKeys("operator");
+        browser.findElement(By.id("password")).sendKeys(ConsoleIntegrationTest.OPERATOR_SECRET);
+        shot("01-login");
+        browser.findElement(By.cssSelector("form.login button")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Overview");
+        assertThat(browser.getPageSource()).contains("Last executions");
+        shot("02-overview");
+
+        // and: looks the order up
+        browser.findElement(By.linkText("Order lookup")).click();
+        browser.findElement(By.id("code")).sendKeys("B-2001");
+        browser.findElement(By.cssSelector("form.filter button")).click();
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Order B-2001", "completed", "failed");
+        shot("03-order");
+
+        // and: requeues its failed notification
+        browser.findElement(By.cssSelector("button[aria-label='Requeue B-2001']"))
+                .click();
+
+        // then: it is queued (or already sent again by the next run)
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("requeued B-2001");
+        shot("04-requeued");
+        assertThat(shop.notification("B-2001").get("status")).isIn("queued", "sent");
+        await(
+                Duration.ofSeconds(60),
+                () -> "sent".equals(shop.notification("B-2001").get("status")));
+        assertThat(serve.output()).contains("console: operator requeue B-2001: requeued");
+    }
+
+    private ChromeDriver chromium() throws Exception {
+        System.setProperty("SE_MANAGER_PATH", "/nonexistent"); // never let Selenium Manager fetch a browser
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--window-size=1200,900",
+                "--user-data-dir=" + Files.createTempDirectory("console-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+        driver.manage().window().setSize(new Dimension(1200, 900));
+        return driver;
+    }
+
+    private void shot(String name) throws Exception {
+        Path file = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(file, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void startServe(String... extra) {
+        List<String> args = new ArrayList<>(
+                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
+        args.addAll(List.of(extra));
+        args.addAll(springArgs());
+        serve = ReconcilerProcess.start(args);
+    }
+
+    private void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        Instant end = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("condition not met within " + limit + "\n" + serve.output());
+            }
+            if (!serve.isAlive()) {
+                throw new AssertionError("serve exited\n" + serve.output());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private List<String> springArgs() {
+        List<String> args = new ArrayList<>();
+        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.add("--spring.mail.host=127.0.0.1");
+        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
+        return args;
+    }
+
+    private CliRunner.Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(springArgs());
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+}
