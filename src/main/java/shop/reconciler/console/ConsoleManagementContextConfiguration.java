@@ -1,0 +1,31 @@
+package shop.reconciler.console;
+
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Serves the console on the management port. Actuator runs in a child context of its own there
+ * (the application's own server has no connector), whose dispatcher maps only the child's beans;
+ * this mapping finds {@link ConsoleController}, a bean of the application's context, in it.
+ */
+@ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "reconciler.console", name = "enabled", havingValue = "true", matchIfMissing = true)
+class ConsoleManagementContextConfiguration {
+
+    @Bean
+    RequestMappingHandlerMapping consoleHandlerMapping() {
+        RequestMappingHandlerMapping mapping = new RequestMappingHandlerMapping() {
+            @Override
+            protected boolean isHandler(Class<?> beanType) {
+                return ConsoleController.class.isAssignableFrom(beanType);
+            }
+        };
+        mapping.setDetectHandlerMethodsInAncestorContexts(true);
+        mapping.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return mapping;
+    }
+}
