@@ -58,13 +58,12 @@ public final class ScenarioRunner {
     /**
      * The floor, step 1: the tasks aggregated once per order (one pass over {@code download_tasks}),
      * joined to the processing orders, and each finished order's notification decided, into a
-     * temporary table (the session's {@link #FLOOR_SESSION_SQL} keeps it and the aggregation in
-     * memory). The fastest of the forms tried (jobs/performance/history.md, "The honest floor"): the
-     * outbox rows first and the orders' update by join to the outbox, the 0.5.0 floor, took about
-     * twice as long, its join to the outbox being the costly part.
+     * temporary InnoDB table (the session's {@link #FLOOR_SESSION_SQL} keeps the aggregation in
+     * memory; a MEMORY table fills up at 1M orders, its rows being fixed-width). The forms tried and
+     * their times: jobs/performance/history.md, "The honest floor".
      */
     static final String FLOOR_FINISHED_SQL = """
-            CREATE TEMPORARY TABLE bench_finished (PRIMARY KEY (id)) ENGINE=MEMORY
+            CREATE TEMPORARY TABLE bench_finished (PRIMARY KEY (id)) ENGINE=InnoDB
             SELECT f.id, f.order_code, LEFT(f.user_email, 255) AS recipient,
                    CASE WHEN f.newest < f.cutoff THEN 'skipped'
                         WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'failed'
