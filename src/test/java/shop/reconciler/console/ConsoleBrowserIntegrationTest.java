@@ -3,14 +3,11 @@ package shop.reconciler.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +24,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
+import shop.reconciler.support.ServeUnderTest;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
@@ -44,6 +42,7 @@ class ConsoleBrowserIntegrationTest {
 
     private TestDatabase.DatabaseRef database;
     private ShopFixture shop;
+    private ServeUnderTest node;
     private ReconcilerProcess serve;
     private ChromeDriver browser;
     private int port;
@@ -56,12 +55,10 @@ class ConsoleBrowserIntegrationTest {
                                 + " apt-get install -y chromium chromium-driver",
                         CHROMIUM, CHROMEDRIVER)
                 .isTrue();
-        database = TestDatabase.server().createDatabase("browser");
-        shop = new ShopFixture(database.dataSource()).createSchema();
-        assertThat(cli("status").exit()).isZero();
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        node = new ServeUnderTest("browser", SMTP);
+        database = node.database;
+        shop = node.shop;
+        port = node.port();
         Files.createDirectories(SHOTS);
     }
 
@@ -70,8 +67,8 @@ class ConsoleBrowserIntegrationTest {
         if (browser != null) {
             browser.quit();
         }
-        if (serve != null) {
-            serve.close();
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -159,37 +156,18 @@ class ConsoleBrowserIntegrationTest {
     }
 
     private void startServe(String... extra) {
-        List<String> args = new ArrayList<>(
-                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
-        args.addAll(List.of(extra));
-        args.addAll(springArgs());
-        serve = ReconcilerProcess.start(args);
+        serve = node.start(extra);
     }
 
     private void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        Instant end = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("condition not met within " + limit + "\n" + serve.output());
-            }
-            if (!serve.isAlive()) {
-                throw new AssertionError("serve exited\n" + serve.output());
-            }
-            Thread.sleep(200);
-        }
+        node.await(limit, condition);
     }
 
     private List<String> springArgs() {
-        List<String> args = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        args.add("--spring.mail.host=127.0.0.1");
-        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        return args;
+        return node.springArgs();
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(springArgs());
-        return CliRunner.run(all.toArray(String[]::new));
+        return node.cli(args);
     }
 }

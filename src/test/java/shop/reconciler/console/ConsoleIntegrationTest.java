@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.util.GreenMail;
 import java.io.IOException;
 import java.net.CookieManager;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,8 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -26,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
+import shop.reconciler.support.ServeUnderTest;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
@@ -41,24 +39,23 @@ class ConsoleIntegrationTest {
 
     private TestDatabase.DatabaseRef database;
     private ShopFixture shop;
+    private ServeUnderTest node;
     private ReconcilerProcess serve;
     private int port;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("console");
-        shop = new ShopFixture(database.dataSource()).createSchema();
+        node = new ServeUnderTest("console", SMTP);
+        database = node.database;
+        shop = node.shop;
+        port = node.port();
         SMTP.purgeEmailFromAllMailboxes();
-        assertThat(cli("status").exit()).isZero();
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
     }
 
     @AfterEach
     void stopServe() {
-        if (serve != null) {
-            serve.close();
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -227,37 +224,18 @@ class ConsoleIntegrationTest {
     }
 
     private void startServe(String... extra) {
-        List<String> args = new ArrayList<>(
-                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
-        args.addAll(List.of(extra));
-        args.addAll(springArgs());
-        serve = ReconcilerProcess.start(args);
+        serve = node.start(extra);
     }
 
     private void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        Instant end = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("condition not met within " + limit + "\n" + serve.output());
-            }
-            if (!serve.isAlive()) {
-                throw new AssertionError("serve exited\n" + serve.output());
-            }
-            Thread.sleep(200);
-        }
+        node.await(limit, condition);
     }
 
     private List<String> springArgs() {
-        List<String> args = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        args.add("--spring.mail.host=127.0.0.1");
-        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        return args;
+        return node.springArgs();
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(springArgs());
-        return CliRunner.run(all.toArray(String[]::new));
+        return node.cli(args);
     }
 }

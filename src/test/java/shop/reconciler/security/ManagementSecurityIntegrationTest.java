@@ -8,7 +8,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +34,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
+import shop.reconciler.support.ServeUnderTest;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
@@ -54,24 +54,23 @@ class ManagementSecurityIntegrationTest {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private TestDatabase.DatabaseRef database;
     private ShopFixture shop;
+    private ServeUnderTest node;
     private ReconcilerProcess serve;
     private int port;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("mgmt");
-        shop = new ShopFixture(database.dataSource()).createSchema();
+        node = new ServeUnderTest("mgmt", SMTP);
+        database = node.database;
+        shop = node.shop;
+        port = node.port();
         SMTP.purgeEmailFromAllMailboxes();
-        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
     }
 
     @AfterEach
     void stopServe() {
-        if (serve != null) {
-            serve.close();
+        if (node != null) {
+            node.close();
         }
     }
 
@@ -209,11 +208,7 @@ class ManagementSecurityIntegrationTest {
     }
 
     private void startServe(String... extra) {
-        List<String> args = new ArrayList<>(
-                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
-        args.addAll(List.of(extra));
-        args.addAll(springArgs());
-        serve = ReconcilerProcess.start(args);
+        serve = node.start(extra);
     }
 
     private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
@@ -251,16 +246,7 @@ class ManagementSecurityIntegrationTest {
     }
 
     private void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        Instant end = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("condition not met within " + limit + "\n" + serve.output());
-            }
-            if (!serve.isAlive()) {
-                throw new AssertionError("serve exited\n" + serve.output());
-            }
-            Thread.sleep(200);
-        }
+        node.await(limit, condition);
     }
 
     private void seedFinishedOrders(int count) {
@@ -278,16 +264,10 @@ class ManagementSecurityIntegrationTest {
     }
 
     private List<String> springArgs() {
-        List<String> args = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
-        args.add("--spring.mail.host=127.0.0.1");
-        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        return args;
+        return node.springArgs();
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(springArgs());
-        return CliRunner.run(all.toArray(String[]::new));
+        return node.cli(args);
     }
 }
