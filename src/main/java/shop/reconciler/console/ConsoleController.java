@@ -86,12 +86,10 @@ class ConsoleController {
         StatusReport.Snapshot s = status.snapshot(10);
         Map<String, Object> model = base("Overview", request, who);
         HealthEndpoint endpoint = health.getIfAvailable();
-        model.put(
-                "health",
-                endpoint == null ? "unknown" : endpoint.health().getStatus().getCode());
-        model.put(
-                "healthUp",
-                endpoint != null && "UP".equals(endpoint.health().getStatus().getCode()));
+        String healthStatus =
+                endpoint == null ? "unknown" : endpoint.health().getStatus().getCode();
+        model.put("health", healthStatus);
+        model.put("healthUp", "UP".equals(healthStatus));
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
         model.put(
@@ -168,12 +166,7 @@ class ConsoleController {
             @RequestParam(name = "status", required = false) String statusCode,
             HttpServletRequest request,
             Authentication who) {
-        NotificationStatus wanted = null;
-        for (NotificationStatus candidate : NotificationStatus.values()) {
-            if (candidate.code().equals(statusCode)) {
-                wanted = candidate;
-            }
-        }
+        NotificationStatus wanted = NotificationStatus.ofCode(statusCode);
         Map<String, Object> model = base("Notifications", request, who);
         List<Map<String, Object>> filters = new ArrayList<>();
         filters.add(Map.of("code", "", "label", "any status", "selected", wanted == null));

@@ -115,7 +115,7 @@ public class RequeueCommand {
     }
 
     private Line requeue(NotificationStore.Row row, Set<NotificationStatus> wanted, boolean dryRun) {
-        NotificationStatus status = status(row.status());
+        NotificationStatus status = NotificationStatus.ofCode(row.status());
         if (status == null || !wanted.contains(status)) {
             String why = status == NotificationStatus.SKIPPED
                     ? "skipped on purpose (backlog); add --skipped to send it anyway"
@@ -143,14 +143,5 @@ public class RequeueCommand {
             return new Line(row.orderCode(), row.status(), Outcome.REQUEUED, detail);
         }
         return new Line(row.orderCode(), row.status(), Outcome.LEFT, "changed by someone else meanwhile");
-    }
-
-    private static NotificationStatus status(String code) {
-        for (NotificationStatus status : NotificationStatus.values()) {
-            if (status.code().equals(code)) {
-                return status;
-            }
-        }
-        return null;
     }
 }

@@ -20,4 +20,14 @@ public enum NotificationStatus {
     public String code() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The status whose {@link #code()} this is, or {@code null} for any other value. */
+    public static NotificationStatus ofCode(String code) {
+        for (NotificationStatus status : values()) {
+            if (status.code().equals(code)) {
+                return status;
+            }
+        }
+        return null;
+    }
 }
