@@ -1,7 +1,6 @@
 package shop.reconciler.security;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,6 +9,8 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import shop.reconciler.InvalidConfigurationException;
 
 /**
@@ -23,22 +24,8 @@ public final class ManagementAccounts implements UserDetailsService {
     public static final String VIEWER = "VIEWER";
     public static final String OPERATOR = "OPERATOR";
 
-    /** The ids {@code PasswordEncoderFactories.createDelegatingPasswordEncoder()} knows. */
-    private static final List<String> ENCODINGS = List.of(
-            "bcrypt",
-            "ldap",
-            "MD4",
-            "MD5",
-            "noop",
-            "pbkdf2",
-            "pbkdf2@SpringSecurity_v5_8",
-            "scrypt",
-            "scrypt@SpringSecurity_v5_8",
-            "SHA-1",
-            "SHA-256",
-            "sha256",
-            "argon2",
-            "argon2@SpringSecurity_v5_8");
+    /** The encoder that checks logins; it also says which {@code {id}} prefixes it knows. */
+    private static final PasswordEncoder ENCODER = PasswordEncoderFactories.createDelegatingPasswordEncoder();
 
     private static final Pattern ENCODED = Pattern.compile("^\\{([^{}]*)}.*", Pattern.DOTALL);
 
@@ -75,7 +62,7 @@ public final class ManagementAccounts implements UserDetailsService {
     static String encoded(String key, String password) {
         Matcher encoded = ENCODED.matcher(password);
         if (encoded.matches()) {
-            if (!ENCODINGS.contains(encoded.group(1))) {
+            if (!knownEncoding(password)) {
                 throw new InvalidConfigurationException(
                         key,
                         "starts with {" + encoded.group(1) + "}, which is no password encoding Spring Security knows"
@@ -90,6 +77,16 @@ public final class ManagementAccounts implements UserDetailsService {
         return "{bcrypt}" + new BCryptPasswordEncoder().encode(password);
     }
 
+    private static boolean knownEncoding(String encodedPassword) {
+        try {
+            // any non-empty candidate: an empty one is refused before the prefix is looked at
+            ENCODER.matches("?", encodedPassword);
+            return true;
+        } catch (IllegalArgumentException unknownId) {
+            return false;
+        }
+    }
+
     @Override
     public UserDetails loadUserByUsername(String username) {
         UserDetails user = users.get(username);
@@ -98,11 +95,6 @@ public final class ManagementAccounts implements UserDetailsService {
         }
         // a copy: Spring Security erases the credentials of the one it authenticated
         return User.withUserDetails(user).build();
-    }
-
-    /** Whether anyone can log in at all. */
-    public boolean anyConfigured() {
-        return !users.isEmpty();
     }
 
     /** Whether an operator account exists (the console's actions need one). */
