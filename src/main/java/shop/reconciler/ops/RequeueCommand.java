@@ -139,7 +139,7 @@ public class RequeueCommand {
         if (dryRun) {
             return new Line(row.orderCode(), row.status(), Outcome.WOULD_REQUEUE, detail);
         }
-        if (notifications.requeue(row.id(), status, address.address())) {
+        if (notifications.requeue(row.id(), row.orderCode(), status, address.address())) {
             return new Line(row.orderCode(), row.status(), Outcome.REQUEUED, detail);
         }
         return new Line(row.orderCode(), row.status(), Outcome.LEFT, "changed by someone else meanwhile");

@@ -18,6 +18,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.SqlText;
 
 /**
  * The owner of {@code order_notifications}, the outbox: every statement on it is here, and every
@@ -43,6 +44,20 @@ public class NotificationStore {
             INSERT INTO order_notifications
                    (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
             VALUES (:orderId, :orderCode, :recipient, :status, :lastError, :messageId, :jobExecutionId)
+                ON DUPLICATE KEY UPDATE order_id = order_id
+            """;
+
+    /**
+     * The rows of orders completed long after their last task changed (a backlog: {@code skipped},
+     * no email), copied by the server from the orders themselves in one statement. Their Message-ID
+     * is left empty: no email is sent for them, and an operator's {@link #requeue} sets it.
+     */
+    static final String INSERT_SKIPPED_SQL = """
+            INSERT INTO order_notifications
+                   (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
+            SELECT o.id, o.order_code, o.user_email, {{skipped}}, {{reason}}, NULL, {{jobExecutionId}}
+              FROM orders o
+             WHERE o.id IN ({{ids}})
                 ON DUPLICATE KEY UPDATE order_id = order_id
             """;
 
@@ -204,7 +219,8 @@ public class NotificationStore {
      */
     static final String REQUEUE_SQL = """
             UPDATE order_notifications
-               SET status = :queued, recipient = :recipient, attempts = 0, uncertain_deliveries = 0,
+               SET status = :queued, recipient = :recipient, message_id = COALESCE(message_id, :messageId),
+                   attempts = 0, uncertain_deliveries = 0,
                    last_error = NULL, claimed_by = NULL, claimed_until = NULL,
                    claim_execution_id = NULL, delivery_started_at = NULL, sent_at = NULL
              WHERE id = :id AND status = :from
@@ -265,6 +281,26 @@ public class NotificationStore {
                     .addValue("jobExecutionId", jobExecutionId);
         }
         jdbc.batchUpdate(INSERT_SQL, batch);
+    }
+
+    /**
+     * Inserts a {@code skipped} row for each of these orders, its recipient the order's address as
+     * stored, in one {@code INSERT ... SELECT} (in the caller's transaction; MySQL and MariaDB: see
+     * {@code Dialect.insertsFromSelectOnDuplicateKey}); an order that already has a row keeps it.
+     */
+    public void insertSkipped(Collection<Long> orderIds, String reason, long jobExecutionId) {
+        if (orderIds.isEmpty()) {
+            return;
+        }
+        // a plain statement, its text complete (see SqlText): the ids as number literals, the
+        // status and the reason (made of configuration) as checked literals
+        String sql = SqlText.fill(
+                INSERT_SKIPPED_SQL,
+                Map.of(
+                        "skipped", SqlText.literal(NotificationStatus.SKIPPED.code()),
+                        "reason", SqlText.literal(reason),
+                        "jobExecutionId", Long.toString(jobExecutionId)));
+        jdbc.getJdbcTemplate().update(SqlText.withIds(sql, orderIds));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -503,12 +539,14 @@ public class NotificationStore {
     }
 
     /**
-     * Puts the row back in the queue as if new (see {@link #REQUEUE_SQL}); whether it was put back
-     * (it still had the status {@code from}).
+     * Puts the row back in the queue as if new (see {@link #REQUEUE_SQL}), with the order's
+     * Message-ID if the row had none (a {@code skipped} one); whether it was put back (it still had
+     * the status {@code from}).
      */
-    public boolean requeue(long id, NotificationStatus from, String recipient) {
+    public boolean requeue(long id, String orderCode, NotificationStatus from, String recipient) {
         Map<String, Object> params = new HashMap<>();
         params.put("id", id);
+        params.put("messageId", MessageIds.of(orderCode, messageIdDomain));
         params.put("from", from.code());
         params.put("queued", NotificationStatus.QUEUED.code());
         params.put("recipient", recipient);

@@ -130,6 +130,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             """;
 
     private final JdbcTemplate jdbc;
+    private final boolean copiesSkippedRows;
     private final NotificationStore notificationStore;
     private final String recountTasksSql;
     private final String lockSql;
@@ -160,6 +161,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         this.completeSql = SqlText.fill(dialect.hasShareLocks() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL, parts);
         this.backlog = "newest task older than reconciler.mail.max-age ("
                 + Durations.format(properties.mail().maxAge()) + ")";
+        this.copiesSkippedRows = dialect.insertsFromSelectOnDuplicateKey();
         this.notificationStore = notificationStore;
         this.writeFailures = writeFailures;
         this.maxWriteFailures = properties.maxWriteFailures();
@@ -178,7 +180,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             Connection connection = DataSourceUtils.getConnection(jdbc.getDataSource());
             outcome = writeIsolating(orders, connection, new ChunkOutcome());
         } else {
-            outcome = writeOrders(orders);
+            outcome = writeOrders(orders, null);
         }
         outcome.addTo(stepExecution.getExecutionContext());
     }
@@ -191,7 +193,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     private ChunkOutcome writeIsolating(List<OrderTally> orders, Connection connection, ChunkOutcome soFar) {
         Savepoint savepoint = savepoint(connection);
         try {
-            ChunkOutcome outcome = writeOrders(orders);
+            ChunkOutcome outcome = writeOrders(orders, connection);
             release(connection, savepoint);
             return outcome;
         } catch (RuntimeException e) {
@@ -334,8 +336,59 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         }
     }
 
-    /** Writes the orders: the four to six statements of the class comment. */
-    private ChunkOutcome writeOrders(List<OrderTally> orders) {
+    /**
+     * Writes the orders: in two or three statements when the reader counted their tasks under
+     * shared locks in this transaction ({@link LockedTallies}), else in the four to five of the
+     * class comment. {@code connection} is the transaction's, or null outside one.
+     */
+    private ChunkOutcome writeOrders(List<OrderTally> orders, Connection connection) {
+        if (connection != null) {
+            ChunkOutcome counted = writeCounted(orders, connection);
+            if (counted != null) {
+                return counted;
+            }
+        }
+        return writeRecounted(orders);
+    }
+
+    /**
+     * The orders as the reader counted them, when it did so under shared locks in this
+     * transaction: their tasks cannot have changed since, so the finished ones need no second
+     * count and no lock of their own before the guarded UPDATE. Only someone who changed an order
+     * itself meanwhile (a webhook that completed it) can make the UPDATE move fewer than all of
+     * them; then the UPDATE is undone and the careful path tells which. Null when this path does
+     * not apply.
+     */
+    private ChunkOutcome writeCounted(List<OrderTally> orders, Connection connection) {
+        List<Long> ids = orders.stream().map(OrderTally::orderId).toList();
+        if (!LockedTallies.cover(jdbc.getDataSource(), ids)) {
+            return null;
+        }
+        List<OrderTally> finished =
+                orders.stream().filter(OrderTally::isFinished).toList();
+        if (finished.size() < orders.size()) {
+            return null;
+        }
+        Savepoint beforeUpdate = savepoint(connection);
+        int moved = jdbc.update(withIds(completeSql, ids));
+        if (moved != finished.size()) {
+            try {
+                connection.rollback(beforeUpdate);
+            } catch (SQLException e) {
+                throw new CannotCreateTransactionException("cannot roll back to a savepoint: " + e.getMessage(), e);
+            }
+            return null;
+        }
+        release(connection, beforeUpdate);
+        ChunkOutcome outcome = queueNotifications(finished.stream()
+                .map(o -> new Completed(o.orderId(), o.orderCode(), o.userEmail(), o.notified(), o.stale()))
+                .toList());
+        outcome.completed = finished.size();
+        return outcome;
+    }
+
+    /** The four to five statements of the class comment. */
+    private ChunkOutcome writeRecounted(List<OrderTally> orders) {
         List<Long> candidates = orders.stream().map(OrderTally::orderId).toList();
         Map<Long, Timestamp> finishedNow = new HashMap<>(candidates.size() * 2);
         jdbc.query(withIds(recountTasksSql, candidates), (RowCallbackHandler) rs -> {
@@ -355,7 +408,9 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                                 finishedNow.get(rs.getLong("id")),
                                 rs.getTimestamp("mail_cutoff")));
         List<LockedOrder> completed = complete(locked);
-        ChunkOutcome outcome = queueNotifications(completed);
+        ChunkOutcome outcome = queueNotifications(completed.stream()
+                .map(o -> new Completed(o.id(), o.orderCode(), o.userEmail(), o.notified(), o.isStale()))
+                .toList());
         outcome.completed = completed.size();
         if (completed.size() < orders.size()) {
             Set<Long> completedIds = new HashSet<>();
@@ -392,26 +447,39 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         return locked.stream().filter(o -> completedIds.contains(o.id())).toList();
     }
 
-    private ChunkOutcome queueNotifications(List<LockedOrder> completed) {
+    /**
+     * One notification row per completed order that has none: {@code skipped} for a backlog (copied
+     * by the server in one statement where it can, see {@link NotificationStore#insertSkipped}),
+     * else {@code failed} without a usable recipient, else {@code queued}; the address is checked
+     * only for the orders that get an email.
+     */
+    private ChunkOutcome queueNotifications(List<Completed> completed) {
         ChunkOutcome outcome = new ChunkOutcome();
         if (completed.isEmpty()) {
             return outcome;
         }
-        List<NotificationStore.NewNotification> rows = new ArrayList<>(completed.size());
-        for (LockedOrder order : completed) {
+        List<NotificationStore.NewNotification> rows = new ArrayList<>();
+        List<Long> skipped = new ArrayList<>();
+        for (Completed order : completed) {
             // An order that already has a notification was completed before, reopened by someone
             // and completed again: its buyer was told once, so its row stays as it is.
             if (order.notified()) {
                 outcome.alreadyNotified.add(order.orderCode());
                 continue;
             }
+            if (order.stale()) {
+                outcome.skipped++;
+                if (copiesSkippedRows) {
+                    skipped.add(order.id());
+                    continue;
+                }
+            }
             EmailAddresses.Checked recipient = EmailAddresses.check(order.userEmail());
             String storedRecipient = recipient.ok() ? recipient.address() : truncate(order.userEmail(), 255);
-            NotificationStatus status = notificationFor(order.isStale(), recipient);
+            NotificationStatus status = notificationFor(order.stale(), recipient);
             String error = null;
             if (status == NotificationStatus.SKIPPED) {
                 error = backlog;
-                outcome.skipped++;
             } else if (status == NotificationStatus.FAILED) {
                 error = recipient.problem();
                 outcome.noRecipient.add(order.orderCode());
@@ -421,6 +489,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             rows.add(new NotificationStore.NewNotification(
                     order.id(), order.orderCode(), storedRecipient, status, error));
         }
+        notificationStore.insertSkipped(skipped, backlog, stepExecution.getJobExecutionId());
         notificationStore.insert(rows, stepExecution.getJobExecutionId());
         return outcome;
     }
@@ -444,6 +513,9 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     private static String truncate(String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
     }
+
+    /** An order this chunk moved to {@code completed}, with what its notification needs. */
+    private record Completed(long id, String orderCode, String userEmail, boolean notified, boolean stale) {}
 
     private record LockedOrder(
             long id, String orderCode, String userEmail, boolean notified, Timestamp newestTask, Timestamp cutoff) {

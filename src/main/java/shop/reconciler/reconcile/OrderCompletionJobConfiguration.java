@@ -185,7 +185,13 @@ public class OrderCompletionJobConfiguration {
     @StepScope
     ProcessingOrderReader processingOrderReader(
             NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(jdbc, dialect, properties.terminalTaskStatuses(), properties.chunkSize());
+        return new ProcessingOrderReader(
+                jdbc,
+                dialect,
+                properties.terminalTaskStatuses(),
+                properties.chunkSize(),
+                properties.mail().maxAge(),
+                true);
     }
 
     @Bean

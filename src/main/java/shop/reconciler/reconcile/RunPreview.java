@@ -191,8 +191,13 @@ public class RunPreview {
         Collector undefined = new Collector(limit);
         long processing = 0;
         int pageSize = properties.chunkSize();
-        ProcessingOrderReader reader =
-                new ProcessingOrderReader(jdbc, dialect, properties.terminalTaskStatuses(), pageSize);
+        ProcessingOrderReader reader = new ProcessingOrderReader(
+                jdbc,
+                dialect,
+                properties.terminalTaskStatuses(),
+                pageSize,
+                properties.mail().maxAge(),
+                false);
         reader.open(new ExecutionContext());
         try {
             List<Long> finished = new ArrayList<>(pageSize);

@@ -33,6 +33,8 @@ class CompletionWriterIntegrationTest {
     private CompletionWriter writer;
     private StepExecution stepExecution;
     private TransactionTemplate transaction;
+    private NamedParameterJdbcTemplate jdbc;
+    private Dialect dialect;
 
     @BeforeAll
     static void schema() {
@@ -67,8 +69,8 @@ class CompletionWriterIntegrationTest {
                         false,
                         0));
         DataSource dataSource = database.dataSource();
-        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
-        Dialect dialect = Dialect.detectOnFirstUse(dataSource);
+        jdbc = new NamedParameterJdbcTemplate(dataSource);
+        dialect = Dialect.detectOnFirstUse(dataSource);
         writer = new CompletionWriter(
                 jdbc,
                 dialect,
@@ -132,5 +134,99 @@ class CompletionWriterIntegrationTest {
                 .isEqualTo(2);
         assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.COMPLETED))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void chunkReadUnderLocksIsWrittenAsReadAndItsTasksCannotBeRequeuedUntilItCommits() throws Exception {
+        // given: an order to email, one without a usable address, one of the backlog
+        long fresh = shop.processingOrder("W-6", "w6@example.com", "completed", "failed");
+        shop.processingOrder("W-7", " ", "completed");
+        long backlog = shop.processingOrder("W-8", "w8@example.com", "completed");
+        shop.ageTasks(backlog, 30);
+        long freshTask =
+                shop.jdbc().queryForObject("SELECT MIN(id) FROM download_tasks WHERE order_id = ?", Long.class, fresh);
+
+        // when: read and written in one transaction, as the step does
+        List<String> webhook = new java.util.ArrayList<>();
+        transaction.executeWithoutResult(tx -> {
+            List<OrderTally> read = readAll();
+            assertThat(read).extracting(OrderTally::orderCode).containsExactly("W-6", "W-7", "W-8");
+            // a webhook that re-queues a task of the chunk waits for the chunk to commit
+            webhook.add(fromAnotherConnection("UPDATE download_tasks SET status = 'pending' WHERE id = " + freshTask));
+            writer.write(new Chunk<>(read));
+        });
+
+        // then
+        assertThat(webhook).singleElement().asString().contains("Lock wait timeout");
+        assertThat(shop.orderStatus("W-6")).isEqualTo("completed");
+        assertThat(shop.orderStatus("W-7")).isEqualTo("completed");
+        assertThat(shop.orderStatus("W-8")).isEqualTo("completed");
+        assertThat(shop.notification("W-6"))
+                .containsEntry("status", "queued")
+                .containsEntry("recipient", "w6@example.com")
+                .containsEntry("message_id", "<order-W-6@order-reconciler.local>");
+        assertThat(shop.notification("W-7"))
+                .containsEntry("status", "failed")
+                .containsEntry("last_error", "no recipient address");
+        assertThat(shop.notification("W-8"))
+                .containsEntry("status", "skipped")
+                .containsEntry("recipient", "w8@example.com")
+                .containsEntry("last_error", "newest task older than reconciler.mail.max-age (7d)");
+        var context = stepExecution.getExecutionContext();
+        assertThat(StepCounters.get(context, ReconcileCounters.COMPLETED)).isEqualTo(3);
+        assertThat(StepCounters.get(context, ReconcileCounters.QUEUED)).isEqualTo(1);
+        assertThat(StepCounters.get(context, ReconcileCounters.SKIPPED)).isEqualTo(1);
+        assertThat(StepCounters.get(context, ReconcileCounters.NO_RECIPIENT)).isEqualTo(1);
+    }
+
+    @Test
+    void orderCompletedElsewhereAfterALockedReadGetsNoNotificationAndTheRestOfTheChunkCompletes() {
+        // given
+        long elsewhere = shop.processingOrder("W-9", "w9@example.com", "completed");
+        shop.processingOrder("W-10", "w10@example.com", "completed");
+
+        // when: the shop completes W-9 between the read (which locks tasks, not orders) and the write
+        transaction.executeWithoutResult(tx -> {
+            List<OrderTally> read = readAll();
+            assertThat(fromAnotherConnection("UPDATE orders SET order_status = 'completed' WHERE id = " + elsewhere))
+                    .isEqualTo("done");
+            writer.write(new Chunk<>(read));
+        });
+
+        // then
+        assertThat(shop.orderStatus("W-9")).isEqualTo("completed");
+        assertThat(shop.notification("W-9")).isNull();
+        assertThat(shop.orderStatus("W-10")).isEqualTo("completed");
+        assertThat(shop.notification("W-10")).containsEntry("status", "queued");
+        var context = stepExecution.getExecutionContext();
+        assertThat(StepCounters.get(context, ReconcileCounters.COMPLETED)).isEqualTo(1);
+        assertThat(StepCounters.get(context, ReconcileCounters.CHANGED_BEFORE_WRITE))
+                .isEqualTo(1);
+    }
+
+    /** Every processing order, read as the step reads a page: in the caller's transaction, under locks. */
+    private List<OrderTally> readAll() {
+        ProcessingOrderReader reader =
+                new ProcessingOrderReader(jdbc, dialect, List.of("completed", "failed"), 100, Duration.ofDays(7), true);
+        reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
+        List<OrderTally> read = new java.util.ArrayList<>();
+        for (OrderTally t = reader.read(); t != null; t = reader.read()) {
+            read.add(t);
+        }
+        reader.close();
+        return read;
+    }
+
+    /** A webhook's statement on a connection of its own, auto-committed, giving up after a second of lock wait; its error, or "done". */
+    private static String fromAnotherConnection(String update) {
+        try (java.sql.Connection other = database.dataSource().getConnection();
+                java.sql.Statement s = other.createStatement()) {
+            other.setAutoCommit(true);
+            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
+            s.executeUpdate(update);
+            return "done";
+        } catch (java.sql.SQLException e) {
+            return e.getMessage();
+        }
     }
 }
