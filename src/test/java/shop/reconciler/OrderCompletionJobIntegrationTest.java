@@ -11,8 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
 import shop.reconciler.mail.SendCounters;
 import shop.reconciler.mail.SendTimes;
+import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
@@ -23,6 +26,9 @@ import shop.reconciler.support.JobIntegrationTestSupport;
  */
 @org.springframework.test.context.TestPropertySource(properties = "reconciler.max-write-failures=0")
 class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
+
+    @Autowired
+    private NotificationStore notificationStore;
 
     @org.springframework.beans.factory.annotation.Autowired
     private com.zaxxer.hikari.HikariDataSource dataSource;
@@ -172,9 +178,8 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
     }
 
     @Test
-    void backlogRowsAreTheSameWhetherTheServerCopiesThemOrTheyAreWrittenOneByOne() {
-        // given: three backlog orders; the server copies the first one's row from the order, the
-        // other two need Java (a code escaped in the Message-ID, an address stored normalised)
+    void backlogRowsAreCopiedWithoutAMessageIdWhichARequeueGivesThem() {
+        // given: three backlog orders (a code escaped in the Message-ID, an address with spaces)
         long plain = SHOP.processingOrder("DH810001", "plain@example.com", "completed");
         long escaped = SHOP.processingOrder("DH 81/2", "escaped@example.com", "completed");
         long padded = SHOP.processingOrder("DH810003", "  padded@example.com ", "completed");
@@ -185,23 +190,39 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         // when
         JobExecution execution = runJob();
 
-        // then
+        // then: skipped, no email, and no Message-ID (none is ever sent for them)
         for (String code : List.of("DH810001", "DH 81/2", "DH810003")) {
             assertThat(SHOP.orderStatus(code)).isEqualTo("completed");
             assertThat(SHOP.notification(code))
                     .containsEntry("status", "skipped")
                     .containsEntry("attempts", 0)
                     .containsEntry("last_error", "newest task older than reconciler.mail.max-age (7d)")
+                    .containsEntry("message_id", null)
                     .containsEntry("job_execution_id", execution.getId());
         }
-        assertThat(SHOP.notification("DH810001"))
-                .containsEntry("recipient", "plain@example.com")
-                .containsEntry("message_id", "<order-DH810001@order-reconciler.local>");
-        assertThat(SHOP.notification("DH 81/2"))
-                .containsEntry("recipient", "escaped@example.com")
-                .containsEntry("message_id", "<order-DH.2081.2F2@order-reconciler.local>");
-        assertThat(SHOP.notification("DH810003")).containsEntry("recipient", "padded@example.com");
+        assertThat(SHOP.notification("DH810001")).containsEntry("recipient", "plain@example.com");
+        assertThat(SHOP.notification("DH810003")).containsEntry("recipient", "  padded@example.com ");
         assertThat(received()).isEmpty();
+
+        // when: an operator queues two of them again
+        for (String code : List.of("DH 81/2", "DH810003")) {
+            long id = ((Number) SHOP.notification(code).get("id")).longValue();
+            String address = code.equals("DH810003") ? "padded@example.com" : "escaped@example.com";
+            assertThat(notificationStore.requeue(id, code, NotificationStatus.SKIPPED, address))
+                    .isTrue();
+        }
+
+        // then: they have their stable Message-ID before any delivery, and the next run sends them with it
+        assertThat(SHOP.notification("DH 81/2"))
+                .containsEntry("status", "queued")
+                .containsEntry("message_id", "<order-DH.2081.2F2@order-reconciler.local>");
+        assertThat(SHOP.notification("DH810003"))
+                .containsEntry("recipient", "padded@example.com")
+                .containsEntry("message_id", "<order-DH810003@order-reconciler.local>");
+        runJob();
+        assertThat(received()).hasSize(2);
+        assertThat(SHOP.notification("DH 81/2")).containsEntry("status", "sent");
+        assertThat(SHOP.notification("DH810001")).containsEntry("status", "skipped");
     }
 
     @Test

@@ -240,7 +240,10 @@ public class ExplainCommand {
                             ? ""
                             : ", " + n.uncertainDeliveries() + " of unknown outcome (the server may have it)")
                     + ", to "
-                    + Output.text(n.recipient()) + ", Message-ID " + Output.text(n.messageId()));
+                    + Output.text(n.recipient())
+                    + (n.messageId() == null
+                            ? ", no Message-ID yet (given when it is queued again)"
+                            : ", Message-ID " + Output.text(n.messageId())));
             out.println("  queued " + n.createdAt() + (n.sentAt() == null ? ", not sent" : ", sent " + n.sentAt())
                     + (n.lastError() == null ? "" : ", last error: " + Output.text(n.lastError())));
         }

@@ -7,10 +7,12 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -60,6 +62,9 @@ public class NotificationStore {
              WHERE o.id IN ({{ids}})
                 ON DUPLICATE KEY UPDATE order_id = order_id
             """;
+
+    /** Which of these orders have a notification: a plain statement, the ids as literals. */
+    static final String NOTIFIED_AMONG_SQL = "SELECT order_id FROM order_notifications WHERE order_id IN ({{ids}})";
 
     static final String PAGE_SQL = """
             SELECT id, order_id, order_code, recipient, attempts, message_id
@@ -281,6 +286,15 @@ public class NotificationStore {
                     .addValue("jobExecutionId", jobExecutionId);
         }
         jdbc.batchUpdate(INSERT_SQL, batch);
+    }
+
+    /** The orders among these that have a notification already (in the caller's transaction). */
+    public Set<Long> notifiedAmong(Collection<Long> orderIds) {
+        if (orderIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(
+                jdbc.getJdbcTemplate().queryForList(SqlText.withIds(NOTIFIED_AMONG_SQL, orderIds), Long.class));
     }
 
     /**

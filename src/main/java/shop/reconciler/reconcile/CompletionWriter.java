@@ -42,9 +42,29 @@ import shop.reconciler.outbox.NotificationStore;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's
- * transaction, in up to five statements (the second and third only when some order is finished,
- * the fourth only when the third moved fewer orders than were locked, the fifth one batched insert
- * through {@link NotificationStore}).
+ * transaction, by set-based statements over the chunk's ids: no statement per order.
+ *
+ * <p><b>The usual path</b>, when the reader counted the chunk's tasks under shared locks in this
+ * same transaction ({@link LockedTallies}): those tasks cannot have changed since, so their count
+ * is the truth.
+ *
+ * <ol>
+ *   <li>Move the orders to {@code completed} with a guarded UPDATE: still {@code processing}, and no
+ *       task that is not terminal at this moment (only a task inserted since the count could still
+ *       be one). If it moved fewer than all of them, someone changed an order meanwhile (the shop's
+ *       webhook completed it): the UPDATE is undone to a savepoint and the careful path below tells
+ *       which.
+ *   <li>Ask which of them already have a notification (completed before, reopened, completed again:
+ *       their row stays as it is).
+ *   <li>Insert one {@code order_notifications} row for each of the others: the backlog's
+ *       {@code skipped} rows (newest task older than {@code reconciler.mail.max-age}) copied by the
+ *       server from the orders in one {@code INSERT ... SELECT}; {@code queued}, or {@code failed}
+ *       without a usable recipient, in one batched insert, the address checked only for these.
+ * </ol>
+ *
+ * <p><b>The careful path</b>, for a chunk written again after a lock conflict (a new transaction:
+ * Spring Batch keeps the items, the reader's locks are gone), a tally read without locks, or an
+ * UPDATE that moved fewer orders than it was given:
  *
  * <ol>
  *   <li>Count the chunk's tasks again under shared locks ({@code LOCK IN SHARE MODE}; H2, the
@@ -55,14 +75,11 @@ import shop.reconciler.outbox.NotificationStore;
  *       {@code reconciler.mail.max-age} cut-off on the database's clock. Tasks first, then orders:
  *       the order in which the shop's webhooks lock them, so that the two wait for each other
  *       instead of deadlocking.
- *   <li>Move them to {@code completed} with a guarded UPDATE: still {@code processing}, at least
- *       one task (which the shared locks already guarantee where there are any), and no task that
- *       is not terminal at this moment. The guard repeats the recount's verdict so that no
- *       isolation level or server setting can complete an unfinished order. If it moved fewer
- *       orders than were locked, the moved ones are read back.
- *   <li>Insert one {@code order_notifications} row per moved order: {@code queued}, {@code skipped}
- *       (backlog) or {@code failed} (no usable recipient). The unique {@code order_id} keeps an
- *       existing row as it is.
+ *   <li>Move them to {@code completed} with the guarded UPDATE. The guard repeats the recount's
+ *       verdict so that no isolation level or server setting can complete an unfinished order. If
+ *       it moved fewer orders than were locked, the moved ones are read back.
+ *   <li>Insert their notification rows as above. The unique {@code order_id} keeps an existing row
+ *       as it is.
  * </ol>
  *
  * <p>One order's data stops nothing. The chunk is written under a savepoint; when the database
@@ -337,9 +354,9 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     }
 
     /**
-     * Writes the orders: in two or three statements when the reader counted their tasks under
-     * shared locks in this transaction ({@link LockedTallies}), else in the four to five of the
-     * class comment. {@code connection} is the transaction's, or null outside one.
+     * Writes the orders: by the usual path of the class comment when the reader counted their
+     * tasks under shared locks in this transaction ({@link LockedTallies}), else by the careful
+     * one. {@code connection} is the transaction's, or null outside one.
      */
     private ChunkOutcome writeOrders(List<OrderTally> orders, Connection connection) {
         if (connection != null) {
@@ -380,14 +397,16 @@ class CompletionWriter implements ItemWriter<OrderTally> {
             return null;
         }
         release(connection, beforeUpdate);
+        Set<Long> notified = notificationStore.notifiedAmong(ids);
         ChunkOutcome outcome = queueNotifications(finished.stream()
-                .map(o -> new Completed(o.orderId(), o.orderCode(), o.userEmail(), o.notified(), o.stale()))
+                .map(o -> new Completed(
+                        o.orderId(), o.orderCode(), o.userEmail(), notified.contains(o.orderId()), o.stale()))
                 .toList());
         outcome.completed = finished.size();
         return outcome;
     }
 
-    /** The four to five statements of the class comment. */
+    /** The careful path of the class comment. */
     private ChunkOutcome writeRecounted(List<OrderTally> orders) {
         List<Long> candidates = orders.stream().map(OrderTally::orderId).toList();
         Map<Long, Timestamp> finishedNow = new HashMap<>(candidates.size() * 2);

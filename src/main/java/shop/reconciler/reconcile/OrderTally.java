@@ -7,7 +7,6 @@ package shop.reconciler.reconcile;
  * @param openTaskCount tasks whose status is not terminal, unknown statuses included
  * @param unknownStatusCount tasks whose status is none the shop defines nor a configured terminal one
  * @param userEmail the order's {@code user_email} as read, for its notification
- * @param notified whether the order already has a notification (completed before, reopened since)
  * @param stale whether its newest task changed longer than {@code reconciler.mail.max-age} ago, by
  *     the database's clock when the page was read
  */
@@ -18,11 +17,10 @@ record OrderTally(
         long openTaskCount,
         long unknownStatusCount,
         String userEmail,
-        boolean notified,
         boolean stale) {
 
     OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
-        this(orderId, orderCode, taskCount, openTaskCount, 0, null, false, false);
+        this(orderId, orderCode, taskCount, openTaskCount, 0, null, false);
     }
 
     /** Finished: at least one task, and all of them terminal. */
