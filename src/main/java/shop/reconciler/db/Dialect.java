@@ -22,6 +22,7 @@ import javax.sql.DataSource;
  *       {@code 'Processing'} for {@code 'processing'}. There a binary comparison is added; the plain
  *       one stays in front of it so that {@code idx_orders_status_id} still serves the range. H2
  *       compares exactly already.
+ *   <li><b>Index hints</b> ({@code FORCE INDEX}): MySQL and MariaDB; H2 has none.
  *   <li><b>Shared row locks</b> ({@code LOCK IN SHARE MODE}): MySQL and MariaDB; H2 has none.
  *   <li><b>{@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE}</b>: MySQL and MariaDB only.
  *   <li><b>The server's clock</b> ({@code UTC_TIMESTAMP(3)}): MySQL and MariaDB; the demo's
@@ -140,6 +141,16 @@ public final class Dialect {
     /** The clause that makes a SELECT take shared row locks; empty where there are none. */
     public String shareLockClause() {
         return hasShareLocks() ? "LOCK IN SHARE MODE" : "";
+    }
+
+    /**
+     * The hint that makes a query use index {@code name} ({@code FORCE INDEX}; a plain name, see
+     * {@link ShopIndexes}), or empty where there are no hints (H2). MariaDB 10.11 reads the page
+     * of processing orders by {@code ref} on the status alone, from the first processing order on,
+     * instead of by range from the last id seen: at a million orders 39 ms per page instead of 2.
+     */
+    public String forceIndex(Optional<String> name) {
+        return isMySqlFamily() && name.isPresent() ? "FORCE INDEX (" + name.get() + ")" : "";
     }
 
     /** Whether {@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE} works. */

@@ -15,6 +15,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.ShopIndexes;
 import shop.reconciler.mail.MailTransport;
 import shop.reconciler.monitor.Redaction;
 
@@ -134,23 +135,6 @@ class CheckCommand {
     /** Whether some index of {@code table} starts with {@code first, second}. */
     private static boolean hasIndex(DatabaseMetaData meta, String table, String first, String second)
             throws SQLException {
-        Map<String, TreeMap<Integer, String>> columnsByIndex = new TreeMap<>();
-        try (ResultSet rs = meta.getIndexInfo(meta.getConnection().getCatalog(), null, table, false, false)) {
-            while (rs.next()) {
-                String index = rs.getString("INDEX_NAME");
-                String column = rs.getString("COLUMN_NAME");
-                if (index != null && column != null) {
-                    columnsByIndex
-                            .computeIfAbsent(index, k -> new TreeMap<>())
-                            .put((int) rs.getShort("ORDINAL_POSITION"), column.toLowerCase());
-                }
-            }
-        }
-        return columnsByIndex.values().stream().anyMatch(columns -> {
-            List<String> ordered = new ArrayList<>(columns.values());
-            return ordered.size() >= 2
-                    && ordered.get(0).equals(first)
-                    && ordered.get(1).equals(second);
-        });
+        return ShopIndexes.find(meta, table, first, second).isPresent();
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.ShopIndexes;
 import shop.reconciler.db.SqlText;
 
 /**
@@ -53,10 +54,14 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
     static final String LAST_ORDER_ID = "reconcile.lastOrderId";
     static final String UP_TO_ORDER_ID = "reconcile.upToOrderId";
 
-    /** {@code {{orderIsProcessing}}} compares the status exactly (see {@link Dialect}); {@code :name} values are bound. */
+    /**
+     * {@code {{orderIsProcessing}}} compares the status exactly and {@code {{indexHint}}} names
+     * the index on {@code (order_status, id)} where there is one (see {@link Dialect}); {@code :name}
+     * values are bound.
+     */
     static final String PAGE_SQL = """
             SELECT o.id, o.order_code, o.user_email
-              FROM orders o
+              FROM orders o {{indexHint}}
              WHERE {{orderIsProcessing}} AND o.id > :afterId AND o.id <= :upToId
              ORDER BY o.id
              LIMIT :pageSize
@@ -103,7 +108,16 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
             boolean underLock) {
         this.jdbc = jdbc;
         this.underLock = underLock && dialect.hasShareLocks();
-        this.pageSql = SqlText.fill(PAGE_SQL, Map.of("orderIsProcessing", dialect.isProcessing("o.order_status")));
+        this.pageSql = SqlText.fill(
+                PAGE_SQL,
+                Map.of(
+                        "orderIsProcessing",
+                        dialect.isProcessing("o.order_status"),
+                        "indexHint",
+                        dialect.isMySqlFamily()
+                                ? dialect.forceIndex(ShopIndexes.ordersByStatusAndId(
+                                        jdbc.getJdbcTemplate().getDataSource()))
+                                : ""));
         String tally = SqlText.fill(
                 TALLY_SQL,
                 Map.of(
