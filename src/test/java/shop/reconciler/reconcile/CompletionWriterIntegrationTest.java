@@ -204,6 +204,37 @@ class CompletionWriterIntegrationTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void readerFindsTheSameOrdersWithoutTheShopsIndexOnOrders() {
+        // given: a shop whose orders table lacks idx_orders_status_id (the hint is then left out)
+        TestDatabase.DatabaseRef bare = TestDatabase.server().createDatabase("noindex");
+        ShopFixture bareShop = new ShopFixture(bare.dataSource()).createSchema().migrateReconcilerTables();
+        bareShop.jdbc().execute("DROP INDEX idx_orders_status_id ON orders");
+        for (int i = 1; i <= 5; i++) {
+            bareShop.processingOrder("N-" + i, "n" + i + "@example.com", i == 3 ? "pending" : "completed");
+        }
+        bareShop.order("N-DONE", "done@example.com", "completed");
+        NamedParameterJdbcTemplate bareJdbc = new NamedParameterJdbcTemplate(bare.dataSource());
+
+        // when: pages of two
+        ProcessingOrderReader reader = new ProcessingOrderReader(
+                bareJdbc,
+                Dialect.detectOnFirstUse(bare.dataSource()),
+                List.of("completed", "failed"),
+                2,
+                Duration.ofDays(7),
+                false);
+        reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
+        List<OrderTally> read = new java.util.ArrayList<>();
+        for (OrderTally t = reader.read(); t != null; t = reader.read()) {
+            read.add(t);
+        }
+
+        // then
+        assertThat(read).extracting(OrderTally::orderCode).containsExactly("N-1", "N-2", "N-3", "N-4", "N-5");
+        assertThat(read).extracting(OrderTally::isFinished).containsExactly(true, true, false, true, true);
+    }
+
     /** Every processing order, read as the step reads a page: in the caller's transaction, under locks. */
     private List<OrderTally> readAll() {
         ProcessingOrderReader reader =
