@@ -57,7 +57,7 @@ public class NotificationStore {
     static final String INSERT_SKIPPED_SQL = """
             INSERT INTO order_notifications
                    (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
-            SELECT o.id, o.order_code, o.user_email, {{skipped}}, {{reason}}, NULL, {{jobExecutionId}}
+            SELECT o.id, o.order_code, LEFT(o.user_email, 255), {{skipped}}, {{reason}}, NULL, {{jobExecutionId}}
               FROM orders o
              WHERE o.id IN ({{ids}})
                 ON DUPLICATE KEY UPDATE order_id = order_id
