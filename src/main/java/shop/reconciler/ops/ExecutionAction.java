@@ -12,7 +12,10 @@ public enum ExecutionAction {
     RESTART,
     /** A running execution, at its next chunk boundary. */
     STOP,
-    /** A stopped or failed one, never to be restarted. */
+    /**
+     * A stopped or failed one, never to be restarted; also one still {@code STOPPING}, as Spring
+     * Batch allows (one whose process died while stopping).
+     */
     ABANDON;
 
     /**
@@ -24,7 +27,7 @@ public enum ExecutionAction {
         return switch (this) {
             case RESTART -> restartable(status) || (status.isRunning() && leaseFree);
             case STOP -> status == BatchStatus.STARTING || status == BatchStatus.STARTED;
-            case ABANDON -> restartable(status);
+            case ABANDON -> restartable(status) || status == BatchStatus.STOPPING;
         };
     }
 

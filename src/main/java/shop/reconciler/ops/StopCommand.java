@@ -61,8 +61,8 @@ public class StopCommand {
     public ActionOutcome abandon(long id) {
         try {
             JobExecution execution = jobRepository.getJobExecution(id);
-            if (execution.getStatus().isRunning()) {
-                return refusedRunning(id);
+            if (ExecutionAction.STOP.allows(execution.getStatus(), false)) {
+                return refusedRunning(id); // running: stopping it comes first
             }
             if (!ExecutionAction.ABANDON.allows(execution.getStatus(), false)) {
                 return ActionOutcome.refused(
