@@ -385,6 +385,13 @@ class ConsoleController {
                                 "skipped", ConsolePages.number(st.skipped()),
                                 "duration", ConsolePages.millis(st.durationMs())))
                         .toList());
+        m.put(
+                "stepMessages",
+                e.steps().stream()
+                        .filter(st -> st.exitDescription() != null
+                                && !st.exitDescription().isBlank())
+                        .map(st -> Map.of("name", st.name(), "message", st.exitDescription()))
+                        .toList());
         return m;
     }
 

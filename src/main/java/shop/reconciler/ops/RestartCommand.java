@@ -141,7 +141,8 @@ public class RestartCommand {
 
     /**
      * The checks before a restart, in order: the execution exists, its state allows a restart
-     * ({@link ExecutionAction#RESTART}), the lease is free. With the lease taken here, no other
+     * ({@link ExecutionAction#RESTART}), its instance did not end since (a later execution of it
+     * completed or was abandoned), the lease is free. With the lease taken here, no other
      * process runs the job.
      */
     private Prepared prepare(long executionId) {
@@ -152,6 +153,14 @@ public class RestartCommand {
         if (!ExecutionAction.RESTART.allows(execution.getStatus(), true)) {
             return Prepared.refused(ActionOutcome.refused(
                     "refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted"));
+        }
+        JobExecution last = jobRepository.getLastJobExecution(execution.getJobInstance());
+        if (last != null
+                && last.getId() != executionId
+                && (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED)) {
+            return Prepared.refused(ActionOutcome.refused("refused: execution " + executionId
+                    + " was followed by execution " + last.getId() + " of its instance, which is " + last.getStatus()
+                    + "; nothing to restart"));
         }
         Optional<JobLease.Held> held = lease.tryAcquire();
         if (held.isEmpty()) {

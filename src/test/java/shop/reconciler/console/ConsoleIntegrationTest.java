@@ -204,7 +204,7 @@ class ConsoleIntegrationTest {
         viewer.login("viewer", VIEWER_SECRET);
         String viewed = viewer.get("/console/executions/" + failed).body();
         assertThat(viewed)
-                .contains("Execution " + failed, "FAILED")
+                .contains("Execution " + failed, "FAILED", "<p class=\"error\">Step reconcile-partition:1: ")
                 .doesNotContain("<button type=\"submit\" name=\"do\"");
         assertThat(viewer.post("/console/actions/executions/" + failed + "/restart", "", true)
                         .statusCode())
@@ -270,6 +270,12 @@ class ConsoleIntegrationTest {
         assertThat(countOf(serve.output(), "console: operator restart " + failed + ":"))
                 .describedAs("log lines of the two restarts")
                 .isEqualTo(2);
+        // and the failed execution, its instance now complete, is not restarted again
+        operator.post("/console/actions/executions/" + failed + "/restart", "", true);
+        assertThat(operator.get("/console/executions/" + failed).body())
+                .contains("refused: execution " + failed + " was followed by execution " + restartedId
+                        + " of its instance, which is COMPLETED");
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(2);
 
         // given: a long run launched by hand (each order's write sleeps)
         for (int i = 1; i <= 20; i++) {
