@@ -124,7 +124,8 @@ class ConsoleController {
         if (gauges != null) {
             BacklogGauges.Snapshot f = gauges.current();
             Map<String, Object> freshness = new LinkedHashMap<>();
-            freshness.put("lastCompleted", age(f.lastCompletedAgeSeconds()));
+            double last = f.lastCompletedAgeSeconds();
+            freshness.put("lastCompleted", Double.isNaN(last) ? age(last) : age(last) + " ago");
             freshness.put("finishedPending", ConsolePages.number(f.finishedNotCompleted()));
             freshness.put(
                     "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));

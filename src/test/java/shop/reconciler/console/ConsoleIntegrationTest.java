@@ -109,7 +109,7 @@ class ConsoleIntegrationTest {
         assertThat(overview).contains("<time datetime=\"").contains(" UTC</time>");
         // the freshness figures monitoring reads, and the lease's times as <time> elements
         assertThat(overview)
-                .contains("Freshness, as monitoring reads it", "Since the last completed run ended")
+                .contains("Freshness, as monitoring reads it", "<dt>Last completed run ended</dt><dd>")
                 .contains("<dt>Finished orders not completed yet</dt><dd>0</dd>")
                 .contains("<dt>Stuck orders</dt><dd>0</dd>");
         assertThat(overview)
