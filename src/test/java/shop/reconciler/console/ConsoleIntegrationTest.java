@@ -374,6 +374,14 @@ class ConsoleIntegrationTest {
                         .statusCode())
                 .isEqualTo(403);
         assertThat(shop.notification("C-0002").get("status")).isEqualTo("failed");
+        assertThat(operator.get("/console/executions/1").body())
+                .contains("Read-only")
+                .doesNotContain("name=\"do\"");
+        assertThat(operator.post("/console/actions/executions/1/abandon", "", true)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'ABANDONED'"))
+                .isZero();
     }
 
     @Test
