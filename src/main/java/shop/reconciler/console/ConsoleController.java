@@ -2,6 +2,9 @@ package shop.reconciler.console;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -22,21 +26,31 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
+import shop.reconciler.monitor.BacklogGauges;
+import shop.reconciler.ops.ActionOutcome;
+import shop.reconciler.ops.ExecutionAction;
 import shop.reconciler.ops.ExplainCommand;
+import shop.reconciler.ops.NotificationsCommand;
 import shop.reconciler.ops.RequeueCommand;
+import shop.reconciler.ops.RestartCommand;
+import shop.reconciler.ops.Since;
 import shop.reconciler.ops.StatusReport;
+import shop.reconciler.ops.StopCommand;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.security.ManagementAccounts;
 
 /**
- * The web console: what {@code status}, {@code explain} and {@code notifications} compute (their
- * own beans, not a second implementation), as server-rendered pages, and the operator's requeue.
+ * The web console: what {@code status}, {@code explain}, {@code notifications} and the backlog
+ * gauges compute (their own beans, not a second implementation), as server-rendered pages, and the
+ * operator's actions through the commands' own methods: {@code requeue}, and {@code restart},
+ * {@code stop}, {@code abandon} of an execution ({@link ExecutionAction} says which apply).
  */
 @Controller
 @RequestMapping("/console")
@@ -45,29 +59,41 @@ import shop.reconciler.security.ManagementAccounts;
 class ConsoleController {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleController.class);
+    /** The notifications page shows at most this many rows, newest first. */
+    static final int LIST_LIMIT = 200;
+
     private static final MediaType HTML = new MediaType("text", "html", java.nio.charset.StandardCharsets.UTF_8);
 
     private final ConsolePages pages = new ConsolePages();
     private final StatusReport status;
     private final ExplainCommand explain;
     private final RequeueCommand requeue;
-    private final NotificationStore notifications;
+    private final NotificationsCommand notifications;
+    private final StopCommand stop;
+    private final RestartCommand restart;
     private final ObjectProvider<HealthEndpoint> health;
+    private final ObjectProvider<BacklogGauges> backlog;
     private final boolean actions;
 
     ConsoleController(
             StatusReport status,
             ExplainCommand explain,
             RequeueCommand requeue,
-            NotificationStore notifications,
+            NotificationsCommand notifications,
+            StopCommand stop,
+            RestartCommand restart,
             ObjectProvider<HealthEndpoint> health,
+            ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
             ManagementAccounts accounts) {
         this.status = status;
         this.explain = explain;
         this.requeue = requeue;
         this.notifications = notifications;
+        this.stop = stop;
+        this.restart = restart;
         this.health = health;
+        this.backlog = backlog;
         this.actions = properties.actions() && accounts.operatorConfigured();
     }
 
@@ -92,6 +118,21 @@ class ConsoleController {
         model.put("healthUp", "UP".equals(healthStatus));
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
+        model.put("leaseSince", utc(s.lease().lockedAt()));
+        model.put("leaseUntil", utc(s.lease().until()));
+        BacklogGauges gauges = backlog.getIfAvailable();
+        if (gauges != null) {
+            BacklogGauges.Snapshot f = gauges.current();
+            Map<String, Object> freshness = new LinkedHashMap<>();
+            double last = f.lastCompletedAgeSeconds();
+            freshness.put("lastCompleted", Double.isNaN(last) ? age(last) : age(last) + " ago");
+            freshness.put("finishedPending", ConsolePages.number(f.finishedNotCompleted()));
+            freshness.put(
+                    "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
+            freshness.put("stuck", ConsolePages.number(f.stuck()));
+            freshness.put("refresh", shop.reconciler.Durations.format(BacklogGauges.REFRESH));
+            model.put("freshness", freshness);
+        }
         model.put(
                 "executions",
                 s.executions().stream().map(ConsoleController::execution).toList());
@@ -113,20 +154,58 @@ class ConsoleController {
     }
 
     @GetMapping("/executions/{id:[0-9]+}")
-    ResponseEntity<String> execution(
-            @org.springframework.web.bind.annotation.PathVariable long id,
-            HttpServletRequest request,
-            Authentication who) {
+    ResponseEntity<String> execution(@PathVariable long id, HttpServletRequest request, Authentication who) {
         Map<String, Object> model = base("Execution " + id, request, who);
-        Optional<ExecutionSummary> found = status.snapshot(50).executions().stream()
-                .filter(e -> e.id() == id)
-                .findFirst();
+        model.put("result", takeResult(request));
+        StatusReport.Snapshot s = status.snapshot(50);
+        Optional<ExecutionSummary> found =
+                s.executions().stream().filter(e -> e.id() == id).findFirst();
         if (found.isEmpty()) {
             model.put("notFound", true);
             return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(HTML).body(pages.render("execution", model));
         }
-        model.put("execution", execution(found.get()));
+        Map<String, Object> execution = execution(found.get());
+        if (Boolean.TRUE.equals(model.get("canAct"))) {
+            BatchStatus state = BatchStatus.valueOf(found.get().status());
+            boolean leaseFree = !"held".equals(s.lease().state());
+            List<Map<String, Object>> offered = new ArrayList<>();
+            for (ExecutionAction action : ExecutionAction.values()) {
+                if (action.allows(state, leaseFree)) {
+                    offered.add(Map.of(
+                            "action",
+                            action.word(),
+                            "label",
+                            action.word().substring(0, 1).toUpperCase(Locale.ROOT)
+                                    + action.word().substring(1)));
+                }
+            }
+            model.put("actions", offered);
+            model.put("hasActions", !offered.isEmpty());
+        }
+        model.put("execution", execution);
         return html(pages.render("execution", model));
+    }
+
+    /** Restart, stop or abandon: the command's own method, its one line shown and logged. */
+    @PostMapping("/actions/executions/{id:[0-9]+}/{action:restart|stop|abandon}")
+    ResponseEntity<String> executionAction(
+            @PathVariable long id, @PathVariable String action, HttpServletRequest request, Principal who) {
+        if (!actions) {
+            return readOnly();
+        }
+        String user = who.getName();
+        ActionOutcome outcome = switch (ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT))) {
+            case STOP -> stop.stop(id);
+            case ABANDON -> stop.abandon(id);
+            case RESTART ->
+                restart.restartInBackground(
+                        id, line -> log.info("console restart of execution {} by {}: {}", id, user, line));
+        };
+        log.info("console: {} {} {}: {}", user, action, id, outcome.line());
+        request.getSession().setAttribute("console.result", List.of(outcome.line()));
+        return ResponseEntity.status(HttpStatus.SEE_OTHER)
+                .header("Location", request.getContextPath() + "/console/executions/" + id)
+                .build();
     }
 
     @GetMapping("/orders")
@@ -164,6 +243,8 @@ class ConsoleController {
     @GetMapping("/notifications")
     ResponseEntity<String> notifications(
             @RequestParam(name = "status", required = false) String statusCode,
+            @RequestParam(name = "since", required = false) String sinceText,
+            @RequestParam(name = "error", required = false) String errorText,
             HttpServletRequest request,
             Authentication who) {
         NotificationStatus wanted = NotificationStatus.ofCode(statusCode);
@@ -174,11 +255,25 @@ class ConsoleController {
             filters.add(Map.of("code", candidate.code(), "label", candidate.code(), "selected", candidate == wanted));
         }
         model.put("filters", filters);
-        List<NotificationStore.Row> rows = notifications.list(wanted, null, 200);
+        String sinceValue = sinceText == null ? "" : sinceText.strip();
+        String errorValue = errorText == null || errorText.isBlank() ? null : errorText;
+        model.put("since", sinceValue);
+        model.put("error", errorValue);
+        Since since = null;
+        if (!sinceValue.isEmpty()) {
+            try {
+                since = Since.parse(sinceValue);
+            } catch (Since.Invalid e) {
+                model.put("sinceInvalid", e.getMessage());
+            }
+        }
+        List<NotificationStore.Row> rows = model.containsKey("sinceInvalid")
+                ? List.of()
+                : notifications.list(new NotificationsCommand.Filter(wanted, since, errorValue, LIST_LIMIT));
         model.put("rows", rows.stream().map(ConsoleController::notification).toList());
         model.put("none", rows.isEmpty());
-        model.put("result", request.getSession().getAttribute("console.result"));
-        request.getSession().removeAttribute("console.result");
+        model.put("limited", rows.size() == LIST_LIMIT ? ConsolePages.number(LIST_LIMIT) : null);
+        model.put("result", takeResult(request));
         return html(pages.render("notifications", model));
     }
 
@@ -186,10 +281,7 @@ class ConsoleController {
     ResponseEntity<String> requeue(
             @RequestParam("order") List<String> orderCodes, HttpServletRequest request, Principal who) {
         if (!actions) {
-            return ResponseEntity.status(HttpStatus.FORBIDDEN)
-                    .contentType(HTML)
-                    .body("The console is read-only: reconciler.console.actions is off or no operator account is"
-                            + " configured.");
+            return readOnly();
         }
         RequeueCommand.Result result = requeue.requeueOrders(orderCodes);
         for (RequeueCommand.Line line : result.lines()) {
@@ -216,7 +308,7 @@ class ConsoleController {
 
     @GetMapping("/assets/{name:[a-z]+\\.(?:js|css)}")
     @ResponseBody
-    ResponseEntity<byte[]> asset(@org.springframework.web.bind.annotation.PathVariable String name) throws Exception {
+    ResponseEntity<byte[]> asset(@PathVariable String name) throws Exception {
         ClassPathResource resource = new ClassPathResource("console/assets/" + name);
         if (!resource.exists()) {
             return ResponseEntity.notFound().build();
@@ -226,6 +318,38 @@ class ConsoleController {
                 .contentType(type)
                 .header("Cache-Control", "max-age=3600")
                 .body(resource.getInputStream().readAllBytes());
+    }
+
+    private static ResponseEntity<String> readOnly() {
+        return ResponseEntity.status(HttpStatus.FORBIDDEN)
+                .contentType(HTML)
+                .body("The console is read-only: reconciler.console.actions is off or no operator account is"
+                        + " configured.");
+    }
+
+    /** The outcome lines of the action that redirected here, shown once. */
+    private static Object takeResult(HttpServletRequest request) {
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session == null) {
+            return null;
+        }
+        Object result = session.getAttribute("console.result");
+        session.removeAttribute("console.result");
+        return result;
+    }
+
+    /** A UTC instant as {@code status} prints it ({@code Instant.toString()}), for a {@code <time>}. */
+    private static ConsolePages.When utc(String instant) {
+        if (instant == null || "null".equals(instant)) {
+            return null;
+        }
+        return ConsolePages.when(LocalDateTime.ofInstant(Instant.parse(instant), ZoneOffset.UTC));
+    }
+
+    private static String age(double seconds) {
+        return Double.isNaN(seconds)
+                ? "unknown (the database has not answered yet)"
+                : ExplainCommand.ago((long) seconds);
     }
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {
@@ -261,6 +385,13 @@ class ConsoleController {
                                 "written", ConsolePages.number(st.written()),
                                 "skipped", ConsolePages.number(st.skipped()),
                                 "duration", ConsolePages.millis(st.durationMs())))
+                        .toList());
+        m.put(
+                "stepMessages",
+                e.steps().stream()
+                        .filter(st -> st.exitDescription() != null
+                                && !st.exitDescription().isBlank())
+                        .map(st -> Map.of("name", st.name(), "message", st.exitDescription()))
                         .toList());
         return m;
     }

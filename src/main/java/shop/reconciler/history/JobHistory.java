@@ -34,7 +34,7 @@ public class JobHistory {
     static final String STEPS_OF_EXECUTIONS_SQL = """
             SELECT JOB_EXECUTION_ID, STEP_NAME, STATUS, READ_COUNT, FILTER_COUNT, WRITE_COUNT,
                    READ_SKIP_COUNT + PROCESS_SKIP_COUNT + WRITE_SKIP_COUNT AS SKIP_COUNT,
-                   COMMIT_COUNT, ROLLBACK_COUNT, START_TIME, END_TIME
+                   COMMIT_COUNT, ROLLBACK_COUNT, START_TIME, END_TIME, EXIT_MESSAGE
               FROM BATCH_STEP_EXECUTION
              WHERE JOB_EXECUTION_ID IN (:ids)
              ORDER BY STEP_EXECUTION_ID
@@ -74,7 +74,8 @@ public class JobHistory {
             long skipped,
             long commits,
             long rollbacks,
-            Long durationMs) {}
+            Long durationMs,
+            String exitDescription) {}
 
     /** A job execution with its steps, as {@code status} shows it. */
     public record ExecutionSummary(
@@ -124,7 +125,8 @@ public class JobHistory {
                                 rs.getLong("SKIP_COUNT"),
                                 rs.getLong("COMMIT_COUNT"),
                                 rs.getLong("ROLLBACK_COUNT"),
-                                duration(time(rs, "START_TIME"), time(rs, "END_TIME"))));
+                                duration(time(rs, "START_TIME"), time(rs, "END_TIME")),
+                                rs.getString("EXIT_MESSAGE")));
             });
         }
         return executions;

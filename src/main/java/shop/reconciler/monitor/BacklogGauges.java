@@ -24,16 +24,27 @@ import shop.reconciler.reconcile.RunPreview;
  * <p>They are read from the database together, at most once per {@link #REFRESH} whoever asks (a
  * scrape reads every gauge, and each would otherwise run its own queries), through the same rules
  * the commands use ({@link RunPreview}, {@link NotificationStore}, {@link JobHistory}). When the
- * database does not answer, the gauges keep their last values.
+ * database does not answer, the gauges keep their last values. The console's overview shows the
+ * same {@link #current()} snapshot.
  */
 @Component
-class BacklogGauges {
+public class BacklogGauges {
 
-    static final Duration REFRESH = Duration.ofSeconds(30);
+    public static final Duration REFRESH = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(BacklogGauges.class);
 
-    record Snapshot(
+    /**
+     * The figures as last read.
+     *
+     * @param lastCompletedAgeSeconds since the last completed execution ended (since this process
+     *     started, if none); NaN until the database first answered
+     * @param finishedNotCompleted processing orders whose tasks are all terminal, not completed yet
+     * @param oldestQueuedAgeSeconds age of the oldest queued notification, 0 when none; NaN as above
+     * @param stuck processing orders waiting on a task unchanged for longer than stuck-task-after
+     * @param readAtNanos {@link System#nanoTime()} of the read
+     */
+    public record Snapshot(
             double lastCompletedAgeSeconds,
             long finishedNotCompleted,
             double oldestQueuedAgeSeconds,
@@ -96,7 +107,8 @@ class BacklogGauges {
         builder.register(registry);
     }
 
-    synchronized Snapshot current() {
+    /** The figures, read again when older than {@link #REFRESH}. */
+    public synchronized Snapshot current() {
         if (snapshot == null || System.nanoTime() - snapshot.readAtNanos() >= REFRESH.toNanos()) {
             try {
                 snapshot = read();

@@ -118,6 +118,9 @@ final class Arguments {
                 description = "only those created since: a duration back (24h, 7d) or a date (2026-12-01[T10:00])")
         Since since;
 
+        @Option(names = "--error-contains", paramLabel = "X", description = "only those whose last error contains X")
+        String errorContains;
+
         @Option(names = "--limit", paramLabel = "N", description = "at most N, 1 to 1000 (default 50)")
         int limit = 50;
 
@@ -127,6 +130,9 @@ final class Arguments {
         @Override
         public void check() {
             limit(limit);
+            if (errorContains != null && errorContains.isEmpty()) {
+                throw new Cli.UsageException("--error-contains takes some text");
+            }
         }
     }
 

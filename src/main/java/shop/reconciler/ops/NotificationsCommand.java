@@ -3,11 +3,16 @@ package shop.reconciler.ops;
 import java.io.PrintStream;
 import java.util.List;
 import org.springframework.stereotype.Component;
+import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 
-/** {@code notifications [--status S] [--since D] [--limit N] [--json]}: the outbox, newest first. */
+/**
+ * {@code notifications [--status S] [--since D] [--error-contains X] [--limit N] [--json]}: the
+ * outbox, newest first. {@link #list(Filter)} is the one query the command and the console's
+ * notifications page both show.
+ */
 @Component
-class NotificationsCommand {
+public class NotificationsCommand {
 
     private final NotificationStore notifications;
 
@@ -15,11 +20,26 @@ class NotificationsCommand {
         this.notifications = notifications;
     }
 
+    /**
+     * The filters of {@code notifications}; a null one is no filter.
+     *
+     * @param since created at or after (a duration is counted back from the database's clock)
+     * @param errorContains the last error contains this text
+     */
+    public record Filter(NotificationStatus status, Since since, String errorContains, int limit) {}
+
+    /** The rows the filter selects, newest first. */
+    public List<NotificationStore.Row> list(Filter filter) {
+        return notifications.list(
+                filter.status(),
+                filter.since() == null ? null : filter.since().from(notifications.databaseNow()),
+                filter.errorContains(),
+                filter.limit());
+    }
+
     int execute(Arguments.Notifications arguments, PrintStream out) {
-        List<NotificationStore.Row> rows = notifications.list(
-                arguments.status,
-                arguments.since == null ? null : arguments.since.from(notifications.databaseNow()),
-                arguments.limit);
+        List<NotificationStore.Row> rows =
+                list(new Filter(arguments.status, arguments.since, arguments.errorContains, arguments.limit));
         if (arguments.json) {
             out.println(Output.json(rows));
         } else if (rows.isEmpty()) {

@@ -3,6 +3,7 @@ package shop.reconciler.ops;
 import java.io.PrintStream;
 import java.time.LocalDateTime;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -27,7 +28,7 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  * </ol>
  */
 @Component
-class RestartCommand {
+public class RestartCommand {
 
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
@@ -35,6 +36,7 @@ class RestartCommand {
     private final JobRunner jobRunner;
     private final JobHistory history;
     private final DeadExecutions deadExecutions;
+    private final ServeCommand serve;
 
     RestartCommand(
             JobOperator jobOperator,
@@ -42,8 +44,10 @@ class RestartCommand {
             JobLease lease,
             JobRunner jobRunner,
             JobHistory history,
-            DeadExecutions deadExecutions) {
+            DeadExecutions deadExecutions,
+            ServeCommand serve) {
         this.deadExecutions = deadExecutions;
+        this.serve = serve;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
@@ -91,22 +95,89 @@ class RestartCommand {
         } else {
             executionId = arguments.id();
         }
+        Prepared prepared = prepare(executionId);
+        if (prepared.refusal() != null) {
+            int exit = prepared.refusal().exitCode();
+            out.println(prepared.refusal().line());
+            return exit;
+        }
+        return run(prepared, out::println);
+    }
+
+    /**
+     * The console's restart: the checks and the lease now, on the caller's thread; the run itself
+     * on {@code serve}'s run thread, after any run in progress there, so the caller does not wait
+     * for it. {@code runLines} receives the run's lines ({@code restart}'s output), its outcome
+     * last.
+     *
+     * @return refused, the lease held elsewhere, or that it started
+     */
+    public ActionOutcome restartInBackground(long executionId, Consumer<String> runLines) {
+        Prepared prepared = prepare(executionId);
+        if (prepared.refusal() != null) {
+            return prepared.refusal();
+        }
+        boolean queued = serve.submit(() -> {
+            try {
+                run(prepared, runLines);
+            } catch (RuntimeException e) {
+                runLines.accept("restart of execution " + executionId + " could not run: "
+                        + JobRunner.firstLine(JobRunner.rootMessage(e)));
+            }
+        });
+        if (!queued) {
+            prepared.lease().close();
+            return ActionOutcome.refused("refused: serve is not running jobs (starting or shutting down)");
+        }
+        return ActionOutcome.done("restart of execution " + executionId + " started");
+    }
+
+    /** A restart checked: refused (with the line), or ready with the lease held here. */
+    private record Prepared(ActionOutcome refusal, JobExecution execution, JobLease.Held lease) {
+        static Prepared refused(ActionOutcome refusal) {
+            return new Prepared(refusal, null, null);
+        }
+    }
+
+    /**
+     * The checks before a restart, in order: the execution exists, its state allows a restart
+     * ({@link ExecutionAction#RESTART}), its instance did not end since (a later execution of it
+     * completed or was abandoned), the lease is free. With the lease taken here, no other
+     * process runs the job.
+     */
+    private Prepared prepare(long executionId) {
         JobExecution execution = find(executionId);
         if (execution == null) {
-            throw new Cli.UsageException("no job execution with id " + executionId);
+            return Prepared.refused(ActionOutcome.noSuchExecution(executionId));
         }
-        if (execution.getStatus() == BatchStatus.COMPLETED || execution.getStatus() == BatchStatus.ABANDONED) {
-            out.println(
-                    "refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted");
-            return ExitCodes.FAILED;
+        if (!ExecutionAction.RESTART.allows(execution.getStatus(), true)) {
+            return Prepared.refused(ActionOutcome.refused(
+                    "refused: execution " + executionId + " is " + execution.getStatus() + " and cannot be restarted"));
+        }
+        JobExecution last = jobRepository.getLastJobExecution(execution.getJobInstance());
+        if (last != null
+                && last.getId() != executionId
+                && (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED)) {
+            return Prepared.refused(ActionOutcome.refused("refused: execution " + executionId
+                    + " was followed by execution " + last.getId() + " of its instance, which is " + last.getStatus()
+                    + "; nothing to restart"));
         }
         Optional<JobLease.Held> held = lease.tryAcquire();
         if (held.isEmpty()) {
-            return jobRunner.leaseHeld(out::println);
+            StringBuilder line = new StringBuilder();
+            jobRunner.leaseHeld(line::append);
+            return Prepared.refused(new ActionOutcome(ActionOutcome.Kind.LEASE_HELD, line.toString()));
         }
-        try (JobLease.Held ignored = held.get()) {
+        return new Prepared(null, execution, held.get());
+    }
+
+    /** Recovers a dead or UNKNOWN execution if need be, restarts it, releases the lease; the exit code. */
+    private int run(Prepared prepared, Consumer<String> out) {
+        JobExecution execution = prepared.execution();
+        long executionId = execution.getId();
+        try (JobLease.Held ignored = prepared.lease()) {
             if (execution.getStatus().isRunning()) {
-                out.println("execution " + executionId + " is " + execution.getStatus()
+                out.accept("execution " + executionId + " is " + execution.getStatus()
                         + " but no process holds the lease: its process died; recovering it");
                 execution = deadExecutions.recover(
                         execution,
@@ -114,15 +185,15 @@ class RestartCommand {
                                 + " held the lease '" + lease.name() + "'; recovered by restart");
             } else if (execution.getStatus() == BatchStatus.UNKNOWN
                     || execution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.UNKNOWN)) {
-                out.println("execution " + executionId + " is UNKNOWN: the rollback of its last chunk failed (the"
+                out.accept("execution " + executionId + " is UNKNOWN: the rollback of its last chunk failed (the"
                         + " database connection was lost); its committed chunks stand, so it is marked FAILED and"
                         + " restarted");
                 markFailed(execution);
             }
             JobExecution restarted = jobOperator.restart(execution);
-            return JobRunner.outcome(restarted, out::println);
+            return JobRunner.outcome(restarted, out);
         } catch (org.springframework.batch.core.launch.JobRestartException e) {
-            out.println("refused: " + JobRunner.firstLine(e.getMessage()));
+            out.accept("refused: " + JobRunner.firstLine(e.getMessage()));
             return ExitCodes.FAILED;
         }
     }

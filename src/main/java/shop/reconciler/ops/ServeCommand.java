@@ -29,6 +29,8 @@ class ServeCommand {
     private final JobRunner jobRunner;
     private final ShutdownCoordinator shutdown;
     private final ReconcilerProperties properties;
+    /** The one run thread while serve runs; null before and once shutting down. */
+    private volatile ThreadPoolTaskScheduler runs;
 
     ServeCommand(JobRunner jobRunner, ShutdownCoordinator shutdown, ReconcilerProperties properties) {
         this.jobRunner = jobRunner;
@@ -46,6 +48,7 @@ class ServeCommand {
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.initialize();
         ScheduledFuture<?> ticks = null;
+        runs = scheduler;
         try {
             ticks = scheduler.schedule(this::tick, new CronTrigger(properties.cron()));
             log.info(
@@ -55,6 +58,7 @@ class ServeCommand {
             shutdown.awaitRequest();
             log.info("serve: shutting down");
         } finally {
+            runs = null;
             // The next tick is not waited for (shutdown would wait for a delayed task until
             // reconciler.shutdown-timeout); a tick that is running finishes, stopped by the signal.
             if (ticks != null) {
@@ -63,6 +67,24 @@ class ServeCommand {
             scheduler.shutdown();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Runs {@code task} on the run thread, after the run in progress there, if any (the console's
+     * restart, so that one process runs one job at a time and shutdown waits for it as for a
+     * tick); false when serve is not running jobs (not started, or shutting down).
+     */
+    boolean submit(Runnable task) {
+        ThreadPoolTaskScheduler scheduler = runs;
+        if (scheduler == null || shutdown.isRequested()) {
+            return false;
+        }
+        try {
+            scheduler.execute(task);
+            return true;
+        } catch (org.springframework.core.task.TaskRejectedException e) {
+            return false;
+        }
     }
 
     private Duration tickLease() {

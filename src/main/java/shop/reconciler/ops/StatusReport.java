@@ -96,7 +96,19 @@ public class StatusReport {
                                 e.start(),
                                 e.end(),
                                 e.durationMs(),
-                                e.steps()))
+                                e.steps().stream()
+                                        .map(st -> new StepSummary(
+                                                st.name(),
+                                                st.status(),
+                                                st.read(),
+                                                st.filtered(),
+                                                st.written(),
+                                                st.skipped(),
+                                                st.commits(),
+                                                st.rollbacks(),
+                                                st.durationMs(),
+                                                rootCause(st.exitDescription())))
+                                        .toList()))
                         .toList();
         Lease lease = jobLease.holder()
                 .map(h -> new Lease(
@@ -191,6 +203,23 @@ public class StatusReport {
     private static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /**
+     * A step's exit message is the stack trace of what failed it: its deepest cause's line (as
+     * {@code run} prints it), or its first line.
+     */
+    static String rootCause(String trace) {
+        if (trace == null || trace.isBlank()) {
+            return "";
+        }
+        String cause = null;
+        for (String line : trace.lines().toList()) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        return JobRunner.firstLine(cause != null ? cause : trace);
+    }
 
     private static String exitDescription(String message) {
         return message == null || message.isBlank() ? "" : JobRunner.firstLine(message);

@@ -21,7 +21,7 @@ final class StopRequest {
 
     static void send(JobRepository jobRepository, JobExecution execution) throws JobExecutionNotRunningException {
         BatchStatus status = execution.getStatus();
-        if (status != BatchStatus.STARTED && status != BatchStatus.STARTING) {
+        if (!ExecutionAction.STOP.allows(status, false)) {
             throw new JobExecutionNotRunningException("execution " + execution.getId() + " is " + status);
         }
         execution.setStatus(BatchStatus.STOPPING);

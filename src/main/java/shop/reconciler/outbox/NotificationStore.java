@@ -201,6 +201,7 @@ public class NotificationStore {
     static final String LIST_SQL = ROW_COLUMNS + """
              WHERE (:status IS NULL OR n.status = :status)
                AND (:since IS NULL OR n.created_at >= :since)
+               AND (:errorContains IS NULL OR LOCATE(:errorContains, n.last_error) > 0)
              ORDER BY n.id DESC
              LIMIT :limit
             """;
@@ -530,12 +531,16 @@ public class NotificationStore {
                 .findFirst();
     }
 
-    /** Newest first; a null status or since is no filter ({@code since}: queued at or after). */
-    public List<Row> list(NotificationStatus status, LocalDateTime since, int limit) {
+    /**
+     * Newest first; a null status, since or text is no filter ({@code since}: queued at or after;
+     * {@code errorContains}: the last error contains it).
+     */
+    public List<Row> list(NotificationStatus status, LocalDateTime since, String errorContains, int limit) {
         Map<String, Object> params = new HashMap<>();
         params.put("limit", limit);
         params.put("status", status == null ? null : status.code());
         params.put("since", since == null ? null : Timestamp.valueOf(since));
+        params.put("errorContains", errorContains);
         return jdbc.query(LIST_SQL, params, NotificationStore::row);
     }
 

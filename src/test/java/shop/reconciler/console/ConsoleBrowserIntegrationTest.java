@@ -16,11 +16,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
@@ -31,7 +37,8 @@ import shop.reconciler.support.TestDatabase;
 /**
  * The operator's path through the console in a real browser (Debian's headless Chromium through
  * its chromedriver; Selenium Manager off, nothing is downloaded): sign in, look an order up,
- * requeue its failed notification, see it queued. Screenshots go to target/console-screenshots/.
+ * every page at a phone's width without sideways scrolling, and on the phone, with the keyboard
+ * only, filter the notifications and requeue the failed one, see it queued. Screenshots go to target/console-screenshots/.
  */
 class ConsoleBrowserIntegrationTest {
 
@@ -93,9 +100,11 @@ class ConsoleBrowserIntegrationTest {
         shop.jdbc().update("UPDATE orders SET user_email = 'fixed@example.com' WHERE order_code = 'B-2001'");
         browser = chromium();
 
-        // when: the operator signs in
+        // when: the operator signs in (the login page fits a phone too)
         browser.get("http://127.0.0.1:" + port + "/console");
         assertThat(browser.getCurrentUrl()).endsWith("/console/login");
+        assertFitsAPhone("login");
+        browser.manage().window().setSize(new Dimension(1200, 900));
         browser.findElement(By.id("username")).sendKeys("operator");
         browser.findElement(By.id("password")).sendKeys(ConsoleIntegrationTest.OPERATOR_SECRET);
         shot("01-login");
@@ -111,18 +120,81 @@ class ConsoleBrowserIntegrationTest {
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("Order B-2001", "completed", "failed");
         shot("03-order");
 
-        // and: requeues its failed notification
-        browser.findElement(By.cssSelector("button[aria-label='Requeue B-2001']"))
-                .click();
+        // then: every page fits a phone's width, wide tables scrolling in their own box
+        for (String page :
+                List.of("/console", "/console/notifications", "/console/orders?code=B-2001", "/console/executions/1")) {
+            browser.get("http://127.0.0.1:" + port + page);
+            assertFitsAPhone(page);
+        }
+        shot("04-phone-execution");
+
+        // when: on the phone, with the keyboard only, the operator filters the notifications by
+        // their error and requeues the failed one
+        browser.get("http://127.0.0.1:" + port + "/console/notifications");
+        WebElement errorField = tabTo(e -> "error".equals(e.getAttribute("id")));
+        assertFocusVisible(errorField);
+        new Actions(browser).sendKeys("recipient").sendKeys(Keys.ENTER).perform();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains("error=recipient"));
+        String filtered = browser.findElement(By.tagName("main")).getText();
+        assertThat(filtered).contains("B-2001").doesNotContain("B-1001");
+        assertThat(browser.findElement(By.id("error")).getAttribute("value")).isEqualTo("recipient");
+        WebElement requeueButton = tabTo(e -> "Requeue B-2001".equals(e.getAttribute("aria-label")));
+        assertFocusVisible(requeueButton);
+        shot("05-phone-keyboard-focus");
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains("status=queued"));
 
         // then: it is queued (or already sent again by the next run)
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("requeued B-2001");
-        shot("04-requeued");
+        assertFitsAPhone("after the requeue");
+        shot("06-requeued");
         assertThat(shop.notification("B-2001").get("status")).isIn("queued", "sent");
         await(
                 Duration.ofSeconds(60),
                 () -> "sent".equals(shop.notification("B-2001").get("status")));
         assertThat(serve.output()).contains("console: operator requeue B-2001: requeued");
+    }
+
+    /**
+     * The page at 390 px: the body does not scroll sideways, neither beyond the window
+     * ({@code innerWidth}) nor beyond the width left beside a vertical scroll bar
+     * ({@code clientWidth}).
+     */
+    private void assertFitsAPhone(String page) {
+        browser.manage().window().setSize(new Dimension(390, 844));
+        JavascriptExecutor js = browser;
+        long innerWidth = ((Number) js.executeScript("return window.innerWidth")).longValue();
+        long clientWidth = ((Number) js.executeScript("return document.documentElement.clientWidth")).longValue();
+        long scrollWidth = ((Number) js.executeScript("return document.documentElement.scrollWidth")).longValue();
+        Object overflowing = js.executeScript("""
+                return Array.from(document.querySelectorAll('body *'))
+                    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth
+                                 && !e.closest('.scroll'))
+                    .slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')""");
+        assertThat(innerWidth).describedAs("the window's width for %s", page).isLessThanOrEqualTo(390);
+        assertThat(scrollWidth)
+                .describedAs("%s at %d px: the page's width (what overflows: %s)", page, innerWidth, overflowing)
+                .isLessThanOrEqualTo(innerWidth)
+                .isLessThanOrEqualTo(clientWidth);
+    }
+
+    /** Presses Tab until the focused element matches; that element. */
+    private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
+        for (int i = 0; i < 40; i++) {
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+            WebElement focused = browser.switchTo().activeElement();
+            if (wanted.test(focused)) {
+                return focused;
+            }
+        }
+        throw new AssertionError("not reached with 40 presses of Tab on " + browser.getCurrentUrl());
+    }
+
+    private void assertFocusVisible(WebElement focused) {
+        assertThat(focused.getCssValue("outline-style"))
+                .describedAs("the focus outline of %s", focused.getTagName())
+                .isNotEqualTo("none");
+        assertThat(focused.getCssValue("outline-width")).isNotEqualTo("0px");
     }
 
     private ChromeDriver chromium() throws Exception {

@@ -12,7 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,12 +107,40 @@ class ConsoleIntegrationTest {
         String overview = viewer.get("/console").body();
         assertThat(overview).contains("Overview", "Last executions", "<svg", "<td>reconcile<", "Lease", "UP");
         assertThat(overview).contains("<time datetime=\"").contains(" UTC</time>");
+        // the freshness figures monitoring reads, and the lease's times as <time> elements
+        assertThat(overview)
+                .contains("Freshness, as monitoring reads it", "<dt>Last completed run ended</dt><dd>")
+                .contains("<dt>Finished orders not completed yet</dt><dd>0</dd>")
+                .contains("<dt>Stuck orders</dt><dd>0</dd>");
+        assertThat(overview)
+                .containsPattern("<dt>Lease</dt><dd>(held by [^<]+ since|free \\(last held by [^<]+,"
+                        + " expired) <time datetime=\"[0-9T:-]+Z\"");
         String execution = viewer.get("/console/executions/1").body();
         assertThat(execution).contains("Execution 1", "<td>reconcile", "<td>send");
         assertThat(viewer.get("/console/executions/999").statusCode()).isEqualTo(404);
         String failed = viewer.get("/console/notifications?status=failed").body();
         assertThat(failed).contains("C-&lt;b&gt;2&lt;/b&gt;").doesNotContain("C-<b>2</b>");
         assertThat(failed).doesNotContain("C-0001").doesNotContain(">Requeue</button>");
+        // the notifications filter: status, since, error text, the values kept in the form
+        String filtered = viewer.get("/console/notifications?status=&since=1h&error=recipient")
+                .body();
+        assertThat(filtered)
+                .contains("C-&lt;b&gt;2&lt;/b&gt;")
+                .doesNotContain("C-0001")
+                .contains("id=\"since\" name=\"since\" value=\"1h\"", "id=\"error\" name=\"error\" value=\"recipient\"")
+                .contains("<option value=\"\" selected>any status</option>");
+        assertThat(viewer.get("/console/notifications?status=sent&since=1h").body())
+                .contains("C-0001")
+                .doesNotContain("C-&lt;b&gt;2&lt;/b&gt;")
+                .contains("<option value=\"sent\" selected>sent</option>");
+        assertThat(viewer.get("/console/notifications?since=2999-01-01").body())
+                .contains("No notification matched.")
+                .doesNotContain("C-0001");
+        assertThat(viewer.get("/console/notifications?since=yesterday&error=%3Cb%3E")
+                        .body())
+                .contains("Queued since: &#39;yesterday&#39; is neither a duration", "value=\"yesterday\"")
+                .contains("value=\"&lt;b&gt;\"")
+                .doesNotContain("C-0001");
         String order = viewer.get("/console/orders?code=C-0003").body();
         assertThat(order).contains("Order C-0003", "open", "processing");
         assertThat(viewer.get("/console/orders?code=NOPE").body()).contains("No order with code 'NOPE'");
@@ -139,6 +170,196 @@ class ConsoleIntegrationTest {
     }
 
     @Test
+    void anOperatorRestartsAFailedExecutionInTheBackgroundStopsARunningOneAndAbandonsIt() throws Exception {
+        // given: serve, whose cron does not fire during the test, and a run launched by hand that
+        // fails in the database (the shop refuses R-2's notification, which fails the step)
+        shop.processingOrder("R-1", "r1@example.com", "completed");
+        shop.processingOrder("R-2", "r2@example.com", "completed", "failed");
+        serve = node.startOnCron(
+                "0 0 0 1 1 *",
+                "--reconciler.management.viewer.password=" + VIEWER_SECRET,
+                "--reconciler.management.operator.password=" + OPERATOR_SECRET);
+        shop.jdbc().execute("""
+                CREATE TRIGGER refuse_r2 BEFORE INSERT ON order_notifications FOR EACH ROW
+                BEGIN
+                  IF NEW.order_code = 'R-2' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF;
+                END""");
+        CliRunner.Result failedRun = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
+        assertThat(failedRun.exit()).describedAs(failedRun.describe()).isEqualTo(1);
+        shop.jdbc().execute("DROP TRIGGER refuse_r2");
+        long failed = lastExecutionId();
+        assertThat(executionStatus(failed)).isEqualTo("FAILED");
+        assertThat(shop.orderStatus("R-2")).isEqualTo("processing");
+        Browser anonymous = new Browser();
+        await(Duration.ofSeconds(60), () -> {
+            try {
+                return anonymous.get("/console/login").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        // a viewer sees the failed execution, and no action
+        Browser viewer = new Browser();
+        viewer.login("viewer", VIEWER_SECRET);
+        String viewed = viewer.get("/console/executions/" + failed).body();
+        assertThat(viewed)
+                .contains("Execution " + failed, "FAILED", "<p class=\"error\">Step reconcile-partition:1: ")
+                .doesNotContain("<button type=\"submit\" name=\"do\"");
+        assertThat(viewer.post("/console/actions/executions/" + failed + "/restart", "", true)
+                        .statusCode())
+                .isEqualTo(403);
+
+        // the operator is offered restart and abandon (not stop) for a failed execution
+        Browser operator = new Browser();
+        operator.login("operator", OPERATOR_SECRET);
+        String page = operator.get("/console/executions/" + failed).body();
+        assertThat(page)
+                .contains(">Restart execution " + failed + "<", ">Abandon execution " + failed + "<")
+                .doesNotContain(">Stop execution");
+        assertThat(operator.post("/console/actions/executions/" + failed + "/restart", "", false)
+                        .statusCode())
+                .isEqualTo(403);
+
+        // when the lease is held elsewhere, the restart does nothing and says so
+        shop.jdbc()
+                .update("UPDATE shedlock SET lock_until = TIMESTAMPADD(HOUR, 1, UTC_TIMESTAMP(3)),"
+                        + " locked_by = 'other@elsewhere' WHERE name = 'orderCompletionJob'");
+        assertThat(operator.post("/console/actions/executions/" + failed + "/restart", "", true)
+                        .statusCode())
+                .isEqualTo(303);
+        assertThat(operator.get("/console/executions/" + failed).body())
+                .contains("not started: the lease ", "orderCompletionJob", "is held by other@elsewhere");
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(1);
+        shop.jdbc()
+                .update("UPDATE shedlock SET lock_until = TIMESTAMPADD(SECOND, -1, UTC_TIMESTAMP(3))"
+                        + " WHERE name = 'orderCompletionJob'");
+
+        // when: restarted from the console, with R-2's write slowed down so the run outlasts the request
+        shop.jdbc()
+                .execute("CREATE TRIGGER slow_r2 BEFORE INSERT ON order_notifications FOR EACH ROW"
+                        + " BEGIN IF NEW.order_code = 'R-2' THEN DO SLEEP(3); END IF; END");
+        HttpResponse<String> restarted = operator.post("/console/actions/executions/" + failed + "/restart", "", true);
+
+        // then: the request came back while the run goes on; the page says the restart started
+        assertThat(restarted.statusCode()).isEqualTo(303);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
+                .describedAs("executions completed when the restart's request was answered")
+                .isZero();
+        assertThat(restarted.headers().firstValue("Location").orElse("")).endsWith("/console/executions/" + failed);
+        assertThat(operator.get("/console/executions/" + failed).body())
+                .contains("restart of execution " + failed + " started");
+        // and the same instance ends completed, each order's email sent exactly once
+        await(
+                Duration.ofSeconds(60),
+                () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") == 1);
+        shop.jdbc().execute("DROP TRIGGER slow_r2");
+        assertThat(shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
+                .isEqualTo(1);
+        assertThat(shop.orderStatus("R-2")).isEqualTo("completed");
+        await(Duration.ofSeconds(30), () -> SMTP.getReceivedMessages().length >= 2);
+        Thread.sleep(500);
+        assertThat(Arrays.stream(SMTP.getReceivedMessages()).map(ConsoleIntegrationTest::subject))
+                .hasSize(2)
+                .anyMatch(subject -> subject.contains("R-1"))
+                .anyMatch(subject -> subject.contains("R-2"));
+        long restartedId = lastExecutionId();
+        assertThat(serve.output())
+                .contains("console: operator restart " + failed + ": restart of execution " + failed + " started")
+                .contains("console restart of execution " + failed + " by operator: execution " + restartedId);
+        assertThat(countOf(serve.output(), "console: operator restart " + failed + ":"))
+                .describedAs("log lines of the two restarts")
+                .isEqualTo(2);
+        // and the failed execution, its instance now complete, is not restarted again
+        operator.post("/console/actions/executions/" + failed + "/restart", "", true);
+        assertThat(operator.get("/console/executions/" + failed).body())
+                .contains("refused: execution " + failed + " was followed by execution " + restartedId
+                        + " of its instance, which is COMPLETED");
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION")).isEqualTo(2);
+
+        // given: a long run launched by hand (each order's write sleeps)
+        for (int i = 1; i <= 20; i++) {
+            shop.processingOrder(String.format("S-%02d", i), "s" + i + "@example.com", "completed");
+        }
+        shop.jdbc()
+                .execute("CREATE TRIGGER slow_s BEFORE INSERT ON order_notifications FOR EACH ROW"
+                        + " BEGIN DO SLEEP(0.5); END");
+        CompletableFuture<CliRunner.Result> longRun =
+                CompletableFuture.supplyAsync(() -> cli("run", "--reconciler.chunk-size=1"));
+        await(
+                Duration.ofSeconds(60),
+                () -> shop.count(
+                                "SELECT COUNT(*) FROM orders WHERE order_code LIKE 'S-%' AND order_status = 'completed'")
+                        >= 1);
+        long running = lastExecutionId();
+        assertThat(executionStatus(running)).isEqualTo("STARTED");
+
+        // when: the operator stops it from its page, which offers only stop
+        String runningPage = operator.get("/console/executions/" + running).body();
+        assertThat(runningPage)
+                .contains(">Stop execution " + running + "<")
+                .doesNotContain(">Restart execution")
+                .doesNotContain(">Abandon execution");
+        operator.post("/console/actions/executions/" + running + "/stop", "", true);
+
+        // then: it ends STOPPED at a chunk boundary, the CLI's run says so
+        assertThat(operator.get("/console/executions/" + running).body())
+                .contains(
+                        "stop requested: execution " + running + " stops at its next chunk boundary and ends STOPPED");
+        CliRunner.Result stopped = longRun.get(60, TimeUnit.SECONDS);
+        shop.jdbc().execute("DROP TRIGGER slow_s");
+        assertThat(stopped.out()).describedAs(stopped.describe()).contains("STOPPED");
+        assertThat(executionStatus(running)).isEqualTo("STOPPED");
+        assertThat(shop.count(
+                        "SELECT COUNT(*) FROM orders WHERE order_code LIKE 'S-%' AND order_status = 'processing'"))
+                .isPositive();
+
+        // when: abandoned, the page offers nothing more and a restart is refused
+        String stoppedPage = operator.get("/console/executions/" + running).body();
+        assertThat(stoppedPage)
+                .contains(">Restart execution " + running + "<", ">Abandon execution " + running + "<")
+                .doesNotContain(">Stop execution");
+        operator.post("/console/actions/executions/" + running + "/abandon", "", true);
+        String abandonedPage = operator.get("/console/executions/" + running).body();
+        assertThat(abandonedPage)
+                .contains("execution " + running + " is ABANDONED: it will not be restarted")
+                .doesNotContain("name=\"do\"");
+        assertThat(executionStatus(running)).isEqualTo("ABANDONED");
+        operator.post("/console/actions/executions/" + running + "/restart", "", true);
+        assertThat(operator.get("/console/executions/" + running).body())
+                .contains("refused: execution " + running + " is ABANDONED and cannot be restarted");
+        assertThat(serve.output())
+                .contains("console: operator stop " + running + ": stop requested")
+                .contains("console: operator abandon " + running + ": execution " + running + " is ABANDONED")
+                .contains("console: operator restart " + running + ": refused");
+    }
+
+    private long lastExecutionId() {
+        return shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
+    }
+
+    private String executionStatus(long id) {
+        return shop.jdbc()
+                .queryForObject("SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?", String.class, id);
+    }
+
+    private static String subject(jakarta.mail.internet.MimeMessage message) {
+        try {
+            return message.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int countOf(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
     void actionsOffMakeTheConsoleReadOnlyAndSayingSo() throws Exception {
         shop.processingOrder("C-0002", "not an address", "completed");
         startServe(
@@ -153,6 +374,14 @@ class ConsoleIntegrationTest {
                         .statusCode())
                 .isEqualTo(403);
         assertThat(shop.notification("C-0002").get("status")).isEqualTo("failed");
+        assertThat(operator.get("/console/executions/1").body())
+                .contains("Read-only")
+                .doesNotContain("name=\"do\"");
+        assertThat(operator.post("/console/actions/executions/1/abandon", "", true)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'ABANDONED'"))
+                .isZero();
     }
 
     @Test

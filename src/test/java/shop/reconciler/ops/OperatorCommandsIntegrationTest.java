@@ -174,7 +174,7 @@ class OperatorCommandsIntegrationTest {
     }
 
     @Test
-    void notificationsListsNewestFirstAndFiltersByStatus() {
+    void notificationsListsNewestFirstAndFiltersByStatusAndErrorText() {
         // given: one sent, then one failed for want of an address
         shop.processingOrder("NT-1", "nt1@example.com", "completed");
         assertThat(cli("run").exit()).isZero();
@@ -185,6 +185,8 @@ class OperatorCommandsIntegrationTest {
         CliRunner.Result all = cli("notifications", "--json");
         CliRunner.Result failed = cli("notifications", "--status", "FAILED", "--since", "1h");
         CliRunner.Result queued = cli("notifications", "--status", "queued");
+        CliRunner.Result byError = cli("notifications", "--error-contains", "recipient");
+        CliRunner.Result noSuchError = cli("notifications", "--error-contains", "no such text");
 
         // then
         assertThat(JSON.readTree(all.out()))
@@ -195,6 +197,10 @@ class OperatorCommandsIntegrationTest {
         assertThat(failed.out()).contains("NT-2").doesNotContain("NT-1").contains("last error:");
         assertThat(queued.exit()).isEqualTo(1);
         assertThat(queued.out()).contains("no notification matched");
+        assertThat(byError.exit()).isZero();
+        assertThat(byError.out()).contains("NT-2").doesNotContain("NT-1");
+        assertThat(noSuchError.exit()).isEqualTo(1);
+        assertThat(noSuchError.out()).contains("no notification matched");
     }
 
     @Test

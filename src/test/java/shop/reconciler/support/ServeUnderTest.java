@@ -45,8 +45,16 @@ public final class ServeUnderTest implements AutoCloseable {
 
     /** Starts {@code serve} with these extra arguments; the process. */
     public ReconcilerProcess start(String... extra) {
-        List<String> args = new ArrayList<>(
-                List.of("serve", "--reconciler.cron=*/2 * * * * *", "--management.server.port=" + port));
+        return startOnCron("*/2 * * * * *", extra);
+    }
+
+    /**
+     * Starts {@code serve} on this cron (a test that launches runs itself gives one that does not
+     * fire while it lasts), with these extra arguments.
+     */
+    public ReconcilerProcess startOnCron(String cron, String... extra) {
+        List<String> args =
+                new ArrayList<>(List.of("serve", "--reconciler.cron=" + cron, "--management.server.port=" + port));
         args.addAll(List.of(extra));
         args.addAll(springArgs());
         serve = ReconcilerProcess.start(args);
