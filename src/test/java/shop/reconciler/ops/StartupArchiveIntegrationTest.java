@@ -59,6 +59,11 @@ class StartupArchiveIntegrationTest {
         Result serve = run(env, "jobs/reconcile-orders", "serve", "--help");
         assertThat(serve.exit).as(serve.output).isZero();
         assertThat(serve.output).contains("usage: order-reconciler serve").doesNotContain("-XX:+UseSerialGC");
+        // A collector chosen in JAVA_OPTS wins over the wrapper's (two would stop the JVM).
+        Result parallel = run(
+                Map.of("JAVA_OPTS", "-XX:+UseParallelGC -XX:+PrintCommandLineFlags"), "jobs/reconcile-orders", "help");
+        assertThat(parallel.exit).as(parallel.output).isZero();
+        assertThat(parallel.output).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseSerialGC");
         Map<String, String> defaults = new HashMap<>(env);
         defaults.put("RECONCILER_COMMAND_JAVA_OPTS", "");
         Result jvmDefaults = run(defaults, "jobs/reconcile-orders", "status");
