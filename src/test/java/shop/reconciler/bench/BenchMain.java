@@ -33,7 +33,7 @@ import shop.reconciler.support.TestDatabase;
 public final class BenchMain {
 
     static final String USAGE = """
-            usage: jobs/bench --startup [--repeat 5] [--url ...]   (the start-up scenario: run/status/check with and without CDS)
+            usage: jobs/bench --startup [--repeat 5] [--java25 PATH] [--url ...]   (the start-up scenario: run/status/check without a cache, with CDS on 17, with the AOT cache on 25)
                    jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp]
                               [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]

