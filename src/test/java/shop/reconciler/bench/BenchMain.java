@@ -34,7 +34,7 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: jobs/bench --startup [--repeat 5] [--java25 PATH] [--url ...]   (the start-up scenario: run/status/check without a cache, with CDS on 17, with the AOT cache on 25)
-                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp]
+                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp[,startup]]
                               [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
@@ -210,8 +210,8 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job", "smtp").contains(s)) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp)");
+            if (!List.of("floor", "per-order", "job", "smtp", "startup").contains(s)) {
+                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp, startup)");
             }
         }
         if (o.explainSize == null) {
@@ -249,6 +249,15 @@ public final class BenchMain {
         say("");
         say(table(rows));
         writeOutputs();
+        if (options.scenarios.contains("startup")) {
+            // the start-up scenario (jobs/bench --startup) on the same server, as many runs of each
+            say("");
+            say("== start-up: run (nothing to do), status, check through jobs/reconcile-orders ==");
+            ok &= StartupScenario.main(List.of(
+                            "--repeat", String.valueOf(Math.max(3, options.repeat)),
+                            "--out", options.out.toString()))
+                    == 0;
+        }
         say(String.format(
                 Locale.ROOT,
                 "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
@@ -421,6 +430,9 @@ public final class BenchMain {
             List<Double> floorRuns = new ArrayList<>();
             List<Row> sizeRows = new ArrayList<>();
             for (String scenario : options.scenarios) {
+                if (scenario.equals("startup")) {
+                    continue;
+                }
                 if (scenario.equals("smtp")) {
                     for (int k = 1; k <= options.repeat; k++) {
                         String run = options.repeat > 1 ? ", run=" + k + "/" + options.repeat : "";

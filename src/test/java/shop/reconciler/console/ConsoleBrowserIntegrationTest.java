@@ -109,7 +109,7 @@ class ConsoleBrowserIntegrationTest {
         browser.findElement(By.id("password")).sendKeys(ConsoleIntegrationTest.OPERATOR_SECRET);
         shot("01-login");
         browser.findElement(By.cssSelector("form.login button")).click();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Overview");
+        assertThat(textOnceShown(By.tagName("h1"), "Overview")).isEqualTo("Overview");
         assertThat(browser.getPageSource()).contains("Last executions");
         shot("02-overview");
 
@@ -117,7 +117,7 @@ class ConsoleBrowserIntegrationTest {
         browser.findElement(By.linkText("Order lookup")).click();
         browser.findElement(By.id("code")).sendKeys("B-2001");
         browser.findElement(By.cssSelector("form.filter button")).click();
-        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Order B-2001", "completed", "failed");
+        assertThat(textOnceShown(By.tagName("main"), "Order B-2001")).contains("Order B-2001", "completed", "failed");
         shot("03-order");
 
         // then: every page fits a phone's width, wide tables scrolling in their own box
@@ -176,6 +176,28 @@ class ConsoleBrowserIntegrationTest {
                 .describedAs("%s at %d px: the page's width (what overflows: %s)", page, innerWidth, overflowing)
                 .isLessThanOrEqualTo(innerWidth)
                 .isLessThanOrEqualTo(clientWidth);
+    }
+
+    /**
+     * The element's text once the page that follows a click shows {@code expected} in it (the old
+     * page's element goes stale while the new one loads); its last text if it never does.
+     */
+    private String textOnceShown(By locator, String expected) {
+        String[] last = {""};
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> {
+                try {
+                    last[0] = d.findElement(locator).getText();
+                    return last[0].contains(expected);
+                } catch (org.openqa.selenium.StaleElementReferenceException
+                        | org.openqa.selenium.NoSuchElementException e) {
+                    return false;
+                }
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // the assertion that follows says what the page showed
+        }
+        return last[0];
     }
 
     /** Presses Tab until the focused element matches; that element. */
