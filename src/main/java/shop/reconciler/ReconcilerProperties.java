@@ -40,7 +40,7 @@ import shop.reconciler.outbox.MessageIds;
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
         @DefaultValue("0 */5 * * * *") String cron,
-        @DefaultValue("1000") int chunkSize,
+        @DefaultValue("2000") int chunkSize,
         @DefaultValue({"completed", "failed"}) List<String> terminalTaskStatuses,
         @DefaultValue Lock lock,
         @DefaultValue Mail mail,

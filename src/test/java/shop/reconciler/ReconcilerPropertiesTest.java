@@ -197,7 +197,7 @@ class ReconcilerPropertiesTest {
         // then
         assertThat(defaults.mail().chunkSize()).isEqualTo(1000);
         assertThat(configured.mail().chunkSize()).isEqualTo(250);
-        assertThat(configured.chunkSize()).isEqualTo(1000);
+        assertThat(configured.chunkSize()).isEqualTo(2000);
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class BenchMain {
     static final String USAGE = """
             usage: jobs/bench --startup [--repeat 5] [--java25 PATH] [--url ...]   (the start-up scenario: run/status/check without a cache, with CDS on 17, with the AOT cache on 25)
                    jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp[,startup]]
-                              [--chunk-sizes 1000[,2000...]] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
+                              [--chunk-sizes 2000[,1000...] (reconciler.chunk-size; default 2000 as the application)] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--repeat 1 (runs of each floor, job and smtp scenario, each on a fresh copy; ratios against the floor's median)]
@@ -47,7 +47,7 @@ public final class BenchMain {
     static final class Options {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
         List<String> scenarios = List.of("per-order", "floor", "job", "smtp");
-        List<Integer> chunkSizes = List.of(1000);
+        List<Integer> chunkSizes = List.of(2000);
         List<Integer> partitions = List.of(2); // reconciler.partitions' default
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
