@@ -333,6 +333,14 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         }
     }
 
+    private static void rollback(Connection connection, Savepoint savepoint) {
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            throw new CannotCreateTransactionException("cannot roll back to a savepoint: " + e.getMessage(), e);
+        }
+    }
+
     private static void rollback(Connection connection, Savepoint savepoint, RuntimeException cause) {
         try {
             connection.rollback(savepoint);
@@ -381,28 +389,22 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         if (!LockedTallies.cover(jdbc.getDataSource(), ids)) {
             return null;
         }
-        List<OrderTally> finished =
-                orders.stream().filter(OrderTally::isFinished).toList();
-        if (finished.size() < orders.size()) {
+        if (!orders.stream().allMatch(OrderTally::isFinished)) {
             return null;
         }
         Savepoint beforeUpdate = savepoint(connection);
         int moved = jdbc.update(withIds(completeSql, ids));
-        if (moved != finished.size()) {
-            try {
-                connection.rollback(beforeUpdate);
-            } catch (SQLException e) {
-                throw new CannotCreateTransactionException("cannot roll back to a savepoint: " + e.getMessage(), e);
-            }
+        if (moved != orders.size()) {
+            rollback(connection, beforeUpdate);
             return null;
         }
         release(connection, beforeUpdate);
         Set<Long> notified = notificationStore.notifiedAmong(ids);
-        ChunkOutcome outcome = queueNotifications(finished.stream()
+        ChunkOutcome outcome = queueNotifications(orders.stream()
                 .map(o -> new Completed(
                         o.orderId(), o.orderCode(), o.userEmail(), notified.contains(o.orderId()), o.stale()))
                 .toList());
-        outcome.completed = finished.size();
+        outcome.completed = orders.size();
         return outcome;
     }
 
