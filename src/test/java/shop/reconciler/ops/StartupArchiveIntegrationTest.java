@@ -36,20 +36,31 @@ class StartupArchiveIntegrationTest {
     /** Every machine of this kind has it (the README's prerequisites); the test fails without it. */
     private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
 
+    /** The JDK the tests run on: Java 17. */
+    private static final Path JAVA_17 = Path.of(System.getProperty("java.home"), "bin", "java");
+
     @TempDir
     Path home;
+
+    /**
+     * The environment of a command against a fresh shop database, with the class-loading log (which
+     * tells where each class came from) and the JVM's flags printed.
+     */
+    private static Map<String, String> shopEnvironment(String databaseName) {
+        TestDatabase.DatabaseRef db = TestDatabase.server().createDatabase(databaseName);
+        new ShopFixture(db.dataSource()).createSchema();
+        return Map.of(
+                "SPRING_DATASOURCE_URL", db.url(),
+                "SPRING_DATASOURCE_USERNAME", db.username(),
+                "SPRING_DATASOURCE_PASSWORD", db.password(),
+                "JAVA_OPTS", "-Xlog:class+load=info -XX:+PrintCommandLineFlags");
+    }
 
     @Test
     void wrapperUsesTheArchiveWhenPresentAndCurrentAndWorksWithoutIt() throws Exception {
         Path jar = install();
 
-        TestDatabase.DatabaseRef db = TestDatabase.server().createDatabase("startup");
-        new ShopFixture(db.dataSource()).createSchema();
-        Map<String, String> env = Map.of(
-                "SPRING_DATASOURCE_URL", db.url(),
-                "SPRING_DATASOURCE_USERNAME", db.username(),
-                "SPRING_DATASOURCE_PASSWORD", db.password(),
-                "JAVA_OPTS", "-Xlog:class+load=info -XX:+PrintCommandLineFlags");
+        Map<String, String> env = shopEnvironment("startup");
 
         Result plain = run(env, "jobs/reconcile-orders", "status");
         assertThat(plain.exit).as(plain.output).isZero();
@@ -70,8 +81,7 @@ class StartupArchiveIntegrationTest {
         assertThat(jvmDefaults.exit).as(jvmDefaults.output).isZero();
         assertThat(jvmDefaults.output).contains("lease: free").doesNotContain("-XX:+UseSerialGC");
 
-        Path java17 = Path.of(System.getProperty("java.home"), "bin", "java");
-        Result build = run(Map.of("RECONCILER_JAVA", java17.toString()), "jobs/build-cds");
+        Result build = run(Map.of("RECONCILER_JAVA", JAVA_17.toString()), "jobs/build-cds");
         assertThat(build.exit).as(build.output).isZero();
         assertThat(build.output).contains("build-cds: " + home.resolve("target/cds/order-reconciler.jsa"));
 
@@ -92,13 +102,7 @@ class StartupArchiveIntegrationTest {
                 .as("this test needs the Temurin 25 JDK at %s (as on every machine of this kind)", JAVA_25)
                 .isTrue();
         Path jar = install();
-        TestDatabase.DatabaseRef db = TestDatabase.server().createDatabase("startup_aot");
-        new ShopFixture(db.dataSource()).createSchema();
-        Map<String, String> env = Map.of(
-                "SPRING_DATASOURCE_URL", db.url(),
-                "SPRING_DATASOURCE_USERNAME", db.username(),
-                "SPRING_DATASOURCE_PASSWORD", db.password(),
-                "JAVA_OPTS", "-Xlog:class+load=info -XX:+PrintCommandLineFlags");
+        Map<String, String> env = shopEnvironment("startup_aot");
 
         Result build = run(Map.of("RECONCILER_JAVA", JAVA_25.toString()), "jobs/build-cds");
         assertThat(build.exit).as(build.output).isZero();
@@ -119,9 +123,7 @@ class StartupArchiveIntegrationTest {
 
         // Another java named by RECONCILER_JAVA runs the plain jar.
         Map<String, String> otherJava = new HashMap<>(env);
-        otherJava.put(
-                "RECONCILER_JAVA",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        otherJava.put("RECONCILER_JAVA", JAVA_17.toString());
         Result other = run(otherJava, "jobs/reconcile-orders", "status");
         assertThat(other.exit).as(other.output).isZero();
         assertThat(other.output)
