@@ -7,6 +7,7 @@ import org.flywaydb.core.api.Location;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
@@ -33,8 +34,11 @@ class SchemaConfiguration {
         };
     }
 
+    /** The template of the job's reader and writer and of the stores: lock conflicts as {@link DatabaseErrors} says. */
     @Bean
     NamedParameterJdbcTemplate namedParameterJdbcTemplate(DataSource dataSource) {
-        return new NamedParameterJdbcTemplate(dataSource);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.setExceptionTranslator(DatabaseErrors.translator(jdbc.getExceptionTranslator()));
+        return new NamedParameterJdbcTemplate(jdbc);
     }
 }
