@@ -68,7 +68,7 @@ public final class DatabaseErrors {
     }
 
     /** Whether {@code e} is a lock conflict, translated or not. */
-    public static boolean isLockConflict(Throwable e) {
+    static boolean isLockConflict(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof PessimisticLockingFailureException) {
                 return true;
