@@ -1,6 +1,7 @@
 package shop.reconciler;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -16,7 +17,8 @@ import shop.reconciler.db.Dialect;
  * already: {@code rewriteBatchedStatements} turns a chunk's batched INSERT into multi-row
  * statements (one round trip instead of one per row), prepared statements are cached on the
  * client, and the network waits are bounded ({@link DatabaseTimeouts}: a hung database fails a
- * statement instead of holding it). Other drivers (the demo's H2) are left alone.
+ * statement, within the statement time-out derived from the lease, instead of holding it; the
+ * migrations' connections get their own longer one, see {@code SchemaConfiguration}). Other drivers (the demo's H2) are left alone.
  */
 @Component
 class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
@@ -28,10 +30,15 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
             "prepStmtCacheSqlLimit", "4096");
 
     private DatabaseTimeouts timeouts;
+    private Duration statementTimeout;
 
     @Override
     public void setEnvironment(Environment environment) {
-        timeouts = Binder.get(environment).bindOrCreate("reconciler.db", DatabaseTimeouts.class);
+        Binder binder = Binder.get(environment);
+        timeouts = binder.bindOrCreate("reconciler.db", DatabaseTimeouts.class);
+        statementTimeout =
+                timeouts.statementTimeout(binder.bindOrCreate("reconciler.lock", ReconcilerProperties.Lock.class)
+                        .atMostFor());
     }
 
     @Override
@@ -50,7 +57,7 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
     private Map<String, String> settings() {
         Map<String, String> all = new LinkedHashMap<>(SETTINGS);
         all.put("connectTimeout", String.valueOf(timeouts.connectTimeout().toMillis()));
-        all.put("socketTimeout", String.valueOf(timeouts.socketTimeout().toMillis()));
+        all.put("socketTimeout", String.valueOf(statementTimeout.toMillis()));
         return all;
     }
 }

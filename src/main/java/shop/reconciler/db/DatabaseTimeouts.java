@@ -3,26 +3,74 @@ package shop.reconciler.db;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import shop.reconciler.Durations;
 import shop.reconciler.InvalidConfigurationException;
 
 /**
  * {@code reconciler.db.*}: how long the MySQL driver waits for the network, so that a database
  * that stops answering without resetting the connection fails a statement (and the run) in
- * bounded time instead of holding it, and the lease, forever. A {@code connectTimeout} or
- * {@code socketTimeout} in the JDBC URL wins.
+ * bounded time instead of holding it, and the lease, forever.
+ *
+ * <ol>
+ *   <li>Every statement outside the migrations waits at most the <b>statement time-out</b> for a
+ *       reply (the driver's {@code socketTimeout}): by default a tenth of
+ *       {@code reconciler.lock.at-most-for} (1 minute at its default of 10), and never more than a
+ *       quarter of it, so that a run that meets a hung database fails its statement, then its
+ *       bookkeeping (each write of the job repository waits at most the pool's
+ *       {@code connection-timeout} for a connection that cannot be opened), and ends while its lease
+ *       still holds. It must stay above the server's {@code innodb_lock_wait_timeout} (50 s by
+ *       default): a lock wait longer than it is taken for a hung database.
+ *   <li>The migrations' connections wait the <b>migration time-out</b> instead: a migration may
+ *       legitimately rewrite a large table (V4 does), and runs before any lease is taken.
+ *   <li>A {@code connectTimeout} or {@code socketTimeout} in the JDBC URL wins over both.
+ * </ol>
  *
  * @param connectTimeout the longest wait for a new connection's TCP handshake
- * @param socketTimeout the longest wait for any reply of the server; it bounds every statement,
- *     so it must be longer than the longest legitimate one (a migration of a large table)
+ * @param statementTimeout the longest wait for any reply of the server outside the migrations; by
+ *     default a tenth of {@code reconciler.lock.at-most-for}, at most a quarter of it
+ * @param migrationTimeout the longest wait for a reply of the server during the migrations at
+ *     start-up
+ * @param socketTimeout the former name of {@code statement-timeout} (0.6.0), still honoured when
+ *     that is not set
  */
 @ConfigurationProperties("reconciler.db")
 public record DatabaseTimeouts(
         @DefaultValue("10s") Duration connectTimeout,
-        @DefaultValue("5m") Duration socketTimeout) {
+        Duration statementTimeout,
+        @DefaultValue("2h") Duration migrationTimeout,
+        @Deprecated Duration socketTimeout) {
 
     public DatabaseTimeouts {
         require("reconciler.db.connect-timeout", connectTimeout);
-        require("reconciler.db.socket-timeout", socketTimeout);
+        require("reconciler.db.migration-timeout", migrationTimeout);
+        if (statementTimeout != null) {
+            require("reconciler.db.statement-timeout", statementTimeout);
+        }
+        if (socketTimeout != null) {
+            require("reconciler.db.socket-timeout", socketTimeout);
+        }
+    }
+
+    /**
+     * The statement time-out for a lease of {@code atMostFor}: the one configured (or the former
+     * {@code socket-timeout}), else a tenth of it; refused when more than a quarter of it.
+     */
+    public Duration statementTimeout(Duration atMostFor) {
+        @SuppressWarnings("deprecation")
+        Duration configured = statementTimeout != null ? statementTimeout : socketTimeout;
+        if (configured == null) {
+            return atMostFor.dividedBy(10);
+        }
+        if (configured.compareTo(atMostFor.dividedBy(4)) > 0) {
+            String key = statementTimeout != null ? "reconciler.db.statement-timeout" : "reconciler.db.socket-timeout";
+            throw new InvalidConfigurationException(
+                    key,
+                    "must be at most a quarter of reconciler.lock.at-most-for ("
+                            + Durations.format(atMostFor.dividedBy(4))
+                            + "), so that a run that meets a hung database ends before its lease lapses; was "
+                            + Durations.format(configured));
+        }
+        return configured;
     }
 
     private static void require(String key, Duration value) {

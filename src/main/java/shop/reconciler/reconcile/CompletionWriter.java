@@ -17,17 +17,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.InvalidDataAccessResourceUsageException;
-import org.springframework.dao.NonTransientDataAccessResourceException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import shop.reconciler.Durations;
@@ -35,6 +29,7 @@ import shop.reconciler.EmailAddresses;
 import shop.reconciler.Printable;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.db.DatabaseErrors;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;
@@ -237,27 +232,13 @@ class CompletionWriter implements ItemWriter<OrderTally> {
     }
 
     /**
-     * Whether the failure may be this order's own: not a lock conflict or a statement timeout
-     * (retried, or failing the step), not a connection or resource failure, not a statement the
-     * server cannot parse or a table it lacks (every order would fail alike), and the connection
-     * still works.
+     * Whether the failure may be this order's own: {@link DatabaseErrors#mayBeOneRowsFault} (not a
+     * lock conflict, which is retried, nor a time-out, a lost connection or a statement every
+     * order would fail alike), and the connection still works.
      */
     static boolean isOneOrdersFault(RuntimeException e, Connection connection) {
-        if (e instanceof TransientDataAccessException
-                || e instanceof NonTransientDataAccessResourceException
-                || e instanceof DataAccessResourceFailureException
-                || e instanceof RecoverableDataAccessException
-                || e instanceof InvalidDataAccessResourceUsageException
-                || e instanceof TransactionException
-                || e instanceof WriteFailureLimitExceeded) {
+        if (e instanceof WriteFailureLimitExceeded || !DatabaseErrors.mayBeOneRowsFault(e)) {
             return false;
-        }
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql
-                    && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("40"))) {
-                return false;
-            }
         }
         try {
             return connection.isValid(5);

@@ -36,7 +36,8 @@ import shop.reconciler.db.SqlText;
  *       tasks it counts ({@code LOCK IN SHARE MODE}; H2 has none): until the chunk commits nobody
  *       can change them. The ids of such a page are registered with the transaction
  *       ({@link LockedTallies}), so that the writer knows it need not count them again. A lock
- *       conflict there (a webhook holding a task past the lock wait, a deadlock) reads the tally
+ *       conflict there (a webhook holding a task past the lock wait, a deadlock, a task changed
+ *       since the page's snapshot: {@link shop.reconciler.db.DatabaseErrors}) reads the tally
  *       without locks instead, and the writer then counts again under its own. {@code plan} reads
  *       without locks.
  *   <li>The last id handed out is saved in the step's execution context at each chunk commit, so
@@ -173,11 +174,12 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
             if (!locked) {
                 throw e;
             }
-            // A webhook holds some task of the page longer than the lock wait, or a deadlock chose
-            // this read: the tally is read without locks, and the writer counts the finished orders'
-            // tasks again under its own locks, where a conflict rolls the chunk back and retries it.
-            // (The page is the chunk transaction's first work: a deadlock's rollback of the
-            // transaction loses nothing.)
+            // A webhook holds some task of the page longer than the lock wait, a deadlock chose
+            // this read, or a task changed since the page's snapshot (MariaDB's snapshot isolation,
+            // see DatabaseErrors): the tally is read without locks, and the writer counts the
+            // finished orders' tasks again under its own locks, where a conflict rolls the chunk
+            // back and retries it. (The page is the chunk transaction's first work: a rollback of
+            // the transaction by the server loses nothing.)
             log.debug("tasks of the page up to order id {} counted without locks: {}", lastFetchedId, e.getMessage());
             locked = false;
             tallies.clear();
