@@ -19,7 +19,8 @@ import shop.reconciler.db.SqlText;
 /**
  * The owner of {@code reconciler_audit}: one row per operator action ({@code requeue},
  * {@code stop}, {@code abandon}, {@code restart}), from the command line or the console, and the
- * one log line of that action ({@code <channel>: <who> <action> <target>: <outcome>}).
+ * one log line of that action ({@code <channel>: <who> <action> <execution id or target>:
+ * <outcome>}).
  *
  * <p>Rows are appended and read, never changed: this class has an {@code INSERT} and a
  * {@code SELECT}, and no other statement on the table exists. The time is the database's clock in
@@ -88,7 +89,7 @@ public class AuditTrail {
                 who.channel(),
                 who.name(),
                 action.action(),
-                action.target(),
+                action.executionId() != null ? action.executionId() : action.target(),
                 action.outcome(),
                 reason);
         MapSqlParameterSource params = new MapSqlParameterSource()

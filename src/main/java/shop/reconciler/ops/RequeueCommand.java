@@ -293,7 +293,10 @@ public class RequeueCommand {
                 words.add("--uncertain");
             }
             if (arguments.since != null) {
-                words.add("--since " + arguments.since);
+                words.add("--since "
+                        + (arguments.since.at() != null
+                                ? arguments.since.at().toString()
+                                : shop.reconciler.Durations.format(arguments.since.ago())));
             }
             if (arguments.errorContains != null) {
                 words.add("--error-contains '" + arguments.errorContains + "'");
