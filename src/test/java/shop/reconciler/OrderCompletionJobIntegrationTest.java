@@ -208,7 +208,7 @@ class OrderCompletionJobIntegrationTest extends JobIntegrationTestSupport {
         for (String code : List.of("DH 81/2", "DH810003")) {
             long id = ((Number) SHOP.notification(code).get("id")).longValue();
             String address = code.equals("DH810003") ? "padded@example.com" : "escaped@example.com";
-            assertThat(notificationStore.requeue(id, code, NotificationStatus.SKIPPED, address))
+            assertThat(notificationStore.requeue(id, code, NotificationStatus.SKIPPED, address, false, 10))
                     .isTrue();
         }
 

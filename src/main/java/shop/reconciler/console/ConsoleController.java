@@ -31,6 +31,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
+import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditTrail;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.monitor.BacklogGauges;
 import shop.reconciler.ops.ActionOutcome;
@@ -50,7 +52,9 @@ import shop.reconciler.security.ManagementAccounts;
  * The web console: what {@code status}, {@code explain}, {@code notifications} and the backlog
  * gauges compute (their own beans, not a second implementation), as server-rendered pages, and the
  * operator's actions through the commands' own methods: {@code requeue}, and {@code restart},
- * {@code stop}, {@code abandon} of an execution ({@link ExecutionAction} says which apply).
+ * {@code stop}, {@code abandon} of an execution ({@link ExecutionAction} says which apply), each
+ * recorded in the audit trail with the account and an optional reason. The audit trail is shown,
+ * read-only ({@code /console/audit}); the console appends to it only through those actions.
  */
 @Controller
 @RequestMapping("/console")
@@ -61,6 +65,8 @@ class ConsoleController {
     private static final Logger log = LoggerFactory.getLogger(ConsoleController.class);
     /** The notifications page shows at most this many rows, newest first. */
     static final int LIST_LIMIT = 200;
+    /** The audit page shows at most this many rows, newest first. */
+    static final int AUDIT_LIMIT = 200;
 
     private static final MediaType HTML = new MediaType("text", "html", java.nio.charset.StandardCharsets.UTF_8);
 
@@ -73,6 +79,7 @@ class ConsoleController {
     private final RestartCommand restart;
     private final ObjectProvider<HealthEndpoint> health;
     private final ObjectProvider<BacklogGauges> backlog;
+    private final AuditTrail audit;
     private final boolean actions;
 
     ConsoleController(
@@ -85,7 +92,9 @@ class ConsoleController {
             ObjectProvider<HealthEndpoint> health,
             ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
-            ManagementAccounts accounts) {
+            ManagementAccounts accounts,
+            AuditTrail audit) {
+        this.audit = audit;
         this.status = status;
         this.explain = explain;
         this.requeue = requeue;
@@ -186,23 +195,35 @@ class ConsoleController {
         return html(pages.render("execution", model));
     }
 
-    /** Restart, stop or abandon: the command's own method, its one line shown and logged. */
+    /**
+     * Restart, stop or abandon: the command's own method, its one line shown, logged and recorded
+     * in the audit trail.
+     */
     @PostMapping("/actions/executions/{id:[0-9]+}/{action:restart|stop|abandon}")
     ResponseEntity<String> executionAction(
-            @PathVariable long id, @PathVariable String action, HttpServletRequest request, Principal who) {
+            @PathVariable long id,
+            @PathVariable String action,
+            @RequestParam(name = "reason", required = false) String reason,
+            HttpServletRequest request,
+            Principal who) {
         if (!actions) {
             return readOnly();
         }
         String user = who.getName();
-        ActionOutcome outcome = switch (ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT))) {
-            case STOP -> stop.stop(id);
-            case ABANDON -> stop.abandon(id);
-            case RESTART ->
-                restart.restartInBackground(
-                        id, line -> log.info("console restart of execution {} by {}: {}", id, user, line));
-        };
-        log.info("console: {} {} {}: {}", user, action, id, outcome.line());
-        request.getSession().setAttribute("console.result", List.of(outcome.line()));
+        String problem = Actor.problemWith(reason);
+        if (problem != null) {
+            request.getSession().setAttribute("console.result", List.of("not done: " + problem));
+        } else {
+            Actor actor = Actor.console(user, reason);
+            ActionOutcome outcome = switch (ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT))) {
+                case STOP -> stop.stop(id, actor);
+                case ABANDON -> stop.abandon(id, actor);
+                case RESTART ->
+                    restart.restartInBackground(
+                            id, line -> log.info("console restart of execution {} by {}: {}", id, user, line), actor);
+            };
+            request.getSession().setAttribute("console.result", List.of(outcome.line()));
+        }
         return ResponseEntity.status(HttpStatus.SEE_OTHER)
                 .header("Location", request.getContextPath() + "/console/executions/" + id)
                 .build();
@@ -277,33 +298,70 @@ class ConsoleController {
         return html(pages.render("notifications", model));
     }
 
+    /**
+     * Requeue by order code, as {@code requeue <orderCode>...}: a notification with deliveries of
+     * unknown outcome only when {@code uncertain} asks for it (the page's second button, which says
+     * what to check first), and then for exactly one more delivery.
+     */
     @PostMapping("/actions/requeue")
     ResponseEntity<String> requeue(
-            @RequestParam("order") List<String> orderCodes, HttpServletRequest request, Principal who) {
+            @RequestParam("order") List<String> orderCodes,
+            @RequestParam(name = "uncertain", defaultValue = "false") boolean uncertain,
+            @RequestParam(name = "reason", required = false) String reason,
+            HttpServletRequest request,
+            Principal who) {
         if (!actions) {
             return readOnly();
         }
-        RequeueCommand.Result result = requeue.requeueOrders(orderCodes);
-        for (RequeueCommand.Line line : result.lines()) {
-            log.info(
-                    "console: {} requeue {}: {} ({})",
-                    who.getName(),
-                    line.orderCode(),
-                    line.outcome().name().toLowerCase(Locale.ROOT),
-                    line.detail());
+        String problem = Actor.problemWith(reason);
+        if (problem != null) {
+            request.getSession().setAttribute("console.result", List.of("not requeued: " + problem));
+            return ResponseEntity.status(HttpStatus.SEE_OTHER)
+                    .header("Location", request.getContextPath() + "/console/notifications?status=failed")
+                    .build();
         }
+        RequeueCommand.Result result =
+                requeue.requeueOrders(orderCodes, uncertain, Actor.console(who.getName(), reason));
         request.getSession()
                 .setAttribute(
                         "console.result",
-                        result.lines().stream()
-                                .map(l -> l.outcome()
-                                                .name()
-                                                .toLowerCase(Locale.ROOT)
-                                                .replace('_', ' ') + " " + l.orderCode() + ": " + l.detail())
+                        java.util.stream.Stream.concat(
+                                        result.lines().stream()
+                                                .map(l -> l.outcome()
+                                                                .name()
+                                                                .toLowerCase(Locale.ROOT)
+                                                                .replace('_', ' ') + " " + l.orderCode() + ": "
+                                                        + l.detail()),
+                                        java.util.stream.Stream.of(result.summary()))
                                 .toList());
         return ResponseEntity.status(HttpStatus.SEE_OTHER)
                 .header("Location", request.getContextPath() + "/console/notifications?status=queued")
                 .build();
+    }
+
+    /** The audit trail, newest first, read-only. */
+    @GetMapping("/audit")
+    ResponseEntity<String> audit(HttpServletRequest request, Authentication who) {
+        Map<String, Object> model = base("Audit trail", request, who);
+        List<AuditTrail.Entry> entries = audit.recent(AUDIT_LIMIT);
+        model.put("entries", entries.stream().map(ConsoleController::auditEntry).toList());
+        model.put("none", entries.isEmpty());
+        model.put("limited", entries.size() == AUDIT_LIMIT ? ConsolePages.number(AUDIT_LIMIT) : null);
+        return html(pages.render("audit", model));
+    }
+
+    private static Map<String, Object> auditEntry(AuditTrail.Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(
+                "when",
+                e.actedAt() == null ? null : ConsolePages.when(LocalDateTime.ofInstant(e.actedAt(), ZoneOffset.UTC)));
+        m.put("actor", e.actor());
+        m.put("channel", e.channel());
+        m.put("action", e.action());
+        m.put("target", e.target());
+        m.put("outcome", e.outcome());
+        m.put("reason", e.reason());
+        return m;
     }
 
     @GetMapping("/assets/{name:[a-z]+\\.(?:js|css)}")
@@ -401,7 +459,10 @@ class ConsoleController {
         m.put("orderCode", r.orderCode());
         m.put("recipient", r.recipient());
         m.put("status", r.status());
-        m.put("failed", NotificationStatus.FAILED.code().equals(r.status()));
+        boolean failed = NotificationStatus.FAILED.code().equals(r.status());
+        m.put("failed", failed);
+        m.put("plainRequeue", failed && r.uncertainDeliveries() == 0);
+        m.put("uncertainRequeue", failed && r.uncertainDeliveries() > 0);
         m.put("attempts", ConsolePages.number(r.attempts()));
         m.put("uncertain", r.uncertainDeliveries() > 0 ? ConsolePages.number(r.uncertainDeliveries()) : null);
         m.put("lastError", r.lastError());

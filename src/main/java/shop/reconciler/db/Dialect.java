@@ -163,6 +163,13 @@ public final class Dialect {
         return isMySqlFamily() ? Optional.of("SELECT UTC_TIMESTAMP(3)") : Optional.empty();
     }
 
+    /** The server's clock in UTC as an SQL expression, to the millisecond (H2: the JVM's clock). */
+    public String utcNow() {
+        return isMySqlFamily()
+                ? "UTC_TIMESTAMP(3)"
+                : "CAST(FORMATDATETIME(CURRENT_TIMESTAMP, 'yyyy-MM-dd HH:mm:ss.SSS', 'en', 'UTC') AS TIMESTAMP(3))";
+    }
+
     @Override
     public String toString() {
         return kind().name().toLowerCase(Locale.ROOT);

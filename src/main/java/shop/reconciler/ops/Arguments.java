@@ -21,6 +21,8 @@ final class Arguments {
         void check();
     }
 
+    static final String REASON_HELP = "why, in your own words: kept in the audit trail (at most 1000 characters)";
+
     @Command(
             name = "serve",
             description = "run on reconciler.cron until SIGTERM; Actuator health and Prometheus on the management port")
@@ -39,6 +41,9 @@ final class Arguments {
         @Option(names = "--last-failed", description = "the newest unfinished execution of the job")
         boolean lastFailed;
 
+        @Option(names = "--reason", paramLabel = "TEXT", description = REASON_HELP)
+        String reason;
+
         /** The id given, or null for {@code --last-failed}. */
         Long id() {
             return lastFailed ? null : executionId(executionId);
@@ -50,6 +55,7 @@ final class Arguments {
                 throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
             }
             id();
+            checkReason(reason);
         }
     }
 
@@ -58,6 +64,9 @@ final class Arguments {
         @Parameters(paramLabel = "<executionId>", description = "the execution's id (status lists them)")
         String executionId;
 
+        @Option(names = "--reason", paramLabel = "TEXT", description = REASON_HELP)
+        String reason;
+
         long id() {
             return executionId(executionId);
         }
@@ -65,6 +74,7 @@ final class Arguments {
         @Override
         public void check() {
             id();
+            checkReason(reason);
         }
     }
 
@@ -139,7 +149,8 @@ final class Arguments {
     @Command(
             name = "requeue",
             description = "put failed (or, with --skipped, skipped) notifications back in the queue: by order code or"
-                    + " by filter; never a sent or queued one (0, 1 none matched)")
+                    + " by filter; never a sent or queued one, and one with deliveries of unknown outcome only with"
+                    + " --uncertain (0, 1 none matched)")
     static final class Requeue implements Checked {
         @Parameters(arity = "0..*", paramLabel = "<orderCode>", description = "orders whose notification to requeue")
         List<String> orderCodes = new ArrayList<>();
@@ -151,6 +162,13 @@ final class Arguments {
                 names = "--skipped",
                 description = "skipped ones too (backlog past reconciler.mail.max-age): only when asked")
         boolean skipped;
+
+        @Option(
+                names = "--uncertain",
+                description = "ones with deliveries of unknown outcome too (the customer may have the email"
+                        + " already: check the mail server's log for its Message-ID first); each gets exactly one"
+                        + " more delivery. Alone: only those")
+        boolean uncertain;
 
         @Option(
                 names = "--since",
@@ -166,6 +184,15 @@ final class Arguments {
         @Option(names = "--dry-run", description = "show what would change, change nothing")
         boolean dryRun;
 
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                description = "by filter: lines shown, 1 to 1000 (default 50); the counts cover every row")
+        int limit = 50;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = REASON_HELP)
+        String reason;
+
         @Option(names = "--json", description = "JSON instead of text")
         boolean json;
 
@@ -175,10 +202,9 @@ final class Arguments {
 
         @Override
         public void check() {
-            if (orderCodes.isEmpty() && !failed && !skipped) {
-                throw new Cli.UsageException(
-                        "usage: requeue <orderCode>... | requeue --failed [--skipped] [--since D] [--error-contains X]"
-                                + " [--dry-run]");
+            if (orderCodes.isEmpty() && !failed && !skipped && !uncertain) {
+                throw new Cli.UsageException("usage: requeue <orderCode>... [--uncertain] | requeue --failed"
+                        + " [--skipped] [--uncertain] [--since D] [--error-contains X] [--dry-run] [--limit N]");
             }
             if (!orderCodes.isEmpty() && (failed || since != null || errorContains != null)) {
                 throw new Cli.UsageException(
@@ -187,6 +213,22 @@ final class Arguments {
             if (errorContains != null && errorContains.isEmpty()) {
                 throw new Cli.UsageException("--error-contains takes some text");
             }
+            limit(limit);
+            checkReason(reason);
+        }
+    }
+
+    @Command(name = "audit", description = "the operator actions recorded, newest first: who, what, when, outcome (0)")
+    static final class Audit implements Checked {
+        @Option(names = "--limit", paramLabel = "N", description = "rows to show, 1 to 1000 (default 50)")
+        int limit = 50;
+
+        @Option(names = "--json", description = "JSON instead of text")
+        boolean json;
+
+        @Override
+        public void check() {
+            limit(limit);
         }
     }
 
@@ -225,6 +267,13 @@ final class Arguments {
     static void limit(int limit) {
         if (limit < 1 || limit > 1000) {
             throw new Cli.UsageException("--limit takes a number from 1 to 1000, got '" + limit + "'");
+        }
+    }
+
+    static void checkReason(String reason) {
+        String problem = shop.reconciler.audit.Actor.problemWith(reason);
+        if (problem != null) {
+            throw new Cli.UsageException("--reason: " + problem);
         }
     }
 

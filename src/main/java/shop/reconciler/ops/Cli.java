@@ -54,6 +54,7 @@ public final class Cli {
         NOTIFICATIONS(Arguments.Notifications::new),
         REQUEUE(Arguments.Requeue::new),
         PLAN(Arguments.Plan::new),
+        AUDIT(Arguments.Audit::new),
         COMPLETION(Arguments.Completion::new),
         HELP(Arguments.Help::new);
 

@@ -18,6 +18,7 @@ class Commands {
     private final NotificationsCommand notifications;
     private final RequeueCommand requeue;
     private final PlanCommand plan;
+    private final AuditCommand audit;
 
     Commands(
             JobRunner jobRunner,
@@ -30,7 +31,9 @@ class Commands {
             ExplainCommand explain,
             NotificationsCommand notifications,
             RequeueCommand requeue,
-            PlanCommand plan) {
+            PlanCommand plan,
+            AuditCommand audit) {
+        this.audit = audit;
         this.explain = explain;
         this.notifications = notifications;
         this.requeue = requeue;
@@ -52,13 +55,14 @@ class Commands {
             case STATUS -> status.execute((Arguments.Status) arguments, out);
             case CHECK -> checks.execute(out);
             case DEMO -> demo.execute(out);
-            case STOP -> stop.stop(((Arguments.Stop) arguments).id(), out);
-            case ABANDON -> stop.abandon(((Arguments.Abandon) arguments).id(), out);
+            case STOP -> stop.stop((Arguments.Stop) arguments, out);
+            case ABANDON -> stop.abandon((Arguments.Abandon) arguments, out);
             case SERVE -> serve.execute();
             case EXPLAIN -> explain.execute((Arguments.Explain) arguments, out, err);
             case NOTIFICATIONS -> notifications.execute((Arguments.Notifications) arguments, out);
             case REQUEUE -> requeue.execute((Arguments.Requeue) arguments, out);
             case PLAN -> plan.execute((Arguments.Plan) arguments, out);
+            case AUDIT -> audit.execute((Arguments.Audit) arguments, out);
             default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }

@@ -11,6 +11,8 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
+import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditTrail;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
@@ -26,6 +28,10 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  *   <li>Restart it: Spring Batch skips completed steps and the reader resumes after the last
  *       order id its step committed.
  * </ol>
+ *
+ * The audit trail records each restart when it is decided (started, or refused with why), before
+ * the run: so a run that never ends (its process killed) still has its row; how it ended is the
+ * job repository's to say.
  */
 @Component
 public class RestartCommand {
@@ -37,6 +43,7 @@ public class RestartCommand {
     private final JobHistory history;
     private final DeadExecutions deadExecutions;
     private final ServeCommand serve;
+    private final AuditTrail audit;
 
     RestartCommand(
             JobOperator jobOperator,
@@ -45,7 +52,9 @@ public class RestartCommand {
             JobRunner jobRunner,
             JobHistory history,
             DeadExecutions deadExecutions,
-            ServeCommand serve) {
+            ServeCommand serve,
+            AuditTrail audit) {
+        this.audit = audit;
         this.deadExecutions = deadExecutions;
         this.serve = serve;
         this.jobOperator = jobOperator;
@@ -83,12 +92,15 @@ public class RestartCommand {
     }
 
     int execute(Arguments.Restart arguments, PrintStream out) {
+        Actor who = Actor.cli(arguments.reason);
         long executionId;
         if (arguments.lastFailed) {
             Optional<Long> found = history.lastUnfinishedExecutionId(OrderCompletionJobConfiguration.JOB_NAME);
             if (found.isEmpty()) {
-                out.println("nothing to restart: no failed, stopped or interrupted execution of "
-                        + OrderCompletionJobConfiguration.JOB_NAME);
+                String line = "nothing to restart: no failed, stopped or interrupted execution of "
+                        + OrderCompletionJobConfiguration.JOB_NAME;
+                audit.append(who, new AuditTrail.Action("restart", "--last-failed", null, null, line));
+                out.println(line);
                 return ExitCodes.OK;
             }
             executionId = found.get();
@@ -96,12 +108,23 @@ public class RestartCommand {
             executionId = arguments.id();
         }
         Prepared prepared = prepare(executionId);
+        String target = "execution " + executionId + (arguments.lastFailed ? " (--last-failed)" : "");
         if (prepared.refusal() != null) {
+            record(who, target, executionId, prepared.refusal());
             int exit = prepared.refusal().exitCode();
             out.println(prepared.refusal().line());
             return exit;
         }
+        record(who, target, executionId, started(executionId));
         return run(prepared, out::println);
+    }
+
+    private void record(Actor who, String target, long executionId, ActionOutcome outcome) {
+        audit.append(who, new AuditTrail.Action("restart", target, executionId, null, outcome.line()));
+    }
+
+    private static ActionOutcome started(long executionId) {
+        return ActionOutcome.done("restart of execution " + executionId + " started");
     }
 
     /**
@@ -112,7 +135,13 @@ public class RestartCommand {
      *
      * @return refused, the lease held elsewhere, or that it started
      */
-    public ActionOutcome restartInBackground(long executionId, Consumer<String> runLines) {
+    public ActionOutcome restartInBackground(long executionId, Consumer<String> runLines, Actor who) {
+        ActionOutcome outcome = startInBackground(executionId, runLines);
+        record(who, "execution " + executionId, executionId, outcome);
+        return outcome;
+    }
+
+    private ActionOutcome startInBackground(long executionId, Consumer<String> runLines) {
         Prepared prepared = prepare(executionId);
         if (prepared.refusal() != null) {
             return prepared.refusal();
@@ -129,7 +158,7 @@ public class RestartCommand {
             prepared.lease().close();
             return ActionOutcome.refused("refused: serve is not running jobs (starting or shutting down)");
         }
-        return ActionOutcome.done("restart of execution " + executionId + " started");
+        return started(executionId);
     }
 
     /** A restart checked: refused (with the line), or ready with the lease held here. */

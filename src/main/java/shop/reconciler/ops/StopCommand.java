@@ -9,31 +9,50 @@ import org.springframework.batch.core.launch.NoSuchJobExecutionException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
+import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditTrail;
 
 /**
  * {@code stop <executionId>} and {@code abandon <executionId>}: Spring Batch's operations of those
  * names. Both go through the job repository, so they work from any node: a stopped execution ends
  * {@code STOPPED} at its next chunk boundary (restartable); an abandoned one is never restarted.
- * {@link #stop(long)} and {@link #abandon(long)} say what happened as data; the CLI prints it, the
- * console shows it.
+ * {@link #stop(long, Actor)} and {@link #abandon(long, Actor)} say what happened as data; the CLI
+ * prints it, the console shows it, and the audit trail records it with who asked.
  */
 @Component
 public class StopCommand {
 
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
+    private final AuditTrail audit;
 
-    StopCommand(JobOperator jobOperator, JobRepository jobRepository) {
+    StopCommand(JobOperator jobOperator, JobRepository jobRepository, AuditTrail audit) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
+        this.audit = audit;
     }
 
-    int stop(long id, PrintStream out) {
-        return print(stop(id), out);
+    int stop(Arguments.Stop arguments, PrintStream out) {
+        return print(stop(arguments.id(), Actor.cli(arguments.reason)), out);
     }
 
-    int abandon(long id, PrintStream out) {
-        return print(abandon(id), out);
+    int abandon(Arguments.Abandon arguments, PrintStream out) {
+        return print(abandon(arguments.id(), Actor.cli(arguments.reason)), out);
+    }
+
+    /** {@code stop <id>} by {@code who}, recorded in the audit trail. */
+    public ActionOutcome stop(long id, Actor who) {
+        return recorded(ExecutionAction.STOP, id, stop(id), who);
+    }
+
+    /** {@code abandon <id>} by {@code who}, recorded in the audit trail. */
+    public ActionOutcome abandon(long id, Actor who) {
+        return recorded(ExecutionAction.ABANDON, id, abandon(id), who);
+    }
+
+    private ActionOutcome recorded(ExecutionAction action, long id, ActionOutcome outcome, Actor who) {
+        audit.append(who, new AuditTrail.Action(action.word(), "execution " + id, id, null, outcome.line()));
+        return outcome;
     }
 
     private static int print(ActionOutcome outcome, PrintStream out) {
@@ -43,7 +62,7 @@ public class StopCommand {
     }
 
     /** {@code stop <id>}: asks a running execution to stop (see {@link StopRequest}). */
-    public ActionOutcome stop(long id) {
+    private ActionOutcome stop(long id) {
         try {
             StopRequest.send(jobRepository, jobRepository.getJobExecution(id));
             return ActionOutcome.done(
@@ -58,7 +77,7 @@ public class StopCommand {
     }
 
     /** {@code abandon <id>}: marks a stopped or failed execution as never to be restarted. */
-    public ActionOutcome abandon(long id) {
+    private ActionOutcome abandon(long id) {
         try {
             JobExecution execution = jobRepository.getJobExecution(id);
             if (ExecutionAction.STOP.allows(execution.getStatus(), false)) {

@@ -208,28 +208,65 @@ public class NotificationStore {
 
     static final String BY_CODES_SQL = ROW_COLUMNS + " WHERE n.order_code IN (:codes) ORDER BY n.id";
 
-    /** A filter left out is bound as null; {@code since} is when the row last changed (failed). */
-    static final String BY_FILTER_SQL = ROW_COLUMNS + """
+    /**
+     * What a requeue by filter selects; a filter left out is bound as null ({@code since} is when
+     * the row last changed, that is failed). Rows with deliveries of unknown outcome are in only
+     * when {@code :withUncertain} is 1, and the others only when {@code :withCertain} is 1.
+     */
+    static final String REQUEUE_FILTER = """
              WHERE n.status IN (:statuses)
                AND (:since IS NULL OR n.updated_at >= :since)
                AND (:errorContains IS NULL OR LOCATE(:errorContains, n.last_error) > 0)
-             ORDER BY n.id
+            """;
+
+    static final String REQUEUE_ROWS = """
+               AND (n.uncertain_deliveries > 0 OR :withCertain = 1)
+               AND (n.uncertain_deliveries = 0 OR :withUncertain = 1)
             """;
 
     /**
-     * Back to the queue as if new: no attempts, no deliveries of unknown outcome, no error, no
-     * claim, the address the order has now. Resetting {@code uncertain_deliveries} is the point of
-     * an operator's requeue of a row failed after two uncertain deliveries: they decided it is sent
-     * once more. Guarded by the status the row was read with, so a row that was sent, queued or
-     * requeued by someone else meanwhile is left as it is.
+     * How many rows a requeue by filter selects, and how many it leaves out because their
+     * deliveries' outcome is unknown: counted by the server, no row loaded.
+     */
+    static final String REQUEUE_COUNT_SQL = """
+            SELECT COALESCE(SUM(CASE WHEN (n.uncertain_deliveries > 0 OR :withCertain = 1)
+                                      AND (n.uncertain_deliveries = 0 OR :withUncertain = 1)
+                                     THEN 1 ELSE 0 END), 0) AS matched,
+                   COALESCE(SUM(CASE WHEN n.uncertain_deliveries > 0 AND :withUncertain = 0
+                                     THEN 1 ELSE 0 END), 0) AS left_out
+              FROM order_notifications n
+            """ + REQUEUE_FILTER;
+
+    /**
+     * One page of a requeue by filter, one status at a time so that the {@code (status, id)} index
+     * serves the order and the keyset ({@code id > :afterId}).
+     */
+    static final String REQUEUE_PAGE_SQL = ROW_COLUMNS + REQUEUE_FILTER + REQUEUE_ROWS + """
+               AND n.id > :afterId
+             ORDER BY n.id
+             LIMIT :limit
+            """;
+
+    /**
+     * Back to the queue, with the address the order has now, no error and no claim. A row
+     * without deliveries of unknown outcome goes back as if new (no attempts). A row with some
+     * (the server may have the message already) goes back only when {@code :uncertain} is 1 (an
+     * operator asked for it explicitly), and then for exactly one more delivery: one uncertain
+     * delivery is kept on it, so that another makes it {@code failed} again (the send step allows
+     * two), and its attempts are set to its last one ({@code :lastAttempt}), so that a failure
+     * makes it {@code failed} again too. The SET order matters on MySQL, which assigns left to
+     * right: {@code attempts} reads {@code uncertain_deliveries} before it changes. Guarded by the
+     * status the row was read with, so a row that was sent, queued or requeued by someone else
+     * meanwhile is left as it is.
      */
     static final String REQUEUE_SQL = """
             UPDATE order_notifications
                SET status = :queued, recipient = :recipient, message_id = COALESCE(message_id, :messageId),
-                   attempts = 0, uncertain_deliveries = 0,
+                   attempts = CASE WHEN uncertain_deliveries > 0 THEN :lastAttempt ELSE 0 END,
+                   uncertain_deliveries = CASE WHEN uncertain_deliveries > 0 THEN 1 ELSE 0 END,
                    last_error = NULL, claimed_by = NULL, claimed_until = NULL,
                    claim_execution_id = NULL, delivery_started_at = NULL, sent_at = NULL
-             WHERE id = :id AND status = :from
+             WHERE id = :id AND status = :from AND (uncertain_deliveries = 0 OR :uncertain = 1)
             """;
 
     /** The clock the rows are stamped with, for "since" filters counted back from now. */
@@ -548,27 +585,79 @@ public class NotificationStore {
         return jdbc.query(BY_CODES_SQL, Map.of("codes", codes), NotificationStore::row);
     }
 
-    /** Rows in one of the statuses; a null since (last changed at or after) or text is no filter. */
-    public List<Row> byFilter(Collection<NotificationStatus> statuses, LocalDateTime since, String errorContains) {
-        Map<String, Object> params = new HashMap<>();
-        params.put("statuses", statuses.stream().map(NotificationStatus::code).toList());
-        params.put("since", since == null ? null : Timestamp.valueOf(since));
-        params.put("errorContains", errorContains);
-        return jdbc.query(BY_FILTER_SQL, params, NotificationStore::row);
+    /** Which rows with deliveries of unknown outcome a requeue by filter selects. */
+    public enum UncertainRows {
+        /** Only the others (a bulk requeue without {@code --uncertain}). */
+        EXCLUDED,
+        /** Those and the others. */
+        INCLUDED,
+        /** Only those. */
+        ONLY
     }
 
     /**
-     * Puts the row back in the queue as if new (see {@link #REQUEUE_SQL}), with the order's
-     * Message-ID if the row had none (a {@code skipped} one); whether it was put back (it still had
-     * the status {@code from}).
+     * A requeue by filter: rows in one of {@code statuses}; a null {@code since} (last changed at
+     * or after) or {@code errorContains} is no filter.
      */
-    public boolean requeue(long id, String orderCode, NotificationStatus from, String recipient) {
+    public record RequeueFilter(
+            Collection<NotificationStatus> statuses,
+            LocalDateTime since,
+            String errorContains,
+            UncertainRows uncertain) {}
+
+    /**
+     * What a requeue by filter would select, counted by the server.
+     *
+     * @param matched rows selected
+     * @param uncertainLeftOut rows that match the filter but are left out because some of their
+     *     deliveries' outcome is unknown
+     */
+    public record RequeueCount(long matched, long uncertainLeftOut) {}
+
+    public RequeueCount countForRequeue(RequeueFilter filter) {
+        return jdbc.queryForObject(
+                REQUEUE_COUNT_SQL,
+                requeueParams(filter, filter.statuses()),
+                (rs, n) -> new RequeueCount(rs.getLong("matched"), rs.getLong("left_out")));
+    }
+
+    /** Up to {@code limit} rows of one of the filter's statuses after {@code afterId}, by id. */
+    public List<Row> pageForRequeue(RequeueFilter filter, NotificationStatus status, long afterId, int limit) {
+        MapSqlParameterSource params = requeueParams(filter, List.of(status))
+                .addValue("afterId", afterId)
+                .addValue("limit", limit);
+        return jdbc.query(REQUEUE_PAGE_SQL, params, NotificationStore::row);
+    }
+
+    private static MapSqlParameterSource requeueParams(RequeueFilter filter, Collection<NotificationStatus> statuses) {
+        return new MapSqlParameterSource()
+                .addValue(
+                        "statuses",
+                        statuses.stream().map(NotificationStatus::code).toList())
+                .addValue("since", filter.since() == null ? null : Timestamp.valueOf(filter.since()))
+                .addValue("errorContains", filter.errorContains())
+                .addValue("withCertain", filter.uncertain() == UncertainRows.ONLY ? 0 : 1)
+                .addValue("withUncertain", filter.uncertain() == UncertainRows.EXCLUDED ? 0 : 1);
+    }
+
+    /**
+     * Puts the row back in the queue (see {@link #REQUEUE_SQL}), with the order's Message-ID if
+     * the row had none (a {@code skipped} one); whether it was put back (it still had the status
+     * {@code from}, and no delivery of unknown outcome unless {@code uncertain}).
+     *
+     * @param uncertain the operator asked for rows with deliveries of unknown outcome
+     * @param maxAttempts {@code reconciler.mail.max-attempts}: such a row gets its last one
+     */
+    public boolean requeue(
+            long id, String orderCode, NotificationStatus from, String recipient, boolean uncertain, int maxAttempts) {
         Map<String, Object> params = new HashMap<>();
         params.put("id", id);
         params.put("messageId", MessageIds.of(orderCode, messageIdDomain));
         params.put("from", from.code());
         params.put("queued", NotificationStatus.QUEUED.code());
         params.put("recipient", recipient);
+        params.put("uncertain", uncertain ? 1 : 0);
+        params.put("lastAttempt", Math.max(maxAttempts - 1, 0));
         return jdbc.update(REQUEUE_SQL, params) == 1;
     }
 

@@ -253,7 +253,7 @@ class OperatorCommandsIntegrationTest {
     }
 
     @Test
-    void aNotificationFailedAfterTwoDeliveriesOfUnknownOutcomeIsShownAndARequeueSendsItOnceMore() {
+    void aNotificationFailedAfterTwoDeliveriesOfUnknownOutcomeIsRequeuedOnlyWithUncertainForExactlyOneMoreDelivery() {
         // given: UN-1's two deliveries had no definite reply, so the sender gave up on it
         shop.processingOrder("UN-1", "un1@example.com", "completed");
         assertThat(cli("run").exit()).isZero();
@@ -268,19 +268,35 @@ class OperatorCommandsIntegrationTest {
         CliRunner.Result status = cli("status");
         CliRunner.Result list = cli("notifications", "--status", "failed");
         CliRunner.Result explain = cli("explain", "UN-1");
-        CliRunner.Result requeue = cli("requeue", "UN-1");
+        CliRunner.Result plain = cli("requeue", "UN-1");
 
-        // then: every view names the uncertain deliveries; the requeue says it sends once more
+        // then: every view names the uncertain deliveries; a plain requeue refuses in one line
+        // that says what to check first
         assertThat(status.out()).contains("delivery of unknown outcome (the server may have the message): 1");
         assertThat(list.out()).contains("deliveries of unknown outcome: 2");
         assertThat(explain.out()).contains("1 attempt(s), 2 of unknown outcome");
+        assertThat(plain.exit()).describedAs(plain.describe()).isEqualTo(1);
+        assertThat(plain.out().lines().filter(l -> l.contains("UN-1")))
+                .singleElement()
+                .asString()
+                .startsWith("refused UN-1 (failed): 2 delivery(ies) of unknown outcome")
+                .contains("Message-ID <order-UN-1@", "mail server's log", "requeue --uncertain UN-1");
+        assertThat(shop.notification("UN-1"))
+                .containsEntry("status", "failed")
+                .containsEntry("uncertain_deliveries", 2);
+
+        // when: asked explicitly
+        CliRunner.Result requeue = cli("requeue", "--uncertain", "UN-1", "--reason", "not in the relay's log");
+
+        // then: back in the queue for exactly one more delivery: one uncertain delivery kept, its
+        // last attempt (reconciler.mail.max-attempts is 10)
         assertThat(requeue.exit()).describedAs(requeue.describe()).isZero();
-        assertThat(requeue.out()).contains("requeued UN-1 (failed)").contains("requeueing sends it once more");
+        assertThat(requeue.out()).contains("requeued UN-1 (failed)").contains("exactly one more delivery");
         Map<String, Object> row = shop.notification("UN-1");
         assertThat(row)
                 .containsEntry("status", "queued")
-                .containsEntry("attempts", 0)
-                .containsEntry("uncertain_deliveries", 0);
+                .containsEntry("attempts", 9)
+                .containsEntry("uncertain_deliveries", 1);
         assertThat(row.get("claimed_by")).isNull();
         assertThat(row.get("claimed_until")).isNull();
         assertThat(row.get("claim_execution_id")).isNull();
@@ -289,10 +305,65 @@ class OperatorCommandsIntegrationTest {
         // when: the next run
         assertThat(cli("run").exit()).isZero();
 
-        // then: sent once more, and nothing uncertain is left to report
-        assertThat(shop.notification("UN-1")).containsEntry("status", "sent").containsEntry("attempts", 1);
+        // then: sent once more
+        assertThat(shop.notification("UN-1")).containsEntry("status", "sent").containsEntry("attempts", 10);
         assertThat(SMTP.getReceivedMessages()).hasSize(2);
-        assertThat(cli("status").out()).doesNotContain("unknown outcome");
+    }
+
+    @Test
+    void aDryRunOverABacklogCountsEveryRowAndShowsOnlyTheFirstLimit() {
+        // given: 120 failed notifications (no address), 3 of them with deliveries of unknown outcome
+        for (int i = 0; i < 120; i++) {
+            shop.processingOrder(String.format("DR-%03d", i), "dr" + i + "@example.com", "completed");
+        }
+        shop.jdbc().update("UPDATE orders SET user_email = 'not an address' WHERE order_code LIKE 'DR-%'");
+        assertThat(cli("run").exit()).isZero();
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'"))
+                .isEqualTo(120);
+        shop.jdbc().update("UPDATE orders SET user_email = CONCAT(LOWER(order_code), '@example.com')");
+        shop.jdbc()
+                .update("UPDATE order_notifications SET uncertain_deliveries = 2"
+                        + " WHERE order_code IN ('DR-000', 'DR-050', 'DR-119')");
+
+        // when
+        CliRunner.Result text = cli("requeue", "--failed", "--dry-run");
+        CliRunner.Result limited = cli("requeue", "--failed", "--dry-run", "--limit", "5");
+        JsonNode json = JSON.readTree(cli("requeue", "--failed", "--dry-run", "--limit", "5", "--json")
+                .out());
+
+        // then: the counts cover every row, the lines stop at the limit, nothing changed
+        assertThat(text.exit()).describedAs(text.describe()).isZero();
+        assertThat(text.out().lines().filter(l -> l.startsWith("would requeue DR-")))
+                .hasSize(50);
+        assertThat(text.out())
+                .contains("... 67 more line(s) not shown (--limit 50)")
+                .contains("would requeue up to 117 notification(s)")
+                .contains("left out 3 with deliveries of unknown outcome")
+                .doesNotContain("DR-000 ");
+        assertThat(limited.out().lines().filter(l -> l.startsWith("would requeue DR-")))
+                .extracting(l -> l.substring("would requeue ".length(), "would requeue DR-000".length()))
+                .containsExactly("DR-001", "DR-002", "DR-003", "DR-004", "DR-005");
+        assertThat(json.get("matched").asLong()).isEqualTo(117);
+        assertThat(json.get("requeued").asLong()).isEqualTo(117);
+        assertThat(json.get("uncertainLeftOut").asLong()).isEqualTo(3);
+        assertThat(json.get("lines")).hasSize(5);
+        assertThat(json.get("linesOmitted").asLong()).isEqualTo(112);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'"))
+                .isEqualTo(120);
+
+        // when: the requeue itself, its lines bounded too
+        CliRunner.Result requeue = cli("requeue", "--failed", "--limit", "10");
+
+        // then: every certain one back in the queue, the uncertain ones left failed
+        assertThat(requeue.exit()).describedAs(requeue.describe()).isZero();
+        assertThat(requeue.out().lines().filter(l -> l.startsWith("requeued DR-")))
+                .hasSize(10);
+        assertThat(requeue.out()).contains("requeued 117 notification(s); left out 3");
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'"))
+                .isEqualTo(117);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'"
+                        + " AND uncertain_deliveries = 2"))
+                .isEqualTo(3);
     }
 
     @Test
