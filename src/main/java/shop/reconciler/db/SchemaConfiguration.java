@@ -1,12 +1,14 @@
 package shop.reconciler.db;
 
-import java.util.ArrayList;
-import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.api.Location;
+import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
@@ -14,10 +16,13 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  * the reconciler's own tables from Flyway: {@code db/migration} for what every platform shares,
  * plus {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
  * {@code db/platform/h2} for the demo's H2): Spring Batch's job repository schema, and the
- * character set of the reconciler's tables.
+ * character set of the reconciler's tables. {@link Migrations} says how the table names, the
+ * migrations' own timeout and a migration cut off half-way are handled.
  */
 @Configuration(proxyBeanMethods = false)
 class SchemaConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaConfiguration.class);
 
     @Bean
     Dialect dialect(DataSource dataSource) {
@@ -25,11 +30,34 @@ class SchemaConfiguration {
     }
 
     @Bean
-    FlywayConfigurationCustomizer platformMigrationLocation(Dialect dialect) {
+    TableNames tableNames(Environment environment) {
+        return TableNames.of(environment);
+    }
+
+    @Bean
+    FlywayConfigurationCustomizer reconcilerMigrations(
+            TableNames tables, Dialect dialect, DataSource dataSource, Environment environment) {
+        return flyway -> Migrations.configure(flyway, tables, dialect, dataSource, environment);
+    }
+
+    /**
+     * Migrates at start-up; a history that records a failed migration refuses the start with one
+     * line that names the command that repairs it (Flyway's own message names Flyway's).
+     */
+    @Bean
+    FlywayMigrationStrategy migrateOrNameTheRepair() {
         return flyway -> {
-            List<Location> locations = new ArrayList<>(List.of(flyway.getLocations()));
-            locations.add(new Location(dialect.platformMigrations()));
-            flyway.locations(locations.toArray(Location[]::new));
+            try {
+                flyway.migrate();
+            } catch (FlywayValidateException e) {
+                String refusal = Migrations.refusal(
+                        flyway.info().all(), flyway.getConfiguration().getTable());
+                if (refusal == null) {
+                    throw e;
+                }
+                log.debug("migration refused", e);
+                throw new IllegalStateException(refusal);
+            }
         };
     }
 

@@ -54,6 +54,7 @@ public final class Cli {
         NOTIFICATIONS(Arguments.Notifications::new),
         REQUEUE(Arguments.Requeue::new),
         PLAN(Arguments.Plan::new),
+        REPAIR(Arguments.Repair::new),
         COMPLETION(Arguments.Completion::new),
         HELP(Arguments.Help::new);
 
@@ -212,8 +213,8 @@ public final class Cli {
             sources.addFirst(new MapPropertySource(
                     "serve-only", Map.of("spring.autoconfigure.exclude", String.join(",", excludes))));
         }
-        if (command == Command.CHECK) {
-            // check reports the schema's state; it does not migrate.
+        if (command == Command.CHECK || command == Command.REPAIR) {
+            // check reports the schema's state and repair mends its history; neither migrates.
             sources.addFirst(new MapPropertySource("check", Map.of("spring.flyway.enabled", "false")));
         }
         if (command == Command.DEMO) {

@@ -18,6 +18,7 @@ class Commands {
     private final NotificationsCommand notifications;
     private final RequeueCommand requeue;
     private final PlanCommand plan;
+    private final RepairCommand repair;
 
     Commands(
             JobRunner jobRunner,
@@ -30,7 +31,9 @@ class Commands {
             ExplainCommand explain,
             NotificationsCommand notifications,
             RequeueCommand requeue,
-            PlanCommand plan) {
+            PlanCommand plan,
+            RepairCommand repair) {
+        this.repair = repair;
         this.explain = explain;
         this.notifications = notifications;
         this.requeue = requeue;
@@ -59,6 +62,7 @@ class Commands {
             case NOTIFICATIONS -> notifications.execute((Arguments.Notifications) arguments, out);
             case REQUEUE -> requeue.execute((Arguments.Requeue) arguments, out);
             case PLAN -> plan.execute((Arguments.Plan) arguments, out);
+            case REPAIR -> repair.execute(out);
             default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }
