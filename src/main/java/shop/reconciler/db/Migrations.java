@@ -156,6 +156,13 @@ public final class Migrations {
         return own;
     }
 
+    /** A start refused over the schema's history; its message is the one line for the operator. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
     /**
      * The one line that refuses a start over a failed migration in the history, naming the
      * command that clears it; {@code null} if none failed.

@@ -13,8 +13,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
  * The database as the rest of the application sees it: its {@link Dialect}, detected once, and
- * the reconciler's own tables from Flyway: {@code db/migration} for what every platform shares,
- * plus {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
+ * the reconciler's own tables from Flyway: {@code db/original} (versions 1 to 5) and
+ * {@code db/migration} (6 on) for what every platform shares, plus
+ * {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
  * {@code db/platform/h2} for the demo's H2): Spring Batch's job repository schema, and the
  * character set of the reconciler's tables. {@link Migrations} says how the table names, the
  * migrations' own timeout and a migration cut off half-way are handled.
@@ -56,7 +57,7 @@ class SchemaConfiguration {
                     throw e;
                 }
                 log.debug("migration refused", e);
-                throw new IllegalStateException(refusal);
+                throw new Migrations.Refused(refusal);
             }
         };
     }

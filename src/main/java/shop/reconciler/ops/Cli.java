@@ -22,6 +22,7 @@ import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 
 /**
@@ -360,6 +361,10 @@ public final class Cli {
             if (t instanceof InvalidConfigurationException invalid) {
                 err.println("order-reconciler: configuration error: " + invalid.getMessage());
                 return ExitCodes.USAGE;
+            }
+            if (t instanceof Migrations.Refused refused) {
+                err.println("order-reconciler: cannot start: " + refused.getMessage());
+                return ExitCodes.FAILED;
             }
         }
         err.println("order-reconciler: cannot start: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
