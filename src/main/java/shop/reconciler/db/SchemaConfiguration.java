@@ -1,28 +1,30 @@
 package shop.reconciler.db;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.ArrayList;
-import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.api.Location;
+import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The database as the rest of the application sees it: its {@link Dialect}, detected once, and
- * the reconciler's own tables from Flyway: {@code db/migration} for what every platform shares,
- * plus {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
+ * the reconciler's own tables from Flyway: {@code db/original} (versions 1 to 5) and
+ * {@code db/migration} (6 on) for what every platform shares, plus
+ * {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
  * {@code db/platform/h2} for the demo's H2): Spring Batch's job repository schema, and the
- * character set of the reconciler's tables.
+ * character set of the reconciler's tables. {@link Migrations} says how the table names, the
+ * migrations' own timeout and a migration cut off half-way are handled.
  */
 @Configuration(proxyBeanMethods = false)
 class SchemaConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaConfiguration.class);
 
     @Bean
     Dialect dialect(DataSource dataSource) {
@@ -30,47 +32,35 @@ class SchemaConfiguration {
     }
 
     @Bean
-    FlywayConfigurationCustomizer platformMigrationLocation(Dialect dialect) {
-        return flyway -> {
-            List<Location> locations = new ArrayList<>(List.of(flyway.getLocations()));
-            locations.add(new Location(dialect.platformMigrations()));
-            flyway.locations(locations.toArray(Location[]::new));
-        };
+    TableNames tableNames(Environment environment) {
+        return TableNames.of(environment);
+    }
+
+    @Bean
+    FlywayConfigurationCustomizer reconcilerMigrations(
+            TableNames tables, Dialect dialect, DataSource dataSource, Environment environment) {
+        return flyway -> Migrations.configure(flyway, tables, dialect, dataSource, environment);
     }
 
     /**
-     * The migrations' connections wait {@code reconciler.db.migration-timeout} for the server
-     * instead of the statement time-out: a migration may rewrite a large table. The pool puts the
-     * usual time-out back when the connection returns to it.
+     * Migrates at start-up; a history that records a failed migration refuses the start with one
+     * line that names the command that repairs it (Flyway's own message names Flyway's).
      */
     @Bean
-    FlywayConfigurationCustomizer migrationTimeout(DatabaseTimeouts timeouts) {
-        int millis = (int) timeouts.migrationTimeout().toMillis();
+    FlywayMigrationStrategy migrateOrNameTheRepair() {
         return flyway -> {
-            DataSource pool = flyway.getDataSource();
-            if (pool != null) {
-                flyway.dataSource(new DelegatingDataSource(pool) {
-                    @Override
-                    public Connection getConnection() throws SQLException {
-                        return withMigrationTimeout(super.getConnection(), millis);
-                    }
-
-                    @Override
-                    public Connection getConnection(String username, String password) throws SQLException {
-                        return withMigrationTimeout(super.getConnection(username, password), millis);
-                    }
-                });
+            try {
+                flyway.migrate();
+            } catch (FlywayValidateException e) {
+                String refusal = Migrations.refusal(
+                        flyway.info().all(), flyway.getConfiguration().getTable());
+                if (refusal == null) {
+                    throw e;
+                }
+                log.debug("migration refused", e);
+                throw new Migrations.Refused(refusal);
             }
         };
-    }
-
-    private static Connection withMigrationTimeout(Connection connection, int millis) throws SQLException {
-        try {
-            connection.setNetworkTimeout(Runnable::run, millis);
-        } catch (SQLFeatureNotSupportedException noNetworkTimeouts) {
-            // H2 (the demo) has no network to wait for
-        }
-        return connection;
     }
 
     /** The template of the job's reader and writer and of the stores: lock conflicts as {@link DatabaseErrors} says. */

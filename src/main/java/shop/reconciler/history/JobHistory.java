@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.TableNames;
 
 /**
  * The questions about past executions that Spring Batch's {@code JobRepository} and
@@ -24,8 +25,8 @@ public class JobHistory {
     static final String RECENT_EXECUTIONS_SQL = """
             SELECT e.JOB_EXECUTION_ID, e.JOB_INSTANCE_ID, e.STATUS, e.EXIT_CODE, e.EXIT_MESSAGE,
                    e.START_TIME, e.END_TIME
-              FROM BATCH_JOB_EXECUTION e
-              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+              FROM {{batch}}JOB_EXECUTION e
+              JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
              WHERE i.JOB_NAME = :jobName
              ORDER BY e.JOB_EXECUTION_ID DESC
              LIMIT :limit
@@ -35,7 +36,7 @@ public class JobHistory {
             SELECT JOB_EXECUTION_ID, STEP_NAME, STATUS, READ_COUNT, FILTER_COUNT, WRITE_COUNT,
                    READ_SKIP_COUNT + PROCESS_SKIP_COUNT + WRITE_SKIP_COUNT AS SKIP_COUNT,
                    COMMIT_COUNT, ROLLBACK_COUNT, START_TIME, END_TIME, EXIT_MESSAGE
-              FROM BATCH_STEP_EXECUTION
+              FROM {{batch}}STEP_EXECUTION
              WHERE JOB_EXECUTION_ID IN (:ids)
              ORDER BY STEP_EXECUTION_ID
             """;
@@ -46,11 +47,11 @@ public class JobHistory {
      */
     static final String LAST_UNFINISHED_SQL = """
             SELECT e.JOB_EXECUTION_ID
-              FROM BATCH_JOB_EXECUTION e
-              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+              FROM {{batch}}JOB_EXECUTION e
+              JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
              WHERE i.JOB_NAME = :jobName
                AND e.STATUS IN ('FAILED', 'STOPPED', 'STARTED', 'STARTING', 'STOPPING', 'UNKNOWN')
-               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION done
+               AND NOT EXISTS (SELECT 1 FROM {{batch}}JOB_EXECUTION done
                                 WHERE done.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
                                   AND (done.STATUS IN ('COMPLETED', 'ABANDONED')
                                        OR done.JOB_EXECUTION_ID > e.JOB_EXECUTION_ID))
@@ -59,8 +60,8 @@ public class JobHistory {
             """;
 
     static final String LAST_COMPLETED_END_SQL = """
-            SELECT MAX(e.END_TIME) FROM BATCH_JOB_EXECUTION e
-              JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+            SELECT MAX(e.END_TIME) FROM {{batch}}JOB_EXECUTION e
+              JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
              WHERE i.JOB_NAME = :jobName AND e.STATUS = 'COMPLETED'
             """;
 
@@ -90,15 +91,23 @@ public class JobHistory {
             List<StepSummary> steps) {}
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final String recentExecutionsSql;
+    private final String stepsOfExecutionsSql;
+    private final String lastUnfinishedSql;
+    private final String lastCompletedEndSql;
 
-    public JobHistory(NamedParameterJdbcTemplate jdbc) {
+    public JobHistory(NamedParameterJdbcTemplate jdbc, TableNames tables) {
         this.jdbc = jdbc;
+        this.recentExecutionsSql = tables.fill(RECENT_EXECUTIONS_SQL);
+        this.stepsOfExecutionsSql = tables.fill(STEPS_OF_EXECUTIONS_SQL);
+        this.lastUnfinishedSql = tables.fill(LAST_UNFINISHED_SQL);
+        this.lastCompletedEndSql = tables.fill(LAST_COMPLETED_END_SQL);
     }
 
     /** The job's newest {@code limit} executions, newest first, each with its steps in order. */
     public List<ExecutionSummary> recentExecutionsWithSteps(String jobName, int limit) {
         List<ExecutionSummary> executions = new ArrayList<>(jdbc.query(
-                RECENT_EXECUTIONS_SQL,
+                recentExecutionsSql,
                 Map.of("jobName", jobName, "limit", limit),
                 (rs, n) -> new ExecutionSummary(
                         rs.getLong("JOB_EXECUTION_ID"),
@@ -113,7 +122,7 @@ public class JobHistory {
         if (!executions.isEmpty()) {
             Map<Long, ExecutionSummary> byId = new LinkedHashMap<>();
             executions.forEach(e -> byId.put(e.id(), e));
-            jdbc.query(STEPS_OF_EXECUTIONS_SQL, Map.of("ids", byId.keySet()), rs -> {
+            jdbc.query(stepsOfExecutionsSql, Map.of("ids", byId.keySet()), rs -> {
                 byId.get(rs.getLong("JOB_EXECUTION_ID"))
                         .steps()
                         .add(new StepSummary(
@@ -134,13 +143,13 @@ public class JobHistory {
 
     /** The execution {@code restart --last-failed} means, if there is one. */
     public Optional<Long> lastUnfinishedExecutionId(String jobName) {
-        return jdbc.queryForList(LAST_UNFINISHED_SQL, Map.of("jobName", jobName), Long.class).stream()
+        return jdbc.queryForList(lastUnfinishedSql, Map.of("jobName", jobName), Long.class).stream()
                 .findFirst();
     }
 
     /** When the job's newest completed execution ended, if one did. */
     public Optional<LocalDateTime> lastCompletedEnd(String jobName) {
-        Timestamp end = jdbc.queryForObject(LAST_COMPLETED_END_SQL, Map.of("jobName", jobName), Timestamp.class);
+        Timestamp end = jdbc.queryForObject(lastCompletedEndSql, Map.of("jobName", jobName), Timestamp.class);
         return Optional.ofNullable(end).map(Timestamp::toLocalDateTime);
     }
 

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.TableNames;
 
 /**
  * The one lease every launch of the job takes first, a row of the {@code shedlock} table.
@@ -36,7 +37,7 @@ public class JobLease implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobLease.class);
 
-    private static final String HOLDER_SQL = "SELECT locked_by, locked_at, lock_until FROM shedlock WHERE name = ?";
+    private static final String HOLDER_SQL = "SELECT locked_by, locked_at, lock_until FROM {{shedlock}} WHERE name = ?";
 
     private final JdbcTemplate jdbc;
     private final ReconcilerProperties.Lock settings;
@@ -45,11 +46,13 @@ public class JobLease implements AutoCloseable {
     private final KeepAliveLockProvider provider;
     private final Dialect dialect;
     private final AtomicBoolean heldHere = new AtomicBoolean();
+    private final String holderSql;
 
-    public JobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties) {
+    public JobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties, TableNames tables) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.dialect = dialect;
         this.settings = properties.lock();
+        this.holderSql = tables.fill(HOLDER_SQL);
         this.me = ManagementFactory.getRuntimeMXBean().getName();
         this.keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "lease-keep-alive");
@@ -59,7 +62,7 @@ public class JobLease implements AutoCloseable {
         JdbcTemplateLockProvider jdbcProvider =
                 new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
                         .withJdbcTemplate(jdbc)
-                        .withTableName("shedlock")
+                        .withTableName(tables.shedlock())
                         .withLockedByValue(me)
                         .usingDbTime()
                         .build());
@@ -91,7 +94,7 @@ public class JobLease implements AutoCloseable {
     /** Who holds (or last held) the lease, as the table says; empty if it was never taken. */
     public Optional<Holder> holder() {
         List<Holder> rows = jdbc.query(
-                HOLDER_SQL,
+                holderSql,
                 (rs, n) -> new Holder(
                         rs.getString("locked_by"),
                         toUtc(rs.getTimestamp("locked_at")),

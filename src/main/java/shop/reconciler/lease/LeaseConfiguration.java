@@ -5,12 +5,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.TableNames;
 
 @Configuration(proxyBeanMethods = false)
 class LeaseConfiguration {
 
     @Bean(destroyMethod = "close")
-    JobLease jobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties) {
-        return new JobLease(dataSource, dialect, properties);
+    JobLease jobLease(DataSource dataSource, Dialect dialect, ReconcilerProperties properties, TableNames tables) {
+        return new JobLease(dataSource, dialect, properties, tables);
     }
 }

@@ -68,7 +68,7 @@ class NotificationSender implements ItemWriter<Notification> {
     private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
 
     /** The job repository's record of whether a stop was asked for (by {@code stop}, from any process). */
-    static final String JOB_STATUS_SQL = "SELECT STATUS FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = :id";
+    static final String JOB_STATUS_SQL = "SELECT STATUS FROM {{batch}}JOB_EXECUTION WHERE JOB_EXECUTION_ID = :id";
 
     /** How often, at most, a chunk reads {@link #JOB_STATUS_SQL} between two sends. */
     static final Duration STOP_POLL = Duration.ofSeconds(1);
@@ -92,6 +92,7 @@ class NotificationSender implements ItemWriter<Notification> {
     private final NotificationStore store;
     private final CourseQuery courseQuery;
     private final SendTimes times;
+    private final String jobStatusSql;
 
     NotificationSender(
             NamedParameterJdbcTemplate jdbc,
@@ -116,6 +117,7 @@ class NotificationSender implements ItemWriter<Notification> {
         this.store = store;
         this.courseQuery = new CourseQuery(jdbc, mail.maxListedCourses());
         this.times = new SendTimes(stepExecution.getExecutionContext());
+        this.jobStatusSql = store.tables().fill(JOB_STATUS_SQL);
     }
 
     @Override
@@ -442,7 +444,7 @@ class NotificationSender implements ItemWriter<Notification> {
         private boolean stopAskedInRepository() throws InterruptedException {
             recorder.awaitRecorded();
             List<String> status =
-                    own.queryForList(JOB_STATUS_SQL, Map.of("id", stepExecution.getJobExecutionId()), String.class);
+                    own.queryForList(jobStatusSql, Map.of("id", stepExecution.getJobExecutionId()), String.class);
             return status.contains("STOPPING") || status.contains("STOPPED");
         }
     }

@@ -101,6 +101,12 @@ final class Arguments {
     @Command(name = "check", description = "database, schema, indexes, SMTP; one line each (0 all pass, 1 otherwise)")
     static final class Check {}
 
+    @Command(
+            name = "repair",
+            description = "clear a failed migration from the schema history, so that the next start applies it"
+                    + " again (0 repaired or nothing to repair, 1 failed)")
+    static final class Repair {}
+
     @Command(name = "demo", description = "embedded demo shop, one run, emails as .eml files in target/demo-mail/")
     static final class Demo {}
 

@@ -22,6 +22,7 @@ import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 
 /**
@@ -55,6 +56,7 @@ public final class Cli {
         REQUEUE(Arguments.Requeue::new),
         PLAN(Arguments.Plan::new),
         AUDIT(Arguments.Audit::new),
+        REPAIR(Arguments.Repair::new),
         COMPLETION(Arguments.Completion::new),
         HELP(Arguments.Help::new);
 
@@ -213,8 +215,8 @@ public final class Cli {
             sources.addFirst(new MapPropertySource(
                     "serve-only", Map.of("spring.autoconfigure.exclude", String.join(",", excludes))));
         }
-        if (command == Command.CHECK) {
-            // check reports the schema's state; it does not migrate.
+        if (command == Command.CHECK || command == Command.REPAIR) {
+            // check reports the schema's state and repair mends its history; neither migrates.
             sources.addFirst(new MapPropertySource("check", Map.of("spring.flyway.enabled", "false")));
         }
         if (command == Command.DEMO) {
@@ -360,6 +362,10 @@ public final class Cli {
             if (t instanceof InvalidConfigurationException invalid) {
                 err.println("order-reconciler: configuration error: " + invalid.getMessage());
                 return ExitCodes.USAGE;
+            }
+            if (t instanceof Migrations.Refused refused) {
+                err.println("order-reconciler: cannot start: " + refused.getMessage());
+                return ExitCodes.FAILED;
             }
         }
         err.println("order-reconciler: cannot start: " + JobRunner.firstLine(JobRunner.rootMessage(e)));

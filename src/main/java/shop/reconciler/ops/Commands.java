@@ -19,6 +19,7 @@ class Commands {
     private final RequeueCommand requeue;
     private final PlanCommand plan;
     private final AuditCommand audit;
+    private final RepairCommand repair;
 
     Commands(
             JobRunner jobRunner,
@@ -32,8 +33,10 @@ class Commands {
             NotificationsCommand notifications,
             RequeueCommand requeue,
             PlanCommand plan,
-            AuditCommand audit) {
+            AuditCommand audit,
+            RepairCommand repair) {
         this.audit = audit;
+        this.repair = repair;
         this.explain = explain;
         this.notifications = notifications;
         this.requeue = requeue;
@@ -63,6 +66,7 @@ class Commands {
             case REQUEUE -> requeue.execute((Arguments.Requeue) arguments, out);
             case PLAN -> plan.execute((Arguments.Plan) arguments, out);
             case AUDIT -> audit.execute((Arguments.Audit) arguments, out);
+            case REPAIR -> repair.execute(out);
             default -> throw new Cli.UsageException("'" + invocation.command().word() + "' cannot run here");
         };
     }

@@ -21,10 +21,12 @@ import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.SqlText;
+import shop.reconciler.db.TableNames;
 
 /**
  * The owner of {@code order_notifications}, the outbox: every statement on it is here, and every
- * status value in them is bound from {@link NotificationStatus}.
+ * status value in them is bound from {@link NotificationStatus}. The table's name is the marker
+ * {@code {{notifications}}} ({@link TableNames}), filled when the store is built.
  *
  * <ul>
  *   <li>The reconcile step inserts one row per completed order ({@link #insert}), in its chunk's
@@ -43,7 +45,7 @@ import shop.reconciler.db.SqlText;
 public class NotificationStore {
 
     static final String INSERT_SQL = """
-            INSERT INTO order_notifications
+            INSERT INTO {{notifications}}
                    (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
             VALUES (:orderId, :orderCode, :recipient, :status, :lastError, :messageId, :jobExecutionId)
                 ON DUPLICATE KEY UPDATE order_id = order_id
@@ -55,7 +57,7 @@ public class NotificationStore {
      * is left empty: no email is sent for them, and an operator's {@link #requeue} sets it.
      */
     static final String INSERT_SKIPPED_SQL = """
-            INSERT INTO order_notifications
+            INSERT INTO {{notifications}}
                    (order_id, order_code, recipient, status, last_error, message_id, job_execution_id)
             SELECT o.id, o.order_code, LEFT(o.user_email, 255), {{skipped}}, {{reason}}, NULL, {{jobExecutionId}}
               FROM orders o
@@ -64,11 +66,11 @@ public class NotificationStore {
             """;
 
     /** Which of these orders have a notification: a plain statement, the ids as literals. */
-    static final String NOTIFIED_AMONG_SQL = "SELECT order_id FROM order_notifications WHERE order_id IN ({{ids}})";
+    static final String NOTIFIED_AMONG_SQL = "SELECT order_id FROM {{notifications}} WHERE order_id IN ({{ids}})";
 
     static final String PAGE_SQL = """
             SELECT id, order_id, order_code, recipient, attempts, message_id
-              FROM order_notifications
+              FROM {{notifications}}
              WHERE status = :queued AND id > :afterId
                AND (claimed_until IS NULL OR claimed_until < NOW(3))
              ORDER BY id
@@ -84,7 +86,7 @@ public class NotificationStore {
      * before it is cleared.
      */
     static final String RELEASE_ORPHANED_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET uncertain_deliveries = uncertain_deliveries
                        + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
                    delivery_started_at = NULL,
@@ -92,8 +94,8 @@ public class NotificationStore {
                    claim_execution_id = NULL,
                    claimed_by = NULL
              WHERE status = :queued AND claimed_by IS NOT NULL AND claimed_by <> :claimant
-               AND NOT EXISTS (SELECT 1 FROM BATCH_JOB_EXECUTION e
-                                WHERE e.JOB_EXECUTION_ID = order_notifications.claim_execution_id
+               AND NOT EXISTS (SELECT 1 FROM {{batch}}JOB_EXECUTION e
+                                WHERE e.JOB_EXECUTION_ID = {{notifications}}.claim_execution_id
                                   AND e.STATUS IN ('STARTING', 'STARTED', 'STOPPING'))
             """;
 
@@ -102,7 +104,7 @@ public class NotificationStore {
      * over, its unrecorded delivery counted as uncertain.
      */
     static final String CLAIM_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET uncertain_deliveries = uncertain_deliveries
                        + CASE WHEN delivery_started_at IS NULL THEN 0 ELSE 1 END,
                    delivery_started_at = NULL,
@@ -115,19 +117,19 @@ public class NotificationStore {
             """;
 
     static final String RENEW_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET claimed_until = TIMESTAMPADD(SECOND, :claimSeconds, NOW(3))
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
     static final String CLAIMED_SQL = """
-            SELECT id, attempts, uncertain_deliveries FROM order_notifications
+            SELECT id, attempts, uncertain_deliveries FROM {{notifications}}
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
     /** Gives back claims never used for a delivery; a started delivery keeps its claim. */
     static final String RELEASE_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET claimed_until = NULL, claimed_by = NULL
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
                AND delivery_started_at IS NULL
@@ -135,7 +137,7 @@ public class NotificationStore {
 
     /** A delivery is about to be tried: its attempt is charged ({@code :charge} 1, 0 for an in-run retry). */
     static final String MARK_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET delivery_started_at = NOW(3), attempts = attempts + :charge
              WHERE id = :id AND claimed_by = :claimant AND status = :queued
             """;
@@ -145,7 +147,7 @@ public class NotificationStore {
      * {@code :next} (-1 for none), the delivery about to be tried: one write per email.
      */
     static final String SETTLE_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET status = CASE WHEN id = :settled THEN :status ELSE status END,
                    last_error = CASE WHEN id = :settled THEN :error ELSE last_error END,
                    sent_at = CASE WHEN id = :settled AND :sentNow = 1 THEN NOW(3) ELSE sent_at END,
@@ -161,7 +163,7 @@ public class NotificationStore {
 
     /** Which of the two rows of a {@link #SETTLE_SQL} that did not change both are still in flight. */
     static final String IN_FLIGHT_SQL = """
-            SELECT id FROM order_notifications
+            SELECT id FROM {{notifications}}
              WHERE id IN (:settled, :next) AND claimed_by = :claimant AND delivery_started_at IS NOT NULL
             """;
 
@@ -170,28 +172,27 @@ public class NotificationStore {
      * delivery is no longer in flight (the retry charges none, see {@link #MARK_SQL}).
      */
     static final String UNCERTAIN_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET uncertain_deliveries = uncertain_deliveries + 1, last_error = :error,
                    delivery_started_at = NULL
              WHERE id = :id AND claimed_by = :claimant
             """;
 
-    static final String COUNT_BY_STATUS_SQL = "SELECT status, COUNT(*) AS n FROM order_notifications GROUP BY status";
+    static final String COUNT_BY_STATUS_SQL = "SELECT status, COUNT(*) AS n FROM {{notifications}} GROUP BY status";
 
-    static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM order_notifications WHERE status = :queued";
+    static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM {{notifications}} WHERE status = :queued";
 
-    static final String GIVEN_UP_SQL =
-            "SELECT COUNT(*) FROM order_notifications WHERE status = :failed AND attempts > 0";
+    static final String GIVEN_UP_SQL = "SELECT COUNT(*) FROM {{notifications}} WHERE status = :failed AND attempts > 0";
 
-    static final String OF_ORDER_SQL = "SELECT status, last_error FROM order_notifications WHERE order_code = :code";
+    static final String OF_ORDER_SQL = "SELECT status, last_error FROM {{notifications}} WHERE order_code = :code";
 
-    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM order_notifications WHERE uncertain_deliveries > 0";
+    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}} WHERE uncertain_deliveries > 0";
 
     static final String ROW_COLUMNS = """
             SELECT n.id, n.order_id, n.order_code, n.recipient, n.status, n.attempts,
                    n.uncertain_deliveries, n.last_error, n.message_id, n.job_execution_id,
                    n.created_at, n.sent_at, n.updated_at, o.user_email
-              FROM order_notifications n
+              FROM {{notifications}} n
               LEFT JOIN orders o ON o.id = n.order_id
             """;
 
@@ -234,7 +235,7 @@ public class NotificationStore {
                                      THEN 1 ELSE 0 END), 0) AS matched,
                    COALESCE(SUM(CASE WHEN n.uncertain_deliveries > 0 AND :withUncertain = 0
                                      THEN 1 ELSE 0 END), 0) AS left_out
-              FROM order_notifications n
+              FROM {{notifications}} n
             """ + REQUEUE_FILTER;
 
     /**
@@ -260,7 +261,7 @@ public class NotificationStore {
      * meanwhile is left as it is.
      */
     static final String REQUEUE_SQL = """
-            UPDATE order_notifications
+            UPDATE {{notifications}}
                SET status = :queued, recipient = :recipient, message_id = COALESCE(message_id, :messageId),
                    attempts = CASE WHEN uncertain_deliveries > 0 THEN :lastAttempt ELSE 0 END,
                    uncertain_deliveries = CASE WHEN uncertain_deliveries > 0 THEN 1 ELSE 0 END,
@@ -274,20 +275,75 @@ public class NotificationStore {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final String messageIdDomain;
+    private final TableNames tables;
+    private final String insertSql;
+    private final String insertSkippedSql;
+    private final String notifiedAmongSql;
+    private final String pageSql;
+    private final String releaseOrphanedSql;
+    private final String claimSql;
+    private final String renewSql;
+    private final String claimedSql;
+    private final String releaseSql;
+    private final String markSql;
+    private final String settleSql;
+    private final String inFlightSql;
+    private final String uncertainSql;
+    private final String countByStatusSql;
+    private final String oldestQueuedSql;
+    private final String givenUpSql;
+    private final String ofOrderSql;
+    private final String uncertainCountSql;
+    private final String forOrderSql;
+    private final String listSql;
+    private final String byCodesSql;
+    private final String requeueCountSql;
+    private final String requeuePageSql;
+    private final String requeueSql;
 
     @Autowired
-    public NotificationStore(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties) {
-        this(jdbc, properties.mail().messageIdDomain());
+    public NotificationStore(NamedParameterJdbcTemplate jdbc, ReconcilerProperties properties, TableNames tables) {
+        this(jdbc, properties.mail().messageIdDomain(), tables);
     }
 
-    private NotificationStore(NamedParameterJdbcTemplate jdbc, String messageIdDomain) {
+    private NotificationStore(NamedParameterJdbcTemplate jdbc, String messageIdDomain, TableNames tables) {
         this.jdbc = jdbc;
         this.messageIdDomain = messageIdDomain;
+        this.tables = tables;
+        this.insertSql = tables.fill(INSERT_SQL);
+        this.insertSkippedSql = tables.fill(INSERT_SKIPPED_SQL);
+        this.notifiedAmongSql = tables.fill(NOTIFIED_AMONG_SQL);
+        this.pageSql = tables.fill(PAGE_SQL);
+        this.releaseOrphanedSql = tables.fill(RELEASE_ORPHANED_SQL);
+        this.claimSql = tables.fill(CLAIM_SQL);
+        this.renewSql = tables.fill(RENEW_SQL);
+        this.claimedSql = tables.fill(CLAIMED_SQL);
+        this.releaseSql = tables.fill(RELEASE_SQL);
+        this.markSql = tables.fill(MARK_SQL);
+        this.settleSql = tables.fill(SETTLE_SQL);
+        this.inFlightSql = tables.fill(IN_FLIGHT_SQL);
+        this.uncertainSql = tables.fill(UNCERTAIN_SQL);
+        this.countByStatusSql = tables.fill(COUNT_BY_STATUS_SQL);
+        this.oldestQueuedSql = tables.fill(OLDEST_QUEUED_SQL);
+        this.givenUpSql = tables.fill(GIVEN_UP_SQL);
+        this.ofOrderSql = tables.fill(OF_ORDER_SQL);
+        this.uncertainCountSql = tables.fill(UNCERTAIN_COUNT_SQL);
+        this.forOrderSql = tables.fill(FOR_ORDER_SQL);
+        this.listSql = tables.fill(LIST_SQL);
+        this.byCodesSql = tables.fill(BY_CODES_SQL);
+        this.requeueCountSql = tables.fill(REQUEUE_COUNT_SQL);
+        this.requeuePageSql = tables.fill(REQUEUE_PAGE_SQL);
+        this.requeueSql = tables.fill(REQUEUE_SQL);
+    }
+
+    /** The names of the tables this store's statements use. */
+    public TableNames tables() {
+        return tables;
     }
 
     /** The same statements over {@code dataSource} (e.g. one connection of the caller's own). */
     public NotificationStore on(DataSource dataSource) {
-        return new NotificationStore(new NamedParameterJdbcTemplate(dataSource), messageIdDomain);
+        return new NotificationStore(new NamedParameterJdbcTemplate(dataSource), messageIdDomain, tables);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -323,7 +379,7 @@ public class NotificationStore {
                     .addValue("messageId", MessageIds.of(row.orderCode(), messageIdDomain))
                     .addValue("jobExecutionId", jobExecutionId);
         }
-        jdbc.batchUpdate(INSERT_SQL, batch);
+        jdbc.batchUpdate(insertSql, batch);
     }
 
     /** The orders among these that have a notification already (in the caller's transaction). */
@@ -332,7 +388,7 @@ public class NotificationStore {
             return Set.of();
         }
         return new HashSet<>(
-                jdbc.getJdbcTemplate().queryForList(SqlText.withIds(NOTIFIED_AMONG_SQL, orderIds), Long.class));
+                jdbc.getJdbcTemplate().queryForList(SqlText.withIds(notifiedAmongSql, orderIds), Long.class));
     }
 
     /**
@@ -347,7 +403,7 @@ public class NotificationStore {
         // a plain statement, its text complete (see SqlText): the ids as number literals, the
         // status and the reason (made of configuration) as checked literals
         String sql = SqlText.fill(
-                INSERT_SKIPPED_SQL,
+                insertSkippedSql,
                 Map.of(
                         "skipped", SqlText.literal(NotificationStatus.SKIPPED.code()),
                         "reason", SqlText.literal(reason),
@@ -362,7 +418,7 @@ public class NotificationStore {
     /** {@code queued} rows that no live sender has claimed, after {@code afterId}, by id. */
     public List<Notification> queuedPage(long afterId, int pageSize) {
         return jdbc.query(
-                PAGE_SQL,
+                pageSql,
                 statuses().addValue("afterId", afterId).addValue("pageSize", pageSize),
                 (rs, n) -> new Notification(
                         rs.getLong("id"),
@@ -420,17 +476,17 @@ public class NotificationStore {
 
         /** Gives back the claims of executions that no longer run; the number of rows released. */
         public int releaseOrphaned() {
-            return jdbc.update(RELEASE_ORPHANED_SQL, params());
+            return jdbc.update(releaseOrphanedSql, params());
         }
 
         /** Claims the rows still queued and not claimed by a live sender; what this sender holds now. */
         public Map<Long, Claimed> claim(Collection<Long> ids) {
-            return claimWith(CLAIM_SQL, ids);
+            return claimWith(claimSql, ids);
         }
 
         /** Extends this sender's claims on {@code ids}; what it still holds. */
         public Map<Long, Claimed> renew(Collection<Long> ids) {
-            return claimWith(RENEW_SQL, ids);
+            return claimWith(renewSql, ids);
         }
 
         private Map<Long, Claimed> claimWith(String sql, Collection<Long> ids) {
@@ -440,7 +496,7 @@ public class NotificationStore {
             MapSqlParameterSource params = params().addValue("ids", ids);
             jdbc.update(sql, params);
             Map<Long, Claimed> held = new HashMap<>();
-            jdbc.query(CLAIMED_SQL, params, rs -> {
+            jdbc.query(claimedSql, params, rs -> {
                 held.put(rs.getLong("id"), new Claimed(rs.getInt("attempts"), rs.getInt("uncertain_deliveries")));
             });
             return held;
@@ -449,7 +505,7 @@ public class NotificationStore {
         /** Gives back claims never used for a delivery. */
         public void release(Collection<Long> ids) {
             if (!ids.isEmpty()) {
-                jdbc.update(RELEASE_SQL, params().addValue("ids", ids));
+                jdbc.update(releaseSql, params().addValue("ids", ids));
             }
         }
 
@@ -458,7 +514,7 @@ public class NotificationStore {
          * the claim is gone (nothing may be delivered then).
          */
         public boolean charge(long id, boolean newAttempt) {
-            return jdbc.update(MARK_SQL, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
+            return jdbc.update(markSql, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
         }
 
         /**
@@ -472,19 +528,19 @@ public class NotificationStore {
                     .addValue("error", settlement.error())
                     .addValue("sentNow", settlement.status() == NotificationStatus.SENT ? 1 : 0)
                     .addValue("uncertain", settlement.uncertain());
-            int changed = jdbc.update(SETTLE_SQL, params);
+            int changed = jdbc.update(settleSql, params);
             int expected = next == null ? 1 : 2;
             if (changed == expected) {
                 return new Settled(true, next != null);
             }
             boolean nextCharged = next != null
-                    && jdbc.queryForList(IN_FLIGHT_SQL, params, Long.class).contains(next);
+                    && jdbc.queryForList(inFlightSql, params, Long.class).contains(next);
             return new Settled(changed - (nextCharged ? 1 : 0) == 1, nextCharged);
         }
 
         /** Records a delivery of unknown outcome, before it is tried again. */
         public void uncertain(long id, String error) {
-            jdbc.update(UNCERTAIN_SQL, params().addValue("id", id).addValue("error", error));
+            jdbc.update(uncertainSql, params().addValue("id", id).addValue("error", error));
         }
 
         private MapSqlParameterSource params() {
@@ -505,7 +561,7 @@ public class NotificationStore {
         for (NotificationStatus status : NotificationStatus.values()) {
             counts.put(status.code(), 0L);
         }
-        jdbc.query(COUNT_BY_STATUS_SQL, rs -> {
+        jdbc.query(countByStatusSql, rs -> {
             counts.put(rs.getString("status"), rs.getLong("n"));
         });
         return counts;
@@ -513,19 +569,19 @@ public class NotificationStore {
 
     /** When the oldest {@code queued} row was written, or null when none is queued. */
     public Timestamp oldestQueued() {
-        return jdbc.queryForObject(OLDEST_QUEUED_SQL, statuses(), Timestamp.class);
+        return jdbc.queryForObject(oldestQueuedSql, statuses(), Timestamp.class);
     }
 
     /** Rows that are {@code failed} after a send was tried (not the ones without a recipient). */
     public long givenUp() {
-        Long n = jdbc.queryForObject(GIVEN_UP_SQL, statuses(), Long.class);
+        Long n = jdbc.queryForObject(givenUpSql, statuses(), Long.class);
         return n == null ? 0 : n;
     }
 
     /** The status and last error of the order's notification, if it has one. */
     public Optional<StatusAndError> ofOrder(String orderCode) {
         List<StatusAndError> rows = new ArrayList<>(jdbc.query(
-                OF_ORDER_SQL,
+                ofOrderSql,
                 Map.of("code", orderCode),
                 (rs, n) -> new StatusAndError(rs.getString("status"), rs.getString("last_error"))));
         return rows.stream().findFirst();
@@ -536,7 +592,7 @@ public class NotificationStore {
 
     /** Rows with at least one delivery whose outcome is unknown (the server may have it twice). */
     public long withUncertainDeliveries() {
-        Long n = jdbc.getJdbcTemplate().queryForObject(UNCERTAIN_COUNT_SQL, Long.class);
+        Long n = jdbc.getJdbcTemplate().queryForObject(uncertainCountSql, Long.class);
         return n == null ? 0 : n;
     }
 
@@ -564,7 +620,7 @@ public class NotificationStore {
 
     /** The order's notification, if it has one. */
     public Optional<Row> forOrder(long orderId) {
-        return jdbc.query(FOR_ORDER_SQL, Map.of("orderId", orderId), NotificationStore::row).stream()
+        return jdbc.query(forOrderSql, Map.of("orderId", orderId), NotificationStore::row).stream()
                 .findFirst();
     }
 
@@ -578,11 +634,11 @@ public class NotificationStore {
         params.put("status", status == null ? null : status.code());
         params.put("since", since == null ? null : Timestamp.valueOf(since));
         params.put("errorContains", errorContains);
-        return jdbc.query(LIST_SQL, params, NotificationStore::row);
+        return jdbc.query(listSql, params, NotificationStore::row);
     }
 
     public List<Row> byOrderCodes(Collection<String> codes) {
-        return jdbc.query(BY_CODES_SQL, Map.of("codes", codes), NotificationStore::row);
+        return jdbc.query(byCodesSql, Map.of("codes", codes), NotificationStore::row);
     }
 
     /** Which rows with deliveries of unknown outcome a requeue by filter selects. */
@@ -616,7 +672,7 @@ public class NotificationStore {
 
     public RequeueCount countForRequeue(RequeueFilter filter) {
         return jdbc.queryForObject(
-                REQUEUE_COUNT_SQL,
+                requeueCountSql,
                 requeueParams(filter, filter.statuses()),
                 (rs, n) -> new RequeueCount(rs.getLong("matched"), rs.getLong("left_out")));
     }
@@ -626,7 +682,7 @@ public class NotificationStore {
         MapSqlParameterSource params = requeueParams(filter, List.of(status))
                 .addValue("afterId", afterId)
                 .addValue("limit", limit);
-        return jdbc.query(REQUEUE_PAGE_SQL, params, NotificationStore::row);
+        return jdbc.query(requeuePageSql, params, NotificationStore::row);
     }
 
     private static MapSqlParameterSource requeueParams(RequeueFilter filter, Collection<NotificationStatus> statuses) {
@@ -658,7 +714,7 @@ public class NotificationStore {
         params.put("recipient", recipient);
         params.put("uncertain", uncertain ? 1 : 0);
         params.put("lastAttempt", Math.max(maxAttempts - 1, 0));
-        return jdbc.update(REQUEUE_SQL, params) == 1;
+        return jdbc.update(requeueSql, params) == 1;
     }
 
     /** The database's clock, which stamps the rows. */

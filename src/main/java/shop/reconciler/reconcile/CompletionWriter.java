@@ -102,7 +102,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
 
     static final String LOCK_SQL = """
             SELECT o.id, o.order_code, o.user_email,
-                   EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id) AS notified,
+                   EXISTS (SELECT 1 FROM {{notifications}} n WHERE n.order_id = o.id) AS notified,
                    TIMESTAMPADD(SECOND, -{{maxAgeSeconds}}, NOW(3)) AS mail_cutoff
               FROM orders o
              WHERE o.id IN ({{ids}}) AND {{orderIsProcessing}}
@@ -169,7 +169,7 @@ class CompletionWriter implements ItemWriter<OrderTally> {
                 "terminal", SqlText.literals(properties.terminalTaskStatuses()),
                 "maxAgeSeconds", Long.toString(properties.mail().maxAge().toSeconds()));
         this.recountTasksSql = SqlText.fill(RECOUNT_TASKS_SQL, parts);
-        this.lockSql = SqlText.fill(LOCK_SQL, parts);
+        this.lockSql = SqlText.fill(LOCK_SQL, notificationStore.tables().markers(parts));
         this.completeSql = SqlText.fill(dialect.hasShareLocks() ? COMPLETE_UNDER_SHARE_LOCKS_SQL : COMPLETE_SQL, parts);
         this.backlog = "newest task older than reconciler.mail.max-age ("
                 + Durations.format(properties.mail().maxAge()) + ")";

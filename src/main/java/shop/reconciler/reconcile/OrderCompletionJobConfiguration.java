@@ -25,6 +25,7 @@ import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import org.springframework.transaction.PlatformTransactionManager;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStore;
 
 /**
@@ -195,8 +196,8 @@ public class OrderCompletionJobConfiguration {
     }
 
     @Bean
-    WriteFailures writeFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
-        return new WriteFailures(jdbc, dialect);
+    WriteFailures writeFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect, TableNames tables) {
+        return new WriteFailures(jdbc, dialect, tables);
     }
 
     @Bean

@@ -13,6 +13,7 @@ import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
+import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStatus;
 
 /**
@@ -39,7 +40,7 @@ public class RunPreview {
 
     static final String MAIL_SQL = """
             SELECT o.id, o.order_code, o.user_email,
-                   EXISTS (SELECT 1 FROM order_notifications n WHERE n.order_id = o.id) AS notified,
+                   EXISTS (SELECT 1 FROM {{notifications}} n WHERE n.order_id = o.id) AS notified,
                    (SELECT MAX(t.updated_at) FROM download_tasks t WHERE t.order_id = o.id) AS newest_task,
                    TIMESTAMPADD(SECOND, -:maxAgeSeconds, NOW(3)) AS mail_cutoff
               FROM orders o
@@ -125,9 +126,12 @@ public class RunPreview {
     private final Map<String, String> dialectParts;
     private final ReconcilerProperties properties;
     private final List<String> knownStatuses;
+    private final String mailSql;
 
-    public RunPreview(NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
+    public RunPreview(
+            NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties, TableNames tables) {
         this.jdbc = jdbc;
+        this.mailSql = tables.fill(MAIL_SQL);
         this.dialect = dialect;
         this.dialectParts = Map.of(
                 "taskStatus", dialect.exact("t.status"), "orderIsProcessing", dialect.isProcessing("o.order_status"));
@@ -267,7 +271,7 @@ public class RunPreview {
         }
         Map<String, Object> params =
                 Map.of("ids", ids, "maxAgeSeconds", properties.mail().maxAge().toSeconds());
-        jdbc.query(MAIL_SQL, params, rs -> {
+        jdbc.query(mailSql, params, rs -> {
             String code = rs.getString("order_code");
             if (rs.getBoolean("notified")) {
                 decision.accept(code, Optional.empty());

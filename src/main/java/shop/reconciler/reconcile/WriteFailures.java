@@ -9,9 +9,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import shop.reconciler.Printable;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
+import shop.reconciler.db.TableNames;
 
 /**
- * The {@code reconcile_failures} table, and every statement on it: the orders whose write the
+ * The {@code {{failures}}} table, and every statement on it: the orders whose write the
  * database refused (a trigger, a value it cannot store, anything nobody foresaw). Such an order is
  * left as it was (still {@code processing}, no notification), and has a row here until it is
  * completed or leaves {@code processing} by other means: {@code status} lists those rows, so that
@@ -28,26 +29,26 @@ public class WriteFailures {
     static final int CODE_LENGTH = 64;
 
     static final String RECORD_AGAIN_SQL = """
-            UPDATE reconcile_failures
+            UPDATE {{failures}}
                SET failures = failures + 1, last_error = :error, last_failed_at = CURRENT_TIMESTAMP(3),
                    job_execution_id = :jobExecutionId
              WHERE order_id = :orderId
             """;
 
     static final String RECORD_SQL = """
-            INSERT INTO reconcile_failures (order_id, order_code, last_error, job_execution_id)
+            INSERT INTO {{failures}} (order_id, order_code, last_error, job_execution_id)
             VALUES (:orderId, :orderCode, :error, :jobExecutionId)
             """;
 
     static final String FORGET_RESOLVED_SQL = """
-            DELETE FROM reconcile_failures
+            DELETE FROM {{failures}}
              WHERE NOT EXISTS (SELECT 1 FROM orders o
-                                WHERE o.id = reconcile_failures.order_id AND {{orderIsProcessing}})
+                                WHERE o.id = {{failures}}.order_id AND {{orderIsProcessing}})
             """;
 
     static final String LIST_SQL = """
             SELECT f.order_id, f.order_code, f.last_error, f.failures, f.first_failed_at, f.last_failed_at
-              FROM reconcile_failures f
+              FROM {{failures}} f
               JOIN orders o ON o.id = f.order_id
              WHERE {{orderIsProcessing}}
              ORDER BY f.order_id
@@ -56,7 +57,7 @@ public class WriteFailures {
 
     static final String COUNT_SQL = """
             SELECT COUNT(*)
-              FROM reconcile_failures f
+              FROM {{failures}} f
               JOIN orders o ON o.id = f.order_id
              WHERE {{orderIsProcessing}}
             """;
@@ -65,10 +66,15 @@ public class WriteFailures {
     private final String forgetResolvedSql;
     private final String listSql;
     private final String countSql;
+    private final String recordAgainSql;
+    private final String recordSql;
 
-    public WriteFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
+    public WriteFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect, TableNames tables) {
         this.jdbc = jdbc;
-        Map<String, String> processing = Map.of("orderIsProcessing", dialect.isProcessing("o.order_status"));
+        Map<String, String> processing =
+                tables.markers(Map.of("orderIsProcessing", dialect.isProcessing("o.order_status")));
+        this.recordAgainSql = tables.fill(RECORD_AGAIN_SQL);
+        this.recordSql = tables.fill(RECORD_SQL);
         this.forgetResolvedSql = SqlText.fill(FORGET_RESOLVED_SQL, processing);
         this.listSql = SqlText.fill(LIST_SQL, processing);
         this.countSql = SqlText.fill(COUNT_SQL, processing);
@@ -100,10 +106,10 @@ public class WriteFailures {
                 .addValue("orderCode", truncate(orderCode, CODE_LENGTH))
                 .addValue("error", truncate(error, ERROR_LENGTH))
                 .addValue("jobExecutionId", jobExecutionId);
-        if (jdbc.update(RECORD_AGAIN_SQL, row) > 0) {
+        if (jdbc.update(recordAgainSql, row) > 0) {
             return false;
         }
-        jdbc.update(RECORD_SQL, row);
+        jdbc.update(recordSql, row);
         return true;
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.springframework.core.io.ClassPathResource;
+import shop.reconciler.db.TableNames;
 
 /** JDBC chores of the benchmark: schema, copies, migrations, statistics, checksums. */
 final class BenchDb {
@@ -114,7 +115,8 @@ final class BenchDb {
                 .table("reconciler_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/platform/mysql")
+                .locations("classpath:db/migration", "classpath:db/original", "classpath:db/platform/mysql")
+                .placeholders(TableNames.DEFAULT.placeholders())
                 .load()
                 .migrate();
     }

@@ -21,6 +21,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.yaml.snakeyaml.Yaml;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.TableNames;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.outbox.NotificationStore;
@@ -69,12 +70,12 @@ class MonitoringFilesIntegrationTest {
                 .bindOrCreate("reconciler", ReconcilerProperties.class);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Dialect dialect = Dialect.detectOnFirstUse(database.dataSource());
-        new ReconcilerMetrics(registry, new JobLease(database.dataSource(), dialect, properties));
+        new ReconcilerMetrics(registry, new JobLease(database.dataSource(), dialect, properties, TableNames.DEFAULT));
         new BacklogGauges(
                 registry,
-                new JobHistory(jdbc),
-                new NotificationStore(jdbc, properties),
-                new RunPreview(jdbc, dialect, properties));
+                new JobHistory(jdbc, TableNames.DEFAULT),
+                new NotificationStore(jdbc, properties, TableNames.DEFAULT),
+                new RunPreview(jdbc, dialect, properties, TableNames.DEFAULT));
 
         // when
         String scrape = registry.scrape();

@@ -17,6 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
@@ -74,9 +75,9 @@ class CompletionWriterIntegrationTest {
         writer = new CompletionWriter(
                 jdbc,
                 dialect,
-                new WriteFailures(jdbc, dialect),
+                new WriteFailures(jdbc, dialect, TableNames.DEFAULT),
                 properties,
-                new NotificationStore(jdbc, properties),
+                new NotificationStore(jdbc, properties, TableNames.DEFAULT),
                 stepExecution);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }

@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
 import shop.reconciler.ShopSchema;
+import shop.reconciler.db.TableNames;
 
 /**
  * Inserts shop rows the way the shop backend would. The schema is the project's copy of the
@@ -35,7 +36,8 @@ public final class ShopFixture {
                 .table("reconciler_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/platform/mysql")
+                .locations("classpath:db/migration", "classpath:db/original", "classpath:db/platform/mysql")
+                .placeholders(TableNames.DEFAULT.placeholders())
                 .load()
                 .migrate();
         return this;

@@ -1,0 +1,112 @@
+package shop.reconciler.db;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.core.env.Environment;
+import shop.reconciler.InvalidConfigurationException;
+
+/**
+ * The names of the tables the reconciler owns, so that it installs beside a shop that already has
+ * its own {@code shedlock} or Spring Batch tables: {@code reconciler.table-prefix} (default empty)
+ * goes before {@code order_notifications}, {@code reconcile_failures}, {@code shedlock} and
+ * Flyway's history table; Spring Batch's own {@code spring.batch.jdbc.table-prefix} (default
+ * {@code BATCH_}) names the job repository's tables, for the job repository and the migrations
+ * alike.
+ *
+ * <p>In SQL the names are {@link SqlText} markers, filled when the owning class is built:
+ * {@code {{notifications}}}, {@code {{failures}}}, {@code {{shedlock}}}, and {@code {{batch}}}
+ * before a job repository table ({@code {{batch}}JOB_EXECUTION}). In a migration they are Flyway
+ * placeholders: {@code ${table_prefix}order_notifications}, {@code ${batch_prefix}JOB_EXECUTION}.
+ *
+ * @param prefix before each of the reconciler's own tables; letters, digits and {@code _}
+ * @param batchPrefix before each job repository table's name ({@code JOB_EXECUTION}, ...)
+ */
+public record TableNames(String prefix, String batchPrefix) {
+
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_]{0,32}");
+
+    public static final String PREFIX_KEY = "reconciler.table-prefix";
+
+    public static final String BATCH_PREFIX_KEY = "spring.batch.jdbc.table-prefix";
+
+    public static final String DEFAULT_BATCH_PREFIX = "BATCH_";
+
+    /** The names of an install without prefixes (every install before 0.7.0). */
+    public static final TableNames DEFAULT = new TableNames("", DEFAULT_BATCH_PREFIX);
+
+    public TableNames {
+        check(PREFIX_KEY, prefix);
+        check(BATCH_PREFIX_KEY, batchPrefix);
+        if (batchPrefix.isEmpty()) {
+            throw new InvalidConfigurationException(BATCH_PREFIX_KEY, "must not be empty (Spring Batch's is BATCH_)");
+        }
+    }
+
+    private static void check(String key, String value) {
+        if (value == null || !PLAIN.matcher(value).matches()) {
+            throw new InvalidConfigurationException(
+                    key, "must be at most 32 letters, digits or '_' (e.g. rec_), was '" + value + "'");
+        }
+    }
+
+    /** The names the configuration asks for. */
+    public static TableNames of(Environment environment) {
+        return new TableNames(
+                environment.getProperty(PREFIX_KEY, ""),
+                environment.getProperty(BATCH_PREFIX_KEY, DEFAULT_BATCH_PREFIX));
+    }
+
+    public String notifications() {
+        return prefix + "order_notifications";
+    }
+
+    public String failures() {
+        return prefix + "reconcile_failures";
+    }
+
+    public String shedlock() {
+        return prefix + "shedlock";
+    }
+
+    /** Flyway's history table: the configured name ({@code spring.flyway.table}) with the prefix. */
+    public String schemaHistory(String configured) {
+        return prefix + configured;
+    }
+
+    /** A job repository table: {@code JOB_EXECUTION} becomes {@code BATCH_JOB_EXECUTION}. */
+    public String batch(String table) {
+        return batchPrefix + table;
+    }
+
+    /** Whether these are the names of every install before 0.7.0 (no prefix of either kind). */
+    public boolean isDefault() {
+        return equals(DEFAULT);
+    }
+
+    /** The {@link SqlText} markers of the table names. */
+    public Map<String, String> markers() {
+        return Map.of(
+                "notifications", notifications(),
+                "failures", failures(),
+                "shedlock", shedlock(),
+                "batch", batchPrefix);
+    }
+
+    /** The table markers and {@code more} (a class's own markers), for one {@link SqlText#fill}. */
+    public Map<String, String> markers(Map<String, String> more) {
+        Map<String, String> all = new HashMap<>(more);
+        all.putAll(markers());
+        return all;
+    }
+
+    /** The same statement with the table names filled in. */
+    public String fill(String sql) {
+        return SqlText.fill(sql, markers());
+    }
+
+    /** Flyway placeholders of the migrations. */
+    public Map<String, String> placeholders() {
+        return Map.of("table_prefix", prefix, "batch_prefix", batchPrefix);
+    }
+}

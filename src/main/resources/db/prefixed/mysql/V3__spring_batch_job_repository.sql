@@ -1,0 +1,101 @@
+-- The same as db/original (or db/platform) for an install with reconciler.table-prefix or
+-- spring.batch.jdbc.table-prefix set: every name of the reconciler's is a placeholder.
+-- Spring Batch 6.0.4's job repository schema for MySQL/MariaDB (spring-batch-core: schema-mysql.sql),
+-- applied by Flyway so that it is versioned with the reconciler's own tables.
+
+CREATE TABLE ${batch_prefix}JOB_INSTANCE (
+	JOB_INSTANCE_ID BIGINT  NOT NULL PRIMARY KEY,
+	VERSION BIGINT,
+	JOB_NAME VARCHAR(100) NOT NULL,
+	JOB_KEY VARCHAR(32) NOT NULL,
+	constraint ${batch_prefix}JOB_INST_UN unique (JOB_NAME, JOB_KEY)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}JOB_EXECUTION (
+	JOB_EXECUTION_ID BIGINT  NOT NULL PRIMARY KEY,
+	VERSION BIGINT,
+	JOB_INSTANCE_ID BIGINT NOT NULL,
+	CREATE_TIME DATETIME(6) NOT NULL,
+	START_TIME DATETIME(6) DEFAULT NULL,
+	END_TIME DATETIME(6) DEFAULT NULL,
+	STATUS VARCHAR(10),
+	EXIT_CODE VARCHAR(2500),
+	EXIT_MESSAGE VARCHAR(2500),
+	LAST_UPDATED DATETIME(6),
+	constraint ${batch_prefix}JOB_INST_EXEC_FK foreign key (JOB_INSTANCE_ID)
+	references ${batch_prefix}JOB_INSTANCE(JOB_INSTANCE_ID)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}JOB_EXECUTION_PARAMS (
+	JOB_EXECUTION_ID BIGINT NOT NULL,
+	PARAMETER_NAME VARCHAR(100) NOT NULL,
+	PARAMETER_TYPE VARCHAR(100) NOT NULL,
+	PARAMETER_VALUE VARCHAR(2500),
+	IDENTIFYING CHAR(1) NOT NULL,
+	constraint ${batch_prefix}JOB_EXEC_PARAMS_FK foreign key (JOB_EXECUTION_ID)
+	references ${batch_prefix}JOB_EXECUTION(JOB_EXECUTION_ID)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}STEP_EXECUTION (
+	STEP_EXECUTION_ID BIGINT  NOT NULL PRIMARY KEY,
+	VERSION BIGINT NOT NULL,
+	STEP_NAME VARCHAR(100) NOT NULL,
+	JOB_EXECUTION_ID BIGINT NOT NULL,
+	CREATE_TIME DATETIME(6) NOT NULL,
+	START_TIME DATETIME(6) DEFAULT NULL,
+	END_TIME DATETIME(6) DEFAULT NULL,
+	STATUS VARCHAR(10),
+	COMMIT_COUNT BIGINT,
+	READ_COUNT BIGINT,
+	FILTER_COUNT BIGINT,
+	WRITE_COUNT BIGINT,
+	READ_SKIP_COUNT BIGINT,
+	WRITE_SKIP_COUNT BIGINT,
+	PROCESS_SKIP_COUNT BIGINT,
+	ROLLBACK_COUNT BIGINT,
+	EXIT_CODE VARCHAR(2500),
+	EXIT_MESSAGE VARCHAR(2500),
+	LAST_UPDATED DATETIME(6),
+	constraint ${batch_prefix}JOB_EXEC_STEP_FK foreign key (JOB_EXECUTION_ID)
+	references ${batch_prefix}JOB_EXECUTION(JOB_EXECUTION_ID)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}STEP_EXECUTION_CONTEXT (
+	STEP_EXECUTION_ID BIGINT NOT NULL PRIMARY KEY,
+	SHORT_CONTEXT VARCHAR(2500) NOT NULL,
+	SERIALIZED_CONTEXT TEXT,
+	constraint ${batch_prefix}STEP_EXEC_CTX_FK foreign key (STEP_EXECUTION_ID)
+	references ${batch_prefix}STEP_EXECUTION(STEP_EXECUTION_ID)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}JOB_EXECUTION_CONTEXT (
+	JOB_EXECUTION_ID BIGINT NOT NULL PRIMARY KEY,
+	SHORT_CONTEXT VARCHAR(2500) NOT NULL,
+	SERIALIZED_CONTEXT TEXT,
+	constraint ${batch_prefix}JOB_EXEC_CTX_FK foreign key (JOB_EXECUTION_ID)
+	references ${batch_prefix}JOB_EXECUTION(JOB_EXECUTION_ID)
+) ENGINE=InnoDB;
+
+CREATE TABLE ${batch_prefix}STEP_EXECUTION_SEQ (
+	ID BIGINT NOT NULL,
+	UNIQUE_KEY CHAR(1) NOT NULL,
+	constraint ${batch_prefix}UNIQUE_KEY_UN unique (UNIQUE_KEY)
+) ENGINE=InnoDB;
+
+INSERT INTO ${batch_prefix}STEP_EXECUTION_SEQ (ID, UNIQUE_KEY) select * from (select 0 as ID, '0' as UNIQUE_KEY) as tmp where not exists(select * from ${batch_prefix}STEP_EXECUTION_SEQ);
+
+CREATE TABLE ${batch_prefix}JOB_EXECUTION_SEQ (
+	ID BIGINT NOT NULL,
+	UNIQUE_KEY CHAR(1) NOT NULL,
+	constraint ${batch_prefix}UNIQUE_KEY_UN unique (UNIQUE_KEY)
+) ENGINE=InnoDB;
+
+INSERT INTO ${batch_prefix}JOB_EXECUTION_SEQ (ID, UNIQUE_KEY) select * from (select 0 as ID, '0' as UNIQUE_KEY) as tmp where not exists(select * from ${batch_prefix}JOB_EXECUTION_SEQ);
+
+CREATE TABLE ${batch_prefix}JOB_INSTANCE_SEQ (
+	ID BIGINT NOT NULL,
+	UNIQUE_KEY CHAR(1) NOT NULL,
+	constraint ${batch_prefix}UNIQUE_KEY_UN unique (UNIQUE_KEY)
+) ENGINE=InnoDB;
+
+INSERT INTO ${batch_prefix}JOB_INSTANCE_SEQ (ID, UNIQUE_KEY) select * from (select 0 as ID, '0' as UNIQUE_KEY) as tmp where not exists(select * from ${batch_prefix}JOB_INSTANCE_SEQ);
