@@ -125,10 +125,13 @@ public class NotificationStore {
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
-    /** Gives back claims never used for a delivery; a started delivery keeps its claim. */
+    /**
+     * Gives back claims never used for a delivery, with why they were not tried (null keeps the last
+     * error); a started delivery keeps its claim.
+     */
     static final String RELEASE_SQL = """
             UPDATE order_notifications
-               SET claimed_until = NULL, claimed_by = NULL
+               SET claimed_until = NULL, claimed_by = NULL, last_error = COALESCE(:error, last_error)
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
                AND delivery_started_at IS NULL
             """;
@@ -177,6 +180,8 @@ public class NotificationStore {
             """;
 
     static final String COUNT_BY_STATUS_SQL = "SELECT status, COUNT(*) AS n FROM order_notifications GROUP BY status";
+
+    static final String QUEUED_COUNT_SQL = "SELECT COUNT(*) FROM order_notifications WHERE status = :queued";
 
     static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM order_notifications WHERE status = :queued";
 
@@ -409,10 +414,10 @@ public class NotificationStore {
             return held;
         }
 
-        /** Gives back claims never used for a delivery. */
-        public void release(Collection<Long> ids) {
+        /** Gives back claims never used for a delivery; {@code why}, when not null, becomes their last error. */
+        public void release(Collection<Long> ids, String why) {
             if (!ids.isEmpty()) {
-                jdbc.update(RELEASE_SQL, params().addValue("ids", ids));
+                jdbc.update(RELEASE_SQL, params().addValue("ids", ids).addValue("error", why));
             }
         }
 
@@ -472,6 +477,12 @@ public class NotificationStore {
             counts.put(rs.getString("status"), rs.getLong("n"));
         });
         return counts;
+    }
+
+    /** Rows {@code queued} now (the index on status and id counts them). */
+    public long queuedCount() {
+        Long n = jdbc.queryForObject(QUEUED_COUNT_SQL, statuses(), Long.class);
+        return n == null ? 0 : n;
     }
 
     /** When the oldest {@code queued} row was written, or null when none is queued. */
