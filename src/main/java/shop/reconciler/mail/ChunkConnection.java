@@ -22,6 +22,20 @@ final class ChunkConnection implements AutoCloseable {
      * {@link Delivery.Outcome#UNREACHABLE} delivery that says why ({@link ConnectFailure}).
      */
     Delivery connect() {
+        ConnectFailure failure = open();
+        return failure == null ? null : new Delivery(Delivery.Outcome.UNREACHABLE, failure.describe());
+    }
+
+    /** Delivers over the open connection, or a new one (an in-run retry's, its attempt charged already). */
+    Delivery deliver(MimeMessage message, HandOverGate gate) {
+        ConnectFailure failure = open();
+        if (failure != null) {
+            return new Delivery(Delivery.Outcome.UNREACHABLE, failure.what() + ": " + failure.reason());
+        }
+        return connection.deliver(message, gate);
+    }
+
+    private ConnectFailure open() {
         if (connection != null && connection.isOpen()) {
             return null;
         }
@@ -30,17 +44,8 @@ final class ChunkConnection implements AutoCloseable {
             return null;
         } catch (MessagingException | RuntimeException e) {
             connection = null;
-            return new Delivery(
-                    Delivery.Outcome.UNREACHABLE, ConnectFailure.of(e).describe());
+            return ConnectFailure.of(e);
         }
-    }
-
-    Delivery deliver(MimeMessage message, HandOverGate gate) {
-        Delivery unusable = connect();
-        if (unusable != null) {
-            return unusable;
-        }
-        return connection.deliver(message, gate);
     }
 
     @Override

@@ -55,8 +55,13 @@ public class SmtpTransport implements MailTransport {
     private final Duration endOfDataTimeout;
     private final Duration sendDeadline;
 
-    /** Null with {@code require-tls}: the certificate is verified by Angus Mail's own settings then. */
-    private final OpportunisticTls opportunistic;
+    /** With {@code require-tls} the certificate is verified by Angus Mail's own settings instead. */
+    private final boolean requireTls;
+
+    private final SslBundle bundle;
+
+    /** Loaded at the first connection (the trust store), not by commands that send nothing. */
+    private volatile OpportunisticTls opportunistic;
 
     /** What the log said last about a connection's security in this run. */
     private final AtomicReference<String> securityLogged = new AtomicReference<>();
@@ -76,7 +81,15 @@ public class SmtpTransport implements MailTransport {
         this.endOfDataTimeout = mail.endOfDataTimeout();
         this.sendDeadline = mail.sendDeadline();
         secure(this.sender, mail.requireTls());
-        this.opportunistic = mail.requireTls() ? null : OpportunisticTls.of(bundle);
+        this.requireTls = mail.requireTls();
+        this.bundle = bundle;
+    }
+
+    private OpportunisticTls opportunistic() {
+        if (opportunistic == null) {
+            opportunistic = OpportunisticTls.of(bundle);
+        }
+        return opportunistic;
     }
 
     private static JavaMailSenderImpl unconfigured() {
@@ -137,7 +150,8 @@ public class SmtpTransport implements MailTransport {
             transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
             return connection(transport, null);
         }
-        OpportunisticTls.Handshake handshake = opportunistic == null ? null : opportunistic.handshake();
+        OpportunisticTls.Handshake handshake =
+                requireTls ? null : opportunistic().handshake();
         Session session = handshake == null ? sender.getSession() : session(protocol, handshake);
         GatedSmtpTransport transport = new GatedSmtpTransport(session, protocol, endOfDataTimeout, sendDeadline);
         String clear = null;
