@@ -19,9 +19,9 @@ import shop.reconciler.outbox.NotificationStore;
  * <ol>
  *   <li>Its {@code WRITE_COUNT} is the messages the SMTP server accepted ({@link SendCounters#SENT}),
  *       not the notifications the step processed: set after each chunk and, finally, when it ends.
- *   <li>When it ends, the notifications still {@code queued} ({@link SendCounters#LEFT_QUEUED}), and
- *       its exit message the counts kept apart: sent, refused, failed, retry later, not connected,
- *       uncertain, left queued.
+ *   <li>When it ends, the notifications still {@code queued} ({@link SendCounters#LEFT_QUEUED}), and,
+ *       when anything but sending happened, its exit message the counts kept apart: sent, refused,
+ *       failed, retry later, not connected, uncertain, left queued.
  *   <li>At its start, the transport is told that a run begins (what it logs once per run).
  * </ol>
  */
@@ -58,7 +58,14 @@ final class SendOutcome implements StepExecutionListener, ChunkListener<Object, 
         } catch (DataAccessException e) {
             log.warn("cannot count the notifications left queued: {}", e.getMessage());
         }
-        return new ExitStatus(stepExecution.getExitStatus().getExitCode(), summary(context));
+        long besidesSent = SendCounters.ALL.stream()
+                .filter(key -> !key.equals(SendCounters.SENT) && !key.equals(SendCounters.CLAIMED_ELSEWHERE))
+                .mapToLong(key -> StepCounters.get(context, key))
+                .sum();
+        // a clean step's message stays empty (written says it all); the console shows a message as a problem
+        return besidesSent == 0
+                ? null
+                : new ExitStatus(stepExecution.getExitStatus().getExitCode(), summary(context));
     }
 
     /** The counts of one execution of the send step, in one line. */
