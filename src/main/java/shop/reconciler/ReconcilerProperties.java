@@ -174,7 +174,10 @@ public record ReconcilerProperties(
      * @param subject subject line; {@code {orderCode}} is replaced by the order code
      * @param messageIdDomain right-hand side of the stable Message-ID
      *     {@code <order-CODE@domain>}: dot-separated labels of letters, digits and hyphens, at most
-     *     175 characters, so that the Message-ID of any order code fits its 255-character column
+     *     175 characters, so that the Message-ID of any order code fits its 255-character column.
+     *     Not set: the domain of {@code from}, so that two installs with their own sender (production
+     *     and a staging copy) never share Message-IDs. A notification keeps the Message-ID it was
+     *     queued with (its {@code message_id}), so a change reaches only notifications queued after it
      * @param emlDirectory when set, emails are written there as .eml files instead of being sent
      *     over SMTP (what {@code demo} does)
      * @param chunkSize notifications per send chunk: one claim statement, one SMTP connection and
@@ -210,7 +213,7 @@ public record ReconcilerProperties(
             @DefaultValue("Your order {orderCode} is complete")
             String subject,
 
-            @DefaultValue("order-reconciler.local") String messageIdDomain,
+            String messageIdDomain,
             String emlDirectory,
             @DefaultValue("1000") int chunkSize,
             @DefaultValue("10m") Duration endOfDataTimeout,
@@ -241,6 +244,16 @@ public record ReconcilerProperties(
             if (subject == null || subject.isBlank()) {
                 throw new InvalidConfigurationException("reconciler.mail.subject", "must not be empty");
             }
+            if (messageIdDomain == null || messageIdDomain.isBlank()) {
+                messageIdDomain = domainOf(from);
+                if (!MessageIds.isUsableDomain(messageIdDomain)) {
+                    throw new InvalidConfigurationException(
+                            "reconciler.mail.message-id-domain",
+                            "not set, and the domain of reconciler.mail.from ('" + messageIdDomain
+                                    + "') is not a domain name of at most " + MessageIds.MAX_DOMAIN_LENGTH
+                                    + " characters: set it");
+                }
+            }
             if (!MessageIds.isUsableDomain(messageIdDomain)) {
                 throw new InvalidConfigurationException(
                         "reconciler.mail.message-id-domain",
@@ -258,6 +271,12 @@ public record ReconcilerProperties(
                         "reconciler.mail.max-rate", "must be between 0 (no limit) and 100000 messages per second");
             }
         }
+    }
+
+    /** The domain of a valid address, in its ASCII form and lower case. */
+    private static String domainOf(String address) {
+        String ascii = EmailAddresses.check(address).address();
+        return ascii.substring(ascii.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 
     private static void requireBetween(String key, int value, int min, int max) {

@@ -52,7 +52,7 @@ class ReconcilerPropertiesTest {
         assertThat(mail.maxListedCourses()).isEqualTo(200);
         assertThat(mail.template()).isEqualTo("classpath:mail/order-completed.mustache");
         assertThat(mail.subject()).isEqualTo("Your order {orderCode} is complete");
-        assertThat(mail.messageIdDomain()).isEqualTo("order-reconciler.local");
+        assertThat(mail.messageIdDomain()).describedAs("from's domain").isEqualTo("example.com");
         assertThat(mail.emlDirectory()).isNull();
         assertThat(mail.chunkSize()).isEqualTo(1000);
     }
@@ -266,7 +266,7 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesBadMessageIdDomain() {
         // given
-        List<String> bad = Arrays.asList("bad domain", "example.com>", "<x@example.com>", "exämple.com", "", null);
+        List<String> bad = Arrays.asList("bad domain", "example.com>", "<x@example.com>", "exämple.com", " . ");
 
         for (String domain : bad) {
             // when
@@ -280,6 +280,51 @@ class ReconcilerPropertiesTest {
                     .describedAs("message for domain %s", domain)
                     .contains("reconciler.mail.message-id-domain");
         }
+    }
+
+    @Test
+    void messageIdDomainNotSetIsTheDomainOfTheFromAddressAndASetOneWins() {
+        // given
+        Binder staging = new Binder(new MapConfigurationPropertySource(
+                Map.of("reconciler.mail.from", "Shop Staging <Orders@Staging.Shop.EXAMPLE>")));
+        Binder explicit = new Binder(new MapConfigurationPropertySource(Map.of(
+                "reconciler.mail.from",
+                "orders@shop.example",
+                "reconciler.mail.message-id-domain",
+                "ids.shop.example")));
+
+        // when
+        String derived = staging.bindOrCreate("reconciler", ReconcilerProperties.class)
+                .mail()
+                .messageIdDomain();
+        String set = explicit.bindOrCreate("reconciler", ReconcilerProperties.class)
+                .mail()
+                .messageIdDomain();
+        String blank = new MailBuilder()
+                .from("orders@bücher.example")
+                .messageIdDomain(" ")
+                .build()
+                .messageIdDomain();
+
+        // then
+        assertThat(derived).isEqualTo("staging.shop.example");
+        assertThat(set).isEqualTo("ids.shop.example");
+        assertThat(blank)
+                .describedAs("ASCII form of an internationalised domain")
+                .isEqualTo("xn--bcher-kva.example");
+    }
+
+    @Test
+    void refusesAFromDomainThatCannotBeAMessageIdDomainWhenNoneIsSet() {
+        // when
+        InvalidConfigurationException e = invalid(() -> new MailBuilder()
+                .from("orders@" + "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + ".example")
+                .build());
+
+        // then
+        assertThat(e).isNotNull();
+        assertThat(e.key()).isEqualTo("reconciler.mail.message-id-domain");
+        assertThat(e.getMessage()).contains("reconciler.mail.from").contains("set it");
     }
 
     @Test
@@ -306,7 +351,7 @@ class ReconcilerPropertiesTest {
         private int maxListedCourses = 200;
         private String template = "classpath:mail/order-completed.mustache";
         private String subject = "Your order {orderCode} is complete";
-        private String messageIdDomain = "order-reconciler.local";
+        private String messageIdDomain = null;
         private String emlDirectory = null;
         private int chunkSize = 1000;
 

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
+import shop.reconciler.db.TableNames;
 
 /**
  * The owner of {@code reconciler_audit}: one row per operator action ({@code requeue},
@@ -38,14 +39,14 @@ public class AuditTrail {
     static final int TEXT_LENGTH = 2000;
 
     static final String APPEND_SQL = """
-            INSERT INTO reconciler_audit
+            INSERT INTO {{audit}}
                    (acted_at, actor, channel, action, target, execution_id, affected, outcome, reason)
             VALUES ({{utcNow}}, :actor, :channel, :action, :target, :executionId, :affected, :outcome, :reason)
             """;
 
     static final String RECENT_SQL = """
             SELECT id, acted_at, actor, channel, action, target, execution_id, affected, outcome, reason
-              FROM reconciler_audit
+              FROM {{audit}}
              ORDER BY id DESC
              LIMIT :limit
             """;
@@ -74,11 +75,13 @@ public class AuditTrail {
             String reason) {}
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final Dialect dialect;
+    private final String appendSql;
+    private final String recentSql;
 
-    public AuditTrail(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
+    public AuditTrail(NamedParameterJdbcTemplate jdbc, Dialect dialect, TableNames tables) {
         this.jdbc = jdbc;
-        this.dialect = dialect;
+        this.appendSql = SqlText.fill(APPEND_SQL, tables.markers(Map.of("utcNow", dialect.utcNow())));
+        this.recentSql = tables.fill(RECENT_SQL);
     }
 
     /** Appends the action done by {@code who} and logs it once; whether the row was written. */
@@ -102,7 +105,7 @@ public class AuditTrail {
                 .addValue("outcome", bounded(action.outcome(), TEXT_LENGTH))
                 .addValue("reason", bounded(who.reason(), Actor.MAX_REASON));
         try {
-            jdbc.update(SqlText.fill(APPEND_SQL, Map.of("utcNow", dialect.utcNow())), params);
+            jdbc.update(appendSql, params);
             return true;
         } catch (DataAccessException e) {
             log.warn(
@@ -118,7 +121,7 @@ public class AuditTrail {
 
     /** The newest {@code limit} rows, newest first. */
     public List<Entry> recent(int limit) {
-        return jdbc.query(RECENT_SQL, Map.of("limit", limit), AuditTrail::entry);
+        return jdbc.query(recentSql, Map.of("limit", limit), AuditTrail::entry);
     }
 
     private static Entry entry(ResultSet rs, int n) throws SQLException {

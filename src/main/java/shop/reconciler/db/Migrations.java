@@ -31,8 +31,10 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *       prefix ({@link TableNames}) has a history table of its own name, so it always starts empty:
  *       its versions 1 to 5 come from {@code db/prefixed/common} and
  *       {@code db/prefixed/<platform>}, the same scripts with placeholders.
- *   <li>Versions 6 and later live in {@code db/migration} for both and name every table of the
- *       reconciler with a placeholder: {@code ${table_prefix}order_notifications},
+ *   <li>Versions 6 and later live in {@code db/migration} (every platform) and
+ *       {@code db/migration-<platform>} (what differs: {@code mysql} for MySQL and MariaDB,
+ *       {@code h2} for the demo) for both kinds of install, and name every table of the reconciler
+ *       with a placeholder: {@code ${table_prefix}order_notifications},
  *       {@code ${batch_prefix}JOB_EXECUTION}.
  *   <li>Migrations run on connections of their own whose socket timeout is
  *       {@code reconciler.db.migration-timeout} ({@link DatabaseTimeouts}), not the runs' shorter one: a table
@@ -65,6 +67,7 @@ public final class Migrations {
             locations.add(new Location("classpath:db/prefixed/common"));
             locations.add(new Location("classpath:db/prefixed/" + platform));
         }
+        locations.add(new Location("classpath:db/migration-" + platform));
         Map<String, String> placeholders = new HashMap<>(flyway.getPlaceholders());
         placeholders.putAll(tables.placeholders());
         List<org.flywaydb.core.api.callback.Callback> callbacks = new ArrayList<>(List.of(flyway.getCallbacks()));

@@ -15,7 +15,7 @@ import shop.reconciler.InvalidConfigurationException;
  * alike.
  *
  * <p>In SQL the names are {@link SqlText} markers, filled when the owning class is built:
- * {@code {{notifications}}}, {@code {{failures}}}, {@code {{shedlock}}}, and {@code {{batch}}}
+ * {@code {{notifications}}}, {@code {{failures}}}, {@code {{shedlock}}}, {@code {{audit}}}, and {@code {{batch}}}
  * before a job repository table ({@code {{batch}}JOB_EXECUTION}). In a migration they are Flyway
  * placeholders: {@code ${table_prefix}order_notifications}, {@code ${batch_prefix}JOB_EXECUTION}.
  *
@@ -69,6 +69,10 @@ public record TableNames(String prefix, String batchPrefix) {
         return prefix + "shedlock";
     }
 
+    public String audit() {
+        return prefix + "reconciler_audit";
+    }
+
     /** Flyway's history table: the configured name ({@code spring.flyway.table}) with the prefix. */
     public String schemaHistory(String configured) {
         return prefix + configured;
@@ -90,6 +94,7 @@ public record TableNames(String prefix, String batchPrefix) {
                 "notifications", notifications(),
                 "failures", failures(),
                 "shedlock", shedlock(),
+                "audit", audit(),
                 "batch", batchPrefix);
     }
 

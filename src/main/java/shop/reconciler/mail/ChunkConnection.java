@@ -4,9 +4,9 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * The one connection a send chunk uses, opened on the first delivery and again after a failure
- * closed it. A connection that cannot be opened is a delivery result too:
- * {@link Delivery.Outcome#UNREACHABLE} (nothing was sent).
+ * The one connection a send chunk uses, opened before the first delivery ({@link #connect()}) and
+ * again after a failure closed it. A connection that cannot be opened (no server, TLS or AUTH
+ * refused) is a delivery result too: {@link Delivery.Outcome#UNREACHABLE}, nothing was sent.
  */
 final class ChunkConnection implements AutoCloseable {
 
@@ -17,17 +17,35 @@ final class ChunkConnection implements AutoCloseable {
         this.transport = transport;
     }
 
+    /**
+     * Opens the connection unless it is open: null when it is usable, else an
+     * {@link Delivery.Outcome#UNREACHABLE} delivery that says why ({@link ConnectFailure}).
+     */
+    Delivery connect() {
+        ConnectFailure failure = open();
+        return failure == null ? null : new Delivery(Delivery.Outcome.UNREACHABLE, failure.describe());
+    }
+
+    /** Delivers over the open connection, or a new one (an in-run retry's, its attempt charged already). */
     Delivery deliver(MimeMessage message, HandOverGate gate) {
-        if (connection == null || !connection.isOpen()) {
-            try {
-                connection = transport.open();
-            } catch (MessagingException e) {
-                connection = null;
-                return new Delivery(
-                        Delivery.Outcome.UNREACHABLE, SendFailure.of(e).reason());
-            }
+        ConnectFailure failure = open();
+        if (failure != null) {
+            return new Delivery(Delivery.Outcome.UNREACHABLE, failure.what() + ": " + failure.reason());
         }
         return connection.deliver(message, gate);
+    }
+
+    private ConnectFailure open() {
+        if (connection != null && connection.isOpen()) {
+            return null;
+        }
+        try {
+            connection = transport.open();
+            return null;
+        } catch (MessagingException | RuntimeException e) {
+            connection = null;
+            return ConnectFailure.of(e);
+        }
     }
 
     @Override

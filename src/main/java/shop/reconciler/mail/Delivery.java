@@ -26,7 +26,10 @@ record Delivery(Outcome outcome, String reason, boolean throttled) {
          * connection, a deadline): the server may have the message.
          */
         UNCERTAIN,
-        /** No connection to the server at all. */
+        /**
+         * No usable connection to the server (nothing answers, or it refused the session, TLS with
+         * {@code require-tls}, or AUTH): nothing was handed over.
+         */
         UNREACHABLE,
         /** Not delivered on purpose: the gate refused (a result before it was not recorded, or its claim is gone). */
         HELD_BACK

@@ -18,6 +18,9 @@ public interface MailTransport {
     /** A short description for logs: {@code smtp://host:port} or the directory. */
     String describe();
 
+    /** A run's send step begins: what the log says once per run is said again. */
+    default void startRun() {}
+
     /** What handing a message over is called in the send step's progress lines. */
     default String handOver() {
         return "SMTP";
@@ -35,6 +38,11 @@ public interface MailTransport {
          * connection is closed and a new one is needed.
          */
         Delivery deliver(MimeMessage message, HandOverGate gate);
+
+        /** How the connection is protected, in words ({@code STARTTLS, certificate verified}), or null when it does not apply. */
+        default String security() {
+            return null;
+        }
 
         /** Whether the connection can take the next message. */
         boolean isOpen();

@@ -37,9 +37,13 @@ import shop.reconciler.outbox.NotificationStore.Settlement;
  *       attempts and uncertain deliveries. A notification claimed by another sender is left to it.
  *       Claims older than half of {@code reconciler.mail.claim-timeout} are renewed before the next
  *       send, and claims not used are given back.
- *   <li>For each: compose it, and charge its attempt right before its delivery is tried (in the
+ *   <li>For each: compose it, make sure the chunk's connection is usable (connected, and TLS and
+ *       AUTH done), and only then charge its attempt right before its delivery is tried (in the
  *       statement that records the result before it). Deliver it ({@link ChunkConnection}), which
- *       returns a {@link Delivery}; {@link InRunRetries} decides whether to try again now.
+ *       returns a {@link Delivery}; {@link InRunRetries} decides whether to try again now. When no
+ *       usable connection can be made (an outage, a refused certificate, a wrong password), nothing
+ *       is charged: the notification and the rest of the queue stay {@code queued} with the reason
+ *       as their last error, for the next run, however long the server is away.
  *   <li>Record the result: {@code sent}; {@code failed} with the server's reply for a refusal;
  *       otherwise back to {@code queued} with the error, or {@code failed} once
  *       {@code reconciler.mail.max-attempts} is reached.
@@ -179,6 +183,9 @@ class NotificationSender implements ItemWriter<Notification> {
         private final ResultRecorder recorder = new ResultRecorder();
         private Pending pending;
 
+        /** Why the server could not be used in this chunk, or null. */
+        private String smtpProblem;
+
         ChunkSend(NotificationStore.Claims claims, NamedParameterJdbcTemplate own) {
             this.claims = claims;
             this.own = own;
@@ -240,7 +247,10 @@ class NotificationSender implements ItemWriter<Notification> {
                 // the last result is committed before the unused claims are given back on the same connection
                 RuntimeException unrecorded = recorder.finish();
                 times.recorded(recorder.recordNanos());
-                claims.release(unused);
+                if (smtpProblem != null) {
+                    count(SendCounters.NOT_CONNECTED, unused.size());
+                }
+                claims.release(unused, smtpProblem);
                 if (completed && unrecorded != null) {
                     throw unrecorded;
                 }
@@ -276,6 +286,12 @@ class NotificationSender implements ItemWriter<Notification> {
                 // nothing charged yet: the caller gives the claim back and stops
                 Thread.currentThread().interrupt();
                 return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
+            }
+            // only a delivery handed to a server that took the session (and TLS, AUTH) costs an attempt
+            Delivery unusable = connection.connect();
+            if (unusable != null) {
+                notConnected(notification, unusable);
+                return unusable;
             }
             chargeWithPending(notification);
             long smtpStarted = System.nanoTime();
@@ -327,6 +343,26 @@ class NotificationSender implements ItemWriter<Notification> {
             return delivery;
         }
 
+        /**
+         * No usable connection before this notification's delivery: it stays {@code queued}, no
+         * attempt charged, with the reason; the circuit opens, so the rest of the chunk and of the
+         * queue wait for the next run ({@link #run} gives their claims back with the same reason).
+         */
+        private void notConnected(Notification notification, Delivery unusable) {
+            settleLater(notification, new Settlement(NotificationStatus.QUEUED, unusable.reason(), 0));
+            count(SendCounters.NOT_CONNECTED);
+            smtpProblem = unusable.reason();
+            stepExecution
+                    .getExecutionContext()
+                    .putString(SendCounters.SMTP_PROBLEM, EmailComposer.oneLine(unusable.reason(), 500));
+            circuit.open();
+            log.warn(
+                    "SMTP server {} cannot be used, nothing was sent and no attempt is charged; every queued"
+                            + " notification waits for the next run: {}",
+                    transport.describe(),
+                    unusable.reason());
+        }
+
         /** Tells the pace whether the server throttled; a throttling reply pauses the whole loop. */
         private void paced(Notification notification, Delivery delivery) {
             if (delivery.throttled()) {
@@ -352,7 +388,7 @@ class NotificationSender implements ItemWriter<Notification> {
                     return new Settlement(NotificationStatus.SENT, null, 0);
                 }
                 case REFUSED -> {
-                    count(SendCounters.FAILED);
+                    count(SendCounters.REFUSED);
                     log.warn(
                             "order {}: refused for good by the SMTP server: {}",
                             notification.orderCode(),
@@ -464,6 +500,10 @@ class NotificationSender implements ItemWriter<Notification> {
     }
 
     private void count(String key) {
-        StepCounters.add(stepExecution.getExecutionContext(), key, 1);
+        count(key, 1);
+    }
+
+    private void count(String key, long n) {
+        StepCounters.add(stepExecution.getExecutionContext(), key, n);
     }
 }

@@ -8,7 +8,7 @@ import shop.reconciler.StepCounters;
 import shop.reconciler.StepProgressLog;
 
 /**
- * The send step's progress: notifications read, sent, failed, left for later, uncertain, per
+ * The send step's progress: notifications read, sent, refused, failed, left for later, not tried, uncertain, per
  * second, and where each one's time went ({@link SendTimes}), so that a slow run points at the mail
  * server or at the database.
  */
@@ -26,19 +26,23 @@ class SendProgressListener extends StepProgressLog {
     protected String line(StepExecution step, double seconds) {
         ExecutionContext context = step.getExecutionContext();
         long sent = StepCounters.get(context, SendCounters.SENT);
+        long refused = StepCounters.get(context, SendCounters.REFUSED);
         long failed = StepCounters.get(context, SendCounters.FAILED);
         long retryLater = StepCounters.get(context, SendCounters.RETRY_LATER);
         String line = String.format(
                 Locale.ROOT,
-                "read %d; sent %d, failed %d, retry later %d, claimed elsewhere %d, uncertain %d; %.0f emails/s",
+                "read %d; sent %d, refused %d, failed %d, retry later %d, not connected %d, claimed elsewhere %d,"
+                        + " uncertain %d; %.0f emails/s",
                 step.getReadCount(),
                 sent,
+                refused,
                 failed,
                 retryLater,
+                StepCounters.get(context, SendCounters.NOT_CONNECTED),
                 StepCounters.get(context, SendCounters.CLAIMED_ELSEWHERE),
                 StepCounters.get(context, SendCounters.UNCERTAIN),
                 sent / seconds);
-        long handled = sent + failed + retryLater;
+        long handled = sent + refused + failed + retryLater;
         if (handled == 0) {
             return line;
         }

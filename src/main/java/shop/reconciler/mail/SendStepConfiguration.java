@@ -11,8 +11,10 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
@@ -29,11 +31,21 @@ public class SendStepConfiguration {
     public static final String STEP_NAME = "send";
 
     @Bean
-    MailTransport mailTransport(ReconcilerProperties properties, ObjectProvider<JavaMailSenderImpl> smtp) {
+    MailTransport mailTransport(
+            ReconcilerProperties properties,
+            ObjectProvider<JavaMailSenderImpl> smtp,
+            ObjectProvider<SslBundles> sslBundles,
+            Environment environment) {
         if (properties.mail().emlDirectory() != null) {
             return new EmlDirectoryTransport(Path.of(properties.mail().emlDirectory()));
         }
-        return new SmtpTransport(smtp.getIfAvailable(), properties.mail());
+        // the bundle Spring Boot installs for spring.mail.ssl.bundle also verifies opportunistic TLS
+        String bundle = environment.getProperty("spring.mail.ssl.bundle");
+        SslBundles bundles = sslBundles.getIfAvailable();
+        return new SmtpTransport(
+                smtp.getIfAvailable(),
+                properties.mail(),
+                bundle == null || bundle.isBlank() || bundles == null ? null : bundles.getBundle(bundle));
     }
 
     /** Who holds a claim: this process and this job execution. */
@@ -94,6 +106,7 @@ public class SendStepConfiguration {
             NotificationStore notificationStore) {
         SendProgressListener progress = new SendProgressListener(mailTransport.handOver());
         OrphanedClaims orphanedClaims = new OrphanedClaims(notificationStore, properties.mail());
+        SendOutcome outcome = new SendOutcome(mailTransport, notificationStore);
         // The classic chunk step (TaskletStep): it saves the step's execution context inside each
         // chunk's transaction, which Spring Batch 6.0's new ChunkOrientedStep does not yet.
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
@@ -103,6 +116,9 @@ public class SendStepConfiguration {
                 .listener((StepExecutionListener) orphanedClaims)
                 .listener((StepExecutionListener) progress)
                 .listener((ChunkListener) progress)
+                // registered last, so that its afterStep runs first and the progress line has its counts
+                .listener((StepExecutionListener) outcome)
+                .listener((ChunkListener) outcome)
                 .allowStartIfComplete(true)
                 .build();
     }

@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import shop.reconciler.ReconcilerProperties;
 
@@ -19,17 +23,27 @@ import shop.reconciler.ReconcilerProperties;
  * conversation run up to its end of data while the previous result is still being recorded, and
  * bounds every message in time.
  *
- * <p>Settings it adds to Spring Boot's session, unless {@code spring.mail.properties} sets them:
+ * <p>TLS, in one of two modes:
  *
  * <ul>
- *   <li>{@code mail.smtp.starttls.enable=true}: STARTTLS whenever the server offers it;
- *   <li>with {@code reconciler.mail.require-tls}, {@code mail.smtp.starttls.required=true}: over
- *       {@code smtp} without STARTTLS nothing is sent, neither credentials nor mail;
- *   <li>the {@code mail.smtps.*} time-outs from the {@code mail.smtp.*} ones, which Angus Mail
- *       would not apply to {@code smtps}.
+ *   <li>by default, opportunistic (RFC 7435, as MTAs do it): STARTTLS whenever the server offers
+ *       it ({@code mail.smtp.starttls.enable=true}); a certificate that cannot be verified leaves
+ *       the connection encrypted without authentication ({@link OpportunisticTls}), and a STARTTLS
+ *       handshake that fails is followed by a connection in clear. Neither stops the mail;
+ *   <li>with {@code reconciler.mail.require-tls}, {@code mail.smtp.starttls.required=true}, and
+ *       the certificate verified by Angus Mail as configured (the JVM's trust store, or the SSL
+ *       bundle Spring Boot installs for {@code spring.mail.ssl.bundle}; the host name too): over
+ *       {@code smtp} without STARTTLS, or with a certificate it cannot verify, nothing is sent,
+ *       neither credentials nor mail.
  * </ul>
+ *
+ * Which one a connection got is logged once per run (and again when it changes), and told to
+ * {@code check}. It also sets the {@code mail.smtps.*} time-outs from the {@code mail.smtp.*} ones,
+ * which Angus Mail would not apply to {@code smtps}. Settings of {@code spring.mail.properties} win.
  */
 public class SmtpTransport implements MailTransport {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpTransport.class);
 
     private static final Set<String> GATED = Set.of("smtp", "smtps");
 
@@ -41,12 +55,41 @@ public class SmtpTransport implements MailTransport {
     private final Duration endOfDataTimeout;
     private final Duration sendDeadline;
 
+    /** With {@code require-tls} the certificate is verified by Angus Mail's own settings instead. */
+    private final boolean requireTls;
+
+    private final SslBundle bundle;
+
+    /** Loaded at the first connection (the trust store), not by commands that send nothing. */
+    private volatile OpportunisticTls opportunistic;
+
+    /** What the log said last about a connection's security in this run. */
+    private final AtomicReference<String> securityLogged = new AtomicReference<>();
+
     /** @param sender Spring Boot's sender, or null when {@code spring.mail.host} is not set */
     public SmtpTransport(JavaMailSenderImpl sender, ReconcilerProperties.Mail mail) {
+        this(sender, mail, null);
+    }
+
+    /**
+     * @param sender Spring Boot's sender, or null when {@code spring.mail.host} is not set
+     * @param bundle the SSL bundle of {@code spring.mail.ssl.bundle}, or null: what verifies the
+     *     server's certificate instead of the JVM's trust store
+     */
+    public SmtpTransport(JavaMailSenderImpl sender, ReconcilerProperties.Mail mail, SslBundle bundle) {
         this.sender = sender == null ? unconfigured() : sender;
         this.endOfDataTimeout = mail.endOfDataTimeout();
         this.sendDeadline = mail.sendDeadline();
         secure(this.sender, mail.requireTls());
+        this.requireTls = mail.requireTls();
+        this.bundle = bundle;
+    }
+
+    private OpportunisticTls opportunistic() {
+        if (opportunistic == null) {
+            opportunistic = OpportunisticTls.of(bundle);
+        }
+        return opportunistic;
     }
 
     private static JavaMailSenderImpl unconfigured() {
@@ -81,17 +124,98 @@ public class SmtpTransport implements MailTransport {
     }
 
     @Override
+    public void startRun() {
+        securityLogged.set(null);
+    }
+
+    private String protocol() {
+        return sender.getProtocol() == null ? "smtp" : sender.getProtocol();
+    }
+
+    /** Whether the connection is TLS from its first byte (smtps, or {@code mail.smtp.ssl.enable}). */
+    private boolean implicitTls(String protocol) {
+        return "smtps".equals(protocol)
+                || Boolean.parseBoolean(
+                        String.valueOf(sender.getJavaMailProperties().get("mail." + protocol + ".ssl.enable")));
+    }
+
+    @Override
     public Connection open() throws MessagingException {
         if (!isConfigured()) {
             throw new MessagingException(NOT_CONFIGURED, new ConnectException(NOT_CONFIGURED));
         }
-        String protocol = sender.getProtocol() == null ? "smtp" : sender.getProtocol();
-        Transport transport = GATED.contains(protocol)
-                ? new GatedSmtpTransport(sender.getSession(), protocol, endOfDataTimeout, sendDeadline)
-                : sender.getSession().getTransport(protocol);
-        transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+        String protocol = protocol();
+        if (!GATED.contains(protocol)) {
+            Transport transport = sender.getSession().getTransport(protocol);
+            transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+            return connection(transport, null);
+        }
+        OpportunisticTls.Handshake handshake =
+                requireTls ? null : opportunistic().handshake();
+        Session session = handshake == null ? sender.getSession() : session(protocol, handshake);
+        GatedSmtpTransport transport = new GatedSmtpTransport(session, protocol, endOfDataTimeout, sendDeadline);
+        String clear = null;
+        try {
+            transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+        } catch (MessagingException e) {
+            ConnectFailure failure = ConnectFailure.of(e);
+            if (handshake == null || implicitTls(protocol) || failure.kind() != ConnectFailure.Kind.TLS_HANDSHAKE) {
+                throw e;
+            }
+            // opportunistic: a server whose STARTTLS handshake fails gets the mail in clear
+            clear = "in clear: the STARTTLS handshake failed (" + failure.reason() + ")";
+            transport = new GatedSmtpTransport(session, protocol, endOfDataTimeout, sendDeadline);
+            transport.setStartTLS(false);
+            transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+        }
+        return connection(transport, security(transport, protocol, handshake, clear));
+    }
+
+    /** A session of its own for one connection: its TLS handshake's socket factory says what it verified. */
+    private Session session(String protocol, OpportunisticTls.Handshake handshake) {
+        Properties properties = new Properties();
+        properties.putAll(sender.getJavaMailProperties());
+        properties.put("mail." + protocol + ".ssl.socketFactory", handshake.socketFactory());
+        return Session.getInstance(properties);
+    }
+
+    /** How this connection is protected, in words, logged when it differs from what this run logged last. */
+    private String security(
+            GatedSmtpTransport transport, String protocol, OpportunisticTls.Handshake handshake, String clear) {
+        String tls = implicitTls(protocol) ? "TLS" : "STARTTLS";
+        boolean warn = true;
+        String security;
+        if (clear != null) {
+            security = clear;
+        } else if (!transport.isSSL()) {
+            security = transport.getStartTLS()
+                    ? "in clear: the server offers no STARTTLS"
+                    : "in clear: STARTTLS is turned off (mail." + protocol + ".starttls.enable)";
+        } else if (handshake != null && handshake.unverified() != null) {
+            security = tls + ", certificate not verified (" + handshake.unverified()
+                    + "): encrypted, but the server is not authenticated (opportunistic TLS)";
+        } else {
+            security = tls + ", certificate verified";
+            warn = false;
+        }
+        if (!security.equals(securityLogged.getAndSet(security))) {
+            if (warn) {
+                log.warn("SMTP server {}: {}", describe(), security);
+            } else {
+                log.info("SMTP server {}: {}", describe(), security);
+            }
+        }
+        return security;
+    }
+
+    private static Connection connection(Transport transport, String security) {
         return new Connection() {
             private boolean open = true;
+
+            @Override
+            public String security() {
+                return security;
+            }
 
             @Override
             public Delivery deliver(MimeMessage message, HandOverGate gate) {

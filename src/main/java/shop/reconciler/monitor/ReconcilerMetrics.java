@@ -23,7 +23,7 @@ import shop.reconciler.reconcile.ReconcileCounters;
  *
  * <ul>
  *   <li>{@code reconciler_orders_completed_total}
- *   <li>{@code reconciler_notifications_total{outcome=queued|skipped|no_recipient|sent|failed|retry_later}}
+ *   <li>{@code reconciler_notifications_total{outcome=queued|skipped|no_recipient|sent|refused|failed|retry_later}}
  *   <li>{@code reconciler_anomalies}: processing orders without tasks seen by the last run
  *   <li>{@code reconciler_lease_held}: 1 while this process holds the lease
  *   <li>{@code reconciler_last_success_timestamp_seconds}: end of the last completed execution
@@ -67,6 +67,7 @@ public class ReconcilerMetrics implements JobExecutionListener {
             } else if (step.getStepName().equals(SendStepConfiguration.STEP_NAME)) {
                 for (Map.Entry<String, Long> entry : Map.of(
                                 "sent", StepCounters.get(context, SendCounters.SENT),
+                                "refused", StepCounters.get(context, SendCounters.REFUSED),
                                 "failed", StepCounters.get(context, SendCounters.FAILED),
                                 "retry_later", StepCounters.get(context, SendCounters.RETRY_LATER))
                         .entrySet()) {

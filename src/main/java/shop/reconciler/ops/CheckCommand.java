@@ -21,6 +21,7 @@ import shop.reconciler.db.Dialect;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.db.ShopIndexes;
 import shop.reconciler.db.TableNames;
+import shop.reconciler.mail.ConnectFailure;
 import shop.reconciler.mail.MailTransport;
 import shop.reconciler.monitor.Redaction;
 
@@ -120,14 +121,21 @@ class CheckCommand {
                             + "; check SPRING_DATASOURCE_URL, _USERNAME, _PASSWORD and that the server is reachable"));
         }
         try (MailTransport.Connection connection = outbox.open()) {
-            results.add(line(out, true, "mail", "connected to " + outbox.describe()));
+            String security = connection.security();
+            results.add(line(
+                    out,
+                    true,
+                    "mail",
+                    "connected to " + outbox.describe() + (security == null ? "" : ", " + security)));
         } catch (Exception e) {
+            // what failed (unreachable, certificate, STARTTLS, password, ...) and what to do about it
+            ConnectFailure failure = ConnectFailure.of(e);
             results.add(line(
                     out,
                     false,
                     "mail",
-                    outbox.describe() + ": " + JobRunner.firstLine(JobRunner.rootMessage(e))
-                            + "; set SPRING_MAIL_HOST and SPRING_MAIL_PORT to a reachable SMTP server"));
+                    outbox.describe() + ": " + failure.what() + ": " + JobRunner.firstLine(failure.reason()) + "; "
+                            + failure.advice()));
         }
         return results.contains(false) ? ExitCodes.FAILED : ExitCodes.OK;
     }

@@ -69,7 +69,13 @@ class JobRunner {
         String line = "execution " + execution.getId() + " (instance " + execution.getJobInstanceId() + ") "
                 + execution.getStatus();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
-            out.accept(line);
+            // completed with emails left unsent or orders set aside: said, and still exit 0 (README)
+            String exitCode = execution.getExitStatus().getExitCode();
+            out.accept(
+                    BatchStatus.COMPLETED.name().equals(exitCode)
+                            ? line
+                            : line + " " + exitCode + ": "
+                                    + firstLine(execution.getExitStatus().getExitDescription()));
             return ExitCodes.OK;
         }
         // The cause from the step that failed last (a partition's, not its manager's summary);

@@ -14,6 +14,7 @@ import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.history.JobHistory.StepSummary;
 import shop.reconciler.lease.JobLease;
+import shop.reconciler.mail.SendStepConfiguration;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
@@ -156,7 +157,7 @@ public class StatusReport {
                     Output.text(e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription())));
             for (StepSummary step : e.steps()) {
                 out.printf(
-                        "    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%n",
+                        "    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%s%n",
                         Output.text(step.name()),
                         step.status(),
                         step.read(),
@@ -165,7 +166,13 @@ public class StatusReport {
                         step.skipped(),
                         step.commits(),
                         step.rollbacks(),
-                        step.durationMs() == null ? "" : ", " + step.durationMs() + " ms");
+                        step.durationMs() == null ? "" : ", " + step.durationMs() + " ms",
+                        // the send step's counts kept apart (written: accepted by the server)
+                        SendStepConfiguration.STEP_NAME.equals(step.name())
+                                        && step.exitDescription() != null
+                                        && !step.exitDescription().isBlank()
+                                ? "; " + Output.text(step.exitDescription())
+                                : "");
             }
         }
         if (s.executions().isEmpty()) {

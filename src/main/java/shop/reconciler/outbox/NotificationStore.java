@@ -127,10 +127,13 @@ public class NotificationStore {
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
-    /** Gives back claims never used for a delivery; a started delivery keeps its claim. */
+    /**
+     * Gives back claims never used for a delivery, with why they were not tried (null keeps the last
+     * error); a started delivery keeps its claim.
+     */
     static final String RELEASE_SQL = """
             UPDATE {{notifications}}
-               SET claimed_until = NULL, claimed_by = NULL
+               SET claimed_until = NULL, claimed_by = NULL, last_error = COALESCE(:error, last_error)
              WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
                AND delivery_started_at IS NULL
             """;
@@ -179,6 +182,8 @@ public class NotificationStore {
             """;
 
     static final String COUNT_BY_STATUS_SQL = "SELECT status, COUNT(*) AS n FROM {{notifications}} GROUP BY status";
+
+    static final String QUEUED_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}} WHERE status = :queued";
 
     static final String OLDEST_QUEUED_SQL = "SELECT MIN(created_at) FROM {{notifications}} WHERE status = :queued";
 
@@ -290,6 +295,7 @@ public class NotificationStore {
     private final String inFlightSql;
     private final String uncertainSql;
     private final String countByStatusSql;
+    private final String queuedCountSql;
     private final String oldestQueuedSql;
     private final String givenUpSql;
     private final String ofOrderSql;
@@ -324,6 +330,7 @@ public class NotificationStore {
         this.inFlightSql = tables.fill(IN_FLIGHT_SQL);
         this.uncertainSql = tables.fill(UNCERTAIN_SQL);
         this.countByStatusSql = tables.fill(COUNT_BY_STATUS_SQL);
+        this.queuedCountSql = tables.fill(QUEUED_COUNT_SQL);
         this.oldestQueuedSql = tables.fill(OLDEST_QUEUED_SQL);
         this.givenUpSql = tables.fill(GIVEN_UP_SQL);
         this.ofOrderSql = tables.fill(OF_ORDER_SQL);
@@ -502,10 +509,10 @@ public class NotificationStore {
             return held;
         }
 
-        /** Gives back claims never used for a delivery. */
-        public void release(Collection<Long> ids) {
+        /** Gives back claims never used for a delivery; {@code why}, when not null, becomes their last error. */
+        public void release(Collection<Long> ids, String why) {
             if (!ids.isEmpty()) {
-                jdbc.update(releaseSql, params().addValue("ids", ids));
+                jdbc.update(releaseSql, params().addValue("ids", ids).addValue("error", why));
             }
         }
 
@@ -565,6 +572,12 @@ public class NotificationStore {
             counts.put(rs.getString("status"), rs.getLong("n"));
         });
         return counts;
+    }
+
+    /** Rows {@code queued} now (the index on status and id counts them). */
+    public long queuedCount() {
+        Long n = jdbc.queryForObject(queuedCountSql, statuses(), Long.class);
+        return n == null ? 0 : n;
     }
 
     /** When the oldest {@code queued} row was written, or null when none is queued. */

@@ -44,6 +44,8 @@ final class ShopUnderTest {
         database.springProperties().forEach((key, value) -> settings.put(key, String.valueOf(value)));
         settings.put("spring.mail.host", "127.0.0.1");
         settings.put("reconciler.mail.retry-backoff", "10ms");
+        // the Message-IDs the tests name (stableMessageId); the default (from's domain) is tested on its own
+        settings.put("reconciler.mail.message-id-domain", "order-reconciler.local");
     }
 
     /** Sets {@code --key=value} for every later command (a later call for the same key wins). */

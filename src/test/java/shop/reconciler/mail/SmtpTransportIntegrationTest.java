@@ -249,6 +249,37 @@ class SmtpTransportIntegrationTest {
     }
 
     @Test
+    void aStartTlsHandshakeThatFailsIsFollowedByAConnectionInClearUnlessTlsIsRequired() throws Exception {
+        // given: a server that offers STARTTLS and then answers it with bytes that are no TLS
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).breakStartTls();
+        SmtpTransport opportunistic = outbox(proxy.port());
+        JavaMailSenderImpl strict = new JavaMailSenderImpl();
+        strict.setHost("127.0.0.1");
+        strict.setPort(proxy.port());
+        SmtpTransport required = new SmtpTransport(strict, mail(Duration.ofMinutes(10), Duration.ofMinutes(5), true));
+        try {
+            // when
+            Delivery delivery;
+            String security;
+            try (MailTransport.Connection connection = opportunistic.open()) {
+                security = connection.security();
+                delivery = connection.deliver(message(opportunistic, "clear@example.com", "clear"), HandOverGate.OPEN);
+            }
+            MessagingException refused = catchThrowableOfType(MessagingException.class, required::open);
+
+            // then: without require-tls the mail went in clear on a second connection; with it, nothing
+            assertThat(delivery).describedAs(proxy.transcript()).isEqualTo(Delivery.SENT);
+            assertThat(security).startsWith("in clear: the STARTTLS handshake failed");
+            assertThat(proxy.startTlsCommands()).isEqualTo(2);
+            assertThat(subjects()).containsExactly("clear");
+            assertThat(refused).isNotNull();
+            assertThat(ConnectFailure.of(refused).kind()).isEqualTo(ConnectFailure.Kind.TLS_HANDSHAKE);
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
     void smtpsGetsTheTimeoutsOfSmtpAndStartTlsIsUsedWhenOffered() {
         // given
         JavaMailSenderImpl sender = new JavaMailSenderImpl();

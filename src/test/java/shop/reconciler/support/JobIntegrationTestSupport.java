@@ -24,7 +24,12 @@ import shop.reconciler.OrderReconcilerApplication;
  */
 @SpringBootTest(
         classes = OrderReconcilerApplication.class,
-        properties = {"reconciler.chunk-size=5", "reconciler.mail.retry-backoff=10ms"})
+        properties = {
+            "reconciler.chunk-size=5",
+            "reconciler.mail.retry-backoff=10ms",
+            // the Message-IDs the tests name; the default (from's domain) is tested on its own
+            "reconciler.mail.message-id-domain=order-reconciler.local"
+        })
 public abstract class JobIntegrationTestSupport {
 
     protected static final TestDatabase.DatabaseRef DATABASE =

@@ -36,7 +36,11 @@ public final class ShopFixture {
                 .table("reconciler_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .locations("classpath:db/migration", "classpath:db/original", "classpath:db/platform/mysql")
+                .locations(
+                        "classpath:db/migration",
+                        "classpath:db/migration-mysql",
+                        "classpath:db/original",
+                        "classpath:db/platform/mysql")
                 .placeholders(TableNames.DEFAULT.placeholders())
                 .load()
                 .migrate();

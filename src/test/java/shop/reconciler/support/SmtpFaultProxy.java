@@ -117,6 +117,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<String> inFlightMessageIds = ConcurrentHashMap.newKeySet();
     private final AtomicInteger mailFromCommands = new AtomicInteger();
+    private final AtomicInteger startTlsCommands = new AtomicInteger();
     private final List<Long> mailFromNanos = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger mailFromRefusalsLeft = new AtomicInteger();
     private final Map<String, AtomicInteger> recipientCommands = new ConcurrentHashMap<>();
@@ -129,6 +130,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private volatile Duration trickle = Duration.ZERO;
     private volatile boolean trickleFromMailFrom;
     private volatile boolean closed;
+    private volatile boolean brokenStartTls;
 
     private SmtpFaultProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -196,9 +198,24 @@ public final class SmtpFaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The server offers STARTTLS (added to its EHLO reply), answers 220 to it, and then sends
+     * bytes that are no TLS and closes the connection: a handshake that fails by itself.
+     */
+    public SmtpFaultProxy breakStartTls() {
+        brokenStartTls = true;
+        return this;
+    }
+
+    /** How many STARTTLS commands the proxy saw. */
+    public int startTlsCommands() {
+        return startTlsCommands.get();
+    }
+
     /** From now on, everything is relayed as it is. */
     public void clearFaults() {
         mailFromRefusalsLeft.set(0);
+        brokenStartTls = false;
         rejectedRecipients.clear();
         dataEndFaults.clear();
         messageDelay = Duration.ZERO;
@@ -344,6 +361,19 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 String line = text(raw).strip();
                 String upper = line.toUpperCase(Locale.ROOT);
                 note(id, "C: " + line);
+                if (brokenStartTls && (upper.startsWith("EHLO") || upper.equals("STARTTLS"))) {
+                    if (upper.equals("STARTTLS")) {
+                        startTlsCommands.incrementAndGet();
+                        inject("220 2.0.0 Ready to start TLS");
+                        send(toClient, "this is not TLS\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        return;
+                    }
+                    send(toServer, raw);
+                    String reply = readReply(fromServer);
+                    int firstLine = reply.indexOf("\r\n") + 2;
+                    relay(reply.substring(0, firstLine) + "250-STARTTLS\r\n" + reply.substring(firstLine));
+                    continue;
+                }
                 if (upper.startsWith("MAIL FROM:")) {
                     mailFromSeen = true;
                     mailFromCommands.incrementAndGet();

@@ -10,7 +10,7 @@
 --   affected:     rows changed (requeue: notifications put back in the queue)
 --   outcome:      the line the operator was shown
 --   reason:       the operator's own words (--reason, or the console's reason field), if any
-CREATE TABLE reconciler_audit (
+CREATE TABLE ${table_prefix}reconciler_audit (
   id           BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
   acted_at     DATETIME(3)   NOT NULL,
   actor        VARCHAR(255)  NOT NULL,

@@ -1,6 +1,6 @@
--- The audit trail of operator actions, appended only (see db/platform/mysql/V6). Owned by
+-- The audit trail of operator actions, appended only (see db/migration-mysql/V6). Owned by
 -- audit/AuditTrail.
-CREATE TABLE reconciler_audit (
+CREATE TABLE ${table_prefix}reconciler_audit (
   id           BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
   acted_at     DATETIME(3)   NOT NULL,
   actor        VARCHAR(255)  NOT NULL,
