@@ -32,7 +32,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *       its versions 1 to 5 come from {@code db/prefixed/common} and
  *       {@code db/prefixed/<platform>}, the same scripts with placeholders.
  *   <li>Versions 6 and later live in {@code db/migration} (every platform) and
- *       {@code db/migration-<platform>} (what differs: {@code mysql} for MySQL and MariaDB,
+ *       {@code db/by-platform/<platform>} (what differs: {@code mysql} for MySQL and MariaDB,
  *       {@code h2} for the demo) for both kinds of install, and name every table of the reconciler
  *       with a placeholder: {@code ${table_prefix}order_notifications},
  *       {@code ${batch_prefix}JOB_EXECUTION}.
@@ -67,7 +67,7 @@ public final class Migrations {
             locations.add(new Location("classpath:db/prefixed/common"));
             locations.add(new Location("classpath:db/prefixed/" + platform));
         }
-        locations.add(new Location("classpath:db/migration-" + platform));
+        locations.add(new Location("classpath:db/by-platform/" + platform));
         Map<String, String> placeholders = new HashMap<>(flyway.getPlaceholders());
         placeholders.putAll(tables.placeholders());
         List<org.flywaydb.core.api.callback.Callback> callbacks = new ArrayList<>(List.of(flyway.getCallbacks()));

@@ -117,7 +117,7 @@ final class BenchDb {
                 .baselineVersion("0")
                 .locations(
                         "classpath:db/migration",
-                        "classpath:db/migration-mysql",
+                        "classpath:db/by-platform/mysql",
                         "classpath:db/original",
                         "classpath:db/platform/mysql")
                 .placeholders(TableNames.DEFAULT.placeholders())

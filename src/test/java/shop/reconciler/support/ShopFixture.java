@@ -38,7 +38,7 @@ public final class ShopFixture {
                 .baselineVersion("0")
                 .locations(
                         "classpath:db/migration",
-                        "classpath:db/migration-mysql",
+                        "classpath:db/by-platform/mysql",
                         "classpath:db/original",
                         "classpath:db/platform/mysql")
                 .placeholders(TableNames.DEFAULT.placeholders())

@@ -1,4 +1,4 @@
--- The audit trail of operator actions, appended only (see db/migration-mysql/V6). Owned by
+-- The audit trail of operator actions, appended only (see db/by-platform/mysql/V6). Owned by
 -- audit/AuditTrail.
 CREATE TABLE ${table_prefix}reconciler_audit (
   id           BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
