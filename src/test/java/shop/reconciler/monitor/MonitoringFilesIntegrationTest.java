@@ -69,7 +69,7 @@ class MonitoringFilesIntegrationTest {
                 .bindOrCreate("reconciler", ReconcilerProperties.class);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Dialect dialect = Dialect.detectOnFirstUse(database.dataSource());
-        new ReconcilerMetrics(registry, new JobLease(database.dataSource(), dialect, properties));
+        new ReconcilerMetrics(registry, new JobLease(database.dataSource(), dialect, properties), new JobHistory(jdbc));
         new BacklogGauges(
                 registry,
                 new JobHistory(jdbc),
