@@ -89,7 +89,8 @@ class ManagementSecurityIntegrationTest {
                 "--reconciler.management.viewer.password=" + VIEWER_SECRET,
                 "--reconciler.management.operator.username=ops",
                 "--reconciler.management.operator.password=" + operatorHash);
-        await(Duration.ofSeconds(60), () -> completedRuns() >= 1);
+        // (a slow start on a loaded machine: the first run may take long to come)
+        await(Duration.ofSeconds(180), () -> completedRuns() >= 1);
 
         // when
         HttpResponse<String> anonymous = get("/actuator/health", null);
