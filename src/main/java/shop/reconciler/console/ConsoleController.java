@@ -152,10 +152,10 @@ class ConsoleController {
         model.put("oldestQueued", ConsolePages.when(s.oldestQueued()));
         model.put("uncertain", ConsolePages.number(s.uncertain()));
         model.put("anomalies", ConsolePages.number(s.anomalies()));
-        model.put("anomalyCodes", s.anomalyOrderCodes());
+        model.put("anomalyCodes", orderLinks(s.anomalyOrderCodes()));
         model.put("stuck", ConsolePages.number(s.stuck()));
         model.put("stuckAfter", s.stuckAfter());
-        model.put("stuckCodes", s.stuckOrderCodes());
+        model.put("stuckCodes", orderLinks(s.stuckOrderCodes()));
         model.put("writeFailures", ConsolePages.number(s.writeFailures()));
         model.put("orphaned", s.orphaned());
         model.put("chart", Chart.of(s.executions()));
@@ -457,6 +457,7 @@ class ConsoleController {
     private static Map<String, Object> notification(NotificationStore.Row r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orderCode", r.orderCode());
+        m.put("orderQuery", query(r.orderCode()));
         m.put("recipient", r.recipient());
         m.put("status", r.status());
         boolean failed = NotificationStatus.FAILED.code().equals(r.status());
@@ -470,6 +471,19 @@ class ConsoleController {
         m.put("queued", ConsolePages.when(r.createdAt()));
         m.put("sent", ConsolePages.when(r.sentAt()));
         return m;
+    }
+
+    /**
+     * An order code as a query parameter's value: any character its column admits ({@code /?#%&+},
+     * spaces, Unicode) comes back as the same code.
+     */
+    static String query(String orderCode) {
+        return java.net.URLEncoder.encode(orderCode, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Codes with the query that looks each up, for {@code <a href="/console/orders?code={{query}}">}. */
+    private static List<Map<String, String>> orderLinks(List<String> codes) {
+        return codes.stream().map(c -> Map.of("code", c, "query", query(c))).toList();
     }
 
     private static ResponseEntity<String> html(String body) {

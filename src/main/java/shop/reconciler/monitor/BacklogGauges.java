@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.stereotype.Component;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.outbox.NotificationStatus;
@@ -25,10 +27,11 @@ import shop.reconciler.reconcile.RunPreview;
  * scrape reads every gauge, and each would otherwise run its own queries), through the same rules
  * the commands use ({@link RunPreview}, {@link NotificationStore}, {@link JobHistory}). When the
  * database does not answer, the gauges keep their last values. The console's overview shows the
- * same {@link #current()} snapshot.
+ * same {@link #current()} snapshot. The end of an execution makes the next read fresh, so that the
+ * figures a {@code run} pushes at its end (and a scrape right after a run) are the backlog it left.
  */
 @Component
-public class BacklogGauges {
+public class BacklogGauges implements JobExecutionListener {
 
     public static final Duration REFRESH = Duration.ofSeconds(30);
 
@@ -57,6 +60,7 @@ public class BacklogGauges {
     private final RunPreview rules;
     private final LocalDateTime startedAt = LocalDateTime.now();
     private Snapshot snapshot;
+    private volatile boolean stale;
 
     BacklogGauges(MeterRegistry registry, JobHistory history, NotificationStore notifications, RunPreview rules) {
         this.history = history;
@@ -109,8 +113,9 @@ public class BacklogGauges {
 
     /** The figures, read again when older than {@link #REFRESH}. */
     public synchronized Snapshot current() {
-        if (snapshot == null || System.nanoTime() - snapshot.readAtNanos() >= REFRESH.toNanos()) {
+        if (snapshot == null || stale || System.nanoTime() - snapshot.readAtNanos() >= REFRESH.toNanos()) {
             try {
+                stale = false;
                 snapshot = read();
             } catch (RuntimeException e) {
                 log.debug("backlog gauges not refreshed: {}", e.getMessage());
@@ -120,6 +125,11 @@ public class BacklogGauges {
             }
         }
         return snapshot;
+    }
+
+    @Override
+    public void afterJob(JobExecution execution) {
+        stale = true;
     }
 
     private Snapshot read() {

@@ -180,10 +180,18 @@ public final class Cli {
         }
     }
 
+    /** The Prometheus registry (and, when configured, Boot's Pushgateway support). */
+    static final String PROMETHEUS_EXPORT =
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration";
+
+    /** Boot's Pushgateway keys. */
+    static final String PUSHGATEWAY = "management.prometheus.metrics.export.pushgateway";
+
     /**
      * Auto-configurations that only {@code serve} needs: Spring Security (its filter chains, and the
      * generated-password user it would log), Actuator's JVM/system meters and the Prometheus registry
-     * (a command's meters go to a plain in-memory registry). By class name, so that a name whose
+     * (a command's meters go to a plain in-memory registry; {@code run} and {@code restart} keep the
+     * Prometheus registry when they push to a Pushgateway). By class name, so that a name whose
      * starter is not on the classpath is simply ignored.
      */
     static final List<String> SERVE_ONLY_AUTO_CONFIGURATIONS = List.of(
@@ -203,12 +211,30 @@ public final class Cli {
             "org.springframework.boot.micrometer.metrics.autoconfigure.startup.StartupTimeMetricsListenerAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
-            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration");
+            PROMETHEUS_EXPORT);
 
     private static void overrides(Command command, MutablePropertySources sources) {
+        boolean push = command == Command.RUN || command == Command.RESTART;
+        if (command == Command.SERVE) {
+            // serve is scraped; a push from it would mask the scheduled runs' push_time_seconds
+            sources.addFirst(new MapPropertySource("serve-scraped", Map.of(PUSHGATEWAY + ".enabled", "false")));
+        } else if (push
+                && new Binder(ConfigurationPropertySources.from(sources))
+                        .bind(PUSHGATEWAY + ".enabled", Boolean.class)
+                        .orElse(false)) {
+            // The run's meters go to the Pushgateway at its end (Boot's shutdown operation): the
+            // Prometheus registry stays; the JVM's meters stay out. The instance defaults to the host.
+            sources.addLast(new MapPropertySource(
+                    "pushgateway-instance", Map.of(PUSHGATEWAY + ".grouping-key.instance", hostName())));
+        } else {
+            push = false;
+        }
         if (command != Command.SERVE) {
             // Added to the operator's own spring.autoconfigure.exclude, if any, not instead of it.
             List<String> excludes = new ArrayList<>(SERVE_ONLY_AUTO_CONFIGURATIONS);
+            if (push) {
+                excludes.remove(PROMETHEUS_EXPORT);
+            }
             new Binder(ConfigurationPropertySources.from(sources))
                     .bind("spring.autoconfigure.exclude", String[].class)
                     .ifBound(own -> excludes.addAll(List.of(own)));
@@ -234,6 +260,19 @@ public final class Cli {
             } else {
                 sources.addFirst(demo);
             }
+        }
+    }
+
+    /** This machine's name (a pod's name in Kubernetes, where the CronJob sets the instance itself). */
+    private static String hostName() {
+        String name = System.getenv("HOSTNAME");
+        if (name != null && !name.isBlank()) {
+            return name.strip();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 

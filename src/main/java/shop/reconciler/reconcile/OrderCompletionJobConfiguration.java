@@ -1,5 +1,6 @@
 package shop.reconciler.reconcile;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -12,8 +13,10 @@ import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.AbstractStep;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -111,7 +114,8 @@ public class OrderCompletionJobConfiguration {
             CompletionWriter completionWriter,
             NamedParameterJdbcTemplate jdbc,
             Dialect dialect,
-            WriteFailures writeFailures) {
+            WriteFailures writeFailures,
+            ObjectProvider<ObservationRegistry> observations) {
         // One chunk step over all processing orders, or the chunk step each id range runs on its
         // own thread (the step-scoped reader, filter and writer are created once per partition).
         ReconcileProgressListener progress = new ReconcileProgressListener();
@@ -135,6 +139,9 @@ public class OrderCompletionJobConfiguration {
         if (!partitioned) {
             return chunks;
         }
+        // The partitions' step is no bean: Boot's observability post-processor never sees it, so
+        // its spring.batch.step meters need the registry here.
+        observations.ifAvailable(((AbstractStep) chunks)::setObservationRegistry);
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("reconcile-");
         threads.setConcurrencyLimit(properties.partitions());
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)

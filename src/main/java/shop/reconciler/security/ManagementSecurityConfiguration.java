@@ -1,5 +1,6 @@
 package shop.reconciler.security;
 
+import jakarta.servlet.DispatcherType;
 import org.springframework.boot.actuate.info.InfoEndpoint;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
@@ -9,19 +10,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
  * Who may see what on {@code serve}'s HTTP port. Health (its status only) and the Prometheus
  * scrape are open, so that a scheduler's probe and monitoring need no secret; health's details
  * ({@code show-details: when-authorized}) and every other Actuator endpoint need an account
- * ({@link ManagementAccounts}, HTTP Basic). Whatever no chain claims is refused. Other commands
- * have no web server and load none of this.
+ * ({@link ManagementAccounts}, HTTP Basic). Failed sign-ins are logged and throttled
+ * ({@link SignInThrottle}). Whatever no chain claims is refused. Other commands have no web server
+ * and load none of this.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -36,14 +41,20 @@ public class ManagementSecurityConfiguration {
     }
 
     @Bean
+    SignInThrottle signInThrottle(ManagementProperties properties) {
+        return new SignInThrottle(properties.maxFailedSignIns(), properties.signInLockout());
+    }
+
+    @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
     @Bean
     @Order(ACTUATOR_ORDER)
-    SecurityFilterChain actuatorChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain actuatorChain(HttpSecurity http, SignInThrottle throttle) throws Exception {
         http.securityMatcher(EndpointRequest.toAnyEndpoint())
+                .addFilterBefore(throttle.filter(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests.requestMatchers(EndpointRequest.to(
                                 HealthEndpoint.class, InfoEndpoint.class, PrometheusScrapeEndpoint.class))
                         .permitAll()
@@ -56,11 +67,20 @@ public class ManagementSecurityConfiguration {
         return http.build();
     }
 
+    /**
+     * Everything else is refused with a plain 403: no Basic challenge, so that a browser sent to an
+     * error page or a wrong address gets no sign-in dialog. The error pages themselves (the error
+     * dispatch of a response that already has its status) are rendered as Boot renders them.
+     */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
     SecurityFilterChain refuseTheRest(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(requests -> requests.anyRequest().denyAll())
-                .httpBasic(Customizer.withDefaults())
+        http.authorizeHttpRequests(requests -> requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+                        .permitAll()
+                        .anyRequest()
+                        .denyAll())
+                .exceptionHandling(
+                        errors -> errors.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.FORBIDDEN)))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         return http.build();
     }

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +31,7 @@ import shop.reconciler.lease.JobLease;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.SystemPackages;
 import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The alert rules and the dashboard in {@code jobs/monitoring/} name only metrics that the
  * reconciler exports in Prometheus's format (the registry behind {@code /actuator/prometheus}),
- * and the backlog gauges show a known shop as it is.
+ * the backlog gauges show a known shop as it is, and Prometheus's own {@code promtool} (Debian's
+ * {@code prometheus} package) accepts the rules and evaluates each alert firing and not firing.
  */
 class MonitoringFilesIntegrationTest {
 
@@ -70,7 +76,10 @@ class MonitoringFilesIntegrationTest {
                 .bindOrCreate("reconciler", ReconcilerProperties.class);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Dialect dialect = Dialect.detectOnFirstUse(database.dataSource());
-        new ReconcilerMetrics(registry, new JobLease(database.dataSource(), dialect, properties, TableNames.DEFAULT));
+        new ReconcilerMetrics(
+                registry,
+                new JobLease(database.dataSource(), dialect, properties, TableNames.DEFAULT),
+                new JobHistory(jdbc, TableNames.DEFAULT));
         new BacklogGauges(
                 registry,
                 new JobHistory(jdbc, TableNames.DEFAULT),
@@ -103,10 +112,67 @@ class MonitoringFilesIntegrationTest {
         assertThat(value(scrape, "reconciler_last_completed_age_seconds")).isGreaterThanOrEqualTo(0);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void promtoolChecksTheRulesAndEveryAlertIsTestedFiringAndNotFiring() throws Exception {
+        // given: every alert of the rules has a case where it fires and one where it does not
+        Path promtool = SystemPackages.require("promtool", "prometheus");
+        Set<String> alerts = new TreeSet<>();
+        for (Object group : (List<?>) rules().get("groups")) {
+            for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
+                alerts.add(String.valueOf(((Map<?, ?>) rule).get("alert")));
+            }
+        }
+        Map<String, Object> unitTests =
+                new Yaml().load(Files.readString(Path.of("jobs/monitoring/prometheus-alerts.test.yml")));
+        Map<String, Set<String>> cases = new TreeMap<>();
+        for (Object test : (List<?>) unitTests.get("tests")) {
+            for (Object evaluation : (List<?>) ((Map<?, ?>) test).get("alert_rule_test")) {
+                Map<String, Object> e = (Map<String, Object>) evaluation;
+                List<?> expected = (List<?>) e.get("exp_alerts");
+                cases.computeIfAbsent(String.valueOf(e.get("alertname")), a -> new TreeSet<>())
+                        .add(expected == null || expected.isEmpty() ? "not firing" : "firing");
+            }
+        }
+        assertThat(alerts).contains("ReconcilerScheduledRunsStopped");
+        for (String alert : alerts) {
+            assertThat(cases.get(alert))
+                    .describedAs("cases of %s in prometheus-alerts.test.yml", alert)
+                    .containsExactly("firing", "not firing");
+        }
+
+        // when
+        Result check = run(promtool.toString(), "check", "rules", "jobs/monitoring/prometheus-alerts.yml");
+        Result test = run(promtool.toString(), "test", "rules", "jobs/monitoring/prometheus-alerts.test.yml");
+
+        // then
+        assertThat(check.exit()).describedAs(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: " + alerts.size() + " rules found");
+        assertThat(test.exit()).describedAs(test.output()).isZero();
+        assertThat(test.output()).contains("SUCCESS").doesNotContain("FAILED");
+    }
+
+    private record Result(int exit, String output) {}
+
+    private static Result run(String... command) throws IOException, InterruptedException {
+        File log = File.createTempFile("promtool-", ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .describedAs("%s finished", List.of(command))
+                .isTrue();
+        return new Result(process.exitValue(), Files.readString(log.toPath(), StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> rules() throws IOException {
+        return new Yaml().load(Files.readString(Path.of("jobs/monitoring/prometheus-alerts.yml")));
+    }
+
     private static Set<String> alertRuleMetrics() throws IOException {
-        Map<String, Object> rules = new Yaml().load(Files.readString(Path.of("jobs/monitoring/prometheus-alerts.yml")));
         Set<String> names = new TreeSet<>();
-        for (Object group : (List<?>) rules.get("groups")) {
+        for (Object group : (List<?>) rules().get("groups")) {
             for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
                 names.addAll(metricsIn(String.valueOf(((Map<?, ?>) rule).get("expr"))));
             }

@@ -69,6 +69,48 @@ class SchedulesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void cronJobRunsAsNonRootOnAReadOnlyRootWithNoPrivilegeNoCapabilityAndNoServiceAccountToken() throws IOException {
+        // when
+        Map<String, Object> cronJob;
+        try (Reader reader = Files.newBufferedReader(SCHEDULES.resolve("order-reconciler-cronjob.yaml"))) {
+            cronJob = new Yaml().load(reader);
+        }
+        Map<String, Object> pod = map(map(map(map(map(cronJob, "spec"), "jobTemplate"), "spec"), "template"), "spec");
+        Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+
+        // then: the pod
+        assertThat(pod).containsEntry("automountServiceAccountToken", false);
+        Map<String, Object> podSecurity = map(pod, "securityContext");
+        assertThat(podSecurity).containsEntry("runAsNonRoot", true);
+        assertThat((Integer) podSecurity.get("runAsUser")).isPositive();
+        assertThat(map(podSecurity, "seccompProfile")).containsEntry("type", "RuntimeDefault");
+        // and the container
+        Map<String, Object> security = map(container, "securityContext");
+        assertThat(security)
+                .containsEntry("allowPrivilegeEscalation", false)
+                .containsEntry("readOnlyRootFilesystem", true);
+        assertThat((List<String>) map(security, "capabilities").get("drop")).containsExactly("ALL");
+        assertThat(security).doesNotContainKey("privileged");
+        // and where the JVM writes (its temporary files) is a writable emptyDir
+        List<Map<String, Object>> mounts = (List<Map<String, Object>>) container.get("volumeMounts");
+        Map<String, Object> tmp = mounts.stream()
+                .filter(m -> "/tmp".equals(m.get("mountPath")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume on /tmp: " + mounts));
+        assertThat(tmp).doesNotContainEntry("readOnly", true);
+        List<Map<String, Object>> volumes = (List<Map<String, Object>>) pod.get("volumes");
+        assertThat(volumes)
+                .anySatisfy(v ->
+                        assertThat(v).containsEntry("name", tmp.get("name")).containsKey("emptyDir"));
+        // and a Pushgateway instance of its own, fixed (a pod's name changes at every run)
+        assertThat((List<Map<String, Object>>) container.get("env"))
+                .anySatisfy(e -> assertThat(e)
+                        .containsEntry("name", "MANAGEMENT_PROMETHEUS_METRICS_EXPORT_PUSHGATEWAY_GROUPINGKEY_INSTANCE")
+                        .containsKey("value"));
+    }
+
+    @Test
     void systemdServiceTreatsLeaseHeldAndSigtermAsSuccessAndTheTimerStartsIt() throws IOException {
         // when
         Map<String, Map<String, List<String>>> service = unit(SCHEDULES.resolve("order-reconciler.service"));

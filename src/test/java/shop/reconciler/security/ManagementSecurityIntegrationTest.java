@@ -89,7 +89,8 @@ class ManagementSecurityIntegrationTest {
                 "--reconciler.management.viewer.password=" + VIEWER_SECRET,
                 "--reconciler.management.operator.username=ops",
                 "--reconciler.management.operator.password=" + operatorHash);
-        await(Duration.ofSeconds(60), () -> completedRuns() >= 1);
+        // (a slow start on a loaded machine: the first run may take long to come)
+        await(Duration.ofSeconds(180), () -> completedRuns() >= 1);
 
         // when
         HttpResponse<String> anonymous = get("/actuator/health", null);
@@ -111,6 +112,17 @@ class ManagementSecurityIntegrationTest {
         assertThat(wrong.body()).doesNotContain("reconciler");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("reconciler_orders_completed_total");
+        // Spring Batch's own observations: the job, each step (the partitions' too), items and chunks
+        assertThat(prometheus.body())
+                .containsPattern(
+                        "(?m)^spring_batch_job_seconds_count\\{[^}]*spring_batch_job_name=\"orderCompletionJob\""
+                                + "[^}]*spring_batch_job_status=\"COMPLETED\"[^}]*} [1-9]")
+                .containsPattern(
+                        "(?m)^spring_batch_step_seconds_count\\{[^}]*spring_batch_step_name=\"send\"[^}]*} [1-9]")
+                .containsPattern(
+                        "(?m)^spring_batch_step_seconds_count\\{[^}]*spring_batch_step_name=\"reconcile-partition:[^\"]+\"[^}]*} [1-9]")
+                .containsPattern("(?m)^spring_batch_item_read_seconds_count\\{[^}]*} [1-9]")
+                .containsPattern("(?m)^spring_batch_chunk_write_seconds_count\\{[^}]*} [1-9]");
         assertThat(links.statusCode()).isEqualTo(401);
         assertThat(viewerLinks.statusCode()).isEqualTo(200);
         assertThat(elsewhere.statusCode()).isIn(401, 403);
