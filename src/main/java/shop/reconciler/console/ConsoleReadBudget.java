@@ -14,7 +14,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * The console's share of the connection pool: at most {@link #CONNECTIONS} pages read the database
  * at a time, and the pool is larger by that much ({@code PoolSizing}), so a run's partitions never
  * wait for a connection because of viewers. A page that finds the budget taken waits up to
- * {@link #WAIT}, then is answered 503 with {@code Retry-After}, without touching the database.
+ * {@link #WAIT}, then is answered 503 with {@code Retry-After}, without touching the database. The
+ * sign-in page and the assets read nothing and are never held back.
  */
 public final class ConsoleReadBudget implements HandlerInterceptor {
 
@@ -31,7 +32,8 @@ public final class ConsoleReadBudget implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException, InterruptedException {
-        if (request.getRequestURI().contains("/console/assets/")) {
+        String path = request.getRequestURI();
+        if (path.contains("/console/assets/") || path.endsWith("/console/login")) {
             return true;
         }
         if (!permits.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
