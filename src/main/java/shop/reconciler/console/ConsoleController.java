@@ -276,8 +276,9 @@ class ConsoleController {
             model.put("notFound", e.isEmpty());
             e.ifPresent(x -> {
                 model.put("order", x);
+                // keys that the explanation's own fields (tasks, notListed) would shadow inside {{#order}}
                 model.put(
-                        "notListed",
+                        "moreTasks",
                         x.notListed() > 0
                                 ? Map.of(
                                         "count",
@@ -287,7 +288,7 @@ class ConsoleController {
                                 : null);
                 model.put("verdict", x.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '));
                 model.put(
-                        "tasks",
+                        "taskRows",
                         x.tasks().stream()
                                 .map(t -> Map.of(
                                         "id", t.id(),

@@ -85,6 +85,7 @@ class ConsoleUnderLoadIntegrationTest {
         assertThat(order.body())
                 .contains("Order BIG-1")
                 .contains("9,900 more of the order's 10,000 tasks are not listed")
+                .containsPattern("<td>open</td><td>[0-9][^<]* ago</td>")
                 .doesNotContain("eeeeeeeeee");
         assertThat(order.body().indexOf("<td>processing</td>"))
                 .describedAs("the open task comes first")
