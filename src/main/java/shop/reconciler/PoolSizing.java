@@ -6,13 +6,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
+import shop.reconciler.console.ConsoleReadBudget;
 
 /**
  * Makes the connection pool large enough for {@code reconciler.partitions}: each partition holds
  * a connection for its chunk's transaction, and the lease's keep-alive, the send step's connection
- * for its claims and results (next to its chunk's) and the health check need theirs. A pool set
- * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3, with a
- * line in the log, instead of letting the partitions wait for each other's connections.
+ * for its claims and results (next to its chunk's) and the health check need theirs, and the
+ * console's pages have a budget of their own ({@link ConsoleReadBudget#CONNECTIONS}). A pool set
+ * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3 + that
+ * budget, with a line in the log, instead of letting the partitions wait for other connections.
  */
 @Component
 class PoolSizing implements BeanPostProcessor {
@@ -30,7 +32,8 @@ class PoolSizing implements BeanPostProcessor {
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof HikariDataSource pool) {
             ReconcilerProperties settings = properties.getIfAvailable();
-            int needed = (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS;
+            int needed =
+                    (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS + ConsoleReadBudget.CONNECTIONS;
             if (pool.getMaximumPoolSize() < needed) {
                 log.info(
                         "connection pool raised from {} to {} connections for reconciler.partitions",

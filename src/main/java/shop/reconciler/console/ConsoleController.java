@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import shop.reconciler.audit.Actor;
 import shop.reconciler.audit.AuditTrail;
+import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.monitor.BacklogGauges;
 import shop.reconciler.ops.ActionOutcome;
@@ -46,6 +47,7 @@ import shop.reconciler.ops.StatusReport;
 import shop.reconciler.ops.StopCommand;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.security.ManagementAccounts;
 
 /**
@@ -80,6 +82,7 @@ class ConsoleController {
     private final ObjectProvider<HealthEndpoint> health;
     private final ObjectProvider<BacklogGauges> backlog;
     private final AuditTrail audit;
+    private final DatabaseClock clock;
     private final boolean actions;
 
     ConsoleController(
@@ -93,7 +96,8 @@ class ConsoleController {
             ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
             ManagementAccounts accounts,
-            AuditTrail audit) {
+            AuditTrail audit,
+            DatabaseClock clock) {
         this.audit = audit;
         this.status = status;
         this.explain = explain;
@@ -103,6 +107,7 @@ class ConsoleController {
         this.restart = restart;
         this.health = health;
         this.backlog = backlog;
+        this.clock = clock;
         this.actions = properties.actions() && accounts.operatorConfigured();
     }
 
@@ -116,20 +121,25 @@ class ConsoleController {
         return html(pages.render("login", model));
     }
 
+    /**
+     * The overview: its counts from the backlog gauges' cached snapshot (read at most every
+     * {@link BacklogGauges#REFRESH} whoever asks), the last executions (one query for them, one for
+     * their steps) and the lease row; nothing that scans the shop per page.
+     */
     @GetMapping({"", "/"})
     ResponseEntity<String> overview(HttpServletRequest request, Authentication who) {
-        StatusReport.Snapshot s = status.snapshot(10);
         Map<String, Object> model = base("Overview", request, who);
         HealthEndpoint endpoint = health.getIfAvailable();
         String healthStatus =
                 endpoint == null ? "unknown" : endpoint.health().getStatus().getCode();
         model.put("health", healthStatus);
         model.put("healthUp", "UP".equals(healthStatus));
+        BacklogGauges gauges = backlog.getIfAvailable();
+        Overview s = gauges == null ? Overview.of(status.snapshot(10)) : Overview.of(status, gauges.current());
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
         model.put("leaseSince", utc(s.lease().lockedAt()));
         model.put("leaseUntil", utc(s.lease().until()));
-        BacklogGauges gauges = backlog.getIfAvailable();
         if (gauges != null) {
             BacklogGauges.Snapshot f = gauges.current();
             Map<String, Object> freshness = new LinkedHashMap<>();
@@ -151,24 +161,70 @@ class ConsoleController {
         model.put("notificationCounts", counts);
         model.put("oldestQueued", ConsolePages.when(s.oldestQueued()));
         model.put("uncertain", ConsolePages.number(s.uncertain()));
-        model.put("anomalies", ConsolePages.number(s.anomalies()));
-        model.put("anomalyCodes", orderLinks(s.anomalyOrderCodes()));
-        model.put("stuck", ConsolePages.number(s.stuck()));
+        model.put("anomalies", ConsolePages.number(s.anomalies().count()));
+        model.put("anomalyCodes", orderLinks(s.anomalies().first()));
+        model.put("stuck", ConsolePages.number(s.stuck().count()));
         model.put("stuckAfter", s.stuckAfter());
-        model.put("stuckCodes", orderLinks(s.stuckOrderCodes()));
+        model.put("stuckCodes", orderLinks(s.stuck().first()));
         model.put("writeFailures", ConsolePages.number(s.writeFailures()));
         model.put("orphaned", s.orphaned());
         model.put("chart", Chart.of(s.executions()));
         return html(pages.render("overview", model));
     }
 
+    /** What the overview shows, from the gauges' snapshot or, without gauges, from {@code status}. */
+    private record Overview(
+            List<ExecutionSummary> executions,
+            StatusReport.Lease lease,
+            Map<String, Long> notifications,
+            Instant oldestQueued,
+            long uncertain,
+            RunPreview.Group anomalies,
+            String stuckAfter,
+            RunPreview.Group stuck,
+            long writeFailures,
+            List<Long> orphaned) {
+
+        static Overview of(StatusReport.Snapshot s) {
+            return new Overview(
+                    s.executions(),
+                    s.lease(),
+                    s.notifications(),
+                    s.oldestQueued(),
+                    s.uncertain(),
+                    new RunPreview.Group(s.anomalies(), s.anomalyOrderCodes()),
+                    s.stuckAfter(),
+                    new RunPreview.Group(s.stuck(), s.stuckOrderCodes()),
+                    s.writeFailures(),
+                    s.orphaned());
+        }
+
+        static Overview of(StatusReport status, BacklogGauges.Snapshot f) {
+            List<ExecutionSummary> executions = status.recentExecutions(10);
+            StatusReport.Lease lease = status.lease();
+            Map<String, Long> byStatus = new LinkedHashMap<>();
+            for (NotificationStatus each : NotificationStatus.values()) {
+                byStatus.put(each.code(), f.byStatus().getOrDefault(each.code(), 0L));
+            }
+            return new Overview(
+                    executions,
+                    lease,
+                    byStatus,
+                    f.oldestQueued(),
+                    f.uncertain(),
+                    f.anomalies(),
+                    status.stuckAfter(),
+                    f.stuckOrders(),
+                    f.writeFailures(),
+                    StatusReport.orphaned(executions, lease));
+        }
+    }
+
     @GetMapping("/executions/{id:[0-9]+}")
     ResponseEntity<String> execution(@PathVariable long id, HttpServletRequest request, Authentication who) {
         Map<String, Object> model = base("Execution " + id, request, who);
         model.put("result", takeResult(request));
-        StatusReport.Snapshot s = status.snapshot(50);
-        Optional<ExecutionSummary> found =
-                s.executions().stream().filter(e -> e.id() == id).findFirst();
+        Optional<ExecutionSummary> found = status.execution(id);
         if (found.isEmpty()) {
             model.put("notFound", true);
             return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(HTML).body(pages.render("execution", model));
@@ -176,7 +232,7 @@ class ConsoleController {
         Map<String, Object> execution = execution(found.get());
         if (Boolean.TRUE.equals(model.get("canAct"))) {
             BatchStatus state = BatchStatus.valueOf(found.get().status());
-            boolean leaseFree = !"held".equals(s.lease().state());
+            boolean leaseFree = !"held".equals(status.lease().state());
             List<Map<String, Object>> offered = new ArrayList<>();
             for (ExecutionAction action : ExecutionAction.values()) {
                 if (action.allows(state, leaseFree)) {
@@ -241,9 +297,19 @@ class ConsoleController {
             model.put("notFound", e.isEmpty());
             e.ifPresent(x -> {
                 model.put("order", x);
+                // keys that the explanation's own fields (tasks, notListed) would shadow inside {{#order}}
+                model.put(
+                        "moreTasks",
+                        x.notListed() > 0
+                                ? Map.of(
+                                        "count",
+                                        ConsolePages.number(x.notListed()),
+                                        "total",
+                                        ConsolePages.number(x.taskCount()))
+                                : null);
                 model.put("verdict", x.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '));
                 model.put(
-                        "tasks",
+                        "taskRows",
                         x.tasks().stream()
                                 .map(t -> Map.of(
                                         "id", t.id(),
@@ -266,6 +332,7 @@ class ConsoleController {
             @RequestParam(name = "status", required = false) String statusCode,
             @RequestParam(name = "since", required = false) String sinceText,
             @RequestParam(name = "error", required = false) String errorText,
+            @RequestParam(name = "before", required = false) Long before,
             HttpServletRequest request,
             Authentication who) {
         NotificationStatus wanted = NotificationStatus.ofCode(statusCode);
@@ -283,17 +350,30 @@ class ConsoleController {
         Since since = null;
         if (!sinceValue.isEmpty()) {
             try {
-                since = Since.parse(sinceValue);
+                since = inDatabaseZone(Since.parse(sinceValue));
             } catch (Since.Invalid e) {
                 model.put("sinceInvalid", e.getMessage());
             }
         }
         List<NotificationStore.Row> rows = model.containsKey("sinceInvalid")
                 ? List.of()
-                : notifications.list(new NotificationsCommand.Filter(wanted, since, errorValue, LIST_LIMIT));
-        model.put("rows", rows.stream().map(ConsoleController::notification).toList());
+                : notifications.list(new NotificationsCommand.Filter(wanted, since, errorValue, LIST_LIMIT, before));
+        model.put("rows", rows.stream().map(this::notification).toList());
         model.put("none", rows.isEmpty());
         model.put("limited", rows.size() == LIST_LIMIT ? ConsolePages.number(LIST_LIMIT) : null);
+        model.put("paged", before != null);
+        if (rows.size() == LIST_LIMIT) {
+            Map<String, Object> older = new LinkedHashMap<>();
+            older.put("status", wanted == null ? "" : wanted.code());
+            older.put("since", java.net.URLEncoder.encode(sinceValue, java.nio.charset.StandardCharsets.UTF_8));
+            older.put(
+                    "error",
+                    errorValue == null
+                            ? ""
+                            : java.net.URLEncoder.encode(errorValue, java.nio.charset.StandardCharsets.UTF_8));
+            older.put("before", rows.get(rows.size() - 1).id());
+            model.put("older", older);
+        }
         model.put("result", takeResult(request));
         return html(pages.render("notifications", model));
     }
@@ -352,9 +432,7 @@ class ConsoleController {
 
     private static Map<String, Object> auditEntry(AuditTrail.Entry e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put(
-                "when",
-                e.actedAt() == null ? null : ConsolePages.when(LocalDateTime.ofInstant(e.actedAt(), ZoneOffset.UTC)));
+        m.put("when", e.actedAt() == null ? null : ConsolePages.when(e.actedAt()));
         m.put("actor", e.actor());
         m.put("channel", e.channel());
         m.put("action", e.action());
@@ -401,7 +479,14 @@ class ConsoleController {
         if (instant == null || "null".equals(instant)) {
             return null;
         }
-        return ConsolePages.when(LocalDateTime.ofInstant(Instant.parse(instant), ZoneOffset.UTC));
+        return ConsolePages.when(Instant.parse(instant));
+    }
+
+    /** The form's date is UTC, as the console shows times; the rows are stamped in the database's zone. */
+    private Since inDatabaseZone(Since since) {
+        return since.at() == null
+                ? since
+                : new Since(null, LocalDateTime.ofInstant(since.at().toInstant(ZoneOffset.UTC), clock.sessionZone()));
     }
 
     private static String age(double seconds) {
@@ -454,7 +539,7 @@ class ConsoleController {
         return m;
     }
 
-    private static Map<String, Object> notification(NotificationStore.Row r) {
+    private Map<String, Object> notification(NotificationStore.Row r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orderCode", r.orderCode());
         m.put("orderQuery", query(r.orderCode()));
@@ -468,8 +553,8 @@ class ConsoleController {
         m.put("uncertain", r.uncertainDeliveries() > 0 ? ConsolePages.number(r.uncertainDeliveries()) : null);
         m.put("lastError", r.lastError());
         m.put("messageId", r.messageId());
-        m.put("queued", ConsolePages.when(r.createdAt()));
-        m.put("sent", ConsolePages.when(r.sentAt()));
+        m.put("queued", ConsolePages.when(clock.instantOf(r.createdAt())));
+        m.put("sent", ConsolePages.when(clock.instantOf(r.sentAt())));
         return m;
     }
 

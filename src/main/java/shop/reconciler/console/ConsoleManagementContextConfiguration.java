@@ -10,7 +10,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 /**
  * Serves the console on the management port. Actuator runs in a child context of its own there
  * (the application's own server has no connector), whose dispatcher maps only the child's beans;
- * this mapping finds {@link ConsoleController}, a bean of the application's context, in it.
+ * this mapping finds {@link ConsoleController}, a bean of the application's context, in it. Its
+ * pages read the database within {@link ConsoleReadBudget}.
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "reconciler.console", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -26,6 +27,7 @@ class ConsoleManagementContextConfiguration {
         };
         mapping.setDetectHandlerMethodsInAncestorContexts(true);
         mapping.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        mapping.setInterceptors(new ConsoleReadBudget());
         return mapping;
     }
 }

@@ -7,7 +7,8 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.text.NumberFormat;
-import java.time.LocalDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +21,10 @@ import org.springframework.core.io.ClassPathResource;
  */
 final class ConsolePages {
 
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
-    private static final DateTimeFormatter UTC_TEXT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'");
+    private static final DateTimeFormatter ISO =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_TEXT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private final Mustache.Compiler compiler =
             Mustache.compiler().defaultValue("").withLoader(name -> reader("console/" + name + ".mustache"));
@@ -43,11 +46,15 @@ final class ConsolePages {
         return new InputStreamReader(new ClassPathResource(path).getInputStream(), StandardCharsets.UTF_8);
     }
 
-    /** A time of the database's clock (UTC): the ISO form for the script, the UTC text for everyone. */
+    /**
+     * An instant in UTC: the ISO form for the script, the UTC text for everyone. The callers turn
+     * what they read into instants first (a database-stamped time in the session's zone, a job
+     * repository time in its writer's zone): a wall clock is never labelled UTC as it is.
+     */
     public record When(String iso, String utc) {}
 
-    static When when(LocalDateTime time) {
-        return time == null ? null : new When(time.format(ISO), time.format(UTC_TEXT));
+    static When when(Instant time) {
+        return time == null ? null : new When(ISO.format(time), UTC_TEXT.format(time));
     }
 
     /** 12,345: the same separators for every viewer, whatever the server's locale. */

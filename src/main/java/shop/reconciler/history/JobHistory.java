@@ -2,8 +2,8 @@ package shop.reconciler.history;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,14 +22,29 @@ import shop.reconciler.db.TableNames;
 @Component
 public class JobHistory {
 
-    static final String RECENT_EXECUTIONS_SQL = """
+    static final String EXECUTION_COLUMNS = """
             SELECT e.JOB_EXECUTION_ID, e.JOB_INSTANCE_ID, e.STATUS, e.EXIT_CODE, e.EXIT_MESSAGE,
                    e.START_TIME, e.END_TIME
               FROM {{batch}}JOB_EXECUTION e
               JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+            """;
+
+    static final String RECENT_EXECUTIONS_SQL = EXECUTION_COLUMNS + """
              WHERE i.JOB_NAME = :jobName
              ORDER BY e.JOB_EXECUTION_ID DESC
              LIMIT :limit
+            """;
+
+    static final String ONE_EXECUTION_SQL =
+            EXECUTION_COLUMNS + " WHERE i.JOB_NAME = :jobName AND e.JOB_EXECUTION_ID = :id";
+
+    /** The newest update of an execution or any of its steps, as written (see {@link ExecutionClock}). */
+    static final String SIGN_OF_LIFE_SQL = """
+            SELECT e.LAST_UPDATED, e.START_TIME, e.CREATE_TIME,
+                   (SELECT MAX(s.LAST_UPDATED) FROM {{batch}}STEP_EXECUTION s
+                     WHERE s.JOB_EXECUTION_ID = e.JOB_EXECUTION_ID) AS STEP_UPDATED
+              FROM {{batch}}JOB_EXECUTION e
+             WHERE e.JOB_EXECUTION_ID = :id
             """;
 
     static final String STEPS_OF_EXECUTIONS_SQL = """
@@ -59,10 +74,13 @@ public class JobHistory {
              LIMIT 1
             """;
 
+    /** The newest completed execution: its end is in its writer's zone, so the newest by id. */
     static final String LAST_COMPLETED_END_SQL = """
-            SELECT MAX(e.END_TIME) FROM {{batch}}JOB_EXECUTION e
+            SELECT e.JOB_EXECUTION_ID, e.END_TIME FROM {{batch}}JOB_EXECUTION e
               JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
-             WHERE i.JOB_NAME = :jobName AND e.STATUS = 'COMPLETED'
+             WHERE i.JOB_NAME = :jobName AND e.STATUS = 'COMPLETED' AND e.END_TIME IS NOT NULL
+             ORDER BY e.JOB_EXECUTION_ID DESC
+             LIMIT 1
             """;
 
     /** A step execution's counts, as {@code status} shows them. */
@@ -78,27 +96,33 @@ public class JobHistory {
             Long durationMs,
             String exitDescription) {}
 
-    /** A job execution with its steps, as {@code status} shows it. */
+    /** A job execution with its steps, as {@code status} shows it; its times as instants. */
     public record ExecutionSummary(
             long id,
             long instanceId,
             String status,
             String exitCode,
             String exitDescription,
-            LocalDateTime start,
-            LocalDateTime end,
+            Instant start,
+            Instant end,
             Long durationMs,
             List<StepSummary> steps) {}
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final ExecutionClock clock;
     private final String recentExecutionsSql;
+    private final String oneExecutionSql;
+    private final String signOfLifeSql;
     private final String stepsOfExecutionsSql;
     private final String lastUnfinishedSql;
     private final String lastCompletedEndSql;
 
-    public JobHistory(NamedParameterJdbcTemplate jdbc, TableNames tables) {
+    public JobHistory(NamedParameterJdbcTemplate jdbc, ExecutionClock clock, TableNames tables) {
         this.jdbc = jdbc;
+        this.clock = clock;
         this.recentExecutionsSql = tables.fill(RECENT_EXECUTIONS_SQL);
+        this.oneExecutionSql = tables.fill(ONE_EXECUTION_SQL);
+        this.signOfLifeSql = tables.fill(SIGN_OF_LIFE_SQL);
         this.stepsOfExecutionsSql = tables.fill(STEPS_OF_EXECUTIONS_SQL);
         this.lastUnfinishedSql = tables.fill(LAST_UNFINISHED_SQL);
         this.lastCompletedEndSql = tables.fill(LAST_COMPLETED_END_SQL);
@@ -106,19 +130,33 @@ public class JobHistory {
 
     /** The job's newest {@code limit} executions, newest first, each with its steps in order. */
     public List<ExecutionSummary> recentExecutionsWithSteps(String jobName, int limit) {
-        List<ExecutionSummary> executions = new ArrayList<>(jdbc.query(
-                recentExecutionsSql,
-                Map.of("jobName", jobName, "limit", limit),
-                (rs, n) -> new ExecutionSummary(
-                        rs.getLong("JOB_EXECUTION_ID"),
-                        rs.getLong("JOB_INSTANCE_ID"),
-                        rs.getString("STATUS"),
-                        rs.getString("EXIT_CODE"),
-                        rs.getString("EXIT_MESSAGE"),
-                        time(rs, "START_TIME"),
-                        time(rs, "END_TIME"),
-                        duration(time(rs, "START_TIME"), time(rs, "END_TIME")),
-                        new ArrayList<>())));
+        return withSteps(jdbc.query(recentExecutionsSql, Map.of("jobName", jobName, "limit", limit), this::summary));
+    }
+
+    /** One execution of the job with its steps, if there is one with this id. */
+    public Optional<ExecutionSummary> executionWithSteps(String jobName, long id) {
+        return withSteps(jdbc.query(oneExecutionSql, Map.of("jobName", jobName, "id", id), this::summary)).stream()
+                .findFirst();
+    }
+
+    private ExecutionSummary summary(ResultSet rs, int n) throws SQLException {
+        long id = rs.getLong("JOB_EXECUTION_ID");
+        LocalDateTime start = time(rs, "START_TIME");
+        LocalDateTime end = time(rs, "END_TIME");
+        return new ExecutionSummary(
+                id,
+                rs.getLong("JOB_INSTANCE_ID"),
+                rs.getString("STATUS"),
+                rs.getString("EXIT_CODE"),
+                rs.getString("EXIT_MESSAGE"),
+                clock.instantOf(id, start),
+                clock.instantOf(id, end),
+                duration(start, end),
+                new ArrayList<>());
+    }
+
+    private List<ExecutionSummary> withSteps(List<ExecutionSummary> found) {
+        List<ExecutionSummary> executions = new ArrayList<>(found);
         if (!executions.isEmpty()) {
             Map<Long, ExecutionSummary> byId = new LinkedHashMap<>();
             executions.forEach(e -> byId.put(e.id(), e));
@@ -148,14 +186,41 @@ public class JobHistory {
     }
 
     /** When the job's newest completed execution ended, if one did. */
-    public Optional<LocalDateTime> lastCompletedEnd(String jobName) {
-        Timestamp end = jdbc.queryForObject(lastCompletedEndSql, Map.of("jobName", jobName), Timestamp.class);
-        return Optional.ofNullable(end).map(Timestamp::toLocalDateTime);
+    public Optional<Instant> lastCompletedEnd(String jobName) {
+        return jdbc
+                .query(
+                        lastCompletedEndSql,
+                        Map.of("jobName", jobName),
+                        (rs, n) -> clock.instantOf(rs.getLong("JOB_EXECUTION_ID"), time(rs, "END_TIME")))
+                .stream()
+                .findFirst();
     }
 
+    /**
+     * The newest update of the execution or of any of its steps (its start, or its creation, if
+     * it has none), as an instant; empty if there is no such execution.
+     */
+    public Optional<Instant> lastSignOfLife(long executionId) {
+        return jdbc
+                .query(signOfLifeSql, Map.of("id", executionId), (rs, n) -> {
+                    LocalDateTime last = latest(time(rs, "LAST_UPDATED"), time(rs, "STEP_UPDATED"));
+                    if (last == null) {
+                        last = latest(time(rs, "START_TIME"), time(rs, "CREATE_TIME"));
+                    }
+                    return Optional.ofNullable(clock.instantOf(executionId, last));
+                })
+                .stream()
+                .findFirst()
+                .flatMap(o -> o);
+    }
+
+    private static LocalDateTime latest(LocalDateTime a, LocalDateTime b) {
+        return a == null || (b != null && b.isAfter(a)) ? b : a;
+    }
+
+    /** The wall clock as written, unconverted by the driver whatever this JVM's zone. */
     private static LocalDateTime time(ResultSet rs, String column) throws SQLException {
-        Timestamp value = rs.getTimestamp(column);
-        return value == null ? null : value.toLocalDateTime();
+        return rs.getObject(column, LocalDateTime.class);
     }
 
     private static Long duration(LocalDateTime start, LocalDateTime end) {

@@ -2,9 +2,9 @@ package shop.reconciler.monitor;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -12,11 +12,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
+import shop.reconciler.reconcile.WriteFailures;
 
 /**
  * The signals that catch a silent failure, as gauges: how long since the job last completed, how
@@ -27,8 +29,13 @@ import shop.reconciler.reconcile.RunPreview;
  * scrape reads every gauge, and each would otherwise run its own queries), through the same rules
  * the commands use ({@link RunPreview}, {@link NotificationStore}, {@link JobHistory}). When the
  * database does not answer, the gauges keep their last values. The console's overview shows the
- * same {@link #current()} snapshot. The end of an execution makes the next read fresh, so that the
- * figures a {@code run} pushes at its end (and a scrape right after a run) are the backlog it left.
+ * same {@link #current()} snapshot, so a page costs the database nothing more than a scrape. The
+ * end of an execution makes the next read fresh, so that the figures a {@code run} pushes at its
+ * end (and a scrape right after a run) are the backlog it left.
+ *
+ * <p>Every age is measured on the database's clock ({@link DatabaseClock}): a time the database
+ * stamped is read in its session's zone, a time of the job repository in the zone of the node
+ * that wrote it ({@link shop.reconciler.history.ExecutionClock}).
  */
 @Component
 public class BacklogGauges implements JobExecutionListener {
@@ -45,6 +52,11 @@ public class BacklogGauges implements JobExecutionListener {
      * @param finishedNotCompleted processing orders whose tasks are all terminal, not completed yet
      * @param oldestQueuedAgeSeconds age of the oldest queued notification, 0 when none; NaN as above
      * @param stuck processing orders waiting on a task unchanged for longer than stuck-task-after
+     * @param oldestQueued when the oldest queued notification was written, null when none
+     * @param stuckOrders the stuck orders' count and first codes
+     * @param anomalies processing orders without tasks: count and first codes
+     * @param uncertain notifications with a delivery of unknown outcome
+     * @param writeFailures processing orders the database refused to complete
      * @param readAtNanos {@link System#nanoTime()} of the read
      */
     public record Snapshot(
@@ -53,19 +65,34 @@ public class BacklogGauges implements JobExecutionListener {
             double oldestQueuedAgeSeconds,
             long stuck,
             Map<String, Long> byStatus,
+            Instant oldestQueued,
+            RunPreview.Group stuckOrders,
+            RunPreview.Group anomalies,
+            long uncertain,
+            long writeFailures,
             long readAtNanos) {}
 
     private final JobHistory history;
     private final NotificationStore notifications;
     private final RunPreview rules;
-    private final LocalDateTime startedAt = LocalDateTime.now();
+    private final WriteFailures failures;
+    private final DatabaseClock clock;
+    private final long startedAtNanos = System.nanoTime();
     private Snapshot snapshot;
     private volatile boolean stale;
 
-    BacklogGauges(MeterRegistry registry, JobHistory history, NotificationStore notifications, RunPreview rules) {
+    BacklogGauges(
+            MeterRegistry registry,
+            JobHistory history,
+            NotificationStore notifications,
+            RunPreview rules,
+            WriteFailures failures,
+            DatabaseClock clock) {
         this.history = history;
         this.notifications = notifications;
         this.rules = rules;
+        this.failures = failures;
+        this.clock = clock;
         gauge(
                 registry,
                 "reconciler.last.completed.age",
@@ -120,7 +147,9 @@ public class BacklogGauges implements JobExecutionListener {
             } catch (RuntimeException e) {
                 log.debug("backlog gauges not refreshed: {}", e.getMessage());
                 if (snapshot == null) {
-                    snapshot = new Snapshot(Double.NaN, 0, Double.NaN, 0, Map.of(), System.nanoTime());
+                    RunPreview.Group none = new RunPreview.Group(0, List.of());
+                    snapshot = new Snapshot(
+                            Double.NaN, 0, Double.NaN, 0, Map.of(), null, none, none, 0, 0, System.nanoTime());
                 }
             }
         }
@@ -133,20 +162,29 @@ public class BacklogGauges implements JobExecutionListener {
     }
 
     private Snapshot read() {
-        LocalDateTime now = LocalDateTime.now();
-        LocalDateTime lastCompleted = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
-                .orElse(startedAt);
-        Timestamp oldest = notifications.oldestQueued();
+        Instant now = clock.now();
+        Instant lastCompleted = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
+                .orElseGet(() -> now.minusNanos(System.nanoTime() - startedAtNanos));
+        Instant oldest = clock.instantOf(notifications.oldestQueued());
+        RunPreview.Group stuck = rules.stuck(EXAMPLES);
         return new Snapshot(
-                Math.max(0, Duration.between(lastCompleted, now).toMillis() / 1000.0),
+                seconds(lastCompleted, now),
                 rules.finishedCount(),
-                oldest == null
-                        ? 0
-                        : Math.max(
-                                0,
-                                Duration.between(oldest.toLocalDateTime(), now).toMillis() / 1000.0),
-                rules.stuck(0).count(),
+                oldest == null ? 0 : seconds(oldest, now),
+                stuck.count(),
                 notifications.countsByStatus(),
+                oldest,
+                stuck,
+                rules.anomalies(EXAMPLES),
+                notifications.withUncertainDeliveries(),
+                failures.count(),
                 System.nanoTime());
+    }
+
+    /** The order codes the overview shows of each group. */
+    static final int EXAMPLES = 10;
+
+    private static double seconds(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis() / 1000.0);
     }
 }

@@ -1,12 +1,14 @@
 package shop.reconciler.monitor;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
@@ -17,6 +19,8 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  * failed to be delivered (status {@code failed} after at least one send attempt). Notifications
  * that failed for want of a valid recipient are a data problem shown by {@code status}, not here.
  * The number of stuck orders is a detail, from the cached backlog gauges ({@link BacklogGauges}).
+ * The silence is measured on the database's clock, the last run's end read in the zone of the node
+ * that ran it, so nodes in other zones, or a database in another zone, agree.
  */
 @Component("reconciler")
 class ReconcilerHealthIndicator extends AbstractHealthIndicator {
@@ -25,27 +29,31 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
     private final ReconcilerProperties properties;
     private final NotificationStore notificationStore;
     private final BacklogGauges backlog;
-    private final LocalDateTime startedAt = LocalDateTime.now();
+    private final DatabaseClock clock;
+    private final long startedAtNanos = System.nanoTime();
 
     ReconcilerHealthIndicator(
             JobHistory history,
             ReconcilerProperties properties,
             NotificationStore notificationStore,
-            BacklogGauges backlog) {
+            BacklogGauges backlog,
+            DatabaseClock clock) {
         this.history = history;
         this.properties = properties;
         this.notificationStore = notificationStore;
         this.backlog = backlog;
+        this.clock = clock;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        LocalDateTime now = LocalDateTime.now();
-        Duration allowed = interval(now).multipliedBy(properties.health().staleAfterRuns());
-        LocalDateTime last = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
+        Duration allowed =
+                interval(LocalDateTime.now()).multipliedBy(properties.health().staleAfterRuns());
+        Instant now = clock.now();
+        Instant last = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
                 .orElse(null);
         Long undelivered = notificationStore.givenUp();
-        LocalDateTime since = last == null ? startedAt : last;
+        Instant since = last == null ? now.minusNanos(System.nanoTime() - startedAtNanos) : last;
         boolean stale = Duration.between(since, now).compareTo(allowed) > 0;
         builder.withDetail("lastCompletedRun", last == null ? "none" : last.toString())
                 .withDetail("allowedSilence", allowed.toString())

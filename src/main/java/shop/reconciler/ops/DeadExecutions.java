@@ -1,7 +1,7 @@
 package shop.reconciler.ops;
 
 import java.time.Duration;
-import java.time.LocalDateTime;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -10,10 +10,12 @@ import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.DatabaseClock;
+import shop.reconciler.history.ExecutionClock;
+import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 
@@ -26,7 +28,8 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  *   <li>Only while this process holds the lease: every launch takes it first, so no other process
  *       is running the job.
  *   <li>An execution is taken for dead only if neither it nor any of its steps was updated for
- *       {@code reconciler.lock.at-most-for}: a live run commits a chunk far more often, and a
+ *       {@code reconciler.lock.at-most-for}, on the database's clock, the updates read in the zone
+ *       of the node that wrote them ({@link ExecutionClock}): a live run commits a chunk far more often, and a
  *       lease that vanished under a live run (its row deleted, a clock jump) leaves an execution
  *       that is still being updated, which is left alone.
  *   <li>It is recovered with {@link JobOperator#recover}: marked {@code FAILED}, its running steps
@@ -42,13 +45,22 @@ class DeadExecutions {
     private final JobRepository jobRepository;
     private final JobLease lease;
     private final ReconcilerProperties properties;
+    private final JobHistory history;
+    private final DatabaseClock clock;
 
     DeadExecutions(
-            JobOperator jobOperator, JobRepository jobRepository, JobLease lease, ReconcilerProperties properties) {
+            JobOperator jobOperator,
+            JobRepository jobRepository,
+            JobLease lease,
+            ReconcilerProperties properties,
+            JobHistory history,
+            DatabaseClock clock) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
         this.properties = properties;
+        this.history = history;
+        this.clock = clock;
     }
 
     /**
@@ -60,7 +72,7 @@ class DeadExecutions {
             return Optional.empty();
         }
         Duration silence = properties.lock().atMostFor();
-        LocalDateTime now = LocalDateTime.now();
+        Instant now = clock.now();
         List<JobExecution> running =
                 jobRepository.findRunningJobExecutions(OrderCompletionJobConfiguration.JOB_NAME).stream()
                         .map(e -> jobRepository.getJobExecution(e.getId()))
@@ -68,7 +80,7 @@ class DeadExecutions {
                         .toList();
         JobExecution newest = null;
         for (JobExecution execution : running) {
-            LocalDateTime last = lastSignOfLife(execution);
+            Instant last = history.lastSignOfLife(execution.getId()).orElse(null);
             if (last != null && Duration.between(last, now).compareTo(silence) < 0) {
                 String line = "execution " + execution.getId() + " is " + execution.getStatus() + " and was updated "
                         + Durations.format(Duration.between(last, now).withNanos(0))
@@ -95,20 +107,5 @@ class DeadExecutions {
     JobExecution recover(JobExecution execution, String reason) {
         execution.setExitStatus(ExitStatus.FAILED.addExitDescription(reason));
         return jobOperator.recover(execution);
-    }
-
-    /** The newest update of the execution or any of its steps. */
-    static LocalDateTime lastSignOfLife(JobExecution execution) {
-        LocalDateTime last = execution.getLastUpdated();
-        for (StepExecution step : execution.getStepExecutions()) {
-            LocalDateTime updated = step.getLastUpdated();
-            if (updated != null && (last == null || updated.isAfter(last))) {
-                last = updated;
-            }
-        }
-        if (last == null) {
-            last = execution.getStartTime() != null ? execution.getStartTime() : execution.getCreateTime();
-        }
-        return last;
     }
 }

@@ -1,8 +1,7 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
-import java.sql.Timestamp;
-import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +14,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.DatabaseClock;
+import shop.reconciler.db.Dialect;
+import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.RunPreview.TaskState;
@@ -24,10 +26,13 @@ import shop.reconciler.reconcile.RunPreview.TaskState;
  * did its buyer get the email?", answered from the database by the reconciler's own rules.
  *
  * <ol>
- *   <li>The order and each of its tasks: status, what that status means to the reconciler
- *       (terminal, open, or a status the shop does not define), and how long since it changed,
- *       on the database's clock; a task open for longer than {@code reconciler.stuck-task-after}
- *       is stuck.
+ *   <li>The order and its tasks, counted by status in SQL: what each status means to the
+ *       reconciler (terminal, open, or a status the shop does not define), and how many have been
+ *       open for longer than {@code reconciler.stuck-task-after} on the database's clock (stuck).
+ *   <li>The tasks that hold the order open, at most {@link #TASK_LIMIT} of them (then terminal
+ *       ones up to that number), each with its status and how long since it changed; texts cut to
+ *       {@link #TEXT_LIMIT} characters by the server. An order of 10,000 tasks with long errors
+ *       costs a viewer a hundred short rows, never the tasks' error messages.
  *   <li>The verdict: completed (by which execution, when), finished (the next run completes it),
  *       open, stuck, held by an undefined status, an anomaly without tasks, or not a processing
  *       order at all.
@@ -43,12 +48,36 @@ public class ExplainCommand {
               FROM orders WHERE order_code = :code
             """;
 
-    static final String TASKS_SQL = """
-            SELECT id, course_title, course_url, status, error_message, updated_at
-              FROM download_tasks WHERE order_id = :orderId ORDER BY id
+    /** Tasks listed per order, those holding it open first. */
+    public static final int TASK_LIMIT = 100;
+
+    /** Characters of a task's title (or URL) and status shown. */
+    public static final int TEXT_LIMIT = 200;
+
+    /**
+     * The order's tasks by exact status ({@code {{taskStatus}}}, see {@code Dialect#exact}), and
+     * how many of each are older than stuck-task-after; bounded by the number of distinct statuses.
+     */
+    static final String TASK_COUNTS_SQL = """
+            SELECT MIN(t.status) AS status, COUNT(*) AS n,
+                   SUM(CASE WHEN t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)) THEN 1 ELSE 0 END)
+                       AS old
+              FROM download_tasks t
+             WHERE t.order_id = :orderId
+             GROUP BY {{taskStatus}}
+             LIMIT 1000
             """;
 
-    static final String NOW_SQL = "SELECT NOW(3)";
+    /** The tasks that hold the order open first, then the others; short texts only. */
+    static final String TASKS_SQL = """
+            SELECT t.id, LEFT(COALESCE(NULLIF(t.course_title, ''), t.course_url), :textLimit) AS title,
+                   LEFT(t.status, :textLimit) AS status, t.updated_at,
+                   CASE WHEN t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)) THEN 1 ELSE 0 END AS old
+              FROM download_tasks t
+             WHERE t.order_id = :orderId
+             ORDER BY CASE WHEN t.status IS NOT NULL AND {{taskStatus}} IN (:terminal) THEN 1 ELSE 0 END, t.id
+             LIMIT :taskLimit
+            """;
 
     /** What holds the order, or what became of it. */
     public enum Verdict {
@@ -63,8 +92,13 @@ public class ExplainCommand {
 
     public record Task(long id, String title, String status, TaskState state, long changedSecondsAgo, boolean stuck) {}
 
-    public record Completion(Long executionId, String executionStatus, LocalDateTime at) {}
+    public record Completion(Long executionId, String executionStatus, Instant at) {}
 
+    /**
+     * @param tasks the tasks that hold the order open first, at most {@link #TASK_LIMIT}
+     * @param taskCount all tasks of the order
+     * @param notListed tasks counted but not in {@code tasks}
+     */
     public record Explanation(
             String orderCode,
             long orderId,
@@ -72,6 +106,8 @@ public class ExplainCommand {
             Verdict verdict,
             String reason,
             List<Task> tasks,
+            long taskCount,
+            long notListed,
             Completion completedBy,
             NotificationStore.Row notification) {}
 
@@ -82,18 +118,24 @@ public class ExplainCommand {
     private final NotificationStore notifications;
     private final JobRepository jobRepository;
     private final ReconcilerProperties properties;
+    private final DatabaseClock clock;
+    private final Map<String, String> dialectParts;
 
     ExplainCommand(
             NamedParameterJdbcTemplate jdbc,
             RunPreview rules,
             NotificationStore notifications,
             JobRepository jobRepository,
-            ReconcilerProperties properties) {
+            ReconcilerProperties properties,
+            DatabaseClock clock,
+            Dialect dialect) {
         this.jdbc = jdbc;
         this.rules = rules;
         this.notifications = notifications;
         this.jobRepository = jobRepository;
         this.properties = properties;
+        this.clock = clock;
+        this.dialectParts = Map.of("taskStatus", dialect.exact("t.status"));
     }
 
     int execute(Arguments.Explain arguments, PrintStream out, PrintStream err) {
@@ -120,35 +162,44 @@ public class ExplainCommand {
             return Optional.empty();
         }
         Order order = found.get(0);
-        LocalDateTime now =
-                jdbc.getJdbcTemplate().queryForObject(NOW_SQL, Timestamp.class).toLocalDateTime();
-        long stuckAfter = properties.stuckTaskAfter().toSeconds();
-        List<Task> tasks = jdbc.query(TASKS_SQL, Map.of("orderId", order.id()), (rs, n) -> {
+        Instant now = clock.now();
+        Map<String, Object> params = Map.of(
+                "orderId", order.id(),
+                "stuckSeconds", properties.stuckTaskAfter().toSeconds(),
+                "terminal", properties.terminalTaskStatuses(),
+                "textLimit", TEXT_LIMIT,
+                "taskLimit", TASK_LIMIT);
+        long total = 0;
+        long waiting = 0;
+        long undefined = 0;
+        long stuck = 0;
+        for (Map<String, Object> group : jdbc.queryForList(SqlText.fill(TASK_COUNTS_SQL, dialectParts), params)) {
+            TaskState state = rules.taskState((String) group.get("status"));
+            long n = ((Number) group.get("n")).longValue();
+            total += n;
+            if (state != TaskState.TERMINAL) {
+                waiting += n;
+                stuck += ((Number) group.get("old")).longValue();
+            }
+            if (state == TaskState.UNDEFINED) {
+                undefined += n;
+            }
+        }
+        List<Task> tasks = jdbc.query(SqlText.fill(TASKS_SQL, dialectParts), params, (rs, n) -> {
             String status = rs.getString("status");
             TaskState state = rules.taskState(status);
-            Timestamp changed = rs.getTimestamp("updated_at");
-            long ago = changed == null
-                    ? 0
-                    : Math.max(
-                            0, Duration.between(changed.toLocalDateTime(), now).toSeconds());
-            String title = rs.getString("course_title");
             return new Task(
                     rs.getLong("id"),
-                    title == null || title.isBlank() ? rs.getString("course_url") : title,
+                    rs.getString("title"),
                     status,
                     state,
-                    ago,
-                    state != TaskState.TERMINAL && ago > stuckAfter);
+                    clock.secondsSince(rs.getObject("updated_at", LocalDateTime.class), now),
+                    state != TaskState.TERMINAL && rs.getInt("old") == 1);
         });
         Optional<NotificationStore.Row> notification = notifications.forOrder(order.id());
         Completion completion = null;
         Verdict verdict;
         String reason;
-        long waiting =
-                tasks.stream().filter(t -> t.state() != TaskState.TERMINAL).count();
-        long undefined =
-                tasks.stream().filter(t -> t.state() == TaskState.UNDEFINED).count();
-        long stuck = tasks.stream().filter(Task::stuck).count();
         String terminal = String.join(", ", properties.terminalTaskStatuses());
         if ("completed".equals(order.status())) {
             verdict = Verdict.COMPLETED;
@@ -163,7 +214,7 @@ public class ExplainCommand {
         } else if (!rules.isProcessing(order.status())) {
             verdict = Verdict.NOT_PROCESSING;
             reason = "its status is '" + order.status() + "': the reconciler only completes processing orders";
-        } else if (tasks.isEmpty()) {
+        } else if (total == 0) {
             verdict = Verdict.NO_TASKS;
             reason = "processing without any download task: an anomaly, never completed; the shop must add its"
                     + " tasks or settle the order by hand";
@@ -178,8 +229,7 @@ public class ExplainCommand {
                     + " (reconciler.stuck-task-after); look at the worker that runs them";
         } else if (waiting > 0) {
             verdict = Verdict.OPEN;
-            reason = "open: waiting on " + waiting + " of " + tasks.size() + " task(s) not yet terminal (" + terminal
-                    + ")";
+            reason = "open: waiting on " + waiting + " of " + total + " task(s) not yet terminal (" + terminal + ")";
         } else {
             verdict = Verdict.FINISHED;
             reason = "finished: every task is terminal; the next run completes it"
@@ -200,6 +250,8 @@ public class ExplainCommand {
                 verdict,
                 reason,
                 tasks,
+                total,
+                total - tasks.size(),
                 completion,
                 notification.orElse(null)));
     }
@@ -214,7 +266,7 @@ public class ExplainCommand {
                 status = null;
             }
         }
-        return new Completion(row.jobExecutionId(), status, row.createdAt());
+        return new Completion(row.jobExecutionId(), status, clock.instantOf(row.createdAt()));
     }
 
     private static void print(Explanation e, PrintStream out) {
@@ -230,6 +282,10 @@ public class ExplainCommand {
                     ago(task.changedSecondsAgo()),
                     task.stuck() ? " STUCK" : "",
                     Output.text(task.title()));
+        }
+        if (e.notListed() > 0) {
+            out.println("  ... and " + e.notListed() + " more task(s) of " + e.taskCount() + " not listed (the first "
+                    + TASK_LIMIT + ", those holding the order open first)");
         }
         NotificationStore.Row n = e.notification();
         if (n == null) {

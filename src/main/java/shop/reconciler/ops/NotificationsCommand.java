@@ -25,8 +25,14 @@ public class NotificationsCommand {
      *
      * @param since created at or after (a duration is counted back from the database's clock)
      * @param errorContains the last error contains this text
+     * @param beforeId only rows older than this one (the next page), or null
      */
-    public record Filter(NotificationStatus status, Since since, String errorContains, int limit) {}
+    public record Filter(NotificationStatus status, Since since, String errorContains, int limit, Long beforeId) {
+
+        public Filter(NotificationStatus status, Since since, String errorContains, int limit) {
+            this(status, since, errorContains, limit, null);
+        }
+    }
 
     /** The rows the filter selects, newest first. */
     public List<NotificationStore.Row> list(Filter filter) {
@@ -34,6 +40,7 @@ public class NotificationsCommand {
                 filter.status(),
                 filter.since() == null ? null : filter.since().from(notifications.databaseNow()),
                 filter.errorContains(),
+                filter.beforeId(),
                 filter.limit());
     }
 

@@ -1,15 +1,17 @@
 package shop.reconciler.ops;
 
 import java.io.PrintStream;
-import java.sql.Timestamp;
-import java.time.LocalDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.history.JobHistory.StepSummary;
@@ -41,7 +43,7 @@ public class StatusReport {
             List<ExecutionSummary> executions,
             Lease lease,
             Map<String, Long> notifications,
-            LocalDateTime oldestQueued,
+            Instant oldestQueued,
             long uncertain,
             long anomalies,
             List<String> anomalyOrderCodes,
@@ -58,6 +60,7 @@ public class StatusReport {
     private final RunPreview rules;
     private final ReconcilerProperties properties;
     private final WriteFailures writeFailures;
+    private final DatabaseClock clock;
 
     StatusReport(
             JobLease jobLease,
@@ -65,13 +68,15 @@ public class StatusReport {
             NotificationStore notifications,
             RunPreview rules,
             ReconcilerProperties properties,
-            WriteFailures writeFailures) {
+            WriteFailures writeFailures,
+            DatabaseClock clock) {
         this.jobLease = jobLease;
         this.history = history;
         this.notifications = notifications;
         this.rules = rules;
         this.properties = properties;
         this.writeFailures = writeFailures;
+        this.clock = clock;
     }
 
     int execute(Arguments.Status arguments, PrintStream out) {
@@ -86,56 +91,20 @@ public class StatusReport {
 
     /** What {@code status} prints, as data: the CLI and the console both render it. */
     public Snapshot snapshot(int limit) {
-        List<ExecutionSummary> executions =
-                history.recentExecutionsWithSteps(OrderCompletionJobConfiguration.JOB_NAME, limit).stream()
-                        .map(e -> new ExecutionSummary(
-                                e.id(),
-                                e.instanceId(),
-                                e.status(),
-                                e.exitCode(),
-                                exitDescription(e.exitDescription()),
-                                e.start(),
-                                e.end(),
-                                e.durationMs(),
-                                e.steps().stream()
-                                        .map(st -> new StepSummary(
-                                                st.name(),
-                                                st.status(),
-                                                st.read(),
-                                                st.filtered(),
-                                                st.written(),
-                                                st.skipped(),
-                                                st.commits(),
-                                                st.rollbacks(),
-                                                st.durationMs(),
-                                                rootCause(st.exitDescription())))
-                                        .toList()))
-                        .toList();
-        Lease lease = jobLease.holder()
-                .map(h -> new Lease(
-                        h.isHeld() ? "held" : "free",
-                        h.lockedBy(),
-                        String.valueOf(h.lockedAt()),
-                        String.valueOf(h.until())))
-                .orElse(new Lease("free", null, null, null));
-        List<Long> orphaned = "held".equals(lease.state())
-                ? List.of()
-                : executions.stream()
-                        .filter(e -> RUNNING.contains(e.status()))
-                        .map(ExecutionSummary::id)
-                        .toList();
-        Timestamp oldest = notifications.oldestQueued();
+        List<ExecutionSummary> executions = recentExecutions(limit);
+        Lease lease = lease();
+        List<Long> orphaned = orphaned(executions, lease);
         RunPreview.Group anomalies = rules.anomalies(10);
         RunPreview.Group stuck = rules.stuck(10);
         return new Snapshot(
                 executions,
                 lease,
                 notifications.countsByStatus(),
-                oldest == null ? null : oldest.toLocalDateTime(),
+                clock.instantOf(notifications.oldestQueued()),
                 notifications.withUncertainDeliveries(),
                 anomalies.count(),
                 anomalies.first(),
-                Durations.format(properties.stuckTaskAfter()),
+                stuckAfter(),
                 stuck.count(),
                 stuck.first(),
                 orphaned,
@@ -143,16 +112,81 @@ public class StatusReport {
                 writeFailures.list(limit));
     }
 
+    /** The newest {@code limit} executions as {@code status} shows them, newest first. */
+    public List<ExecutionSummary> recentExecutions(int limit) {
+        return history.recentExecutionsWithSteps(OrderCompletionJobConfiguration.JOB_NAME, limit).stream()
+                .map(StatusReport::shown)
+                .toList();
+    }
+
+    /** Executions shown as running while no process holds the lease: their process died. */
+    public static List<Long> orphaned(List<ExecutionSummary> executions, Lease lease) {
+        return "held".equals(lease.state())
+                ? List.of()
+                : executions.stream()
+                        .filter(e -> RUNNING.contains(e.status()))
+                        .map(ExecutionSummary::id)
+                        .toList();
+    }
+
+    /** {@code reconciler.stuck-task-after}, as shown. */
+    public String stuckAfter() {
+        return Durations.format(properties.stuckTaskAfter());
+    }
+
+    /** One execution as {@code status} shows it (one query for it, one for its steps). */
+    public Optional<ExecutionSummary> execution(long id) {
+        return history.executionWithSteps(OrderCompletionJobConfiguration.JOB_NAME, id)
+                .map(StatusReport::shown);
+    }
+
+    /** The lease row as {@code status} shows it. */
+    public Lease lease() {
+        return jobLease.holder()
+                .map(h -> new Lease(
+                        h.isHeld() ? "held" : "free",
+                        h.lockedBy(),
+                        String.valueOf(h.lockedAt()),
+                        String.valueOf(h.until())))
+                .orElse(new Lease("free", null, null, null));
+    }
+
+    private static ExecutionSummary shown(ExecutionSummary e) {
+        return new ExecutionSummary(
+                e.id(),
+                e.instanceId(),
+                e.status(),
+                e.exitCode(),
+                exitDescription(e.exitDescription()),
+                e.start(),
+                e.end(),
+                e.durationMs(),
+                e.steps().stream()
+                        .map(st -> new StepSummary(
+                                st.name(),
+                                st.status(),
+                                st.read(),
+                                st.filtered(),
+                                st.written(),
+                                st.skipped(),
+                                st.commits(),
+                                st.rollbacks(),
+                                st.durationMs(),
+                                rootCause(st.exitDescription())))
+                        .toList());
+    }
+
     private static void print(Snapshot s, PrintStream out) {
         out.printf(
-                "%-10s %-9s %-10s %-19s %10s  %s%n", "execution", "instance", "status", "started", "duration", "exit");
+                "%-10s %-9s %-10s %-20s %10s  %s%n",
+                "execution", "instance", "status", "started (UTC)", "duration", "exit");
         for (ExecutionSummary e : s.executions()) {
             out.printf(
-                    "%-10d %-9d %-10s %-19s %10s  %s%n",
+                    "%-10d %-9d %-10s %-20s %10s  %s%n",
                     e.id(),
                     e.instanceId(),
                     e.status(),
-                    e.start() == null ? "-" : e.start().format(WHEN),
+                    e.start() == null ? "-" : WHEN.format(e.start()),
                     e.durationMs() == null ? "-" : e.durationMs() + " ms",
                     Output.text(e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription())));
             for (StepSummary step : e.steps()) {
@@ -209,7 +243,8 @@ public class StatusReport {
 
     private static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
 
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssX").withZone(ZoneOffset.UTC);
 
     /**
      * A step's exit message is the stack trace of what failed it: its deepest cause's line (as

@@ -208,6 +208,7 @@ public class NotificationStore {
              WHERE (:status IS NULL OR n.status = :status)
                AND (:since IS NULL OR n.created_at >= :since)
                AND (:errorContains IS NULL OR LOCATE(:errorContains, n.last_error) > 0)
+               AND (:beforeId IS NULL OR n.id < :beforeId)
              ORDER BY n.id DESC
              LIMIT :limit
             """;
@@ -580,9 +581,12 @@ public class NotificationStore {
         return n == null ? 0 : n;
     }
 
-    /** When the oldest {@code queued} row was written, or null when none is queued. */
-    public Timestamp oldestQueued() {
-        return jdbc.queryForObject(oldestQueuedSql, statuses(), Timestamp.class);
+    /**
+     * When the oldest {@code queued} row was written, on the database's clock in its session's zone
+     * (as stamped, unconverted), or null when none is queued.
+     */
+    public LocalDateTime oldestQueued() {
+        return jdbc.queryForObject(oldestQueuedSql, statuses(), (rs, n) -> rs.getObject(1, LocalDateTime.class));
     }
 
     /** Rows that are {@code failed} after a send was tried (not the ones without a recipient). */
@@ -642,7 +646,14 @@ public class NotificationStore {
      * {@code errorContains}: the last error contains it).
      */
     public List<Row> list(NotificationStatus status, LocalDateTime since, String errorContains, int limit) {
+        return list(status, since, errorContains, null, limit);
+    }
+
+    /** As {@link #list(NotificationStatus, LocalDateTime, String, int)}, older than row {@code beforeId} (a page). */
+    public List<Row> list(
+            NotificationStatus status, LocalDateTime since, String errorContains, Long beforeId, int limit) {
         Map<String, Object> params = new HashMap<>();
+        params.put("beforeId", beforeId);
         params.put("limit", limit);
         params.put("status", status == null ? null : status.code());
         params.put("since", since == null ? null : Timestamp.valueOf(since));

@@ -19,17 +19,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.repository.support.JdbcJobRepositoryFactoryBean;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.yaml.snakeyaml.Yaml;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;
+import shop.reconciler.history.ExecutionClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
+import shop.reconciler.reconcile.WriteFailures;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.SystemPackages;
 import shop.reconciler.support.TestDatabase;
@@ -56,7 +62,7 @@ class MonitoringFilesIntegrationTest {
     }
 
     @Test
-    void alertRulesAndDashboardNameOnlyExportedMetricsAndTheGaugesShowTheShop() throws IOException {
+    void alertRulesAndDashboardNameOnlyExportedMetricsAndTheGaugesShowTheShop() throws Exception {
         // given: two finished orders not completed yet, one stuck order, two queued and one failed notification
         shop.processingOrder("MF-1", "mf1@example.com", "completed");
         shop.processingOrder("MF-2", "mf2@example.com", "completed", "failed");
@@ -76,15 +82,21 @@ class MonitoringFilesIntegrationTest {
                 .bindOrCreate("reconciler", ReconcilerProperties.class);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Dialect dialect = Dialect.detectOnFirstUse(database.dataSource());
+        JdbcJobRepositoryFactoryBean repository = new JdbcJobRepositoryFactoryBean();
+        repository.setDataSource(database.dataSource());
+        repository.setTransactionManager(new JdbcTransactionManager(database.dataSource()));
+        repository.afterPropertiesSet();
+        JobHistory history = new JobHistory(
+                jdbc, new ExecutionClock(repository.getObject(), new StandardEnvironment()), TableNames.DEFAULT);
         new ReconcilerMetrics(
-                registry,
-                new JobLease(database.dataSource(), dialect, properties, TableNames.DEFAULT),
-                new JobHistory(jdbc, TableNames.DEFAULT));
+                registry, new JobLease(database.dataSource(), dialect, properties, TableNames.DEFAULT), history);
         new BacklogGauges(
                 registry,
-                new JobHistory(jdbc, TableNames.DEFAULT),
+                history,
                 new NotificationStore(jdbc, properties, TableNames.DEFAULT),
-                new RunPreview(jdbc, dialect, properties, TableNames.DEFAULT));
+                new RunPreview(jdbc, dialect, properties, TableNames.DEFAULT),
+                new WriteFailures(jdbc, dialect, TableNames.DEFAULT),
+                new DatabaseClock(jdbc, dialect));
 
         // when
         String scrape = registry.scrape();

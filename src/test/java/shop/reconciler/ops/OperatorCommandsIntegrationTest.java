@@ -82,8 +82,43 @@ class OperatorCommandsIntegrationTest {
         assertThat(explanation.get("tasks"))
                 .extracting(t -> t.get("status").asText() + "/" + t.get("state").asText() + "/"
                         + t.get("stuck").asBoolean())
-                .containsExactly("completed/TERMINAL/false", "processing/OPEN/false", "pending/OPEN/true");
+                // the tasks that hold the order open first
+                .containsExactly("processing/OPEN/false", "pending/OPEN/true", "completed/TERMINAL/false");
+        assertThat(explanation.get("taskCount").asLong()).isEqualTo(3);
+        assertThat(explanation.get("notListed").asLong()).isZero();
         assertThat(shop.orderStatus("EX-1")).isEqualTo("processing");
+    }
+
+    @Test
+    void explainOfAnOrderWithManyTasksListsTheOpenOnesFirstAndCountsTheRest() {
+        // given: 150 failed tasks with long errors and long titles, and one pending among them
+        long orderId = shop.order("EX-MANY", "many@example.com", "processing");
+        String digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
+                + " UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+        shop.jdbc()
+                .update(
+                        "INSERT INTO download_tasks (order_id, course_title, course_url, status, error_message)"
+                                + " SELECT ?, CONCAT(REPEAT('T', 400), n), 'https://courses.example.com/many',"
+                                + " CASE WHEN n = 120 THEN 'pending' ELSE 'failed' END, REPEAT('e', 60000)"
+                                + " FROM (SELECT a.d + 10 * b.d + 100 * c.d AS n FROM " + digits + " a CROSS JOIN "
+                                + digits + " b CROSS JOIN " + digits + " c) seq WHERE n BETWEEN 1 AND 151",
+                        orderId);
+
+        // when
+        CliRunner.Result text = cli("explain", "EX-MANY");
+        JsonNode json = JSON.readTree(cli("explain", "EX-MANY", "--json").out());
+
+        // then: the pending task first, 100 listed, the other 51 counted, titles cut, no error text
+        assertThat(text.exit()).describedAs(text.describe()).isZero();
+        assertThat(text.out())
+                .contains("open: waiting on 1 of 151 task(s)")
+                .contains("... and 51 more task(s) of 151 not listed")
+                .doesNotContain("eeeeeeeeee");
+        assertThat(json.get("tasks")).hasSize(100);
+        assertThat(json.get("tasks").get(0).get("status").asText()).isEqualTo("pending");
+        assertThat(json.get("tasks").get(0).get("title").asText()).hasSize(200);
+        assertThat(json.get("taskCount").asLong()).isEqualTo(151);
+        assertThat(json.get("notListed").asLong()).isEqualTo(51);
     }
 
     @Test

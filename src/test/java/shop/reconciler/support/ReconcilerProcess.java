@@ -26,12 +26,16 @@ public final class ReconcilerProcess implements AutoCloseable {
     }
 
     public static ReconcilerProcess start(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                OrderReconcilerApplication.class.getName()));
+        return start(List.of(), args);
+    }
+
+    /** With these JVM options too (e.g. {@code -Duser.timezone=Asia/Tokyo}: a node in another zone). */
+    public static ReconcilerProcess start(List<String> jvmOptions, List<String> args) {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), OrderReconcilerApplication.class.getName()));
         command.addAll(args);
         try {
             File log = File.createTempFile("reconciler-node-", ".log");

@@ -23,6 +23,8 @@ public final class ServeUnderTest implements AutoCloseable {
     private final GreenMail smtp;
     private final int port;
     private ReconcilerProcess serve;
+    private List<String> jvmOptions = List.of();
+    private String urlParameters = "";
 
     public ServeUnderTest(String databasePrefix, GreenMail smtp) {
         this.database = TestDatabase.server().createDatabase(databasePrefix);
@@ -43,6 +45,25 @@ public final class ServeUnderTest implements AutoCloseable {
         return port;
     }
 
+    /** JVM options of the {@code serve} started next (e.g. {@code -Duser.timezone=...}). */
+    public ServeUnderTest withJvmOptions(String... options) {
+        this.jvmOptions = List.of(options);
+        return this;
+    }
+
+    /** Parameters appended to the JDBC URL of serve and the CLI (e.g. {@code sessionVariables=...}). */
+    public ServeUnderTest withUrlParameters(String parameters) {
+        this.urlParameters = parameters;
+        return this;
+    }
+
+    /** The JDBC URL serve and the CLI are given. */
+    public String url() {
+        return urlParameters.isEmpty()
+                ? database.url()
+                : database.url() + (database.url().contains("?") ? "&" : "?") + urlParameters;
+    }
+
     /** Starts {@code serve} with these extra arguments; the process. */
     public ReconcilerProcess start(String... extra) {
         return startOnCron("*/2 * * * * *", extra);
@@ -57,7 +78,7 @@ public final class ServeUnderTest implements AutoCloseable {
                 new ArrayList<>(List.of("serve", "--reconciler.cron=" + cron, "--management.server.port=" + port));
         args.addAll(List.of(extra));
         args.addAll(springArgs());
-        serve = ReconcilerProcess.start(args);
+        serve = ReconcilerProcess.start(jvmOptions, args);
         return serve;
     }
 
@@ -78,7 +99,9 @@ public final class ServeUnderTest implements AutoCloseable {
     /** The database and SMTP settings as {@code --key=value} arguments. */
     public List<String> springArgs() {
         List<String> args = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        database.springProperties()
+                .forEach((key, value) ->
+                        args.add("--" + key + "=" + ("spring.datasource.url".equals(key) ? url() : value)));
         args.add("--spring.mail.host=127.0.0.1");
         args.add("--spring.mail.port=" + smtp.getSmtp().getPort());
         return args;
