@@ -3,7 +3,7 @@ package shop.reconciler.monitor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.ZoneId;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -103,7 +103,7 @@ public class ReconcilerMetrics implements JobExecutionListener {
         if (!lastSuccessKnown) {
             try {
                 history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
-                        .map(end -> end.atZone(ZoneId.systemDefault()).toEpochSecond())
+                        .map(Instant::getEpochSecond)
                         .ifPresent(end -> lastSuccessEpochSecond.accumulateAndGet(end, Math::max));
                 lastSuccessKnown = true;
             } catch (RuntimeException e) {
