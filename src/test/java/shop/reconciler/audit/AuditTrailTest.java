@@ -20,7 +20,7 @@ class AuditTrailTest {
     @Test
     void theTableHasOnlyAnInsertAndASelect() {
         // the audit trail is appended to, never changed: its owner has no other statement
-        assertThat(AuditTrail.APPEND_SQL.strip().toUpperCase(Locale.ROOT)).startsWith("INSERT INTO RECONCILER_AUDIT");
+        assertThat(AuditTrail.APPEND_SQL.strip().toUpperCase(Locale.ROOT)).startsWith("INSERT INTO {{AUDIT}}");
         assertThat(AuditTrail.RECENT_SQL.strip().toUpperCase(Locale.ROOT))
                 .startsWith("SELECT")
                 .doesNotContain("UPDATE", "DELETE");
