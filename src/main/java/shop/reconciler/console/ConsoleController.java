@@ -199,7 +199,7 @@ class ConsoleController {
             case ABANDON -> stop.abandon(id);
             case RESTART ->
                 restart.restartInBackground(
-                        id, line -> log.info("console restart of execution {} by {}: {}", id, user, line));
+                        id, user, line -> log.info("console restart of execution {} by {}: {}", id, user, line));
         };
         log.info("console: {} {} {}: {}", user, action, id, outcome.line());
         request.getSession().setAttribute("console.result", List.of(outcome.line()));

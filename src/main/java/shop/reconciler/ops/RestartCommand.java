@@ -30,7 +30,6 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 @Component
 public class RestartCommand {
 
-    private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final JobLease lease;
     private final JobRunner jobRunner;
@@ -39,7 +38,6 @@ public class RestartCommand {
     private final ServeCommand serve;
 
     RestartCommand(
-            JobOperator jobOperator,
             JobRepository jobRepository,
             JobLease lease,
             JobRunner jobRunner,
@@ -48,7 +46,6 @@ public class RestartCommand {
             ServeCommand serve) {
         this.deadExecutions = deadExecutions;
         this.serve = serve;
-        this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
         this.jobRunner = jobRunner;
@@ -101,25 +98,25 @@ public class RestartCommand {
             out.println(prepared.refusal().line());
             return exit;
         }
-        return run(prepared, out::println);
+        return run(prepared, Launch.by(Launch.Trigger.RESTART), out::println);
     }
 
     /**
      * The console's restart: the checks and the lease now, on the caller's thread; the run itself
      * on {@code serve}'s run thread, after any run in progress there, so the caller does not wait
      * for it. {@code runLines} receives the run's lines ({@code restart}'s output), its outcome
-     * last.
+     * last. The execution records {@code account} as its user and {@code console} as its trigger.
      *
      * @return refused, the lease held elsewhere, or that it started
      */
-    public ActionOutcome restartInBackground(long executionId, Consumer<String> runLines) {
+    public ActionOutcome restartInBackground(long executionId, String account, Consumer<String> runLines) {
         Prepared prepared = prepare(executionId);
         if (prepared.refusal() != null) {
             return prepared.refusal();
         }
         boolean queued = serve.submit(() -> {
             try {
-                run(prepared, runLines);
+                run(prepared, Launch.console(account), runLines);
             } catch (RuntimeException e) {
                 runLines.accept("restart of execution " + executionId + " could not run: "
                         + JobRunner.firstLine(JobRunner.rootMessage(e)));
@@ -172,7 +169,7 @@ public class RestartCommand {
     }
 
     /** Recovers a dead or UNKNOWN execution if need be, restarts it, releases the lease; the exit code. */
-    private int run(Prepared prepared, Consumer<String> out) {
+    private int run(Prepared prepared, Launch launch, Consumer<String> out) {
         JobExecution execution = prepared.execution();
         long executionId = execution.getId();
         try (JobLease.Held ignored = prepared.lease()) {
@@ -190,7 +187,7 @@ public class RestartCommand {
                         + " restarted");
                 markFailed(execution);
             }
-            JobExecution restarted = jobOperator.restart(execution);
+            JobExecution restarted = jobRunner.restart(execution, launch);
             return JobRunner.outcome(restarted, out);
         } catch (org.springframework.batch.core.launch.JobRestartException e) {
             out.accept("refused: " + JobRunner.firstLine(e.getMessage()));
