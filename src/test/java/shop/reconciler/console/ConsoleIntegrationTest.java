@@ -80,6 +80,13 @@ class ConsoleIntegrationTest {
                 Duration.ofSeconds(60),
                 () -> shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'") == 1
                         && shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1);
+        // the scheduled runs record their trigger
+        assertThat(shop.jdbc()
+                        .queryForList(
+                                "SELECT DISTINCT PARAMETER_VALUE FROM BATCH_JOB_EXECUTION_PARAMS"
+                                        + " WHERE PARAMETER_NAME = 'trigger'",
+                                String.class))
+                .containsExactly("cron");
 
         // anonymous: sent to the login page, which is a labelled form
         Browser anonymous = new Browser();
