@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.repository.ExecutionContextSerializer;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +20,8 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  * {@link Dialect#platformMigrations()} ({@code db/platform/mysql} for MySQL and MariaDB,
  * {@code db/platform/h2} for the demo's H2): Spring Batch's job repository schema, and the
  * character set of the reconciler's tables. {@link Migrations} says how the table names, the
- * migrations' own timeout and a migration cut off half-way are handled.
+ * migrations' own timeout and a migration cut off half-way are handled. The job repository's execution contexts are JSON
+ * ({@link JsonExecutionContextSerializer}, which Boot's batch configuration picks up).
  */
 @Configuration(proxyBeanMethods = false)
 class SchemaConfiguration {
@@ -61,6 +63,11 @@ class SchemaConfiguration {
                 throw new Migrations.Refused(refusal);
             }
         };
+    }
+
+    @Bean
+    ExecutionContextSerializer executionContextSerializer() {
+        return new JsonExecutionContextSerializer();
     }
 
     /** The template of the job's reader and writer and of the stores: lock conflicts as {@link DatabaseErrors} says. */

@@ -53,7 +53,7 @@ class Commands {
     int execute(Cli.Invocation invocation, PrintStream out, PrintStream err) throws InterruptedException {
         Object arguments = invocation.arguments();
         return switch (invocation.command()) {
-            case RUN -> jobRunner.runNewInstance(out::println);
+            case RUN -> jobRunner.runNewInstance(Launch.by(Launch.Trigger.RUN), out::println);
             case RESTART -> restart.execute((Arguments.Restart) arguments, out);
             case STATUS -> status.execute((Arguments.Status) arguments, out);
             case CHECK -> checks.execute(out);

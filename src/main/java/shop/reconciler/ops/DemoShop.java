@@ -96,7 +96,7 @@ class DemoShop {
         seed();
         out.println("demo shop: " + ORDERS.size() + " orders, 2 tasks without an order; running "
                 + "orderCompletionJob once");
-        int exit = jobRunner.runNewInstance(out::println);
+        int exit = jobRunner.runNewInstance(Launch.by(Launch.Trigger.DEMO), out::println);
         out.println();
         out.printf("%-10s %-36s %-11s %-11s %s%n", "order", "story", "before", "after", "notification");
         for (DemoOrder order : ORDERS) {

@@ -36,7 +36,6 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 @Component
 public class RestartCommand {
 
-    private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final JobLease lease;
     private final JobRunner jobRunner;
@@ -46,7 +45,6 @@ public class RestartCommand {
     private final AuditTrail audit;
 
     RestartCommand(
-            JobOperator jobOperator,
             JobRepository jobRepository,
             JobLease lease,
             JobRunner jobRunner,
@@ -57,7 +55,6 @@ public class RestartCommand {
         this.audit = audit;
         this.deadExecutions = deadExecutions;
         this.serve = serve;
-        this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.lease = lease;
         this.jobRunner = jobRunner;
@@ -116,7 +113,7 @@ public class RestartCommand {
             return exit;
         }
         record(who, target, executionId, started(executionId));
-        return run(prepared, out::println);
+        return run(prepared, Launch.by(Launch.Trigger.RESTART), out::println);
     }
 
     private void record(Actor who, String target, long executionId, ActionOutcome outcome) {
@@ -131,24 +128,24 @@ public class RestartCommand {
      * The console's restart: the checks and the lease now, on the caller's thread; the run itself
      * on {@code serve}'s run thread, after any run in progress there, so the caller does not wait
      * for it. {@code runLines} receives the run's lines ({@code restart}'s output), its outcome
-     * last.
+     * last. The execution records {@code account} as its user and {@code console} as its trigger.
      *
      * @return refused, the lease held elsewhere, or that it started
      */
     public ActionOutcome restartInBackground(long executionId, Consumer<String> runLines, Actor who) {
-        ActionOutcome outcome = startInBackground(executionId, runLines);
+        ActionOutcome outcome = startInBackground(executionId, who.name(), runLines);
         record(who, "execution " + executionId, executionId, outcome);
         return outcome;
     }
 
-    private ActionOutcome startInBackground(long executionId, Consumer<String> runLines) {
+    private ActionOutcome startInBackground(long executionId, String account, Consumer<String> runLines) {
         Prepared prepared = prepare(executionId);
         if (prepared.refusal() != null) {
             return prepared.refusal();
         }
         boolean queued = serve.submit(() -> {
             try {
-                run(prepared, runLines);
+                run(prepared, Launch.console(account), runLines);
             } catch (RuntimeException e) {
                 runLines.accept("restart of execution " + executionId + " could not run: "
                         + JobRunner.firstLine(JobRunner.rootMessage(e)));
@@ -201,7 +198,7 @@ public class RestartCommand {
     }
 
     /** Recovers a dead or UNKNOWN execution if need be, restarts it, releases the lease; the exit code. */
-    private int run(Prepared prepared, Consumer<String> out) {
+    private int run(Prepared prepared, Launch launch, Consumer<String> out) {
         JobExecution execution = prepared.execution();
         long executionId = execution.getId();
         try (JobLease.Held ignored = prepared.lease()) {
@@ -219,7 +216,7 @@ public class RestartCommand {
                         + " restarted");
                 markFailed(execution);
             }
-            JobExecution restarted = jobOperator.restart(execution);
+            JobExecution restarted = jobRunner.restart(execution, launch);
             return JobRunner.outcome(restarted, out);
         } catch (org.springframework.batch.core.launch.JobRestartException e) {
             out.accept("refused: " + JobRunner.firstLine(e.getMessage()));

@@ -105,7 +105,9 @@ class ServeCommand {
         }
         try {
             int exit = jobRunner.runNewInstance(
-                    tickLease(), line -> log.info("scheduled run at {}: {}", Instant.now(), line));
+                    Launch.by(Launch.Trigger.CRON),
+                    tickLease(),
+                    line -> log.info("scheduled run at {}: {}", Instant.now(), line));
             if (exit == ExitCodes.FAILED && shutdown.isRequested()) {
                 log.info("scheduled run stopped for shutdown; 'restart --last-failed' finishes it");
             } else if (exit == ExitCodes.FAILED) {

@@ -80,6 +80,13 @@ class ConsoleIntegrationTest {
                 Duration.ofSeconds(60),
                 () -> shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'") == 1
                         && shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1);
+        // the scheduled runs record their trigger
+        assertThat(shop.jdbc()
+                        .queryForList(
+                                "SELECT DISTINCT PARAMETER_VALUE FROM BATCH_JOB_EXECUTION_PARAMS"
+                                        + " WHERE PARAMETER_NAME = 'trigger'",
+                                String.class))
+                .containsExactly("cron");
 
         // anonymous: sent to the login page, which is a labelled form
         Browser anonymous = new Browser();
@@ -264,6 +271,14 @@ class ConsoleIntegrationTest {
                 .anyMatch(subject -> subject.contains("R-1"))
                 .anyMatch(subject -> subject.contains("R-2"));
         long restartedId = lastExecutionId();
+        // the restart records the console as its trigger and the signed-in account as its user
+        assertThat(shop.jdbc()
+                        .queryForList(
+                                "SELECT CONCAT(PARAMETER_NAME, '=', PARAMETER_VALUE) FROM BATCH_JOB_EXECUTION_PARAMS"
+                                        + " WHERE JOB_EXECUTION_ID = ? AND IDENTIFYING = 'N'",
+                                String.class,
+                                restartedId))
+                .contains("trigger=console", "user=operator");
         assertThat(serve.output())
                 .contains("console: operator restart " + failed + ": restart of execution " + failed + " started")
                 .contains("console restart of execution " + failed + " by operator: execution " + restartedId);

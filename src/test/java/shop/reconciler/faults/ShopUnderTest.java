@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
+import shop.reconciler.db.JsonExecutionContextSerializer;
 import shop.reconciler.ops.CliRunner;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
@@ -138,7 +138,7 @@ final class ShopUnderTest {
                         String.class,
                         stepName);
         try {
-            return new DefaultExecutionContextSerializer()
+            return new JsonExecutionContextSerializer()
                     .deserialize(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

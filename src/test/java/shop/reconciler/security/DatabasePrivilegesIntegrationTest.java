@@ -87,10 +87,58 @@ class DatabasePrivilegesIntegrationTest {
             assertThat(SMTP.getReceivedMessages()).hasSize(2);
             assertThat(check.exit()).describedAs(check.describe()).isZero();
             assertThat(status.exit()).describedAs(status.describe()).isZero();
+            // and: a monitoring user with SELECT on the views alone reads every one of them
+            assertMonitoringViewsReadableWithSelectOnThemAlone(server, database);
         } finally {
             try (Connection admin = server.openAdminConnection();
                     Statement statement = admin.createStatement()) {
                 statement.execute("DROP USER '" + user + "'@'%', '" + user + "'@'localhost'");
+            }
+        }
+    }
+
+    private static void assertMonitoringViewsReadableWithSelectOnThemAlone(
+            TestDatabase.Server server, TestDatabase.DatabaseRef database) throws SQLException {
+        List<String> views = new ShopFixture(database.dataSource())
+                .jdbc()
+                .queryForList(
+                        "SELECT table_name FROM information_schema.views WHERE table_schema = ? ORDER BY table_name",
+                        String.class,
+                        database.name());
+        assertThat(views)
+                .contains(
+                        "reconciler_executions",
+                        "reconciler_outbox",
+                        "reconciler_completable_orders",
+                        "reconciler_anomalies",
+                        "reconciler_stuck_orders");
+        String monitor = "mon" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+        String password = "monitor-Only-42";
+        try (Connection admin = server.openAdminConnection();
+                Statement statement = admin.createStatement()) {
+            for (String host : List.of("%", "localhost")) {
+                statement.execute("CREATE USER '" + monitor + "'@'" + host + "' IDENTIFIED BY '" + password + "'");
+                for (String view : views) {
+                    statement.execute("GRANT SELECT ON `" + database.name() + "`.`" + view + "` TO '" + monitor + "'@'"
+                            + host + "'");
+                }
+            }
+        }
+        try (Connection grafana = java.sql.DriverManager.getConnection(database.url(), monitor, password);
+                Statement statement = grafana.createStatement()) {
+            for (String view : views) {
+                try (var rows = statement.executeQuery("SELECT COUNT(*) FROM " + view)) {
+                    assertThat(rows.next()).describedAs(view).isTrue();
+                }
+            }
+            try (var rows = statement.executeQuery("SELECT emails_sent FROM reconciler_executions")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getLong(1)).isEqualTo(2);
+            }
+        } finally {
+            try (Connection admin = server.openAdminConnection();
+                    Statement statement = admin.createStatement()) {
+                statement.execute("DROP USER '" + monitor + "'@'%', '" + monitor + "'@'localhost'");
             }
         }
     }
@@ -102,6 +150,7 @@ class DatabasePrivilegesIntegrationTest {
         return fixture.jdbc()
                 .queryForList(
                         "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                                + " AND table_type = 'BASE TABLE'"
                                 + " AND table_name NOT IN ('orders', 'download_tasks') ORDER BY table_name",
                         String.class,
                         scratch.name());
