@@ -12,10 +12,24 @@ import shop.reconciler.OrderReconcilerApplication;
 
 /**
  * The reconciler as a separate operating-system process (a node of its own), started from the
- * test classpath: {@code java -cp <test classpath> shop.reconciler.OrderReconcilerApplication
- * <args>}. Its standard output and error go to a log file, for assertion messages.
+ * test classpath: {@code java <JVM options> -cp <test classpath>
+ * shop.reconciler.OrderReconcilerApplication <args>}. Its standard output and error go to a log
+ * file, for assertion messages. Every test that needs a process of the application starts it here.
+ *
+ * <p>The JVM options are {@link #JVM_OPTIONS}: {@code -Xmx256m} and the options that
+ * jobs/reconcile-orders gives every command but serve (the C1 compiler alone, the serial
+ * collector), which start the JVM for about half the CPU: most of what a test's process does is
+ * starting. The system property {@code reconciler.test.process-java-opts} (space-separated,
+ * {@code mvn verify -Dreconciler.test.process-java-opts="-Xmx256m"}) replaces them, e.g. to run the
+ * processes as the JVM's defaults would.
  */
 public final class ReconcilerProcess implements AutoCloseable {
+
+    /** The JVM options of every process: the property {@code reconciler.test.process-java-opts}, else these. */
+    public static final List<String> JVM_OPTIONS = List.of(
+            System.getProperty("reconciler.test.process-java-opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+                    .trim()
+                    .split("\\s+"));
 
     private final Process process;
     private final Path log;
@@ -26,12 +40,11 @@ public final class ReconcilerProcess implements AutoCloseable {
     }
 
     public static ReconcilerProcess start(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                OrderReconcilerApplication.class.getName()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        JVM_OPTIONS.stream().filter(option -> !option.isEmpty()).forEach(command::add);
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), OrderReconcilerApplication.class.getName()));
         command.addAll(args);
         try {
             File log = File.createTempFile("reconciler-node-", ".log");

