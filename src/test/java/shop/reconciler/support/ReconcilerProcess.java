@@ -16,18 +16,21 @@ import shop.reconciler.OrderReconcilerApplication;
  * shop.reconciler.OrderReconcilerApplication <args>}. Its standard output and error go to a log
  * file, for assertion messages. Every test that needs a process of the application starts it here.
  *
- * <p>The JVM options are {@link #JVM_OPTIONS}: {@code -Xmx256m} and the options that
- * jobs/reconcile-orders gives every command but serve (the C1 compiler alone, the serial
- * collector), which start the JVM for about half the CPU: most of what a test's process does is
- * starting. The system property {@code reconciler.test.process-java-opts} (space-separated,
- * {@code mvn verify -Dreconciler.test.process-java-opts="-Xmx256m"}) replaces them, e.g. to run the
- * processes as the JVM's defaults would.
+ * <p>The JVM options are those of jobs/reconcile-orders: {@code -Xmx256m}, and for every command
+ * but {@code serve} {@link #SHORT_COMMAND_OPTIONS} (the C1 compiler alone, the serial collector),
+ * which start the JVM for about half the CPU; most of what a test's process does is starting.
+ * {@code serve} keeps the JVM's defaults, as installed. The system property {@code
+ * reconciler.test.process-java-opts} (space-separated; {@code mvn verify
+ * -Dreconciler.test.process-java-opts=} for none) replaces the short commands' options.
  */
 public final class ReconcilerProcess implements AutoCloseable {
 
-    /** The JVM options of every process: the property {@code reconciler.test.process-java-opts}, else these. */
-    public static final List<String> JVM_OPTIONS = List.of(
-            System.getProperty("reconciler.test.process-java-opts", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+    /**
+     * The JVM options of every command but serve: the property {@code
+     * reconciler.test.process-java-opts}, else the wrapper's.
+     */
+    public static final List<String> SHORT_COMMAND_OPTIONS =
+            List.of(System.getProperty("reconciler.test.process-java-opts", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                     .trim()
                     .split("\\s+"));
 
@@ -42,7 +45,12 @@ public final class ReconcilerProcess implements AutoCloseable {
     public static ReconcilerProcess start(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        JVM_OPTIONS.stream().filter(option -> !option.isEmpty()).forEach(command::add);
+        command.add("-Xmx256m");
+        String commandName =
+                args.stream().filter(arg -> !arg.startsWith("-")).findFirst().orElse("serve");
+        if (!commandName.equalsIgnoreCase("serve")) {
+            SHORT_COMMAND_OPTIONS.stream().filter(option -> !option.isEmpty()).forEach(command::add);
+        }
         command.addAll(
                 List.of("-cp", System.getProperty("java.class.path"), OrderReconcilerApplication.class.getName()));
         command.addAll(args);
