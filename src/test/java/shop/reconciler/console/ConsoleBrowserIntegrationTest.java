@@ -32,18 +32,18 @@ import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ServeUnderTest;
 import shop.reconciler.support.ShopFixture;
+import shop.reconciler.support.SystemPackages;
 import shop.reconciler.support.TestDatabase;
 
 /**
- * The operator's path through the console in a real browser (Debian's headless Chromium through
- * its chromedriver; Selenium Manager off, nothing is downloaded): sign in, look an order up,
+ * The operator's path through the console in a real browser (headless Chromium or Chrome through
+ * chromedriver, found or installed by {@link SystemPackages}: Debian's {@code chromium} and
+ * {@code chromium-driver} on a fresh machine; Selenium Manager off, nothing is downloaded): sign in, look an order up,
  * every page at a phone's width without sideways scrolling, and on the phone, with the keyboard
  * only, filter the notifications and requeue the failed one, see it queued. Screenshots go to target/console-screenshots/.
  */
 class ConsoleBrowserIntegrationTest {
 
-    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
     private static final Path SHOTS = Paths.get("target", "console-screenshots");
     private static final GreenMail SMTP = MailServer.start();
 
@@ -52,16 +52,15 @@ class ConsoleBrowserIntegrationTest {
     private ServeUnderTest node;
     private ReconcilerProcess serve;
     private ChromeDriver browser;
+    private Path chromium;
+    private Path chromedriver;
     private int port;
 
     @BeforeEach
     void freshShop() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .describedAs(
-                        "this test needs Debian's chromium and chromium-driver (%s, %s):"
-                                + " apt-get install -y chromium chromium-driver",
-                        CHROMIUM, CHROMEDRIVER)
-                .isTrue();
+        chromium = SystemPackages.requireOneOf(
+                List.of("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"), "chromium");
+        chromedriver = SystemPackages.require("chromedriver", "chromium-driver");
         node = new ServeUnderTest("browser", SMTP);
         database = node.database;
         shop = node.shop;
@@ -222,7 +221,7 @@ class ConsoleBrowserIntegrationTest {
     private ChromeDriver chromium() throws Exception {
         System.setProperty("SE_MANAGER_PATH", "/nonexistent"); // never let Selenium Manager fetch a browser
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
+        options.setBinary(chromium.toFile());
         options.addArguments(
                 "--headless",
                 "--no-sandbox",
@@ -235,7 +234,7 @@ class ConsoleBrowserIntegrationTest {
                 "--window-size=1200,900",
                 "--user-data-dir=" + Files.createTempDirectory("console-chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort()
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);

@@ -15,29 +15,33 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import shop.reconciler.support.Jdks;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 
 /**
  * What an operator sees of the start-up cache: jobs/reconcile-orders works without it, jobs/build-cds
- * builds it (a CDS archive with Java 17, an AOT cache with Java 25), the wrapper then loads the
- * classes from it on the java that built it, and a jar newer than the cache, a damaged cache or a
- * removed JDK are run as without it (never the stale extracted copy). A command that is not serve
- * does not set up Spring Security and starts with the C1 compiler and the serial collector; serve
- * keeps the JVM's defaults.
+ * builds it (a CDS archive with Java 17 to 24, an AOT cache with Java 25 or later), the wrapper then
+ * loads the classes from it on the java that built it, and a jar newer than the cache, a damaged
+ * cache or a removed JDK are run as without it (never the stale extracted copy). A command that is
+ * not serve does not set up Spring Security and starts with the C1 compiler and the serial
+ * collector; serve keeps the JVM's defaults.
+ *
+ * <p>The JDKs are the ones at hand ({@link Jdks}): the first test builds the cache on the test
+ * JVM's java (the CDS archive on this project's Java 17); the second on the newest JDK found, Java
+ * 25's AOT cache where one is installed ({@code JAVA_HOME}, {@code /usr/lib/jvm/*}...), else the
+ * test JVM's cache again. It prints which it exercised.
  */
 class StartupArchiveIntegrationTest {
 
+    /** Any class's line of -Xlog:class+load when it comes from the top (dynamic) CDS archive. */
     private static final String FROM_ARCHIVE = "source: shared objects file (top)";
 
     /** An application class's line of -Xlog:class+load when it comes from a CDS archive or an AOT cache. */
     private static final String CLI_FROM_CACHE = "shop.reconciler.ops.Cli source: shared objects file";
 
-    /** Every machine of this kind has it (the README's prerequisites); the test fails without it. */
-    private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-
-    /** The JDK the tests run on: Java 17. */
-    private static final Path JAVA_17 = Path.of(System.getProperty("java.home"), "bin", "java");
+    /** The JDK the tests run on (Java 17 on the build machines). */
+    private static final Jdks.Jdk AT_HAND = Jdks.current();
 
     @TempDir
     Path home;
@@ -81,13 +85,15 @@ class StartupArchiveIntegrationTest {
         assertThat(jvmDefaults.exit).as(jvmDefaults.output).isZero();
         assertThat(jvmDefaults.output).contains("lease: free").doesNotContain("-XX:+UseSerialGC");
 
-        Result build = run(Map.of("RECONCILER_JAVA", JAVA_17.toString()), "jobs/build-cds");
+        Result build = run(Map.of("RECONCILER_JAVA", AT_HAND.java().toString()), "jobs/build-cds");
         assertThat(build.exit).as(build.output).isZero();
-        assertThat(build.output).contains("build-cds: " + home.resolve("target/cds/order-reconciler.jsa"));
+        assertThat(build.output).contains("build-cds: " + cacheOf(AT_HAND));
 
         Result shared = run(env, "jobs/reconcile-orders", "status");
         assertThat(shared.exit).as(shared.output).isZero();
-        assertThat(shared.output).contains("lease: free").contains(FROM_ARCHIVE);
+        assertThat(shared.output)
+                .contains("lease: free")
+                .contains(AT_HAND.feature() >= 25 ? CLI_FROM_CACHE : FROM_ARCHIVE);
 
         // A new jar (mvn package again) is used as it is until the archive is built again.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
@@ -97,18 +103,26 @@ class StartupArchiveIntegrationTest {
     }
 
     @Test
-    void wrapperRunsTheAotCacheOfJava25OnThatJavaAndStartsWithoutItWhenItCannot() throws Exception {
-        assertThat(Files.isExecutable(JAVA_25))
-                .as("this test needs the Temurin 25 JDK at %s (as on every machine of this kind)", JAVA_25)
-                .isTrue();
+    void wrapperRunsTheCacheOnTheJavaThatBuiltItAndStartsWithoutItWhenItCannot() throws Exception {
+        Jdks.Jdk builder = Jdks.atLeast(25).orElse(AT_HAND);
+        System.out.println(
+                "StartupArchiveIntegrationTest: the cache of " + builder
+                        + (builder.feature() >= 25
+                                ? " (the AOT cache)"
+                                : " (the CDS archive: no Java 25 or later found in JAVA_HOME, /usr/lib/jvm, ~/.sdkman, ~/.jdks)"));
         Path jar = install();
         Map<String, String> env = shopEnvironment("startup_aot");
 
-        Result build = run(Map.of("RECONCILER_JAVA", JAVA_25.toString()), "jobs/build-cds");
+        Result build = run(Map.of("RECONCILER_JAVA", builder.java().toString()), "jobs/build-cds");
         assertThat(build.exit).as(build.output).isZero();
-        Path cache = home.resolve("target/cds/order-reconciler.aot");
-        assertThat(build.output).contains("build-cds: " + cache).contains("Java 25");
-        assertThat(home.resolve("target/cds/order-reconciler.jsa")).doesNotExist();
+        Path cache = cacheOf(builder);
+        assertThat(build.output).contains("build-cds: " + cache).contains("Java " + builder.feature());
+        assertThat(home.resolve(
+                        builder.feature() >= 25
+                                ? "target/cds/order-reconciler.jsa"
+                                : "target/cds/order-reconciler.aot"))
+                .doesNotExist();
+        String cacheOption = builder.feature() >= 25 ? "AOTCache" : "SharedArchiveFile";
 
         // No RECONCILER_JAVA: the wrapper runs the java that built the cache.
         Result cached = run(env, "jobs/reconcile-orders", "status");
@@ -116,24 +130,25 @@ class StartupArchiveIntegrationTest {
         assertThat(cached.output)
                 .contains("lease: free")
                 .contains(CLI_FROM_CACHE)
-                .contains("-XX:AOTCache=" + cache)
+                .contains("-XX:" + cacheOption + "=" + cache)
                 .contains("-XX:+UseSerialGC");
         Result check = run(env, "jobs/reconcile-orders", "check");
         assertThat(check.output).contains("PASS database:").contains(CLI_FROM_CACHE);
 
-        // Another java named by RECONCILER_JAVA runs the plain jar.
+        // Another java named by RECONCILER_JAVA runs the plain jar (the test JVM's, or, when it
+        // built the cache, a script that runs it).
         Map<String, String> otherJava = new HashMap<>(env);
-        otherJava.put("RECONCILER_JAVA", JAVA_17.toString());
+        otherJava.put("RECONCILER_JAVA", anotherJavaThan(builder).toString());
         Result other = run(otherJava, "jobs/reconcile-orders", "status");
         assertThat(other.exit).as(other.output).isZero();
         assertThat(other.output)
                 .contains("lease: free")
                 .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain("AOTCache");
+                .doesNotContain(cacheOption);
 
         // A damaged cache is ignored by the JVM, silently.
         byte[] whole = Files.readAllBytes(cache);
-        Files.write(cache, Arrays.copyOf(whole, 1 << 20));
+        Files.write(cache, Arrays.copyOf(whole, Math.min(1 << 20, whole.length / 2)));
         Result damaged = run(env, "jobs/reconcile-orders", "status");
         assertThat(damaged.exit).as(damaged.output).isZero();
         assertThat(damaged.output).contains("lease: free").doesNotContain(CLI_FROM_CACHE);
@@ -148,7 +163,7 @@ class StartupArchiveIntegrationTest {
         assertThat(gone.output)
                 .contains("lease: free")
                 .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain("AOTCache");
+                .doesNotContain(cacheOption);
         Files.writeString(recorded, builtWith);
 
         // A new jar is run as it is until the cache is built again.
@@ -158,7 +173,24 @@ class StartupArchiveIntegrationTest {
         assertThat(stale.output)
                 .contains("lease: free")
                 .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain("AOTCache");
+                .doesNotContain(cacheOption);
+    }
+
+    /** The cache jobs/build-cds writes with this JDK: an AOT cache on 25 or later, a CDS archive before. */
+    private Path cacheOf(Jdks.Jdk jdk) {
+        return home.resolve(
+                jdk.feature() >= 25 ? "target/cds/order-reconciler.aot" : "target/cds/order-reconciler.jsa");
+    }
+
+    /** A java that is not the one that built the cache, as the wrapper sees it (another path). */
+    private Path anotherJavaThan(Jdks.Jdk builder) throws IOException {
+        if (!builder.home().equals(AT_HAND.home())) {
+            return AT_HAND.java();
+        }
+        Path script = home.resolve("other-java");
+        Files.writeString(script, "#!/bin/sh\nexec '" + AT_HAND.java() + "' \"$@\"\n");
+        script.toFile().setExecutable(true);
+        return script;
     }
 
     /** The two scripts and the jar in a fresh install folder; returns the jar. */

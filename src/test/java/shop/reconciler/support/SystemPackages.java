@@ -1,8 +1,11 @@
 package shop.reconciler.support;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>Still missing: fail with one line that names the command and the packages, never skip.</li>
  * </ol>
  *
- * Installs are serialised JVM-wide; {@code apt-get} itself waits for the dpkg lock of another
- * process.
+ * Installs are serialised JVM-wide and, through a file lock in the temporary directory, across the
+ * test JVMs that run side by side; {@code apt-get} waits up to 10 minutes for dpkg's lock held by
+ * anything else.
  */
 public final class SystemPackages {
 
@@ -38,22 +42,39 @@ public final class SystemPackages {
      * @throws IllegalStateException when the command cannot be found or installed
      */
     public static Path require(String command, String... packages) {
-        Optional<Path> found = find(command);
+        return requireOneOf(List.of(command), packages);
+    }
+
+    /**
+     * The path of the first of {@code commands} found (a program known under several names, such as
+     * a browser: {@code chromium}, {@code google-chrome}), installing {@code packages} first when
+     * none is, which must bring the first of them.
+     *
+     * @throws IllegalStateException when none can be found or installed
+     */
+    public static Path requireOneOf(List<String> commands, String... packages) {
+        Optional<Path> found = findOneOf(commands);
         if (found.isPresent()) {
             return found.get();
         }
         synchronized (INSTALL_LOCK) {
-            found = find(command);
+            found = findOneOf(commands);
             if (found.isPresent()) {
                 return found.get();
             }
-            String why = install(packages);
-            return find(command)
-                    .orElseThrow(() ->
-                            new IllegalStateException("this test needs '" + command + "' from the Debian package(s) "
-                                    + String.join(" ", packages) + " (apt-get install -y " + String.join(" ", packages)
-                                    + "): " + why));
+            String why = installAlone(commands, packages);
+            return findOneOf(commands)
+                    .orElseThrow(() -> new IllegalStateException("this test needs '" + String.join("' or '", commands)
+                            + "' from the Debian package(s) " + String.join(" ", packages) + " (apt-get install -y "
+                            + String.join(" ", packages) + "): " + why));
         }
+    }
+
+    private static Optional<Path> findOneOf(List<String> commands) {
+        return commands.stream()
+                .map(SystemPackages::find)
+                .flatMap(Optional::stream)
+                .findFirst();
     }
 
     /** The command on the PATH or in the system directories, if any. */
@@ -76,17 +97,31 @@ public final class SystemPackages {
         return Optional.empty();
     }
 
+    /**
+     * Installs under a lock shared by every test JVM of the machine (failsafe runs several side by
+     * side, and two apt-get at once fail on dpkg's lock); the one that waited finds the command.
+     */
+    private static String installAlone(List<String> commands, String... packages) {
+        Path lock = Path.of(System.getProperty("java.io.tmpdir"), "order-reconciler-system-packages.lock");
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = channel.lock()) {
+            return findOneOf(commands).isPresent() ? "installed" : install(packages);
+        } catch (IOException ex) {
+            return "cannot lock " + lock + ": " + ex.getMessage();
+        }
+    }
+
     private static String install(String... packages) {
         if (!"root".equals(System.getProperty("user.name")) || find("apt-get").isEmpty()) {
             return "not installed, and this JVM cannot install it (not root, or no apt-get)";
         }
         try {
             if (!updated) {
-                run(List.of("apt-get", "update", "-qq"), 600);
+                run(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"), 600);
                 updated = true;
             }
-            List<String> install =
-                    new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+            List<String> install = new ArrayList<>(List.of(
+                    "apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "--no-install-recommends"));
             install.addAll(List.of(packages));
             return run(install, 900);
         } catch (IOException ex) {

