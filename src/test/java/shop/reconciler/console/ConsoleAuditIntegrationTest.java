@@ -3,24 +3,17 @@ package shop.reconciler.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import java.io.IOException;
-import java.net.CookieManager;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.ConsoleSession;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ServeUnderTest;
@@ -77,11 +70,11 @@ class ConsoleAuditIntegrationTest {
                 "0 0 0 1 1 *",
                 "--reconciler.management.viewer.password=" + VIEWER_SECRET,
                 "--reconciler.management.operator.password=" + OPERATOR_SECRET);
-        Browser viewer = new Browser();
+        ConsoleSession viewer = new ConsoleSession(node.port());
         node.await(Duration.ofSeconds(240), () -> viewer.reachable());
-        viewer.login("viewer", VIEWER_SECRET);
-        Browser operator = new Browser();
-        operator.login("operator", OPERATOR_SECRET);
+        viewer.signIn("viewer", VIEWER_SECRET);
+        ConsoleSession operator = new ConsoleSession(node.port());
+        operator.signIn("operator", OPERATOR_SECRET);
 
         // when: each looks at the failed notifications
         String viewed = viewer.get("/console/notifications?status=failed").body();
@@ -208,66 +201,5 @@ class ConsoleAuditIntegrationTest {
             n++;
         }
         return n;
-    }
-
-    /** One browser: a cookie jar, no automatic redirects. */
-    private final class Browser {
-        private final HttpClient http = HttpClient.newBuilder()
-                .cookieHandler(new CookieManager())
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        private String csrf;
-
-        boolean reachable() {
-            try {
-                return get("/console/login").statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(uri(path))
-                            .timeout(Duration.ofSeconds(20))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (token.find()) {
-                csrf = token.group(1);
-            }
-            return response;
-        }
-
-        HttpResponse<String> post(String path, String form, boolean withToken)
-                throws IOException, InterruptedException {
-            if (withToken && csrf == null) {
-                get("/console/login");
-            }
-            String body = withToken ? form + "&_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) : form;
-            return http.send(
-                    HttpRequest.newBuilder(uri(path))
-                            .timeout(Duration.ofSeconds(20))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> login(String user, String password) throws IOException, InterruptedException {
-            get("/console/login");
-            HttpResponse<String> response =
-                    post("/console/login", "username=" + form(user) + "&password=" + form(password), true);
-            csrf = null;
-            return response;
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + node.port() + path);
-        }
     }
 }

@@ -3,27 +3,19 @@ package shop.reconciler.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import java.io.IOException;
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import shop.reconciler.ops.CliRunner;
+import shop.reconciler.support.ConsoleSession;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ServeUnderTest;
@@ -89,7 +81,7 @@ class ConsoleIntegrationTest {
                 .containsExactly("cron");
 
         // anonymous: sent to the login page, which is a labelled form
-        Browser anonymous = new Browser();
+        ConsoleSession anonymous = new ConsoleSession(port);
         HttpResponse<String> overviewAnon = anonymous.get("/console");
         assertThat(overviewAnon.statusCode()).isEqualTo(302);
         assertThat(overviewAnon.headers().firstValue("Location").orElse("")).endsWith("/console/login");
@@ -101,16 +93,16 @@ class ConsoleIntegrationTest {
                 .isIn(302, 403);
 
         // a wrong password is refused
-        Browser guess = new Browser();
-        assertThat(guess.login("operator", "guess")
+        ConsoleSession guess = new ConsoleSession(port);
+        assertThat(guess.signIn("operator", "guess")
                         .headers()
                         .firstValue("Location")
                         .orElse(""))
                 .endsWith("/console/login?error");
 
         // viewer: sees the overview, the notifications and the order lookup, but no action
-        Browser viewer = new Browser();
-        viewer.login("viewer", VIEWER_SECRET);
+        ConsoleSession viewer = new ConsoleSession(port);
+        viewer.signIn("viewer", VIEWER_SECRET);
         String overview = viewer.get("/console").body();
         assertThat(overview).contains("Overview", "Last executions", "<svg", "<td>reconcile<", "Lease", "UP");
         assertThat(overview).contains("<time datetime=\"").contains(" UTC</time>");
@@ -156,8 +148,8 @@ class ConsoleIntegrationTest {
                 .isEqualTo(403);
 
         // operator: sees the requeue button; without the CSRF token the action is refused
-        Browser operator = new Browser();
-        operator.login("operator", OPERATOR_SECRET);
+        ConsoleSession operator = new ConsoleSession(port);
+        operator.signIn("operator", OPERATOR_SECRET);
         assertThat(operator.get("/console/notifications?status=failed").body()).contains(">Requeue</button>");
         shop.jdbc().update("UPDATE orders SET user_email = 'carol@example.com' WHERE order_code = 'C-<b>2</b>'");
         assertThat(operator.post("/console/actions/requeue", "order=C-%3Cb%3E2%3C%2Fb%3E", false)
@@ -197,7 +189,7 @@ class ConsoleIntegrationTest {
         long failed = lastExecutionId();
         assertThat(executionStatus(failed)).isEqualTo("FAILED");
         assertThat(shop.orderStatus("R-2")).isEqualTo("processing");
-        Browser anonymous = new Browser();
+        ConsoleSession anonymous = new ConsoleSession(port);
         await(Duration.ofSeconds(60), () -> {
             try {
                 return anonymous.get("/console/login").statusCode() == 200;
@@ -207,8 +199,8 @@ class ConsoleIntegrationTest {
         });
 
         // a viewer sees the failed execution, and no action
-        Browser viewer = new Browser();
-        viewer.login("viewer", VIEWER_SECRET);
+        ConsoleSession viewer = new ConsoleSession(port);
+        viewer.signIn("viewer", VIEWER_SECRET);
         String viewed = viewer.get("/console/executions/" + failed).body();
         assertThat(viewed)
                 .contains("Execution " + failed, "FAILED", "<p class=\"error\">Step reconcile-partition:1: ")
@@ -218,8 +210,8 @@ class ConsoleIntegrationTest {
                 .isEqualTo(403);
 
         // the operator is offered restart and abandon (not stop) for a failed execution
-        Browser operator = new Browser();
-        operator.login("operator", OPERATOR_SECRET);
+        ConsoleSession operator = new ConsoleSession(port);
+        operator.signIn("operator", OPERATOR_SECRET);
         String page = operator.get("/console/executions/" + failed).body();
         assertThat(page)
                 .contains(">Restart execution " + failed + "<", ">Abandon execution " + failed + "<")
@@ -380,8 +372,8 @@ class ConsoleIntegrationTest {
         startServe(
                 "--reconciler.console.actions=false", "--reconciler.management.operator.password=" + OPERATOR_SECRET);
         await(Duration.ofSeconds(60), () -> shop.count("SELECT COUNT(*) FROM order_notifications") == 1);
-        Browser operator = new Browser();
-        operator.login("operator", OPERATOR_SECRET);
+        ConsoleSession operator = new ConsoleSession(port);
+        operator.signIn("operator", OPERATOR_SECRET);
         String page = operator.get("/console/notifications?status=failed").body();
         assertThat(page).contains("Read-only", "C-0002").doesNotContain(">Requeue</button>");
         shop.jdbc().update("UPDATE orders SET user_email = 'dan@example.com'");
@@ -403,7 +395,7 @@ class ConsoleIntegrationTest {
     void consoleOffServesNothingUnderConsole() throws Exception {
         startServe(
                 "--reconciler.console.enabled=false", "--reconciler.management.operator.password=" + OPERATOR_SECRET);
-        Browser anonymous = new Browser();
+        ConsoleSession anonymous = new ConsoleSession(port);
         await(Duration.ofSeconds(60), () -> {
             try {
                 return anonymous.get("/actuator/health").statusCode() == 200;
@@ -412,59 +404,6 @@ class ConsoleIntegrationTest {
             }
         });
         assertThat(anonymous.get("/console/login").statusCode()).isIn(401, 403);
-    }
-
-    /** One browser: a cookie jar, no automatic redirects. */
-    private final class Browser {
-        private final HttpClient http = HttpClient.newBuilder()
-                .cookieHandler(new CookieManager())
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        private String csrf;
-
-        HttpResponse<String> get(String path) throws IOException, InterruptedException {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(uri(path))
-                            .timeout(Duration.ofSeconds(20))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(response.body());
-            if (token.find()) {
-                csrf = token.group(1);
-            }
-            return response;
-        }
-
-        HttpResponse<String> post(String path, String form, boolean withToken)
-                throws IOException, InterruptedException {
-            if (withToken && csrf == null) {
-                get("/console/login");
-            }
-            String body = withToken ? form + "&_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) : form;
-            return http.send(
-                    HttpRequest.newBuilder(uri(path))
-                            .timeout(Duration.ofSeconds(20))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> login(String user, String password) throws IOException, InterruptedException {
-            get("/console/login");
-            HttpResponse<String> response = post(
-                    "/console/login",
-                    "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
-                            + URLEncoder.encode(password, StandardCharsets.UTF_8),
-                    true);
-            csrf = null; // a new session after login: a new token
-            return response;
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
     }
 
     private void startServe(String... extra) {

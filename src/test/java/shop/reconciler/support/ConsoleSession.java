@@ -47,6 +47,49 @@ public final class ConsoleSession {
         return this;
     }
 
+    /**
+     * Posts the sign-in form and answers what the server did (a redirect, to the error page for
+     * a refusal), without judging it; the session's next token comes with its next page.
+     */
+    public HttpResponse<String> signIn(String user, String password) throws IOException, InterruptedException {
+        get("/console/login");
+        HttpResponse<String> response = post(
+                "/console/login",
+                "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+                        + URLEncoder.encode(password, StandardCharsets.UTF_8),
+                true);
+        csrf = null;
+        return response;
+    }
+
+    /** Whether the sign-in page answers (serve is up). */
+    public boolean reachable() {
+        try {
+            return get("/console/login").statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A form post, with the session's CSRF token when {@code withToken} (a page is read for one first). */
+    public HttpResponse<String> post(String path, String form, boolean withToken)
+            throws IOException, InterruptedException {
+        if (withToken && csrf == null) {
+            get("/console/login");
+        }
+        String body = withToken ? form + "&_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) : form;
+        return http.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return get(path, Duration.ofSeconds(30));
     }
