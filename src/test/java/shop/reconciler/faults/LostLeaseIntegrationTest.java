@@ -6,6 +6,7 @@ import static shop.reconciler.faults.ShopUnderTest.assertDelivered;
 import com.icegreen.greenmail.util.GreenMail;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -151,19 +152,26 @@ class LostLeaseIntegrationTest {
     @Test
     void runWhoseLeaseWasTakenOverMidRunReportsItsCompletedExecutionAndLeavesTheNewHolderAlone() throws Exception {
         // given: a run that lasts longer than half of at-most-for (30 s), when its keep-alive
-        // extends the lease: the second order's chunk sleeps 17 s in a trigger
+        // extends the lease: the chunks of the orders after the first sleep 5 s each in a trigger
+        // (four of them, one order per chunk, on one thread: each statement stays within the
+        // statement time-out of 7 s, the run lasts over 20 s)
         ShopUnderTest reconciler = new ShopUnderTest("leasetaken")
                 .smtpPort(SMTP.getSmtp().getPort())
                 .with("reconciler.chunk-size", 1)
+                .with("reconciler.partitions", 1)
+                .with("reconciler.db.statement-timeout", "7s")
                 .with("reconciler.lock.at-most-for", "30s");
         assertThat(reconciler.cli("status").exit()).isZero();
+        List<String> slow = List.of("T-2", "T-3", "T-4", "T-5");
         reconciler.shop.processingOrder("T-1", "t1@example.com", "completed");
-        reconciler.shop.processingOrder("T-2", "t2@example.com", "completed");
+        for (String code : slow) {
+            reconciler.shop.processingOrder(code, code.toLowerCase(Locale.ROOT) + "@example.com", "completed");
+        }
         reconciler
                 .shop
                 .jdbc()
                 .execute("CREATE TRIGGER slow_t2 BEFORE INSERT ON order_notifications FOR EACH ROW BEGIN"
-                        + " IF NEW.order_code = 'T-2' THEN DO SLEEP(17); END IF; END");
+                        + " IF NEW.order_code <> 'T-1' THEN DO SLEEP(5); END IF; END");
 
         // when: once the run is going, another node takes the lease over (the row expired for it,
         // say, after a clock jump) and holds it for an hour
@@ -181,9 +189,11 @@ class LostLeaseIntegrationTest {
         assertThat(takenOver).isEqualTo(1);
         assertThat(reconciler.shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
                 .isEqualTo(1);
-        assertThat(reconciler.completedOrders()).isEqualTo(2);
+        assertThat(reconciler.completedOrders()).isEqualTo(1 + slow.size());
         assertDelivered(SMTP, "T-1", 1);
-        assertDelivered(SMTP, "T-2", 1);
+        for (String code : slow) {
+            assertDelivered(SMTP, code, 1);
+        }
         assertThat(reconciler.shop.count(
                         "SELECT COUNT(*) FROM shedlock WHERE locked_by = 'node-b' AND lock_until > UTC_TIMESTAMP(3)"))
                 .describedAs("node B's lease")

@@ -177,7 +177,7 @@ class MigrationRepairIntegrationTest {
         assertThat(run.exit()).describedAs(run.describe()).isZero();
         assertThat(history(reconciler))
                 .containsExactlyInAnyOrderEntriesOf(
-                        Map.of("0", true, "1", true, "2", true, "3", true, "4", true, "5", true));
+                        Map.of("0", true, "1", true, "2", true, "3", true, "4", true, "5", true, "6", true, "7", true));
         assertThat(checksums(reconciler)).isEqualTo(CHECKSUMS_0_6_0);
         for (String table : List.of(
                 "order_notifications", "BATCH_JOB_EXECUTION_PARAMS", "BATCH_STEP_EXECUTION", "reconcile_failures")) {
