@@ -18,7 +18,8 @@ import shop.reconciler.db.Dialect;
  * statements (one round trip instead of one per row), prepared statements are cached on the
  * client, and the network waits are bounded ({@link DatabaseTimeouts}: a hung database fails a
  * statement, within the statement time-out derived from the lease, instead of holding it; the
- * migrations' connections get their own longer one, see {@code SchemaConfiguration}). Other drivers (the demo's H2) are left alone.
+ * migrations' connections get their own longer one, see {@code Migrations}; a row lock is waited
+ * for at most half of it, {@link #lockWaitSeconds}). Other drivers (the demo's H2) are left alone.
  */
 @Component
 class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
@@ -54,10 +55,21 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
         return bean;
     }
 
+    /**
+     * The session's longest wait for a row lock: half the statement time-out (at least a second),
+     * so that a lock held long by a webhook or another instance ends as a lock conflict (error
+     * 1205, the chunk written again the careful way) before the statement time-out takes the
+     * wait for a hung database and fails the run.
+     */
+    static long lockWaitSeconds(Duration statementTimeout) {
+        return Math.max(1, statementTimeout.toSeconds() / 2);
+    }
+
     private Map<String, String> settings() {
         Map<String, String> all = new LinkedHashMap<>(SETTINGS);
         all.put("connectTimeout", String.valueOf(timeouts.connectTimeout().toMillis()));
         all.put("socketTimeout", String.valueOf(statementTimeout.toMillis()));
+        all.put("sessionVariables", "innodb_lock_wait_timeout=" + lockWaitSeconds(statementTimeout));
         return all;
     }
 }

@@ -18,8 +18,9 @@ import shop.reconciler.InvalidConfigurationException;
  *       quarter of it, so that a run that meets a hung database fails its statement, then its
  *       bookkeeping (each write of the job repository waits at most the pool's
  *       {@code connection-timeout} for a connection that cannot be opened), and ends while its lease
- *       still holds. It must stay above the server's {@code innodb_lock_wait_timeout} (50 s by
- *       default): a lock wait longer than it is taken for a hung database.
+ *       still holds. A row lock is waited for at most half of it (the sessions'
+ *       {@code innodb_lock_wait_timeout}, set by {@code MySqlDriverTuning}): a lock wait ends as a
+ *       lock conflict before it could be taken for a hung database.
  *   <li>The migrations' connections wait the <b>migration time-out</b> instead: a migration may
  *       legitimately rewrite a large table (V4 does), and runs before any lease is taken.
  *   <li>A {@code connectTimeout} or {@code socketTimeout} in the JDBC URL wins over both.
