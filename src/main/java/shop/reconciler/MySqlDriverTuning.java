@@ -51,16 +51,24 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
                     pool.addDataSourceProperty(key, value);
                 }
             });
+            if (pool.getConnectionInitSql() == null) {
+                pool.setConnectionInitSql(LOCK_WAIT_SQL.formatted(lockWaitSeconds(statementTimeout)));
+            }
         }
         return bean;
     }
 
     /**
-     * The session's longest wait for a row lock: half the statement time-out (at least a second),
-     * so that a lock held long by a webhook or another instance ends as a lock conflict (error
-     * 1205, the chunk written again the careful way) before the statement time-out takes the
-     * wait for a hung database and fails the run.
+     * Each new connection waits for a row lock at most half the statement time-out (at least a
+     * second), or the server's own {@code innodb_lock_wait_timeout} when that is shorter: a lock
+     * held long by a webhook or another instance then ends as a lock conflict (error 1205, the
+     * chunk written again the careful way) before the statement time-out takes the wait for a
+     * hung database and fails the run. A {@code connection-init-sql} of the operator's wins.
      */
+    static final String LOCK_WAIT_SQL =
+            "SET SESSION innodb_lock_wait_timeout = LEAST(@@GLOBAL.innodb_lock_wait_timeout, %d)";
+
+    /** Half the statement time-out, in whole seconds, at least one. */
     static long lockWaitSeconds(Duration statementTimeout) {
         return Math.max(1, statementTimeout.toSeconds() / 2);
     }
@@ -69,7 +77,6 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
         Map<String, String> all = new LinkedHashMap<>(SETTINGS);
         all.put("connectTimeout", String.valueOf(timeouts.connectTimeout().toMillis()));
         all.put("socketTimeout", String.valueOf(statementTimeout.toMillis()));
-        all.put("sessionVariables", "innodb_lock_wait_timeout=" + lockWaitSeconds(statementTimeout));
         return all;
     }
 }

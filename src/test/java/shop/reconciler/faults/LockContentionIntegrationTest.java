@@ -24,7 +24,7 @@ import shop.reconciler.support.TestDatabase;
 /**
  * Lock-wait timeouts and deadlocks while the shop's own webhooks update the
  * same {@code download_tasks} and {@code orders} rows. With {@code innodb_lock_wait_timeout} set
- * to 2 s on the server and in the reconciler's sessions (half its statement time-out of 4 s), two "webhook" threads hold row locks for about 3 s at a time: one churns
+ * to 2 s on the server, two "webhook" threads hold row locks for about 3 s at a time: one churns
  * over a few orders (tasks first, then orders: the opposite order of the reconciler's, so
  * deadlocks are possible as well as time-outs), the other holds one order until the reconciler
  * waits for it, keeps it past the time-out, then re-queues one of its tasks. The run must end
@@ -46,11 +46,8 @@ class LockContentionIntegrationTest {
     @Test
     void runUnderLockTimeoutsAndDeadlocksFromWebhooksCompletesAndKeepsARequeuedOrderOpen() throws Exception {
         // given
-        ShopUnderTest reconciler = new ShopUnderTest("locks")
-                .smtpPort(SMTP.getSmtp().getPort())
-                .with("reconciler.chunk-size", 1)
-                // the reconciler's sessions wait half of it for a lock: 2 s, as the server's
-                .with("reconciler.db.statement-timeout", "4s");
+        ShopUnderTest reconciler =
+                new ShopUnderTest("locks").smtpPort(SMTP.getSmtp().getPort()).with("reconciler.chunk-size", 1);
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {
             reconciler.shop.processingOrder(
