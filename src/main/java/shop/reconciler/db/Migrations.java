@@ -44,8 +44,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 public final class Migrations {
 
-    public static final String TIMEOUT_KEY = "reconciler.db.migration-timeout";
-
     /** The command that clears a failed migration from the history. */
     public static final String REPAIR_COMMAND = "repair";
 
