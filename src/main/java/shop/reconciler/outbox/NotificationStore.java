@@ -401,8 +401,8 @@ public class NotificationStore {
 
     /**
      * Inserts a {@code skipped} row for each of these orders, its recipient the order's address as
-     * stored, in one {@code INSERT ... SELECT} (in the caller's transaction; MySQL and MariaDB: see
-     * {@code Dialect.insertsFromSelectOnDuplicateKey}); an order that already has a row keeps it.
+     * stored, in one {@code INSERT ... SELECT} (in the caller's transaction; MySQL, MariaDB, and H2 in
+     * its MySQL mode for the demo); an order that already has a row keeps it.
      */
     public void insertSkipped(Collection<Long> orderIds, String reason, long jobExecutionId) {
         if (orderIds.isEmpty()) {
