@@ -210,8 +210,10 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job", "smtp", "startup").contains(s)) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp, startup)");
+            if (!List.of("floor", "per-order", "job", "smtp", "reads", "startup")
+                    .contains(s)) {
+                throw new IllegalArgumentException(
+                        "unknown scenario " + s + " (floor, per-order, job, smtp, reads, startup)");
             }
         }
         if (o.explainSize == null) {
@@ -230,6 +232,7 @@ public final class BenchMain {
     int run() throws Exception {
         long started = System.nanoTime();
         Files.createDirectories(options.out.resolve("logs"));
+        Files.deleteIfExists(options.out.resolve("reads.csv"));
         ShopGenerator.checkEmailCases();
         classpath = System.getProperty("java.class.path");
         say("bench: " + options.command);
@@ -433,6 +436,10 @@ public final class BenchMain {
                 if (scenario.equals("startup")) {
                     continue;
                 }
+                if (scenario.equals("reads")) {
+                    ok &= operatorReads(n, template, floorSeconds);
+                    continue;
+                }
                 if (scenario.equals("smtp")) {
                     for (int k = 1; k <= options.repeat; k++) {
                         String run = options.repeat > 1 ? ", run=" + k + "/" + options.repeat : "";
@@ -613,6 +620,59 @@ public final class BenchMain {
             drop(template);
         }
         return ok;
+    }
+
+    /**
+     * The operator's reads (issue 24.3) on a fresh copy after its first run: each one's database and
+     * wall time against its budget, printed and written to {@code reads.csv} and the report.
+     */
+    private boolean operatorReads(long n, BenchDb.Db template, double floorSeconds) throws Exception {
+        BenchDb.Db copy = copy(template, "reads", n);
+        List<OperatorReads.Read> reads;
+        double load = Cpu.load();
+        try {
+            smtp.reset();
+            reads = new OperatorReads(
+                            server::openAdminConnection, copy, smtp.getSmtp().getPort(), this::say)
+                    .measure();
+        } finally {
+            drop(copy);
+        }
+        List<String> table = OperatorReads.table(reads, floorSeconds);
+        say("");
+        say(String.format(
+                Locale.ROOT,
+                "operator reads at N = %,d after the first run (database time from the server's slow log;"
+                        + " a command's wall time includes its JVM's start; load %.2f, machine shared):",
+                n,
+                load));
+        table.forEach(this::say);
+        report.add("## Operator reads, N = " + n + "\n");
+        report.add("```");
+        report.addAll(table);
+        report.add("```");
+        report.add("");
+        List<String> csv = new ArrayList<>();
+        Path file = options.out.resolve("reads.csv");
+        if (!Files.exists(file)) {
+            csv.add("n,read,db_seconds,statements,wall_seconds,lines,exit,load_1min,slowest");
+        }
+        for (OperatorReads.Read r : reads) {
+            csv.add(String.join(
+                    ",",
+                    Long.toString(n),
+                    quote(r.name()),
+                    String.format(Locale.ROOT, "%.3f", r.dbSeconds()),
+                    Long.toString(r.statements()),
+                    String.format(Locale.ROOT, "%.2f", r.wallSeconds()),
+                    Long.toString(r.lines()),
+                    Integer.toString(r.exit()),
+                    String.format(Locale.ROOT, "%.2f", load),
+                    quote(r.slowest())));
+        }
+        Files.write(file, csv, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        // a read over its budget is reported (OVER in the table), a read that failed fails the benchmark
+        return reads.stream().allMatch(r -> r.exit() == 0);
     }
 
     private static String variantLabel(String[] variant) {

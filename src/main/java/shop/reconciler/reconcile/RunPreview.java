@@ -48,14 +48,20 @@ public class RunPreview {
              ORDER BY o.id
             """;
 
-    /** {@code {{taskStatus}}} and {@code {{orderIsProcessing}}} compare statuses exactly (see {@link Dialect}). */
+    /**
+     * {@code {{taskStatus}}} and {@code {{orderIsProcessing}}} compare statuses exactly (see {@link Dialect}).
+     * The task test is a scalar subquery, probed per processing order on the tasks' index, rather than
+     * an {@code EXISTS}: MariaDB turns such an {@code EXISTS} into a semi-join that materializes every
+     * non-terminal old task by a scan of the whole table (0.9 s of {@code status}'s 1.9 s at 200k orders).
+     */
     static final String STUCK_WHERE = """
               FROM orders o
              WHERE {{orderIsProcessing}}
-               AND EXISTS (SELECT 1 FROM download_tasks t
-                            WHERE t.order_id = o.id
-                              AND (t.status IS NULL OR {{taskStatus}} NOT IN (:terminal))
-                              AND t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)))
+               AND (SELECT 1 FROM download_tasks t
+                     WHERE t.order_id = o.id
+                       AND (t.status IS NULL OR {{taskStatus}} NOT IN (:terminal))
+                       AND t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3))
+                     LIMIT 1) IS NOT NULL
             """;
 
     static final String STUCK_COUNT_SQL = "SELECT COUNT(*)" + STUCK_WHERE;
