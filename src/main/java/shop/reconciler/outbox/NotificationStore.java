@@ -191,7 +191,12 @@ public class NotificationStore {
 
     static final String OF_ORDER_SQL = "SELECT status, last_error FROM {{notifications}} WHERE order_code = :code";
 
-    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}} WHERE uncertain_deliveries > 0";
+    /**
+     * Every status named, so that the {@code (status, uncertain_deliveries)} index (V8) counts the
+     * few rows with such deliveries in four short ranges instead of reading every row.
+     */
+    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}}"
+            + " WHERE status IN ('queued', 'sent', 'failed', 'skipped') AND uncertain_deliveries > 0";
 
     static final String ROW_COLUMNS = """
             SELECT n.id, n.order_id, n.order_code, n.recipient, n.status, n.attempts,

@@ -77,12 +77,16 @@ public class RunPreview {
 
     static final String ANOMALY_CODES_SQL = "SELECT o.order_code" + ANOMALY_WHERE + " ORDER BY o.id LIMIT :limit";
 
-    /** Processing orders the reconcile step would complete now: the guard of its UPDATE, as a count. */
+    /**
+     * Processing orders the reconcile step would complete now: the guard of its UPDATE, as a count.
+     * "Has a task" is a scalar subquery for the reason given at {@link #STUCK_WHERE} (as an
+     * {@code EXISTS} it scanned every task: 5.5 s of the console's overview at 200k orders).
+     */
     static final String FINISHED_COUNT_SQL = """
             SELECT COUNT(*)
               FROM orders o
              WHERE {{orderIsProcessing}}
-               AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)
+               AND (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id LIMIT 1) IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM download_tasks t
                                 WHERE t.order_id = o.id
                                   AND (t.status IS NULL OR {{taskStatus}} NOT IN (:terminal)))
