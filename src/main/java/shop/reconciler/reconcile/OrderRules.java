@@ -117,14 +117,21 @@ public final class OrderRules {
         parts.put(
                 "taskIsKnown",
                 "t.status IS NOT NULL AND " + taskStatus + " IN (" + SqlText.literals(knownStatuses) + ")");
-        String orderHasTask = "EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)";
+        // A scalar subquery probed per order on the tasks' index, not an EXISTS: MariaDB turns an
+        // EXISTS in a count over every processing order into a semi-join that scans every task.
+        String firstTask = "(SELECT 1 FROM download_tasks t WHERE t.order_id = o.id LIMIT 1)";
+        String orderHasTask = firstTask + " IS NOT NULL";
         parts.put("orderHasTask", orderHasTask);
-        parts.put("orderHasNoTask", "NOT " + orderHasTask);
+        parts.put("orderHasNoTask", firstTask + " IS NULL");
         parts.put("orderHasNoOpenTask", orderHasNoOpenTask);
         parts.put("orderIsFinished", orderHasTask + " AND " + orderHasNoOpenTask);
         parts.put("backlogCutoff", ago(maxAge));
         parts.put("stuckCutoff", stuckCutoff);
         parts.put("taskIsStuck", taskIsOpen + " AND t.updated_at < " + stuckCutoff);
+        parts.put(
+                "orderHasStuckTask",
+                "(SELECT 1 FROM download_tasks t WHERE t.order_id = o.id AND " + taskIsOpen + " AND t.updated_at < "
+                        + stuckCutoff + " LIMIT 1) IS NOT NULL");
         return Map.copyOf(parts);
     }
 

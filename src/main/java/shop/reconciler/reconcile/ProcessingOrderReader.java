@@ -68,8 +68,9 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
             """;
 
     /**
-     * A plain statement whose text is complete (see {@link SqlText}): the page's ids as literals,
-     * the rules ({@link OrderRules}: terminal, known status, backlog) as fragments.
+     * A plain statement whose text is complete (see {@link SqlText}): the page's tasks (see
+     * {@link #tasksOfPage}) and the rules ({@link OrderRules}: terminal, known status, backlog) as
+     * fragments.
      */
     static final String TALLY_SQL = """
             SELECT t.order_id,
@@ -78,7 +79,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
                    SUM(CASE WHEN {{taskIsKnown}} THEN 0 ELSE 1 END) AS unknown_tasks,
                    CASE WHEN MAX(t.updated_at) < {{backlogCutoff}} THEN 1 ELSE 0 END AS stale
               FROM download_tasks t
-             WHERE t.order_id IN ({{ids}})
+             WHERE {{tasksOfPage}}
              GROUP BY t.order_id
                {{shareLock}}
             """;
@@ -183,8 +184,28 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
         page.addAll(read);
     }
 
+    /**
+     * Which tasks the tally reads. Where the page's orders are most of the ids between its first
+     * and last (a first run over a backlog, where nine orders in ten are processing), one range of
+     * the tasks' index from the first to the last: the tasks are read in one pass in index order,
+     * as the set-based floor's aggregate-once form reads them (issue 24.2), instead of one look-up
+     * per order; the tallies of orders in the range that are not in the page are read and left
+     * out. Where they are sparse (later runs, a few open orders among completed ones), their ids.
+     */
+    static String tasksOfPage(List<Long> ids) {
+        long first = ids.get(0);
+        long last = ids.get(ids.size() - 1);
+        return ids.size() >= MIN_RANGE_PAGE && (last - first + 1) <= 2L * ids.size()
+                ? "t.order_id BETWEEN " + first + " AND " + last
+                : "t.order_id IN ({{ids}})";
+    }
+
+    /** Below this many orders a page's tally looks its orders up one by one. */
+    static final int MIN_RANGE_PAGE = 100;
+
     private void readTallies(String sql, List<Long> ids, Map<Long, Tally> into) {
-        jdbc.getJdbcTemplate().query(SqlText.withIds(sql, ids), (RowCallbackHandler) rs -> into.put(
+        String complete = SqlText.withIds(SqlText.fill(sql, Map.of("tasksOfPage", tasksOfPage(ids))), ids);
+        jdbc.getJdbcTemplate().query(complete, (RowCallbackHandler) rs -> into.put(
                 rs.getLong("order_id"),
                 new Tally(
                         rs.getLong("task_count"),

@@ -45,11 +45,16 @@ public class RunPreview {
              ORDER BY o.id
             """;
 
-    /** The markers are the rules ({@link OrderRules#sql}). */
+    /**
+     * The markers are the rules ({@link OrderRules#sql}). The stuck test is a scalar subquery,
+     * probed per processing order on the tasks' index, rather than an {@code EXISTS}: MariaDB turns
+     * such an {@code EXISTS} into a semi-join that materializes every non-terminal old task by a
+     * scan of the whole table (0.9 s of {@code status}'s 1.9 s at 200k orders).
+     */
     static final String STUCK_WHERE = """
               FROM orders o
              WHERE {{orderIsCandidate}}
-               AND EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id AND {{taskIsStuck}})
+               AND {{orderHasStuckTask}}
             """;
 
     static final String STUCK_COUNT_SQL = "SELECT COUNT(*)" + STUCK_WHERE;
@@ -65,7 +70,11 @@ public class RunPreview {
 
     static final String ANOMALY_CODES_SQL = "SELECT o.order_code" + ANOMALY_WHERE + " ORDER BY o.id LIMIT :limit";
 
-    /** Processing orders the reconcile step would complete now: the guard of its UPDATE, as a count. */
+    /**
+     * Processing orders the reconcile step would complete now: the guard of its UPDATE, as a count.
+     * "Has a task" is a scalar subquery for the reason given at {@link #STUCK_WHERE} (as an
+     * {@code EXISTS} it scanned every task: 5.5 s of the console's overview at 200k orders).
+     */
     static final String FINISHED_COUNT_SQL = """
             SELECT COUNT(*)
               FROM orders o
