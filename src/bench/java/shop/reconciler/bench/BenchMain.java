@@ -37,6 +37,7 @@ public final class BenchMain {
                    jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp[,startup]]
                               [--chunk-sizes 2000[,1000...] (reconciler.chunk-size; default 2000 as the application)] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
+                              [--send-emails 5000] [--send-connections 1,4] (the send scenario: GreenMail and postfix, each against a bare client)
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--repeat 1 (runs of each floor, job and smtp scenario, each on a fresh copy; ratios against the floor's median)]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
@@ -52,6 +53,8 @@ public final class BenchMain {
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
+        int sendEmails = 5_000;
+        List<Integer> sendConnections = List.of(1, 4);
         int repeat = 1;
         String heap = "256m";
         Long explainSize;
@@ -180,6 +183,12 @@ public final class BenchMain {
                             .map(String::trim)
                             .toList();
                 case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
+                case "--send-emails" -> o.sendEmails = Integer.parseInt(value(args, ++i, a));
+                case "--send-connections" ->
+                    o.sendConnections = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .toList();
                 case "--repeat" -> {
                     o.repeat = Integer.parseInt(value(args, ++i, a));
                     if (o.repeat < 1 || o.repeat > 10) {
@@ -210,8 +219,9 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job", "smtp", "startup").contains(s)) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp, startup)");
+            if (!List.of("floor", "per-order", "job", "smtp", "send", "startup").contains(s)) {
+                throw new IllegalArgumentException(
+                        "unknown scenario " + s + " (floor, per-order, job, smtp, send, startup)");
             }
         }
         if (o.explainSize == null) {
@@ -431,6 +441,13 @@ public final class BenchMain {
             List<Row> sizeRows = new ArrayList<>();
             for (String scenario : options.scenarios) {
                 if (scenario.equals("startup")) {
+                    continue;
+                }
+                if (scenario.equals("send")) {
+                    List<Row> send = new SendScenario(smtp, this::child, this::copy, this::drop, this::say)
+                            .run(n, template, options.sendEmails, options.sendConnections, options.repeat);
+                    sizeRows.addAll(send);
+                    rows.addAll(send);
                     continue;
                 }
                 if (scenario.equals("smtp")) {
