@@ -62,19 +62,45 @@ final class SendScenario {
     List<BenchMain.Row> run(long n, BenchDb.Db template, int emails, List<Integer> connections, int repeat)
             throws Exception {
         List<BenchMain.Row> rows = new ArrayList<>();
-        rows.addAll(server(
-                n,
-                template,
-                emails,
-                connections,
-                repeat,
-                "GreenMail",
-                greenMail.getSmtp().getPort(),
-                false));
-        try (PostfixRelay postfix = PostfixRelay.start(greenMail.getSmtp().getPort())) {
-            rows.addAll(server(n, template, emails, connections, repeat, "postfix", postfix.port(), true));
-        }
+        rows.addAll(server(n, template, emails, connections, repeat, "GreenMail", false));
+        rows.addAll(server(n, template, emails, connections, repeat, "postfix", true));
         return rows;
+    }
+
+    /** A fresh GreenMail (its port changes), and postfix before it when relayed; closing stops postfix. */
+    private interface Target extends AutoCloseable {
+        int port();
+
+        @Override
+        void close();
+    }
+
+    private Target fresh(boolean relayed) {
+        greenMail.reset();
+        int greenMailPort = greenMail.getSmtp().getPort();
+        if (!relayed) {
+            return new Target() {
+                @Override
+                public int port() {
+                    return greenMailPort;
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+        PostfixRelay postfix = PostfixRelay.start(greenMailPort);
+        return new Target() {
+            @Override
+            public int port() {
+                return postfix.port();
+            }
+
+            @Override
+            public void close() {
+                postfix.close();
+            }
+        };
     }
 
     private List<BenchMain.Row> server(
@@ -84,18 +110,18 @@ final class SendScenario {
             List<Integer> connections,
             int repeat,
             String server,
-            int port,
             boolean relayed)
             throws Exception {
         List<BenchMain.Row> rows = new ArrayList<>();
         for (int k = 1; k <= repeat; k++) {
             String run = repeat > 1 ? ", run=" + k + "/" + repeat : "";
-            greenMail.reset();
-            Map<String, String> bare =
-                    child.run("smtp", template, n, new String[] {"count=" + emails, "smtpPort=" + port});
+            Map<String, String> bare;
+            try (Target target = fresh(relayed)) {
+                bare = child.run("smtp", template, n, new String[] {"count=" + emails, "smtpPort=" + target.port()});
+                awaitReceived(emails, relayed);
+            }
             double ceilingSeconds = Double.parseDouble(bare.get("seconds"));
             double ceiling = emails / ceilingSeconds;
-            awaitReceived(emails, relayed);
             say.accept(String.format(
                     Locale.ROOT, "   send ceiling (%s): %.2f s, %.0f emails/s", server, ceilingSeconds, ceiling));
             rows.add(row(
@@ -112,13 +138,17 @@ final class SendScenario {
                     try (Connection connection = DriverManager.getConnection(db.url(), db.user(), db.password())) {
                         BenchDb.execute(connection, String.format(Locale.ROOT, QUEUE_SQL, emails));
                     }
-                    greenMail.reset();
-                    Map<String, String> r = child.run(
-                            "job", db, n, new String[] {"jvm=-Dreconciler.mail.connections=" + c, "smtpPort=" + port});
-                    long sent = Long.parseLong(r.getOrDefault("send.written", "0"));
+                    Map<String, String> r;
+                    long sent;
+                    try (Target target = fresh(relayed)) {
+                        r = child.run("job", db, n, new String[] {
+                            "jvm=-Dreconciler.mail.connections=" + c, "smtpPort=" + target.port()
+                        });
+                        sent = Long.parseLong(r.getOrDefault("send.written", "0"));
+                        awaitReceived((int) sent, relayed);
+                    }
                     double seconds = Double.parseDouble(r.get("sendSeconds"));
                     double rate = sent / seconds;
-                    awaitReceived((int) sent, relayed);
                     say.accept(String.format(
                             Locale.ROOT,
                             "   send (%s, connections=%d): %,d emails in %.2f s, %.0f emails/s, %.2f of the ceiling",

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -268,7 +269,13 @@ class NotificationSender implements ItemWriter<Notification> {
             try {
                 for (int c = 0; c < connections; c++) {
                     loops.add(threads.submit(() -> {
-                        new ConnectionLoop().run();
+                        // the step-scoped beans (the circuit) answer on this thread too
+                        StepSynchronizationManager.register(stepExecution);
+                        try {
+                            new ConnectionLoop().run();
+                        } finally {
+                            StepSynchronizationManager.release();
+                        }
                         return null;
                     }));
                 }

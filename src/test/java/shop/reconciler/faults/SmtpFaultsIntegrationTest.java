@@ -155,6 +155,39 @@ class SmtpFaultsIntegrationTest {
         assertThat(spanMillis).isGreaterThanOrEqualTo((long) ((n - 1) / rate * 1000) - 150);
     }
 
+    @Test
+    void maxRateHoldsAcrossSeveralConnectionsAtOnce() {
+        // given: 12 orders, at most 5 messages per second, four connections at once
+        int n = 12;
+        double rate = 5;
+        for (int i = 0; i < n; i++) {
+            reconciler.shop.processingOrder("C-" + i, "c" + i + "@example.com", "completed");
+        }
+        reconciler.with("reconciler.mail.max-rate", rate).with("reconciler.mail.connections", 4);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: all sent, once each, over several connections, and no second held more than the
+        // rate allows: any rate + 1 messages in a row took at least a second, all of them (n-1)/rate
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertDelivered(SMTP, "C-" + i, 1);
+        }
+        assertThat(proxy.connections()).isGreaterThanOrEqualTo(2);
+        List<Long> times = proxy.mailFromNanos().stream().sorted().toList();
+        assertThat(times).hasSize(n);
+        long spanMillis = (times.get(n - 1) - times.get(0)) / 1_000_000;
+        assertThat(spanMillis).isGreaterThanOrEqualTo((long) ((n - 1) / rate * 1000) - 150);
+        int perSecond = (int) rate;
+        for (int i = 0; i + perSecond < n; i++) {
+            assertThat((times.get(i + perSecond) - times.get(i)) / 1_000_000)
+                    .describedAs("milliseconds between message %d and message %d", i, i + perSecond)
+                    .isGreaterThanOrEqualTo(1000 - 150);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"421 4.7.0 too many connections, slow down", "454 4.7.0 rate limit exceeded"})
     void throttlingRepliesPauseTheWholeLoopWithAGrowingPauseAndEveryMessageIsDeliveredOnce(String reply) {
