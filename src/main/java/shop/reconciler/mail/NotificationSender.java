@@ -488,18 +488,19 @@ class NotificationSender implements ItemWriter<Notification> {
                             e.getMessage());
                     return null;
                 }
+                // only a delivery handed to a server that took the session (and TLS, AUTH) costs an attempt
+                Delivery unusable = connection.connect();
+                if (unusable != null) {
+                    notConnected(notification, unusable, ledger);
+                    return unusable;
+                }
+                // the turn is taken once connected, so that the server sees the pace, not connecting's delays
                 try {
                     pace.awaitTurn();
                 } catch (InterruptedException e) {
                     // nothing charged yet: the claim is given back and the chunk stops
                     Thread.currentThread().interrupt();
                     return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
-                }
-                // only a delivery handed to a server that took the session (and TLS, AUTH) costs an attempt
-                Delivery unusable = connection.connect();
-                if (unusable != null) {
-                    notConnected(notification, unusable, ledger);
-                    return unusable;
                 }
                 if (!ledger.charge(notification, true)) {
                     return Delivery.heldBack(claimGone(notification));
