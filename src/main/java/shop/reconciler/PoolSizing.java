@@ -13,8 +13,8 @@ import shop.reconciler.console.ConsoleReadBudget;
  * a connection for its chunk's transaction, and the lease's keep-alive, the send step's connection
  * for its claims and results (next to its chunk's) and the health check need theirs, and the
  * console's pages have a budget of their own ({@link ConsoleReadBudget#CONNECTIONS}). A pool set
- * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3 + that
- * budget, with a line in the log, instead of letting the partitions wait for other connections.
+ * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions (or, if more,
+ * {@code reconciler.mail.connections} + 1: the send step's ledgers and its chunk's) + 3 + that budget, with a line in the log, instead of letting the partitions wait for other connections.
  */
 @Component
 class PoolSizing implements BeanPostProcessor {
@@ -32,8 +32,12 @@ class PoolSizing implements BeanPostProcessor {
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof HikariDataSource pool) {
             ReconcilerProperties settings = properties.getIfAvailable();
-            int needed =
-                    (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS + ConsoleReadBudget.CONNECTIONS;
+            // the send step, after the partitions: its chunk's transaction and a ledger per SMTP connection
+            int needed = (settings == null
+                            ? 1
+                            : Math.max(settings.partitions(), settings.mail().connections() + 1))
+                    + SPARE_CONNECTIONS
+                    + ConsoleReadBudget.CONNECTIONS;
             if (pool.getMaximumPoolSize() < needed) {
                 log.info(
                         "connection pool raised from {} to {} connections for reconciler.partitions",

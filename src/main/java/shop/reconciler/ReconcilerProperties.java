@@ -197,6 +197,10 @@ public record ReconcilerProperties(
      *     throttle faster senders (new accounts often get about 14 per second). 0, the default,
      *     means no limit, as an own relay usually needs; a throttling reply (421, 454, or a 4xx
      *     with an enhanced code 4.7.x) pauses the whole send loop however this is set
+     * @param connections SMTP connections a send chunk uses at once (1 to 32), each with at most
+     *     one message the server took and the database has not recorded yet (so a crash leaves at
+     *     most this many deliveries of unknown outcome); {@code max-rate} and a throttling pause
+     *     hold across them
      */
     public record Mail(
             @DefaultValue("orders@example.com") String from,
@@ -219,7 +223,8 @@ public record ReconcilerProperties(
             @DefaultValue("10m") Duration endOfDataTimeout,
             @DefaultValue("5m") Duration sendDeadline,
             @DefaultValue("false") boolean requireTls,
-            @DefaultValue("0") double maxRate) {
+            @DefaultValue("0") double maxRate,
+            @DefaultValue("4") int connections) {
 
         public Mail {
             if (from == null || !EmailAddresses.isValid(from)) {
@@ -270,6 +275,7 @@ public record ReconcilerProperties(
                 throw new InvalidConfigurationException(
                         "reconciler.mail.max-rate", "must be between 0 (no limit) and 100000 messages per second");
             }
+            requireBetween("reconciler.mail.connections", connections, 1, 32);
         }
     }
 

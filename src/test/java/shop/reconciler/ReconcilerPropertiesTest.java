@@ -407,7 +407,8 @@ class ReconcilerPropertiesTest {
                     Duration.ofMinutes(10),
                     Duration.ofMinutes(5),
                     false,
-                    0);
+                    0,
+                    4);
         }
     }
 }

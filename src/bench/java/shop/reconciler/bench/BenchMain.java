@@ -34,9 +34,10 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: jobs/bench --startup [--repeat 5] [--java25 PATH] [--url ...]   (the start-up scenario: run/status/check without a cache, with CDS on 17, with the AOT cache on 25)
-                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp,reads,startup (default all; reads: the operator's reads after a first run)]
+                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp,send,reads,startup (default all; send: GreenMail and postfix against a bare client; reads: the operator's reads after a first run)]
                               [--chunk-sizes 2000[,1000...] (reconciler.chunk-size; default 2000 as the application)] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
+                              [--send-emails 5000] [--send-connections 1,4] (the send scenario: GreenMail and postfix, each against a bare client)
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
                               [--repeat 1 (runs of each floor, job and smtp scenario, each on a fresh copy; ratios against the floor's median)]
                               [--buffer-pool-mb 2048] [--out target/bench] [--hold (keep each shop until Enter)]
@@ -46,12 +47,14 @@ public final class BenchMain {
 
     static final class Options {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
-        List<String> scenarios = List.of("per-order", "floor", "job", "smtp", "reads", "startup");
+        List<String> scenarios = List.of("per-order", "floor", "job", "smtp", "send", "reads", "startup");
         List<Integer> chunkSizes = List.of(2000);
         List<Integer> partitions = List.of(2); // reconciler.partitions' default
         List<String> jobParams = List.of("");
         List<String> jobJvmOpts = List.of("");
         int sample = 20_000;
+        int sendEmails = 5_000;
+        List<Integer> sendConnections = List.of(1, 4);
         int repeat = 1;
         String heap = "256m";
         Long explainSize;
@@ -180,6 +183,12 @@ public final class BenchMain {
                             .map(String::trim)
                             .toList();
                 case "--sample" -> o.sample = Integer.parseInt(value(args, ++i, a));
+                case "--send-emails" -> o.sendEmails = Integer.parseInt(value(args, ++i, a));
+                case "--send-connections" ->
+                    o.sendConnections = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .toList();
                 case "--repeat" -> {
                     o.repeat = Integer.parseInt(value(args, ++i, a));
                     if (o.repeat < 1 || o.repeat > 10) {
@@ -210,10 +219,10 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job", "smtp", "reads", "startup")
+            if (!List.of("floor", "per-order", "job", "smtp", "send", "reads", "startup")
                     .contains(s)) {
                 throw new IllegalArgumentException(
-                        "unknown scenario " + s + " (floor, per-order, job, smtp, reads, startup)");
+                        "unknown scenario " + s + " (floor, per-order, job, smtp, send, reads, startup)");
             }
         }
         if (o.explainSize == null) {
@@ -462,6 +471,13 @@ public final class BenchMain {
                 }
                 if (scenario.equals("reads")) {
                     ok &= operatorReads(n, template, floorSeconds);
+                    continue;
+                }
+                if (scenario.equals("send")) {
+                    List<Row> send = new SendScenario(smtp, this::child, this::copy, this::drop, this::say)
+                            .run(n, template, options.sendEmails, options.sendConnections, options.repeat);
+                    sizeRows.addAll(send);
+                    rows.addAll(send);
                     continue;
                 }
                 if (scenario.equals("smtp")) {

@@ -165,10 +165,8 @@ final class ExplainReport {
                             Map.of(
                                     "claimant",
                                     "bench",
-                                    "settled",
+                                    "id",
                                     claimId,
-                                    "next",
-                                    -1,
                                     "status",
                                     "sent",
                                     "error",

@@ -4,7 +4,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * The one connection a send chunk uses, opened before the first delivery ({@link #connect()}) and
+ * One SMTP connection of a send chunk (one per {@code reconciler.mail.connections}), opened before the first delivery ({@link #connect()}) and
  * again after a failure closed it. A connection that cannot be opened (no server, TLS or AUTH
  * refused) is a delivery result too: {@link Delivery.Outcome#UNREACHABLE}, nothing was sent.
  */
@@ -27,12 +27,12 @@ final class ChunkConnection implements AutoCloseable {
     }
 
     /** Delivers over the open connection, or a new one (an in-run retry's, its attempt charged already). */
-    Delivery deliver(MimeMessage message, HandOverGate gate) {
+    Delivery deliver(MimeMessage message) {
         ConnectFailure failure = open();
         if (failure != null) {
             return new Delivery(Delivery.Outcome.UNREACHABLE, failure.what() + ": " + failure.reason());
         }
-        return connection.deliver(message, gate);
+        return connection.deliver(message);
     }
 
     private ConnectFailure open() {

@@ -31,7 +31,7 @@ record Delivery(Outcome outcome, String reason, boolean throttled) {
          * {@code require-tls}, or AUTH): nothing was handed over.
          */
         UNREACHABLE,
-        /** Not delivered on purpose: the gate refused (a result before it was not recorded, or its claim is gone). */
+        /** Not delivered on purpose: its claim is gone, or the sender was interrupted before it began. */
         HELD_BACK
     }
 

@@ -33,16 +33,12 @@ public class EmlDirectoryTransport implements MailTransport {
         }
         return new Connection() {
             @Override
-            public Delivery deliver(MimeMessage message, HandOverGate gate) {
+            public Delivery deliver(MimeMessage message) {
                 String name;
                 try {
                     name = message.getMessageID().replaceAll("[^A-Za-z0-9._@-]", "") + ".eml";
                 } catch (MessagingException e) {
                     return new Delivery(Delivery.Outcome.REFUSED, "no Message-ID: " + e.getMessage());
-                }
-                String refusal = gate.await();
-                if (refusal != null) {
-                    return Delivery.heldBack(refusal);
                 }
                 try (OutputStream out = Files.newOutputStream(directory.resolve(name))) {
                     message.writeTo(out);

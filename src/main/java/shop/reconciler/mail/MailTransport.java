@@ -30,14 +30,12 @@ public interface MailTransport {
 
         /**
          * Hands one message over and says what became of it; a failure to deliver is a result,
-         * not an exception. Everything that does not yet deliver it (for SMTP: the envelope,
-         * {@code DATA} and the content) may happen at once; the step that makes the receiver take
-         * it (the end of data) waits for {@code gate} first, and when the gate refuses, the
-         * message is abandoned undelivered ({@link Delivery.Outcome#HELD_BACK}). After any
+         * not an exception. The caller records whatever must be durable before the receiver may
+         * take the message (the attempt, the result before it) before it calls this. After any
          * outcome but {@link Delivery.Outcome#SENT} and {@link Delivery.Outcome#REFUSED} the
          * connection is closed and a new one is needed.
          */
-        Delivery deliver(MimeMessage message, HandOverGate gate);
+        Delivery deliver(MimeMessage message);
 
         /** How the connection is protected, in words ({@code STARTTLS, certificate verified}), or null when it does not apply. */
         default String security() {

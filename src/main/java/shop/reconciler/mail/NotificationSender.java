@@ -5,20 +5,28 @@ import jakarta.mail.internet.MimeMessage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
-import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
 import shop.reconciler.outbox.Notification;
@@ -28,7 +36,8 @@ import shop.reconciler.outbox.NotificationStore.Claimed;
 import shop.reconciler.outbox.NotificationStore.Settlement;
 
 /**
- * The send loop: sends the notifications of one chunk, one SMTP connection for the chunk.
+ * The send loop: sends the notifications of one chunk over {@code reconciler.mail.connections}
+ * SMTP connections at once, each with its own {@link DeliveryLedger}.
  *
  * <ol>
  *   <li>The orders' courses are read in bounded batches ({@link CourseQuery}).
@@ -37,35 +46,34 @@ import shop.reconciler.outbox.NotificationStore.Settlement;
  *       attempts and uncertain deliveries. A notification claimed by another sender is left to it.
  *       Claims older than half of {@code reconciler.mail.claim-timeout} are renewed before the next
  *       send, and claims not used are given back.
- *   <li>For each: compose it, make sure the chunk's connection is usable (connected, and TLS and
- *       AUTH done), and only then charge its attempt right before its delivery is tried (in the
- *       statement that records the result before it). Deliver it ({@link ChunkConnection}), which
- *       returns a {@link Delivery}; {@link InRunRetries} decides whether to try again now. When no
- *       usable connection can be made (an outage, a refused certificate, a wrong password), nothing
- *       is charged: the notification and the rest of the queue stay {@code queued} with the reason
- *       as their last error, for the next run, however long the server is away.
+ *   <li>Each connection takes the next claimed notification and runs claim, compose, deliver,
+ *       record: compose it; wait for its turn under {@code reconciler.mail.max-rate} (one pace
+ *       for every connection); make sure its connection is usable (connected, and TLS and AUTH
+ *       done); charge its attempt in its ledger, in the commit that records the result before it
+ *       on this connection; deliver it ({@link ChunkConnection}), which returns a {@link Delivery};
+ *       {@link InRunRetries} decides whether to try again now. When no usable connection can be
+ *       made (an outage, a refused certificate, a wrong password), nothing is charged: the
+ *       notification and the rest of the queue stay {@code queued} with the reason as their last
+ *       error, for the next run, however long the server is away.
  *   <li>Record the result: {@code sent}; {@code failed} with the server's reply for a refusal;
  *       otherwise back to {@code queued} with the error, or {@code failed} once
  *       {@code reconciler.mail.max-attempts} is reached.
  * </ol>
  *
  * <p>A delivery whose outcome is unknown (the end of data went out, no definite reply came back)
- * is recorded as such before anything else is delivered. A notification may be delivered once
- * more after one such delivery, never after two: then it is {@code failed} for an operator to
- * decide. A crash leaves the delivery in flight marked as started, and the next run counts it the
- * same way. So no failure of any kind makes a third copy.
- *
- * <p>Recording runs on a {@link ResultRecorder}'s thread while the next message's SMTP conversation
- * (envelope, {@code DATA}, content) goes out; only that message's end of data, the point where the
- * server takes it, waits until the record (and its own charged attempt) is committed
- * ({@link GatedSmtpTransport}). So at most one delivery is ever unrecorded. When a record fails,
- * the next message is abandoned before its end of data, nothing more is sent, and the chunk fails.
+ * is recorded as such before anything else is delivered on its connection. A notification may be
+ * delivered once more after one such delivery, never after two: then it is {@code failed} for an
+ * operator to decide. Since each connection commits a result before its next message's
+ * conversation begins, at most one accepted message per connection is ever unrecorded, and a
+ * crash leaves each connection's delivery in flight marked as started, which the next run counts
+ * the same way. So no failure of any kind makes a third copy. When a record fails, its connection
+ * delivers nothing more, the others stop after their message in flight, and the chunk fails.
  *
  * <p>A stop (SIGTERM, or {@code stop} from any process, read from the job repository at most once a
  * second) ends the chunk between two messages: the rest keep no claim and stay {@code queued}.
  *
- * <p>Claims and records go over one connection of their own for the chunk, in auto-commit mode:
- * each is a single statement, so each is its own transaction, committed when it returns.
+ * <p>Claims go over one connection of their own for the chunk, in auto-commit mode: each is a
+ * single statement, so each is its own transaction, committed when it returns.
  */
 class NotificationSender implements ItemWriter<Notification> {
 
@@ -82,6 +90,8 @@ class NotificationSender implements ItemWriter<Notification> {
 
     static final String TWO_UNKNOWN = "the outcome of two deliveries is unknown (the server may have taken the"
             + " message twice): not sent again; an operator decides whether to queue it once more";
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final NamedParameterJdbcTemplate jdbc;
     private final DataSource dataSource;
@@ -133,21 +143,27 @@ class NotificationSender implements ItemWriter<Notification> {
         CourseQuery.Batches courses = courseQuery.of(
                 items.stream().map(Notification::orderId).distinct().toList());
         Connection ownConnection = borrowAutoCommitting();
+        ChunkSend send = null;
         try {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
-            new ChunkSend(
-                            store.on(own)
-                                    .claims(
-                                            claimant,
-                                            stepExecution.getJobExecutionId(),
-                                            mail.claimTimeout().toSeconds()),
-                            new NamedParameterJdbcTemplate(own))
-                    .run(items, courses);
+            send = new ChunkSend(
+                    items,
+                    courses,
+                    store.on(own)
+                            .claims(
+                                    claimant,
+                                    stepExecution.getJobExecutionId(),
+                                    mail.claimTimeout().toSeconds()),
+                    new NamedParameterJdbcTemplate(own));
+            send.run();
         } finally {
+            if (send != null) {
+                send.tally();
+            }
             try {
                 ownConnection.close();
             } catch (SQLException e) {
-                log.debug("closing the send results' connection failed: {}", e.getMessage());
+                log.debug("closing the send claims' connection failed: {}", e.getMessage());
             }
         }
     }
@@ -169,178 +185,377 @@ class NotificationSender implements ItemWriter<Notification> {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new CannotGetJdbcConnectionException("cannot get a connection for the send results", e);
+            throw new CannotGetJdbcConnectionException("cannot get a connection for the send claims", e);
         }
     }
 
-    /** A result decided and not yet recorded: it goes into the statement that charges the next delivery. */
-    private record Pending(Notification notification, Settlement settlement) {}
+    /** A claimed notification handed to one connection. */
+    private record Next(Notification notification, Claimed claimed) {}
 
-    /** One chunk's sending, over the chunk's own connection. */
+    /**
+     * One chunk's sending: the claims, over the chunk's own connection, and the notifications
+     * handed out one at a time to the connections' loops. Counts are summed here, from every
+     * connection, and go to the step's execution context once the connections are done.
+     */
     private final class ChunkSend {
+        private final List<? extends Notification> items;
+        private final CourseQuery.Batches courses;
         private final NotificationStore.Claims claims;
         private final NamedParameterJdbcTemplate own;
-        private final ResultRecorder recorder = new ResultRecorder();
-        private Pending pending;
+        private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+        private final LongAdder smtpNanos = new LongAdder();
+        private final LongAdder recordNanos = new LongAdder();
+
+        // guarded by this
+        private Map<Long, Claimed> mine = Map.of();
+        private final Set<Long> unused = new HashSet<>();
+        private int nextIndex;
+        private long claimedAt;
+        private long stopPolledAt;
+        private boolean stopped;
+        private RuntimeException failure;
 
         /** Why the server could not be used in this chunk, or null. */
-        private String smtpProblem;
+        private volatile String smtpProblem;
 
-        ChunkSend(NotificationStore.Claims claims, NamedParameterJdbcTemplate own) {
+        ChunkSend(
+                List<? extends Notification> items,
+                CourseQuery.Batches courses,
+                NotificationStore.Claims claims,
+                NamedParameterJdbcTemplate own) {
+            this.items = items;
+            this.courses = courses;
             this.claims = claims;
             this.own = own;
         }
 
-        void run(List<? extends Notification> items, CourseQuery.Batches courses) throws InterruptedException {
-            Map<Long, Claimed> mine = claims.claim(ids(items));
-            long claimedAt = System.nanoTime();
-            Set<Long> unused = new HashSet<>(mine.keySet());
-            boolean completed = false;
-            long stopPolledAt = System.nanoTime();
-            try (ChunkConnection connection = new ChunkConnection(transport)) {
-                for (int i = 0; i < items.size() && !circuit.isOpen(); i++) {
-                    Notification notification = items.get(i);
-                    boolean pollDue = System.nanoTime() - stopPolledAt >= STOP_POLL.toNanos();
-                    if (pollDue) {
-                        stopPolledAt = System.nanoTime();
-                    }
-                    if (stopAskedHere() || (pollDue && stopAskedInRepository())) {
-                        log.info(
-                                "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
-                                items.size() - i);
-                        break;
-                    }
-                    if (System.nanoTime() - claimedAt
-                            > mail.claimTimeout().dividedBy(2).toNanos()) {
-                        recorder.awaitRecorded();
-                        mine = claims.renew(ids(items.subList(i, items.size())));
-                        unused.retainAll(mine.keySet());
-                        claimedAt = System.nanoTime();
-                    }
-                    Claimed claimed = mine.get(notification.id());
-                    if (claimed == null) {
-                        claimedElsewhere(notification);
-                        continue;
-                    }
-                    unused.remove(notification.id());
-                    Delivery delivery = send(notification, claimed, courses, connection);
-                    if (delivery != null && delivery.outcome() == Delivery.Outcome.HELD_BACK) {
-                        RuntimeException unrecorded = recorder.failure();
-                        if (unrecorded != null) {
-                            unused.add(notification.id());
-                            throw unrecorded;
-                        }
-                        if (Thread.currentThread().isInterrupted()) {
-                            unused.add(notification.id());
-                            Thread.interrupted();
-                            throw new InterruptedException(delivery.reason());
-                        }
-                        claimedElsewhere(notification);
-                    }
+        void run() throws InterruptedException {
+            mine = claims.claim(ids(items));
+            claimedAt = System.nanoTime();
+            stopPolledAt = System.nanoTime();
+            unused.addAll(mine.keySet());
+            try {
+                int connections = Math.max(1, Math.min(mail.connections(), mine.size()));
+                if (connections == 1) {
+                    new ConnectionLoop().run();
+                } else {
+                    runConcurrently(connections);
                 }
-                completed = true;
             } finally {
-                if (pending != null) {
-                    Pending last = pending;
-                    recorder.record(() -> settle(last, null));
-                }
-                // the last result is committed before the unused claims are given back on the same connection
-                RuntimeException unrecorded = recorder.finish();
-                times.recorded(recorder.recordNanos());
+                // every connection's last result is committed before the unused claims are given back
                 if (smtpProblem != null) {
-                    count(SendCounters.NOT_CONNECTED, unused.size());
+                    count(SendCounters.NOT_CONNECTED, unusedCount());
                 }
-                claims.release(unused, smtpProblem);
-                if (completed && unrecorded != null) {
-                    throw unrecorded;
-                }
+                claims.release(unusedSnapshot(), smtpProblem);
+            }
+            RuntimeException failed = failure();
+            if (failed != null) {
+                throw failed;
             }
         }
 
         /**
-         * Composes and delivers one claimed notification, and leaves its result pending; the final
-         * delivery, or null when nothing was delivered (it is settled without a try).
+         * The connections' loops on threads of their own; this thread waits for them. Interrupted,
+         * it stops them between two messages, waits until each has recorded its last result, and
+         * is interrupted still.
          */
-        private Delivery send(
-                Notification notification, Claimed claimed, CourseQuery.Batches courses, ChunkConnection connection)
-                throws InterruptedException {
-            if (claimed.uncertainDeliveries() >= MAX_UNCERTAIN) {
-                settleLater(notification, new Settlement(NotificationStatus.FAILED, TWO_UNKNOWN, 0));
-                count(SendCounters.FAILED);
-                log.warn("order {}: not sent: {}", notification.orderCode(), TWO_UNKNOWN);
-                return null;
-            }
-            MimeMessage message;
+        private void runConcurrently(int connections) throws InterruptedException {
+            ExecutorService threads = Executors.newFixedThreadPool(connections, runnable -> {
+                Thread t = new Thread(runnable, "send-" + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            List<Future<?>> loops = new ArrayList<>();
             try {
-                message = composer.compose(transport.session(), notification, courses.get(notification.orderId()));
-            } catch (MessagingException | RuntimeException e) {
-                String error = "cannot compose the email: " + e.getMessage();
-                settleLater(notification, new Settlement(NotificationStatus.FAILED, error, 0));
-                count(SendCounters.FAILED);
-                log.warn("order {}: email not sent, cannot compose it: {}", notification.orderCode(), e.getMessage());
-                return null;
-            }
-            try {
-                pace.awaitTurn();
+                for (int c = 0; c < connections; c++) {
+                    loops.add(threads.submit(() -> {
+                        // the step-scoped beans (the circuit) answer on this thread too
+                        StepSynchronizationManager.register(stepExecution);
+                        try {
+                            new ConnectionLoop().run();
+                        } finally {
+                            StepSynchronizationManager.release();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> loop : loops) {
+                    try {
+                        loop.get();
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException r) {
+                            failed(r);
+                        } else if (!(e.getCause() instanceof InterruptedException)) {
+                            failed(new IllegalStateException(e.getCause()));
+                        }
+                    }
+                }
             } catch (InterruptedException e) {
-                // nothing charged yet: the caller gives the claim back and stops
-                Thread.currentThread().interrupt();
-                return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
+                synchronized (this) {
+                    stopped = true;
+                }
+                threads.shutdownNow();
+                awaitEnd(threads);
+                throw e;
+            } finally {
+                threads.shutdown();
             }
-            // only a delivery handed to a server that took the session (and TLS, AUTH) costs an attempt
-            Delivery unusable = connection.connect();
-            if (unusable != null) {
-                notConnected(notification, unusable);
-                return unusable;
-            }
-            chargeWithPending(notification);
-            long smtpStarted = System.nanoTime();
-            long waitedBefore = recorder.waitNanos();
-            int uncertain = claimed.uncertainDeliveries();
-            Delivery delivery;
-            int tries = 0;
+        }
+
+        private void awaitEnd(ExecutorService threads) {
+            boolean interrupted = false;
             while (true) {
-                delivery = connection.deliver(message, recorder.gate());
-                tries++;
-                paced(notification, delivery);
-                if (delivery.uncertain()) {
-                    uncertain++;
-                    count(SendCounters.UNCERTAIN);
-                }
-                boolean again = (delivery.outcome() == Delivery.Outcome.TRANSIENT || delivery.uncertain())
-                        && uncertain < MAX_UNCERTAIN
-                        && retries.allowsAnotherAfter(tries);
-                if (!again) {
-                    break;
-                }
-                if (delivery.uncertain()) {
-                    // durable before the message can go out again
-                    String reason = delivery.reason();
-                    recorder.record(() -> claims.uncertain(notification.id(), reason));
-                    recorder.awaitRecorded();
-                }
                 try {
-                    Thread.sleep(retries.pauseAfter(tries).toMillis());
+                    if (threads.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException again) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * The next claimed notification for a connection, or null when the chunk is done, stopped,
+         * failed or the circuit is open. Renews the claims when due and reads the job repository
+         * for a stop at most once per {@link #STOP_POLL}.
+         */
+        synchronized Next next() {
+            while (!stopped && failure == null && !circuit.isOpen() && nextIndex < items.size()) {
+                boolean pollDue = System.nanoTime() - stopPolledAt >= STOP_POLL.toNanos();
+                if (pollDue) {
+                    stopPolledAt = System.nanoTime();
+                }
+                if (stopAskedHere() || (pollDue && stopAskedInRepository())) {
+                    log.info(
+                            "stop requested: the chunk's {} notifications not sent yet stay queued for the restart",
+                            items.size() - nextIndex);
+                    stopped = true;
+                    return null;
+                }
+                if (System.nanoTime() - claimedAt
+                        > mail.claimTimeout().dividedBy(2).toNanos()) {
+                    // the rows in flight on other connections are renewed too; settled ones have no claim
+                    mine = claims.renew(ids(items));
+                    unused.retainAll(mine.keySet());
+                    claimedAt = System.nanoTime();
+                }
+                Notification notification = items.get(nextIndex++);
+                Claimed claimed = mine.get(notification.id());
+                if (claimed == null) {
+                    claimedElsewhere(notification);
+                    continue;
+                }
+                unused.remove(notification.id());
+                return new Next(notification, claimed);
+            }
+            return null;
+        }
+
+        /** A claim handed out and not used (nothing delivered): given back with the rest. */
+        synchronized void giveBack(Notification notification) {
+            unused.add(notification.id());
+        }
+
+        synchronized void failed(RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else if (failure != e) {
+                failure.addSuppressed(e);
+            }
+        }
+
+        synchronized RuntimeException failure() {
+            return failure;
+        }
+
+        synchronized void stop() {
+            stopped = true;
+        }
+
+        private synchronized int unusedCount() {
+            return unused.size();
+        }
+
+        private synchronized Set<Long> unusedSnapshot() {
+            return new HashSet<>(unused);
+        }
+
+        /** The counts and times of this chunk, from every connection, into the step's execution context. */
+        void tally() {
+            counts.forEach((key, n) -> StepCounters.add(stepExecution.getExecutionContext(), key, n.sum()));
+            times.handOver(smtpNanos.sum());
+            times.recorded(recordNanos.sum());
+            String problem = smtpProblem;
+            if (problem != null) {
+                stepExecution
+                        .getExecutionContext()
+                        .putString(SendCounters.SMTP_PROBLEM, EmailComposer.oneLine(problem, 500));
+            }
+        }
+
+        private void count(String key) {
+            count(key, 1);
+        }
+
+        private void count(String key, long n) {
+            counts.computeIfAbsent(key, k -> new LongAdder()).add(n);
+        }
+
+        private void claimedElsewhere(Notification notification) {
+            count(SendCounters.CLAIMED_ELSEWHERE);
+            log.info("notification for order {} is claimed by another sender; left to it", notification.orderCode());
+        }
+
+        /**
+         * Whether {@code stop} from any process asked this execution to stop, read from the job
+         * repository over the chunk's own connection. The sender stops between two messages, so
+         * that a chunk of a slow SMTP server does not hold a stop (or SIGTERM's
+         * {@code reconciler.shutdown-timeout}) up.
+         */
+        private boolean stopAskedInRepository() {
+            List<String> status =
+                    own.queryForList(jobStatusSql, Map.of("id", stepExecution.getJobExecutionId()), String.class);
+            return status.contains("STOPPING") || status.contains("STOPPED");
+        }
+
+        /**
+         * One SMTP connection's loop: next, compose, deliver, record, until the chunk has nothing
+         * more for it. Its {@link DeliveryLedger} commits each result before the next delivery.
+         */
+        private final class ConnectionLoop {
+
+            void run() throws InterruptedException {
+                try (ChunkConnection connection = new ChunkConnection(transport);
+                        DeliveryLedger ledger = DeliveryLedger.open(
+                                dataSource, store, claimant, stepExecution.getJobExecutionId(), mail.claimTimeout())) {
+                    try {
+                        Next next;
+                        while ((next = next()) != null) {
+                            Delivery delivery;
+                            try {
+                                delivery = send(next.notification(), next.claimed(), connection, ledger);
+                            } catch (RuntimeException e) {
+                                // a record failed: a claim whose delivery was not marked started is given back
+                                giveBack(next.notification());
+                                throw e;
+                            }
+                            if (delivery != null && delivery.outcome() == Delivery.Outcome.HELD_BACK) {
+                                if (Thread.currentThread().isInterrupted()) {
+                                    giveBack(next.notification());
+                                    stop();
+                                    Thread.interrupted();
+                                    throw new InterruptedException(delivery.reason());
+                                }
+                                claimedElsewhere(next.notification());
+                            }
+                        }
+                    } finally {
+                        recordNanos.add(ledger.recordNanos());
+                    }
+                } catch (RuntimeException e) {
+                    failed(e);
+                    throw e;
+                }
+            }
+
+            /**
+             * Composes and delivers one claimed notification, and leaves its result in the ledger;
+             * the final delivery, or null when nothing was delivered (it is settled without a try).
+             */
+            private Delivery send(
+                    Notification notification, Claimed claimed, ChunkConnection connection, DeliveryLedger ledger)
+                    throws InterruptedException {
+                if (claimed.uncertainDeliveries() >= MAX_UNCERTAIN) {
+                    ledger.settleLater(notification, new Settlement(NotificationStatus.FAILED, TWO_UNKNOWN, 0));
+                    count(SendCounters.FAILED);
+                    log.warn("order {}: not sent: {}", notification.orderCode(), TWO_UNKNOWN);
+                    return null;
+                }
+                MimeMessage message;
+                try {
+                    message = composer.compose(transport.session(), notification, courses.get(notification.orderId()));
+                } catch (MessagingException | RuntimeException e) {
+                    String error = "cannot compose the email: " + e.getMessage();
+                    ledger.settleLater(notification, new Settlement(NotificationStatus.FAILED, error, 0));
+                    count(SendCounters.FAILED);
+                    log.warn(
+                            "order {}: email not sent, cannot compose it: {}",
+                            notification.orderCode(),
+                            e.getMessage());
+                    return null;
+                }
+                // only a delivery handed to a server that took the session (and TLS, AUTH) costs an attempt
+                Delivery unusable = connection.connect();
+                if (unusable != null) {
+                    notConnected(notification, unusable, ledger);
+                    return unusable;
+                }
+                // the turn is taken once connected, so that the server sees the pace, not connecting's delays
+                try {
                     pace.awaitTurn();
                 } catch (InterruptedException e) {
+                    // nothing charged yet: the claim is given back and the chunk stops
                     Thread.currentThread().interrupt();
-                    if (delivery.uncertain()) {
-                        // recorded already: the attempt ends as a transient failure
-                        delivery = new Delivery(Delivery.Outcome.TRANSIENT, delivery.reason());
-                    }
-                    break;
+                    return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
                 }
-                recorder.recordGating(() -> claims.charge(notification.id(), false) ? null : claimGone(notification));
+                if (!ledger.charge(notification, true)) {
+                    return Delivery.heldBack(claimGone(notification));
+                }
+                long smtpStarted = System.nanoTime();
+                long recordedBefore = ledger.recordNanos();
+                int uncertain = claimed.uncertainDeliveries();
+                Delivery delivery;
+                int tries = 0;
+                while (true) {
+                    delivery = connection.deliver(message);
+                    tries++;
+                    paced(notification, delivery);
+                    if (delivery.uncertain()) {
+                        uncertain++;
+                        count(SendCounters.UNCERTAIN);
+                    }
+                    boolean again = (delivery.outcome() == Delivery.Outcome.TRANSIENT || delivery.uncertain())
+                            && uncertain < MAX_UNCERTAIN
+                            && retries.allowsAnotherAfter(tries);
+                    if (!again) {
+                        break;
+                    }
+                    if (delivery.uncertain()) {
+                        // durable before the message can go out again
+                        ledger.uncertain(notification, delivery.reason());
+                    }
+                    try {
+                        Thread.sleep(retries.pauseAfter(tries).toMillis());
+                        pace.awaitTurn();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        if (delivery.uncertain()) {
+                            // recorded already: the attempt ends as a transient failure
+                            delivery = new Delivery(Delivery.Outcome.TRANSIENT, delivery.reason());
+                        }
+                        break;
+                    }
+                    if (!ledger.charge(notification, false)) {
+                        delivery = Delivery.heldBack(claimGone(notification));
+                        break;
+                    }
+                }
+                smtpNanos.add(System.nanoTime() - smtpStarted - (ledger.recordNanos() - recordedBefore));
+                if (delivery.outcome() != Delivery.Outcome.HELD_BACK) {
+                    ledger.settleLater(notification, settlement(notification, claimed, delivery, uncertain));
+                }
+                if (Thread.currentThread().isInterrupted() && delivery.outcome() != Delivery.Outcome.HELD_BACK) {
+                    Thread.interrupted();
+                    stop();
+                    throw new InterruptedException(
+                            "interrupted between two tries of order " + notification.orderCode());
+                }
+                return delivery;
             }
-            times.handOver(System.nanoTime() - smtpStarted - (recorder.waitNanos() - waitedBefore));
-            if (delivery.outcome() != Delivery.Outcome.HELD_BACK) {
-                settleLater(notification, settlement(notification, claimed, delivery, uncertain));
-            }
-            if (Thread.currentThread().isInterrupted() && delivery.outcome() != Delivery.Outcome.HELD_BACK) {
-                Thread.interrupted();
-                throw new InterruptedException("interrupted between two tries of order " + notification.orderCode());
-            }
-            return delivery;
         }
 
         /**
@@ -348,13 +563,10 @@ class NotificationSender implements ItemWriter<Notification> {
          * attempt charged, with the reason; the circuit opens, so the rest of the chunk and of the
          * queue wait for the next run ({@link #run} gives their claims back with the same reason).
          */
-        private void notConnected(Notification notification, Delivery unusable) {
-            settleLater(notification, new Settlement(NotificationStatus.QUEUED, unusable.reason(), 0));
+        private void notConnected(Notification notification, Delivery unusable, DeliveryLedger ledger) {
+            ledger.settleLater(notification, new Settlement(NotificationStatus.QUEUED, unusable.reason(), 0));
             count(SendCounters.NOT_CONNECTED);
             smtpProblem = unusable.reason();
-            stepExecution
-                    .getExecutionContext()
-                    .putString(SendCounters.SMTP_PROBLEM, EmailComposer.oneLine(unusable.reason(), 500));
             circuit.open();
             log.warn(
                     "SMTP server {} cannot be used, nothing was sent and no attempt is charged; every queued"
@@ -363,7 +575,7 @@ class NotificationSender implements ItemWriter<Notification> {
                     unusable.reason());
         }
 
-        /** Tells the pace whether the server throttled; a throttling reply pauses the whole loop. */
+        /** Tells the pace whether the server throttled; a throttling reply pauses every connection. */
         private void paced(Notification notification, Delivery delivery) {
             if (delivery.throttled()) {
                 Duration pause = pace.throttled();
@@ -428,60 +640,8 @@ class NotificationSender implements ItemWriter<Notification> {
             }
         }
 
-        /** Queues the charge of this delivery, in one statement with the result before it if any. */
-        private void chargeWithPending(Notification next) {
-            Pending before = pending;
-            pending = null;
-            if (before == null) {
-                recorder.recordGating(() -> claims.charge(next.id(), true) ? null : claimGone(next));
-            } else {
-                recorder.recordGating(() -> settle(before, next) ? null : claimGone(next));
-            }
-        }
-
-        /** Leaves a result to be recorded with the next charge; one already pending is recorded alone first. */
-        private void settleLater(Notification notification, Settlement settlement) {
-            if (pending != null) {
-                Pending before = pending;
-                recorder.record(() -> settle(before, null));
-            }
-            pending = new Pending(notification, settlement);
-        }
-
-        /** Records {@code settled} (and charges {@code next}); whether {@code next} was charged. */
-        private boolean settle(Pending settled, Notification next) {
-            NotificationStore.Settled done =
-                    claims.settle(settled.notification().id(), settled.settlement(), next == null ? null : next.id());
-            if (!done.recorded()) {
-                log.warn(
-                        "order {}: {}, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
-                        settled.notification().orderCode(),
-                        settled.settlement().status().code(),
-                        Durations.format(mail.claimTimeout()));
-            }
-            return done.nextCharged();
-        }
-
         private String claimGone(Notification notification) {
             return "the claim on the notification of order " + notification.orderCode() + " is gone";
-        }
-
-        private void claimedElsewhere(Notification notification) {
-            count(SendCounters.CLAIMED_ELSEWHERE);
-            log.info("notification for order {} is claimed by another sender; left to it", notification.orderCode());
-        }
-
-        /**
-         * Whether {@code stop} from any process asked this execution to stop, read from the job
-         * repository over the chunk's own connection once every result before is committed. The
-         * sender stops between two messages, so that a chunk of a slow SMTP server does not hold a
-         * stop (or SIGTERM's {@code reconciler.shutdown-timeout}) up.
-         */
-        private boolean stopAskedInRepository() throws InterruptedException {
-            recorder.awaitRecorded();
-            List<String> status =
-                    own.queryForList(jobStatusSql, Map.of("id", stepExecution.getJobExecutionId()), String.class);
-            return status.contains("STOPPING") || status.contains("STOPPED");
         }
     }
 
@@ -497,13 +657,5 @@ class NotificationSender implements ItemWriter<Notification> {
 
     private static List<Long> ids(List<? extends Notification> notifications) {
         return notifications.stream().map(Notification::id).toList();
-    }
-
-    private void count(String key) {
-        count(key, 1);
-    }
-
-    private void count(String key, long n) {
-        StepCounters.add(stepExecution.getExecutionContext(), key, n);
     }
 }

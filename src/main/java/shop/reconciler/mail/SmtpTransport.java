@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ssl.SslBundle;
@@ -19,9 +21,8 @@ import shop.reconciler.ReconcilerProperties;
 /**
  * Sends over SMTP with the server of Spring Boot's {@code spring.mail.*} keys, holding one
  * connection open per chunk so that each message costs one SMTP transaction, not one connection.
- * For {@code smtp} and {@code smtps} it uses {@link GatedSmtpTransport}, which lets a message's
- * conversation run up to its end of data while the previous result is still being recorded, and
- * bounds every message in time.
+ * For {@code smtp} and {@code smtps} it uses {@link GatedSmtpTransport}, which bounds every
+ * message in time and says whether the server may have a message it did not confirm.
  *
  * <p>TLS, in one of two modes:
  *
@@ -152,11 +153,10 @@ public class SmtpTransport implements MailTransport {
         }
         OpportunisticTls.Handshake handshake =
                 requireTls ? null : opportunistic().handshake();
-        Session session = handshake == null ? sender.getSession() : session(protocol, handshake);
-        GatedSmtpTransport transport = new GatedSmtpTransport(session, protocol, endOfDataTimeout, sendDeadline);
+        GatedSmtpTransport transport = gated(protocol, handshake);
         String clear = null;
         try {
-            transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+            transport.open(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
         } catch (MessagingException e) {
             ConnectFailure failure = ConnectFailure.of(e);
             if (handshake == null || implicitTls(protocol) || failure.kind() != ConnectFailure.Kind.TLS_HANDSHAKE) {
@@ -164,19 +164,35 @@ public class SmtpTransport implements MailTransport {
             }
             // opportunistic: a server whose STARTTLS handshake fails gets the mail in clear
             clear = "in clear: the STARTTLS handshake failed (" + failure.reason() + ")";
-            transport = new GatedSmtpTransport(session, protocol, endOfDataTimeout, sendDeadline);
+            transport = gated(protocol, handshake);
             transport.setStartTLS(false);
-            transport.connect(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
+            transport.open(sender.getHost(), sender.getPort(), sender.getUsername(), sender.getPassword());
         }
         return connection(transport, security(transport, protocol, handshake, clear));
     }
 
-    /** A session of its own for one connection: its TLS handshake's socket factory says what it verified. */
-    private Session session(String protocol, OpportunisticTls.Handshake handshake) {
+    /**
+     * A transport on a session of its own, whose socket factories (Angus Mail's documented
+     * {@code mail.<protocol>.socketFactory} and {@code mail.<protocol>.ssl.socketFactory}
+     * properties) are a {@link SocketWatch}'s: over the factory set in {@code spring.mail.properties}
+     * if any, and over the TLS handshake's factory that says what it verified when TLS is
+     * opportunistic.
+     */
+    private GatedSmtpTransport gated(String protocol, OpportunisticTls.Handshake handshake) {
+        SocketWatch watch = new SocketWatch();
         Properties properties = new Properties();
         properties.putAll(sender.getJavaMailProperties());
-        properties.put("mail." + protocol + ".ssl.socketFactory", handshake.socketFactory());
-        return Session.getInstance(properties);
+        String plainKey = "mail." + protocol + ".socketFactory";
+        Object plain = properties.get(plainKey);
+        if (plain == null || plain instanceof SocketFactory) {
+            properties.put(plainKey, watch.plain((SocketFactory) plain));
+        }
+        String tlsKey = "mail." + protocol + ".ssl.socketFactory";
+        Object tls = handshake == null ? properties.get(tlsKey) : handshake.socketFactory();
+        if (tls instanceof SSLSocketFactory factory) {
+            properties.put(tlsKey, watch.tls(factory));
+        }
+        return new GatedSmtpTransport(Session.getInstance(properties), protocol, watch, endOfDataTimeout, sendDeadline);
     }
 
     /** How this connection is protected, in words, logged when it differs from what this run logged last. */
@@ -218,16 +234,13 @@ public class SmtpTransport implements MailTransport {
             }
 
             @Override
-            public Delivery deliver(MimeMessage message, HandOverGate gate) {
+            public Delivery deliver(MimeMessage message) {
                 if (transport instanceof GatedSmtpTransport gated) {
                     try {
-                        gated.send(message, gate);
+                        gated.send(message);
                         return Delivery.SENT;
                     } catch (MessagingException e) {
                         close();
-                        if (gated.heldBack() != null) {
-                            return Delivery.heldBack(gated.heldBack());
-                        }
                         Delivery failed = SendFailure.of(e).delivery(gated.endOfDataSent());
                         return gated.deadlinePassed() == null
                                 ? failed
@@ -235,12 +248,8 @@ public class SmtpTransport implements MailTransport {
                                         failed.outcome(), gated.deadlinePassed() + " passed: " + failed.reason());
                     }
                 }
-                // another provider: no hook before the end of data, so the whole send waits, and
-                // a failure without a definite reply may have delivered the message
-                String refusal = gate.await();
-                if (refusal != null) {
-                    return Delivery.heldBack(refusal);
-                }
+                // another provider: no hook at the end of data, so a failure without a definite
+                // reply may have delivered the message
                 try {
                     transport.sendMessage(message, message.getAllRecipients());
                     return Delivery.SENT;

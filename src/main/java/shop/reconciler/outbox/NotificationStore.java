@@ -146,28 +146,17 @@ public class NotificationStore {
             """;
 
     /**
-     * Records the result of {@code :settled} and, in the same statement, charges the attempt of
-     * {@code :next} (-1 for none), the delivery about to be tried: one write per email.
+     * Records the result of a delivery: its status, last error and deliveries of unknown outcome;
+     * no longer in flight, no claim. (The sender commits it together with the next delivery's
+     * {@link #MARK_SQL}: one commit per email, see {@code mail/DeliveryLedger}.)
      */
     static final String SETTLE_SQL = """
             UPDATE {{notifications}}
-               SET status = CASE WHEN id = :settled THEN :status ELSE status END,
-                   last_error = CASE WHEN id = :settled THEN :error ELSE last_error END,
-                   sent_at = CASE WHEN id = :settled AND :sentNow = 1 THEN NOW(3) ELSE sent_at END,
-                   uncertain_deliveries = CASE WHEN id = :settled THEN uncertain_deliveries + :uncertain
-                                               ELSE uncertain_deliveries END,
-                   attempts = CASE WHEN id = :settled THEN attempts ELSE attempts + 1 END,
-                   delivery_started_at = CASE WHEN id = :settled THEN NULL ELSE NOW(3) END,
-                   claimed_until = CASE WHEN id = :settled THEN NULL ELSE claimed_until END,
-                   claimed_by = CASE WHEN id = :settled THEN NULL ELSE claimed_by END
-             WHERE id IN (:settled, :next) AND claimed_by = :claimant
-               AND (id = :settled OR status = :queued)
-            """;
-
-    /** Which of the two rows of a {@link #SETTLE_SQL} that did not change both are still in flight. */
-    static final String IN_FLIGHT_SQL = """
-            SELECT id FROM {{notifications}}
-             WHERE id IN (:settled, :next) AND claimed_by = :claimant AND delivery_started_at IS NOT NULL
+               SET status = :status, last_error = :error,
+                   sent_at = CASE WHEN :sentNow = 1 THEN NOW(3) ELSE sent_at END,
+                   uncertain_deliveries = uncertain_deliveries + :uncertain,
+                   delivery_started_at = NULL, claimed_until = NULL, claimed_by = NULL
+             WHERE id = :id AND claimed_by = :claimant
             """;
 
     /**
@@ -307,7 +296,6 @@ public class NotificationStore {
     private final String releaseSql;
     private final String markSql;
     private final String settleSql;
-    private final String inFlightSql;
     private final String uncertainSql;
     private final String countByStatusSql;
     private final String queuedCountSql;
@@ -343,7 +331,6 @@ public class NotificationStore {
         this.releaseSql = tables.fill(RELEASE_SQL);
         this.markSql = tables.fill(MARK_SQL);
         this.settleSql = tables.fill(SETTLE_SQL);
-        this.inFlightSql = tables.fill(IN_FLIGHT_SQL);
         this.uncertainSql = tables.fill(UNCERTAIN_SQL);
         this.countByStatusSql = tables.fill(COUNT_BY_STATUS_SQL);
         this.queuedCountSql = tables.fill(QUEUED_COUNT_SQL);
@@ -470,9 +457,6 @@ public class NotificationStore {
      */
     public record Settlement(NotificationStatus status, String error, int uncertain) {}
 
-    /** What a {@link Claims#settle} did: the result recorded, and the next delivery charged. */
-    public record Settled(boolean recorded, boolean nextCharged) {}
-
     /**
      * The statements of one sender (its claimant: process and execution), all guarded by its
      * claim: a row another sender took over is not touched.
@@ -480,9 +464,10 @@ public class NotificationStore {
      * <ol>
      *   <li>{@link #releaseOrphaned()} once, under the lease, before the first read.
      *   <li>{@link #claim} a chunk (no attempt charged), {@link #renew} while it lasts.
-     *   <li>{@link #charge} the first delivery; then each {@link #settle} records one result and
-     *       charges the next delivery in the same statement. So a row whose delivery has started
-     *       and is not recorded has {@code delivery_started_at} set, whatever happens next.
+     *   <li>{@link #charge} a delivery before it is tried, {@link #settle} its result after; the
+     *       sender commits a result with the next delivery's charge (two statements, one
+     *       transaction). So a row whose delivery has started and is not recorded has
+     *       {@code delivery_started_at} set, whatever happens next.
      *   <li>{@link #uncertain} records a delivery of unknown outcome before its in-run retry.
      *   <li>{@link #release} gives back what was not tried.
      * </ol>
@@ -541,25 +526,14 @@ public class NotificationStore {
             return jdbc.update(markSql, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
         }
 
-        /**
-         * Records {@code settlement} for row {@code settled} and charges the delivery of row
-         * {@code next} (null for none), in one statement.
-         */
-        public Settled settle(long settled, Settlement settlement, Long next) {
-            MapSqlParameterSource params = params().addValue("settled", settled)
-                    .addValue("next", next == null ? -1L : next)
+        /** Records {@code settlement} for row {@code id}; false when its claim had expired meanwhile. */
+        public boolean settle(long id, Settlement settlement) {
+            MapSqlParameterSource params = params().addValue("id", id)
                     .addValue("status", settlement.status().code())
                     .addValue("error", settlement.error())
                     .addValue("sentNow", settlement.status() == NotificationStatus.SENT ? 1 : 0)
                     .addValue("uncertain", settlement.uncertain());
-            int changed = jdbc.update(settleSql, params);
-            int expected = next == null ? 1 : 2;
-            if (changed == expected) {
-                return new Settled(true, next != null);
-            }
-            boolean nextCharged = next != null
-                    && jdbc.queryForList(inFlightSql, params, Long.class).contains(next);
-            return new Settled(changed - (nextCharged ? 1 : 0) == 1, nextCharged);
+            return jdbc.update(settleSql, params) == 1;
         }
 
         /** Records a delivery of unknown outcome, before it is tried again. */

@@ -39,6 +39,8 @@ class RecordingFailureDuringSendIntegrationTest {
         ShopUnderTest reconciler = new ShopUnderTest("recfail")
                 .smtpPort(smtp.port())
                 .with("reconciler.chunk-size", 20)
+                // one connection: the assertions below name the one message in flight after R-04's failure
+                .with("reconciler.mail.connections", 1)
                 .with("reconciler.mail.claim-timeout", "3s");
         assertThat(reconciler.cli("status").exit()).isZero();
         for (int i = 1; i <= ORDERS; i++) {

@@ -43,7 +43,8 @@ class SelfSignedRelayIntegrationTest {
     @BeforeEach
     void freshShop() throws Exception {
         NEXT_HOP.purgeEmailFromAllMailboxes();
-        reconciler = new ShopUnderTest("relaytls").smtpPort(relay.port());
+        // one connection, so that the relay's session summary shows it carried every message
+        reconciler = new ShopUnderTest("relaytls").smtpPort(relay.port()).with("reconciler.mail.connections", 1);
     }
 
     @Test
@@ -70,6 +71,34 @@ class SelfSignedRelayIntegrationTest {
         assertThat(check.out())
                 .describedAs(check.describe())
                 .containsPattern("PASS mail: connected to smtp://127.0.0.1:\\d+, STARTTLS, certificate not verified");
+    }
+
+    @Test
+    void overSeveralConnectionsEachDoesStartTlsWithTheSelfSignedCertificateAndEveryEmailGoesThrough() {
+        // given: three connections at once
+        List<String> codes = List.of("TLSM-1", "TLSM-2", "TLSM-3", "TLSM-4", "TLSM-5", "TLSM-6");
+        codes.forEach(code -> reconciler.shop.processingOrder(code, code.toLowerCase() + "@example.com", "completed"));
+        reconciler.with("reconciler.mail.connections", 3);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: sent once each, and every session that carried mail was encrypted
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(reconciler.notifications().values())
+                .describedAs(reconciler.notificationsDump())
+                .hasSize(codes.size())
+                .allSatisfy(n -> assertThat(n).containsEntry("status", "sent").containsEntry("attempts", 1));
+        assertThat(NEXT_HOP.waitForIncomingEmail(30_000, codes.size()))
+                .describedAs(relay.log())
+                .isTrue();
+        codes.forEach(code -> assertDelivered(NEXT_HOP, code, 1));
+        List<String> sessions = relay.log()
+                .lines()
+                .filter(line -> line.contains("disconnect from") && line.contains(" mail="))
+                .toList();
+        assertThat(sessions).describedAs(relay.log()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(sessions).allSatisfy(line -> assertThat(line).contains("starttls=1"));
     }
 
     @Test

@@ -43,6 +43,9 @@ class SigkillDuringSendIntegrationTest {
         ShopUnderTest reconciler = new ShopUnderTest("killsend")
                 .smtpPort(smtp.port())
                 .with("reconciler.chunk-size", 5)
+                // one connection: exactly one message in flight (several:
+                // SigkillDuringMultiConnectionSendIntegrationTest)
+                .with("reconciler.mail.connections", 1)
                 .with("reconciler.mail.claim-timeout", "10m")
                 .with("reconciler.lock.at-most-for", "30s");
         assertThat(reconciler.cli("status").exit()).isZero();

@@ -50,7 +50,10 @@ class SmtpFaultsIntegrationTest {
                 .with("reconciler.mail.end-of-data-timeout", SMTP_TIMEOUT_MILLIS + "ms")
                 // one partition: notifications are queued, and so sent, in the order the orders
                 // were created, so that the fault hits the message each test names
-                .with("reconciler.partitions", "1");
+                .with("reconciler.partitions", "1")
+                // one connection: each fault hits the message the test names (several connections:
+                // maxRateHoldsAcrossSeveralConnectionsAtOnce, throttlingPausesEveryConnection...)
+                .with("reconciler.mail.connections", 1);
     }
 
     @AfterEach
@@ -153,6 +156,79 @@ class SmtpFaultsIntegrationTest {
         assertThat(times).hasSize(n);
         long spanMillis = (times.get(n - 1) - times.get(0)) / 1_000_000;
         assertThat(spanMillis).isGreaterThanOrEqualTo((long) ((n - 1) / rate * 1000) - 150);
+    }
+
+    @Test
+    void maxRateHoldsAcrossSeveralConnectionsAtOnce() {
+        // given: 12 orders, at most 5 messages per second, four connections at once
+        int n = 12;
+        double rate = 5;
+        for (int i = 0; i < n; i++) {
+            reconciler.shop.processingOrder("C-" + i, "c" + i + "@example.com", "completed");
+        }
+        reconciler.with("reconciler.mail.max-rate", rate).with("reconciler.mail.connections", 4);
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: all sent, once each, over several connections, and no second held more than the
+        // rate allows: any rate + 1 messages in a row took at least a second, all of them (n-1)/rate
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(SMTP.getReceivedMessages()).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertDelivered(SMTP, "C-" + i, 1);
+        }
+        assertThat(proxy.connections()).isGreaterThanOrEqualTo(2);
+        List<Long> times = proxy.mailFromNanos().stream().sorted().toList();
+        assertThat(times).hasSize(n);
+        long spanMillis = (times.get(n - 1) - times.get(0)) / 1_000_000;
+        assertThat(spanMillis).isGreaterThanOrEqualTo((long) ((n - 1) / rate * 1000) - 150);
+        int perSecond = (int) rate;
+        for (int i = 0; i + perSecond < n; i++) {
+            assertThat((times.get(i + perSecond) - times.get(i)) / 1_000_000)
+                    .describedAs("milliseconds between message %d and message %d", i, i + perSecond)
+                    .isGreaterThanOrEqualTo(1000 - 150);
+        }
+    }
+
+    @Test
+    void aThrottlingReplyOnOneConnectionPausesEveryConnection() {
+        // given: 8 orders over four connections; the first MAIL FROM is throttled, no in-run retry
+        int n = 8;
+        int connections = 4;
+        for (int i = 0; i < n; i++) {
+            reconciler.shop.processingOrder("P-" + i, "p" + i + "@example.com", "completed");
+        }
+        reconciler
+                .with("reconciler.mail.connections", connections)
+                .with("reconciler.mail.retry-backoff", "1500ms")
+                .with("reconciler.mail.retries", 0);
+        proxy.refuseMailFrom(1, "421 4.7.0 slow down");
+
+        // when
+        CliRunner.Result run = reconciler.cli("run");
+
+        // then: the throttled one waits for the next run, every other one is sent once; after the
+        // throttling reply only the connections that had already taken their turn sent anything
+        // before the pause was over
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .describedAs(reconciler.notificationsDump())
+                .isEqualTo(n - 1);
+        assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'"
+                        + " AND last_error LIKE '421%'"))
+                .describedAs(reconciler.notificationsDump())
+                .isEqualTo(1);
+        assertThat(SMTP.getReceivedMessages()).hasSize(n - 1);
+        List<Long> times = proxy.mailFromNanos().stream().sorted().toList();
+        assertThat(times).hasSize(n);
+        long throttledAt = times.get(0);
+        long duringPause = times.stream()
+                .skip(1)
+                .filter(t -> (t - throttledAt) / 1_000_000 < 1500 - 150)
+                .count();
+        assertThat(duringPause).describedAs("MAIL FROM within the pause").isLessThanOrEqualTo(connections - 1);
+        assertThat((times.get(n - 1) - throttledAt) / 1_000_000).isGreaterThanOrEqualTo(1500 - 150);
     }
 
     @ParameterizedTest

@@ -41,7 +41,9 @@ class UncertainRequeueIntegrationTest {
                 .with("spring.mail.properties.mail.smtp.timeout", 2_000)
                 .with("reconciler.mail.end-of-data-timeout", "2000ms")
                 // one partition: notifications are sent in the order the orders were created
-                .with("reconciler.partitions", "1");
+                .with("reconciler.partitions", "1")
+                // one connection: the faults below hit the messages in the order they are sent
+                .with("reconciler.mail.connections", 1);
     }
 
     @AfterEach

@@ -438,7 +438,8 @@ class EmailComposerTest {
                 Duration.ofMinutes(10),
                 Duration.ofMinutes(5),
                 false,
-                0);
+                0,
+                4);
         ReconcilerProperties properties = new ReconcilerProperties(
                 "0 */5 * * * *",
                 1000,

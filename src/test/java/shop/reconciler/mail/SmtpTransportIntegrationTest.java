@@ -11,9 +11,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,9 +21,10 @@ import shop.reconciler.support.MailServer;
 import shop.reconciler.support.SmtpFaultProxy;
 
 /**
- * The outbox's hold on each message's end of data, against a real SMTP server: the envelope and
- * the content go out while the gate is closed, the server takes the message only once the gate
- * opens, and a message whose gate refuses is never delivered.
+ * The SMTP connection against a real SMTP server: each message's reply and conversation bounded in
+ * time, and whether the server may have a message it did not confirm. (That a message's end of
+ * data goes out only once the result before it is recorded is the send loop's, tested by
+ * SendOrderIntegrationTest.)
  */
 class SmtpTransportIntegrationTest {
 
@@ -43,85 +41,13 @@ class SmtpTransportIntegrationTest {
     }
 
     @Test
-    void theEnvelopeGoesOutAtOnceButTheServerTakesTheMessageOnlyOnceTheGateOpens() throws Exception {
-        // given: a gate that stays closed until the test opens it
-        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP);
-        SmtpTransport outbox = outbox(proxy.port());
-        CountDownLatch open = new CountDownLatch(1);
-        HandOverGate gate = () -> {
-            try {
-                open.await();
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        };
-        try (MailTransport.Connection connection = outbox.open()) {
-            // when
-            CompletableFuture<Delivery> sending = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return connection.deliver(message(outbox, "held@example.com", "held"), gate);
-                } catch (MessagingException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-
-            // then: MAIL FROM and RCPT TO reached the server, the end of data did not, nothing is delivered
-            awaitUntil(() -> proxy.recipientCommands("held@example.com") == 1, proxy);
-            Thread.sleep(300);
-            assertThat(proxy.dataEnds()).describedAs(proxy.transcript()).isZero();
-            assertThat(SMTP.getReceivedMessages()).isEmpty();
-            assertThat(sending).isNotDone();
-
-            // when the gate opens, the message is delivered
-            open.countDown();
-            assertThat(sending.get(10, TimeUnit.SECONDS)).isEqualTo(Delivery.SENT);
-            assertThat(proxy.dataEnds()).isEqualTo(1);
-            assertThat(subjects()).containsExactly("held");
-        } finally {
-            proxy.close();
-        }
-    }
-
-    @Test
-    void aMessageWhoseGateRefusesIsNeverDeliveredAndTheNextConnectionSendsOn() throws Exception {
-        // given: straight to the server, which alone decides what it delivers
-        SmtpTransport outbox = outbox(SMTP.getSmtp().getPort());
-        HandOverGate refuses = () -> "the previous result was not recorded: disk full";
-        Delivery refused;
-        Delivery first;
-        Delivery third;
-        try (MailTransport.Connection connection = outbox.open()) {
-            first = connection.deliver(message(outbox, "first@example.com", "first"), HandOverGate.OPEN);
-
-            // when
-            refused = connection.deliver(message(outbox, "second@example.com", "second"), refuses);
-            assertThat(connection.isOpen()).isFalse();
-        }
-        try (MailTransport.Connection next = outbox.open()) {
-            third = next.deliver(message(outbox, "third@example.com", "third"), HandOverGate.OPEN);
-        }
-
-        // then: the held message was dropped with its connection; the others arrived
-        assertThat(first).isEqualTo(Delivery.SENT);
-        assertThat(third).isEqualTo(Delivery.SENT);
-        assertThat(refused).isNotNull();
-        assertThat(refused.outcome()).isEqualTo(Delivery.Outcome.HELD_BACK);
-        assertThat(refused.reason()).contains("disk full");
-        assertThat(SMTP.waitForIncomingEmail(5_000, 2)).isTrue();
-        Thread.sleep(500);
-        assertThat(subjects()).containsExactly("first", "third");
-    }
-
-    @Test
     void theReplyToTheEndOfDataWaitsItsOwnTimeoutNotTheCommandTimeout() throws Exception {
         // given: a server that takes 1.5 s to accept a message; every other reply may take 0.5 s
         SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).delayEachMessage(Duration.ofMillis(1500));
         SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(20), Duration.ofMinutes(1), 500);
         try (MailTransport.Connection connection = transport.open()) {
             // when
-            Delivery delivery = connection.deliver(message(transport, "slow@example.com", "slow"), HandOverGate.OPEN);
+            Delivery delivery = connection.deliver(message(transport, "slow@example.com", "slow"));
 
             // then
             assertThat(delivery).describedAs(proxy.transcript()).isEqualTo(Delivery.SENT);
@@ -139,8 +65,7 @@ class SmtpTransportIntegrationTest {
         try (MailTransport.Connection connection = transport.open()) {
             // when
             long started = System.nanoTime();
-            Delivery delivery =
-                    connection.deliver(message(transport, "stalled@example.com", "stalled"), HandOverGate.OPEN);
+            Delivery delivery = connection.deliver(message(transport, "stalled@example.com", "stalled"));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             // then: given up after the end-of-data time-out (not mail.smtp.timeout's 30 s), uncertain
@@ -165,15 +90,15 @@ class SmtpTransportIntegrationTest {
         Delivery refusedForGood;
         try (MailTransport.Connection connection = transport.open()) {
             // when
-            dropped = connection.deliver(message(transport, "dropped@example.com", "dropped"), HandOverGate.OPEN);
+            dropped = connection.deliver(message(transport, "dropped@example.com", "dropped"));
         }
         proxy.refuseMailFrom(1, "451 4.3.0 try again later");
         try (MailTransport.Connection connection = transport.open()) {
-            refusedNow = connection.deliver(message(transport, "later@example.com", "later"), HandOverGate.OPEN);
+            refusedNow = connection.deliver(message(transport, "later@example.com", "later"));
         }
         proxy.rejectRecipient("nosuch@example.com", "550 5.1.1 no such user");
         try (MailTransport.Connection connection = transport.open()) {
-            refusedForGood = connection.deliver(message(transport, "nosuch@example.com", "never"), HandOverGate.OPEN);
+            refusedForGood = connection.deliver(message(transport, "nosuch@example.com", "never"));
         } finally {
             proxy.close();
         }
@@ -196,8 +121,7 @@ class SmtpTransportIntegrationTest {
         try (MailTransport.Connection connection = transport.open()) {
             // when
             long started = System.nanoTime();
-            Delivery delivery =
-                    connection.deliver(message(transport, "trickle@example.com", "trickle"), HandOverGate.OPEN);
+            Delivery delivery = connection.deliver(message(transport, "trickle@example.com", "trickle"));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             // then: given up at the deadline, nothing delivered
@@ -263,7 +187,7 @@ class SmtpTransportIntegrationTest {
             String security;
             try (MailTransport.Connection connection = opportunistic.open()) {
                 security = connection.security();
-                delivery = connection.deliver(message(opportunistic, "clear@example.com", "clear"), HandOverGate.OPEN);
+                delivery = connection.deliver(message(opportunistic, "clear@example.com", "clear"));
             }
             MessagingException refused = catchThrowableOfType(MessagingException.class, required::open);
 
@@ -327,7 +251,8 @@ class SmtpTransportIntegrationTest {
                 endOfDataTimeout,
                 sendDeadline,
                 requireTls,
-                0);
+                0,
+                4);
     }
 
     private static MimeMessage message(SmtpTransport outbox, String to, String subject) throws MessagingException {

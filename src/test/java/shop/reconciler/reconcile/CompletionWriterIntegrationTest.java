@@ -69,7 +69,8 @@ class CompletionWriterIntegrationTest {
                         Duration.ofMinutes(10),
                         Duration.ofMinutes(5),
                         false,
-                        0));
+                        0,
+                        4));
         DataSource dataSource = database.dataSource();
         jdbc = new NamedParameterJdbcTemplate(dataSource);
         dialect = Dialect.detectOnFirstUse(dataSource);

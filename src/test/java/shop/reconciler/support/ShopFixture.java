@@ -110,6 +110,11 @@ public final class ShopFixture {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
+    /** The first column of every row, as text (order codes, say). */
+    public List<String> codes(String sql, Object... args) {
+        return jdbc.queryForList(sql, String.class, args);
+    }
+
     public int count(String sql, Object... args) {
         return jdbc.queryForObject(sql, Integer.class, args);
     }
