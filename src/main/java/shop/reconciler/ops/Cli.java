@@ -19,9 +19,9 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import picocli.AutoComplete;
 import picocli.CommandLine;
-import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 

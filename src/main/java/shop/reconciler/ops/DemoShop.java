@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.ShopSchema;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 

@@ -27,8 +27,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.Printable;
-import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseErrors;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;

@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.config;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.scheduling.support.CronExpression;
+import shop.reconciler.EmailAddresses;
 import shop.reconciler.outbox.MessageIds;
 
 /**

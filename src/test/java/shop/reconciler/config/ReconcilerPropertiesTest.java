@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
