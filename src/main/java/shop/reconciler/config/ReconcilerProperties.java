@@ -1,21 +1,50 @@
 package shop.reconciler.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.scheduling.support.CronExpression;
+import org.springframework.validation.annotation.Validated;
 import shop.reconciler.EmailAddresses;
 import shop.reconciler.outbox.MessageIds;
 
 /**
- * Every setting the reconciler adds, under {@code reconciler.}. Each has a default built into the
- * jar; the README's configuration table documents them. Values are checked when the application
- * starts, and a bad one stops it with {@link InvalidConfigurationException}, whose message names
- * the key.
+ * Every setting the reconciler adds, under {@code reconciler.}.
+ *
+ * <ol>
+ *   <li>Each key's default is written once, in its {@code @DefaultValue}; the configuration
+ *       processor copies it, and the {@code @param} text below, into the jar's
+ *       {@code spring-configuration-metadata.json}, against which {@code jobs/configuration.md} is
+ *       checked by a test.
+ *   <li>Each key's rule is a Bean Validation constraint next to it. Boot's binder checks them when
+ *       it binds the record ({@link Validated}) and reports the key of each broken one;
+ *       {@link #bind} does the same before anything else starts, and
+ *       {@link ConfigurationErrors} turns the report into one line.
+ *   <li>A rule that needs code, or two keys, is an {@link AssertTrue} method named
+ *       {@code is<Key>()}: Bean Validation reports it against that key's own name.
+ *   <li>The compact constructors only normalise (trim, lower case, derive an unset value), so that
+ *       a test can build a value with any content and validate it the same way.
+ * </ol>
+ *
+ * <p>Adding a key: a component with its {@code @DefaultValue}, its constraints and its
+ * {@code @param}, and a row in {@code jobs/configuration.md}.
  *
  * @param cron when {@code serve} launches the job: Spring's six-field cron (second first)
  * @param chunkSize orders per chunk (and per page of the reader); one transaction per chunk
@@ -38,71 +67,59 @@ import shop.reconciler.outbox.MessageIds;
  *     written. One more fails the step, because then the fault is no longer one order's; 0 fails
  *     it at the first.
  */
+@Validated
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
         @DefaultValue("0 */5 * * * *") String cron,
-        @DefaultValue("2000") int chunkSize,
-        @DefaultValue({"completed", "failed"}) List<String> terminalTaskStatuses,
-        @DefaultValue Lock lock,
-        @DefaultValue Mail mail,
-        @DefaultValue("25s") Duration shutdownTimeout,
-        @DefaultValue Health health,
-        @DefaultValue("2") int partitions,
-        @DefaultValue("24h") Duration stuckTaskAfter,
-        @DefaultValue("100") int maxWriteFailures) {
+        @DefaultValue("2000") @Min(1) @Max(10_000) int chunkSize,
 
-    private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+        @DefaultValue({"completed", "failed"}) @NotEmpty(message = "must name at least one status")
+        List<@Pattern(regexp = "[a-z0-9_-]{1,32}", message = Messages.TASK_STATUS) String> terminalTaskStatuses,
 
-    /**
-     * With the defaults of {@code shutdown-timeout}, {@code health}, {@code partitions},
-     * {@code stuck-task-after} and {@code max-write-failures}.
-     */
-    public ReconcilerProperties(String cron, int chunkSize, List<String> terminalTaskStatuses, Lock lock, Mail mail) {
-        this(
-                cron,
-                chunkSize,
-                terminalTaskStatuses,
-                lock,
-                mail,
-                Duration.ofSeconds(25),
-                new Health(3, Duration.ofSeconds(10)),
-                2,
-                Duration.ofHours(24),
-                100);
+        @DefaultValue @Valid Lock lock,
+        @DefaultValue @Valid Mail mail,
+
+        @DefaultValue("25s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+        Duration shutdownTimeout,
+
+        @DefaultValue @Valid Health health,
+        @DefaultValue("2") @Min(1) @Max(16) int partitions,
+
+        @DefaultValue("24h") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+        Duration stuckTaskAfter,
+
+        @DefaultValue("100") @Min(0) int maxWriteFailures) {
+
+    public ReconcilerProperties {
+        if (terminalTaskStatuses != null) {
+            terminalTaskStatuses = terminalTaskStatuses.stream()
+                    .map(s -> s == null ? "" : s.trim().toLowerCase(Locale.ROOT))
+                    .distinct()
+                    .toList();
+        }
     }
 
-    @ConstructorBinding
-    public ReconcilerProperties {
-        requirePositive("reconciler.shutdown-timeout", shutdownTimeout);
-        requirePositive("reconciler.stuck-task-after", stuckTaskAfter);
-        if (health == null) {
-            health = new Health(3, Duration.ofSeconds(10));
-        }
-        if (cron == null || !CronExpression.isValidExpression(cron)) {
-            throw new InvalidConfigurationException(
-                    "reconciler.cron",
-                    "'" + cron + "' is not a six-field Spring cron expression (e.g. '0 */5 * * * *')");
-        }
-        requireBetween("reconciler.chunk-size", chunkSize, 1, 10_000);
-        requireBetween("reconciler.partitions", partitions, 1, 16);
-        if (maxWriteFailures < 0) {
-            throw new InvalidConfigurationException(
-                    "reconciler.max-write-failures", "must not be negative, was " + maxWriteFailures);
-        }
-        if (terminalTaskStatuses == null || terminalTaskStatuses.isEmpty()) {
-            throw new InvalidConfigurationException(
-                    "reconciler.terminal-task-statuses", "must name at least one status (default: completed,failed)");
-        }
-        terminalTaskStatuses = terminalTaskStatuses.stream()
-                .map(s -> s == null ? "" : s.trim().toLowerCase(Locale.ROOT))
-                .distinct()
-                .toList();
-        for (String status : terminalTaskStatuses) {
-            if (!STATUS.matcher(status).matches()) {
-                throw new InvalidConfigurationException(
-                        "reconciler.terminal-task-statuses", "'" + status + "' is not a task status");
-            }
-        }
+    /**
+     * Binds and validates every {@code reconciler.*} key as Boot does for the bean, for a check
+     * before the application context starts.
+     *
+     * @throws org.springframework.boot.context.properties.bind.BindException naming the key of
+     *     the first value that cannot be converted, or whose cause, a
+     *     {@link org.springframework.boot.context.properties.bind.validation.BindValidationException},
+     *     names each key whose value breaks a rule ({@link ConfigurationErrors#describe} says it in
+     *     one line)
+     */
+    public static ReconcilerProperties bind(Binder binder) {
+        return binder.bindOrCreate(
+                "reconciler",
+                Bindable.of(ReconcilerProperties.class),
+                new ValidationBindHandler(ConfigurationValidator.get()));
+    }
+
+    /** Bean Validation reports this against {@code reconciler.cron}. */
+    @AssertTrue(message = "is not a six-field Spring cron expression (e.g. '0 */5 * * * *')")
+    boolean isCron() {
+        return cron != null && CronExpression.isValidExpression(cron);
     }
 
     /**
@@ -112,16 +129,10 @@ public record ReconcilerProperties(
      *     (Actuator's {@code management.endpoint.health.cache.time-to-live} follows it)
      */
     public record Health(
-            @DefaultValue("3") int staleAfterRuns,
-            @DefaultValue("10s") Duration cacheFor) {
-        public Health {
-            requirePositive("reconciler.health.cache-for", cacheFor);
-            if (staleAfterRuns < 1) {
-                throw new InvalidConfigurationException(
-                        "reconciler.health.stale-after-runs", "must be at least 1, was " + staleAfterRuns);
-            }
-        }
-    }
+            @DefaultValue("3") @Min(1) int staleAfterRuns,
+
+            @DefaultValue("10s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+            Duration cacheFor) {}
 
     /**
      * @param atMostFor how long a lease lasts if its holder dies without releasing it; a live
@@ -131,32 +142,19 @@ public record ReconcilerProperties(
      *     cron interval), so that the other nodes' launches of the same tick find it held
      */
     public record Lock(
-            @DefaultValue("10m") Duration atMostFor,
-            @DefaultValue("orderCompletionJob") String name,
-            @DefaultValue("10s") Duration atLeastFor) {
+            @DefaultValue("10m") @NotNull @DurationMin(seconds = 30, message = "must be at least 30s")
+            Duration atMostFor,
 
-        /** With the default at-least-for. */
-        public Lock(Duration atMostFor, String name) {
-            this(atMostFor, name, Duration.ofSeconds(10));
-        }
+            @DefaultValue("orderCompletionJob") @NotBlank @Size(max = 64)
+            String name,
 
-        @ConstructorBinding
-        public Lock {
-            if (atMostFor == null || atMostFor.compareTo(Duration.ofSeconds(30)) < 0) {
-                throw new InvalidConfigurationException(
-                        "reconciler.lock.at-most-for", "must be at least 30s, was " + atMostFor);
-            }
-            if (atLeastFor == null || atLeastFor.isNegative()) {
-                throw new InvalidConfigurationException(
-                        "reconciler.lock.at-least-for", "must not be negative, was " + atLeastFor);
-            }
-            if (atLeastFor.compareTo(atMostFor) >= 0) {
-                throw new InvalidConfigurationException(
-                        "reconciler.lock.at-least-for", "must be shorter than reconciler.lock.at-most-for");
-            }
-            if (name == null || name.isBlank() || name.length() > 64) {
-                throw new InvalidConfigurationException("reconciler.lock.name", "must be 1 to 64 characters");
-            }
+            @DefaultValue("10s") @NotNull @DurationMin(nanos = 0, message = Messages.NOT_NEGATIVE)
+            Duration atLeastFor) {
+
+        /** Bean Validation reports this against {@code reconciler.lock.at-least-for}. */
+        @AssertTrue(message = "must be shorter than reconciler.lock.at-most-for")
+        boolean isAtLeastFor() {
+            return atLeastFor == null || atMostFor == null || atLeastFor.compareTo(atMostFor) < 0;
         }
     }
 
@@ -201,77 +199,71 @@ public record ReconcilerProperties(
      */
     public record Mail(
             @DefaultValue("orders@example.com") String from,
-            @DefaultValue("10") int maxAttempts,
-            @DefaultValue("7d") Duration maxAge,
-            @DefaultValue("2") int retries,
-            @DefaultValue("1s") Duration retryBackoff,
-            @DefaultValue("10m") Duration claimTimeout,
-            @DefaultValue("200") int maxListedCourses,
+            @DefaultValue("10") @Min(1) int maxAttempts,
+
+            @DefaultValue("7d") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+            Duration maxAge,
+
+            @DefaultValue("2") @Min(0) @Max(10) int retries,
+
+            @DefaultValue("1s") @NotNull @DurationMin(nanos = 0, message = Messages.NOT_NEGATIVE)
+            Duration retryBackoff,
+
+            @DefaultValue("10m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+            Duration claimTimeout,
+
+            @DefaultValue("200") @Min(1) int maxListedCourses,
 
             @DefaultValue("classpath:mail/order-completed.mustache")
             String template,
 
-            @DefaultValue("Your order {orderCode} is complete")
+            @DefaultValue("Your order {orderCode} is complete") @NotBlank
             String subject,
 
             String messageIdDomain,
             String emlDirectory,
-            @DefaultValue("1000") int chunkSize,
-            @DefaultValue("10m") Duration endOfDataTimeout,
-            @DefaultValue("5m") Duration sendDeadline,
-            @DefaultValue("false") boolean requireTls,
-            @DefaultValue("0") double maxRate) {
+            @DefaultValue("1000") @Min(1) @Max(10_000) int chunkSize,
 
+            @DefaultValue("10m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+            Duration endOfDataTimeout,
+
+            @DefaultValue("5m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
+            Duration sendDeadline,
+
+            @DefaultValue("false") boolean requireTls,
+
+            @DefaultValue("0")
+            @DecimalMin(value = "0", message = Messages.MAX_RATE)
+            @DecimalMax(value = "100000", message = Messages.MAX_RATE)
+            double maxRate) {
+
+        /** Normalises: an unset Message-ID domain is the domain of a usable {@code from}; a blank directory is none. */
         public Mail {
-            if (from == null || !EmailAddresses.isValid(from)) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.from", "'" + from + "' is not an email address");
-            }
-            if (maxAttempts < 1) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.max-attempts", "must be at least 1, was " + maxAttempts);
-            }
-            requirePositive("reconciler.mail.max-age", maxAge);
-            requireBetween("reconciler.mail.retries", retries, 0, 10);
-            if (retryBackoff == null || retryBackoff.isNegative()) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.retry-backoff", "must not be negative, was " + retryBackoff);
-            }
-            requirePositive("reconciler.mail.claim-timeout", claimTimeout);
-            if (maxListedCourses < 1) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.max-listed-courses", "must be at least 1, was " + maxListedCourses);
-            }
-            if (subject == null || subject.isBlank()) {
-                throw new InvalidConfigurationException("reconciler.mail.subject", "must not be empty");
-            }
-            if (messageIdDomain == null || messageIdDomain.isBlank()) {
+            if ((messageIdDomain == null || messageIdDomain.isBlank()) && isMailAddress(from)) {
                 messageIdDomain = domainOf(from);
-                if (!MessageIds.isUsableDomain(messageIdDomain)) {
-                    throw new InvalidConfigurationException(
-                            "reconciler.mail.message-id-domain",
-                            "not set, and the domain of reconciler.mail.from ('" + messageIdDomain
-                                    + "') is not a domain name of at most " + MessageIds.MAX_DOMAIN_LENGTH
-                                    + " characters: set it");
-                }
-            }
-            if (!MessageIds.isUsableDomain(messageIdDomain)) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.message-id-domain",
-                        "'" + messageIdDomain + "' is not a domain name of at most " + MessageIds.MAX_DOMAIN_LENGTH
-                                + " characters");
             }
             if (emlDirectory != null && emlDirectory.isBlank()) {
                 emlDirectory = null;
             }
-            requireBetween("reconciler.mail.chunk-size", chunkSize, 1, 10_000);
-            requirePositive("reconciler.mail.end-of-data-timeout", endOfDataTimeout);
-            requirePositive("reconciler.mail.send-deadline", sendDeadline);
-            if (!(maxRate >= 0 && maxRate <= 100_000)) {
-                throw new InvalidConfigurationException(
-                        "reconciler.mail.max-rate", "must be between 0 (no limit) and 100000 messages per second");
-            }
         }
+
+        /** Bean Validation reports this against {@code reconciler.mail.from}. */
+        @AssertTrue(message = "is not one email address")
+        boolean isFrom() {
+            return isMailAddress(from);
+        }
+
+        /** Bean Validation reports this against {@code reconciler.mail.message-id-domain}. */
+        @AssertTrue(
+                message = "is not a domain name of at most 175 characters (when not set, the domain of"
+                        + " reconciler.mail.from is taken, and must be one: then set it)")
+        boolean isMessageIdDomain() {
+            return !isMailAddress(from) || MessageIds.isUsableDomain(messageIdDomain);
+        }
+    }
+
+    private static boolean isMailAddress(String address) {
+        return address != null && EmailAddresses.isValid(address);
     }
 
     /** The domain of a valid address, in its ASCII form and lower case. */
@@ -280,16 +272,11 @@ public record ReconcilerProperties(
         return ascii.substring(ascii.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static void requireBetween(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new InvalidConfigurationException(key, "must be between " + min + " and " + max + ", was " + value);
-        }
-    }
-
-    private static void requirePositive(String key, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidConfigurationException(
-                    key, "must be a positive duration (e.g. 7d, 10m, 30s), was " + value);
-        }
+    /** Messages shared by several constraints (annotation values must be constants). */
+    private static final class Messages {
+        static final String POSITIVE = "must be a positive duration (e.g. 7d, 10m, 30s)";
+        static final String NOT_NEGATIVE = "must not be negative";
+        static final String TASK_STATUS = "is not a task status (1 to 32 letters, digits, '_' or '-')";
+        static final String MAX_RATE = "must be between 0 (no limit) and 100000 messages per second";
     }
 }

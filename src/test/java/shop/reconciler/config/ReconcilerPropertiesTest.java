@@ -1,47 +1,35 @@
 package shop.reconciler.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static shop.reconciler.config.ReconcilerPropertiesBuilder.properties;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.context.properties.bind.BindException;
+import shop.reconciler.outbox.MessageIds;
 
 class ReconcilerPropertiesTest {
 
-    // The values of the @DefaultValue annotations, in declaration order.
-    private static final String CRON = "0 */5 * * * *";
-    private static final int CHUNK_SIZE = 1000;
-    private static final List<String> TERMINAL = List.of("completed", "failed");
-
-    private static ReconcilerProperties.Lock lock() {
-        return new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob");
-    }
-
-    private static ReconcilerProperties.Mail mail() {
-        return new MailBuilder().build();
-    }
-
-    private static ReconcilerProperties properties(String cron, int chunkSize, List<String> terminal) {
-        return new ReconcilerProperties(cron, chunkSize, terminal, lock(), mail());
-    }
-
     @Test
-    void acceptsDefaults() {
-        // given / when
-        ReconcilerProperties properties = properties(CRON, CHUNK_SIZE, TERMINAL);
+    void bindsTheDefaults() {
+        // when
+        ReconcilerProperties properties = properties().build();
 
         // then
-        assertThat(properties.cron()).isEqualTo(CRON);
-        assertThat(properties.chunkSize()).isEqualTo(1000);
+        assertThat(properties.cron()).isEqualTo("0 */5 * * * *");
+        assertThat(properties.chunkSize()).isEqualTo(2000);
         assertThat(properties.terminalTaskStatuses()).containsExactly("completed", "failed");
         assertThat(properties.lock().atMostFor()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(properties.lock().atLeastFor()).isEqualTo(Duration.ofSeconds(10));
         assertThat(properties.lock().name()).isEqualTo("orderCompletionJob");
+        assertThat(properties.shutdownTimeout()).isEqualTo(Duration.ofSeconds(25));
+        assertThat(properties.health().staleAfterRuns()).isEqualTo(3);
+        assertThat(properties.health().cacheFor()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(properties.partitions()).isEqualTo(2);
+        assertThat(properties.stuckTaskAfter()).isEqualTo(Duration.ofHours(24));
+        assertThat(properties.maxWriteFailures()).isEqualTo(100);
         ReconcilerProperties.Mail mail = properties.mail();
         assertThat(mail.from()).isEqualTo("orders@example.com");
         assertThat(mail.maxAttempts()).isEqualTo(10);
@@ -55,13 +43,17 @@ class ReconcilerPropertiesTest {
         assertThat(mail.messageIdDomain()).describedAs("from's domain").isEqualTo("example.com");
         assertThat(mail.emlDirectory()).isNull();
         assertThat(mail.chunkSize()).isEqualTo(1000);
+        assertThat(mail.endOfDataTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(mail.sendDeadline()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(mail.requireTls()).isFalse();
+        assertThat(mail.maxRate()).isZero();
     }
 
     @Test
     void acceptsChunkSizeBounds() {
-        // given / when
-        ReconcilerProperties smallest = properties(CRON, 1, TERMINAL);
-        ReconcilerProperties largest = properties(CRON, 10_000, TERMINAL);
+        // when
+        ReconcilerProperties smallest = properties().set("chunk-size", 1).build();
+        ReconcilerProperties largest = properties().set("chunk-size", 10_000).build();
 
         // then
         assertThat(smallest.chunkSize()).isEqualTo(1);
@@ -72,52 +64,73 @@ class ReconcilerPropertiesTest {
     void refusesChunkSizeOutOfRange() {
         for (int chunkSize : new int[] {0, -1, 10_001}) {
             // when
-            InvalidConfigurationException e = invalid(() -> properties(CRON, chunkSize, TERMINAL));
+            String refusal = refusal(properties().set("chunk-size", chunkSize));
 
             // then
-            assertThat(e).describedAs("chunk-size %d", chunkSize).isNotNull();
-            assertThat(e.key()).describedAs("key for chunk-size %d", chunkSize).isEqualTo("reconciler.chunk-size");
-            assertThat(e.getMessage())
-                    .describedAs("message for chunk-size %d", chunkSize)
-                    .contains("reconciler.chunk-size")
-                    .contains(String.valueOf(chunkSize));
+            assertThat(refusal)
+                    .describedAs("chunk-size %d", chunkSize)
+                    .startsWith("reconciler.chunk-size: must be ")
+                    .endsWith(", was '" + chunkSize + "'");
         }
     }
 
     @Test
-    void refusesEmptyTerminalStatusList() {
-        // given
-        List<List<String>> empties = Arrays.asList(List.of(), null);
-
-        for (List<String> terminal : empties) {
+    void refusesPartitionsOutsideOneToSixteen() {
+        for (int partitions : new int[] {0, 17}) {
             // when
-            InvalidConfigurationException e = invalid(() -> properties(CRON, CHUNK_SIZE, terminal));
+            String refusal = refusal(properties().set("partitions", partitions));
 
             // then
-            assertThat(e).describedAs("terminal %s", terminal).isNotNull();
-            assertThat(e.key()).describedAs("key for %s", terminal).isEqualTo("reconciler.terminal-task-statuses");
-            assertThat(e.getMessage())
-                    .describedAs("message for %s", terminal)
-                    .contains("reconciler.terminal-task-statuses");
+            assertThat(refusal).describedAs("partitions %d", partitions).startsWith("reconciler.partitions: ");
         }
+    }
+
+    @Test
+    void refusesNegativeMaxWriteFailuresButAcceptsZero() {
+        // when
+        String refusal = refusal(properties().set("max-write-failures", -1));
+        ReconcilerProperties zero = properties().set("max-write-failures", 0).build();
+
+        // then
+        assertThat(refusal).startsWith("reconciler.max-write-failures: ");
+        assertThat(zero.maxWriteFailures()).isZero();
+    }
+
+    @Test
+    void refusesEmptyTerminalStatusList() {
+        // when
+        String refusal = refusal(properties().set("terminal-task-statuses", ""));
+
+        // then
+        assertThat(refusal).startsWith("reconciler.terminal-task-statuses: must name at least one status");
     }
 
     @Test
     void refusesTerminalStatusThatIsNotAWord() {
         // given
-        List<String> bad = List.of("in progress", "done'", "done\"", "a;b", "", "x".repeat(33));
+        List<String> bad = List.of("in progress", "done'", "done\"", "a;b", "x".repeat(33));
 
         for (String status : bad) {
             // when
-            InvalidConfigurationException e = invalid(() -> properties(CRON, CHUNK_SIZE, List.of("completed", status)));
+            String refusal = refusal(properties()
+                    .set("terminal-task-statuses[0]", "completed")
+                    .set("terminal-task-statuses[1]", status));
 
             // then
-            assertThat(e).describedAs("status '%s'", status).isNotNull();
-            assertThat(e.key()).describedAs("key for '%s'", status).isEqualTo("reconciler.terminal-task-statuses");
-            assertThat(e.getMessage())
-                    .describedAs("message for '%s'", status)
-                    .contains("reconciler.terminal-task-statuses");
+            assertThat(refusal)
+                    .describedAs("status '%s'", status)
+                    .startsWith("reconciler.terminal-task-statuses[1]: is not a task status")
+                    .contains(status);
         }
+    }
+
+    @Test
+    void refusesABlankTerminalStatusInACommaSeparatedList() {
+        // when
+        String refusal = refusal(properties().set("terminal-task-statuses", "completed, ,failed"));
+
+        // then
+        assertThat(refusal).startsWith("reconciler.terminal-task-statuses[1]: is not a task status");
     }
 
     @Test
@@ -126,7 +139,8 @@ class ReconcilerPropertiesTest {
         List<String> raw = List.of(" Completed ", "FAILED", "completed", "failed\t", "Cancelled");
 
         // when
-        ReconcilerProperties properties = properties(CRON, CHUNK_SIZE, raw);
+        ReconcilerProperties properties =
+                properties().set("terminal-task-statuses", raw).build();
 
         // then
         assertThat(properties.terminalTaskStatuses()).containsExactly("completed", "failed", "cancelled");
@@ -135,64 +149,113 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesUnparseableCron() {
         // given
-        List<String> bad = Arrays.asList("every minute", "*/5 * * * *", "", null);
+        List<String> bad = List.of("every minute", "*/5 * * * *", "");
 
         for (String cron : bad) {
             // when
-            InvalidConfigurationException e = invalid(() -> properties(cron, CHUNK_SIZE, TERMINAL));
+            String refusal = refusal(properties().set("cron", cron));
 
             // then
-            assertThat(e).describedAs("cron '%s'", cron).isNotNull();
-            assertThat(e.key()).describedAs("key for cron '%s'", cron).isEqualTo("reconciler.cron");
-            assertThat(e.getMessage())
-                    .describedAs("message for cron '%s'", cron)
-                    .contains("reconciler.cron")
-                    .contains("six-field");
+            assertThat(refusal)
+                    .describedAs("cron '%s'", cron)
+                    .startsWith("reconciler.cron: ")
+                    .contains("six-field")
+                    .endsWith(", was '" + cron + "'");
         }
     }
 
     @Test
     void refusesLockShorterThan30Seconds() {
         // when
-        InvalidConfigurationException e =
-                invalid(() -> new ReconcilerProperties.Lock(Duration.ofSeconds(10), "orderCompletionJob"));
+        String refusal = refusal(properties().set("lock.at-most-for", "10s"));
 
         // then
-        assertThat(e).isNotNull();
-        assertThat(e.key()).isEqualTo("reconciler.lock.at-most-for");
-        assertThat(e.getMessage()).contains("reconciler.lock.at-most-for").contains("30s");
+        assertThat(refusal)
+                .contains("reconciler.lock.at-most-for: must be at least 30s, was '10s'")
+                .describedAs("the default at-least-for is then no shorter either")
+                .contains("reconciler.lock.at-least-for: must be shorter than reconciler.lock.at-most-for");
     }
 
     @Test
     void acceptsLockOfExactly30Seconds() {
         // when
-        ReconcilerProperties.Lock lock = new ReconcilerProperties.Lock(Duration.ofSeconds(30), "orderCompletionJob");
+        ReconcilerProperties.Lock lock =
+                properties().set("lock.at-most-for", "30s").build().lock();
 
         // then
         assertThat(lock.atMostFor()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
-    void refusesNegativeMailMaxAge() {
+    void refusesALeaseKeptAtLeastAsLongAsItLastsAtMost() {
         // when
-        InvalidConfigurationException e =
-                invalid(() -> new MailBuilder().maxAge(Duration.ofDays(-1)).build());
+        String refusal = refusal(properties().set("lock.at-most-for", "1m").set("lock.at-least-for", "1m"));
 
         // then
-        assertThat(e).isNotNull();
-        assertThat(e.key()).isEqualTo("reconciler.mail.max-age");
-        assertThat(e.getMessage()).contains("reconciler.mail.max-age");
+        assertThat(refusal)
+                .isEqualTo("reconciler.lock.at-least-for: must be shorter than reconciler.lock.at-most-for,"
+                        + " was '1m'");
+    }
+
+    @Test
+    void refusesABlankOrLongLockName() {
+        for (String name : List.of(" ", "x".repeat(65))) {
+            // when
+            String refusal = refusal(properties().set("lock.name", name));
+
+            // then
+            assertThat(refusal).describedAs("name '%s'", name).startsWith("reconciler.lock.name: ");
+        }
+    }
+
+    @Test
+    void refusesNegativeMailMaxAge() {
+        // when
+        String refusal = refusal(properties().set("mail.max-age", "-1d"));
+
+        // then
+        assertThat(refusal).startsWith("reconciler.mail.max-age: must be a positive duration");
+    }
+
+    @Test
+    void refusesZeroOrNegativeDurations() {
+        // given
+        List<String> positive = List.of(
+                "shutdown-timeout",
+                "stuck-task-after",
+                "health.cache-for",
+                "mail.max-age",
+                "mail.claim-timeout",
+                "mail.end-of-data-timeout",
+                "mail.send-deadline");
+
+        for (String key : positive) {
+            // when
+            String zero = refusal(properties().set(key, "0s"));
+
+            // then
+            assertThat(zero).describedAs(key).startsWith("reconciler." + key + ": must be a positive duration");
+        }
+    }
+
+    @Test
+    void refusesNegativeRetryBackoffButAcceptsZero() {
+        // when
+        String refusal = refusal(properties().set("mail.retry-backoff", "-1s"));
+        ReconcilerProperties.Mail zero =
+                properties().set("mail.retry-backoff", "0s").mail();
+
+        // then
+        assertThat(refusal).startsWith("reconciler.mail.retry-backoff: must not be negative");
+        assertThat(zero.retryBackoff()).isZero();
     }
 
     @Test
     void bindsTheSendChunkSizeWithItsDefault() {
-        // given
-        Binder none = new Binder(new MapConfigurationPropertySource(Map.of()));
-        Binder set = new Binder(new MapConfigurationPropertySource(Map.of("reconciler.mail.chunk-size", "250")));
-
         // when
-        ReconcilerProperties defaults = none.bindOrCreate("reconciler", ReconcilerProperties.class);
-        ReconcilerProperties configured = set.bindOrCreate("reconciler", ReconcilerProperties.class);
+        ReconcilerProperties defaults = properties().build();
+        ReconcilerProperties configured =
+                properties().set("mail.chunk-size", 250).build();
 
         // then
         assertThat(defaults.mail().chunkSize()).isEqualTo(1000);
@@ -203,107 +266,121 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesSendChunkSizeOutsideOneToTenThousand() {
         // when
-        InvalidConfigurationException zero =
-                invalid(() -> new MailBuilder().chunkSize(0).build());
-        InvalidConfigurationException tooLarge =
-                invalid(() -> new MailBuilder().chunkSize(10_001).build());
+        String zero = refusal(properties().set("mail.chunk-size", 0));
+        String tooLarge = refusal(properties().set("mail.chunk-size", 10_001));
 
         // then
-        assertThat(zero).isNotNull();
-        assertThat(zero.key()).isEqualTo("reconciler.mail.chunk-size");
-        assertThat(zero.getMessage()).contains("between 1 and 10000, was 0");
-        assertThat(tooLarge).isNotNull();
-        assertThat(tooLarge.key()).isEqualTo("reconciler.mail.chunk-size");
+        assertThat(zero).isEqualTo("reconciler.mail.chunk-size: must be greater than or equal to 1, was '0'");
+        assertThat(tooLarge).isEqualTo("reconciler.mail.chunk-size: must be less than or equal to 10000, was '10001'");
     }
 
     @Test
     void refusesZeroClaimTimeout() {
         // when
-        InvalidConfigurationException e =
-                invalid(() -> new MailBuilder().claimTimeout(Duration.ZERO).build());
+        String refusal = refusal(properties().set("mail.claim-timeout", Duration.ZERO));
 
         // then
-        assertThat(e).isNotNull();
-        assertThat(e.key()).isEqualTo("reconciler.mail.claim-timeout");
-        assertThat(e.getMessage()).contains("reconciler.mail.claim-timeout");
+        assertThat(refusal).startsWith("reconciler.mail.claim-timeout: ");
     }
 
     @Test
     void refusesZeroMaxAttempts() {
         // when
-        InvalidConfigurationException e =
-                invalid(() -> new MailBuilder().maxAttempts(0).build());
+        String refusal = refusal(properties().set("mail.max-attempts", 0));
 
         // then
-        assertThat(e).isNotNull();
-        assertThat(e.key()).isEqualTo("reconciler.mail.max-attempts");
-        assertThat(e.getMessage()).contains("reconciler.mail.max-attempts");
+        assertThat(refusal).startsWith("reconciler.mail.max-attempts: ");
+    }
+
+    @Test
+    void refusesRetriesOutsideZeroToTen() {
+        for (int retries : new int[] {-1, 11}) {
+            // when
+            String refusal = refusal(properties().set("mail.retries", retries));
+
+            // then
+            assertThat(refusal).describedAs("retries %d", retries).startsWith("reconciler.mail.retries: ");
+        }
+    }
+
+    @Test
+    void refusesAMaxRateOutsideZeroToOneHundredThousand() {
+        for (String rate : List.of("-0.5", "100000.5", "NaN", "Infinity")) {
+            // when
+            String refusal = refusal(properties().set("mail.max-rate", rate));
+
+            // then
+            assertThat(refusal)
+                    .describedAs("max-rate %s", rate)
+                    .startsWith("reconciler.mail.max-rate: must be between 0 (no limit) and 100000");
+        }
+    }
+
+    @Test
+    void refusesABlankSubject() {
+        // when
+        String refusal = refusal(properties().set("mail.subject", " "));
+
+        // then
+        assertThat(refusal).startsWith("reconciler.mail.subject: ");
     }
 
     @Test
     void refusesBadFromAddress() {
         // given
-        List<String> bad = Arrays.asList(
+        List<String> bad = List.of(
                 "not-an-address",
                 "orders@localhost",
                 "a@example.com, b@example.com",
                 "orders@example.com\r\nBcc: x@example.org",
-                "",
-                null);
+                "");
 
         for (String from : bad) {
             // when
-            InvalidConfigurationException e =
-                    invalid(() -> new MailBuilder().from(from).build());
+            String refusal = refusal(properties().set("mail.from", from));
 
             // then
-            assertThat(e).describedAs("from %s", from).isNotNull();
-            assertThat(e.key()).describedAs("key for from %s", from).isEqualTo("reconciler.mail.from");
-            assertThat(e.getMessage()).describedAs("message for from %s", from).contains("reconciler.mail.from");
+            assertThat(refusal)
+                    .describedAs("from %s", from)
+                    .startsWith("reconciler.mail.from: is not one email address")
+                    .describedAs("only the key of the broken rule")
+                    .doesNotContain("message-id-domain");
         }
     }
 
     @Test
     void refusesBadMessageIdDomain() {
         // given
-        List<String> bad = Arrays.asList("bad domain", "example.com>", "<x@example.com>", "exämple.com", " . ");
+        List<String> bad = List.of("bad domain", "example.com>", "<x@example.com>", "exämple.com", "a".repeat(176));
 
         for (String domain : bad) {
             // when
-            InvalidConfigurationException e =
-                    invalid(() -> new MailBuilder().messageIdDomain(domain).build());
+            String refusal = refusal(properties().set("mail.message-id-domain", domain));
 
             // then
-            assertThat(e).describedAs("domain %s", domain).isNotNull();
-            assertThat(e.key()).describedAs("key for domain %s", domain).isEqualTo("reconciler.mail.message-id-domain");
-            assertThat(e.getMessage())
-                    .describedAs("message for domain %s", domain)
-                    .contains("reconciler.mail.message-id-domain");
+            assertThat(refusal)
+                    .describedAs("domain %s", domain)
+                    .startsWith("reconciler.mail.message-id-domain: is not a domain name of at most "
+                            + MessageIds.MAX_DOMAIN_LENGTH + " characters");
         }
     }
 
     @Test
     void messageIdDomainNotSetIsTheDomainOfTheFromAddressAndASetOneWins() {
-        // given
-        Binder staging = new Binder(new MapConfigurationPropertySource(
-                Map.of("reconciler.mail.from", "Shop Staging <Orders@Staging.Shop.EXAMPLE>")));
-        Binder explicit = new Binder(new MapConfigurationPropertySource(Map.of(
-                "reconciler.mail.from",
-                "orders@shop.example",
-                "reconciler.mail.message-id-domain",
-                "ids.shop.example")));
-
         // when
-        String derived = staging.bindOrCreate("reconciler", ReconcilerProperties.class)
+        String derived = properties()
+                .set("mail.from", "Shop Staging <Orders@Staging.Shop.EXAMPLE>")
                 .mail()
                 .messageIdDomain();
-        String set = explicit.bindOrCreate("reconciler", ReconcilerProperties.class)
+        String set = properties()
+                .set("mail.from", "orders@shop.example")
+                .set("mail.message-id-domain", "ids.shop.example")
                 .mail()
                 .messageIdDomain();
-        String blank = new MailBuilder()
-                .from("orders@bücher.example")
-                .messageIdDomain(" ")
-                .build()
+        String blank = properties()
+                .set("mail.from", "orders@bücher.example")
+                .set("mail.message-id-domain", " ")
+                .mail()
                 .messageIdDomain();
 
         // then
@@ -317,97 +394,53 @@ class ReconcilerPropertiesTest {
     @Test
     void refusesAFromDomainThatCannotBeAMessageIdDomainWhenNoneIsSet() {
         // when
-        InvalidConfigurationException e = invalid(() -> new MailBuilder()
-                .from("orders@" + "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + ".example")
-                .build());
+        String refusal = refusal(properties()
+                .set(
+                        "mail.from",
+                        "orders@" + "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + ".example"));
 
         // then
-        assertThat(e).isNotNull();
-        assertThat(e.key()).isEqualTo("reconciler.mail.message-id-domain");
-        assertThat(e.getMessage()).contains("reconciler.mail.from").contains("set it");
+        assertThat(refusal)
+                .startsWith("reconciler.mail.message-id-domain: ")
+                .contains("reconciler.mail.from")
+                .contains("set it");
     }
 
     @Test
     void treatsBlankEmlDirectoryAsUnset() {
         // when
-        ReconcilerProperties.Mail mail = new MailBuilder().emlDirectory("  ").build();
+        ReconcilerProperties.Mail mail =
+                properties().set("mail.eml-directory", "  ").mail();
 
         // then
         assertThat(mail.emlDirectory()).isNull();
     }
 
-    private static InvalidConfigurationException invalid(ThrowingCallable construction) {
-        return catchThrowableOfType(InvalidConfigurationException.class, construction);
+    @Test
+    void listsEveryBrokenRuleOnOneLineByKey() {
+        // when
+        String refusal = refusal(properties().set("partitions", 0).set("chunk-size", 0));
+
+        // then
+        assertThat(refusal)
+                .isEqualTo("reconciler.chunk-size: must be greater than or equal to 1, was '0'; "
+                        + "reconciler.partitions: must be greater than or equal to 1, was '0'")
+                .doesNotContain("\n");
     }
 
-    /** {@link ReconcilerProperties.Mail} with the defaults of its @DefaultValue annotations. */
-    private static final class MailBuilder {
-        private String from = "orders@example.com";
-        private int maxAttempts = 10;
-        private Duration maxAge = Duration.ofDays(7);
-        private int retries = 2;
-        private Duration retryBackoff = Duration.ofSeconds(1);
-        private Duration claimTimeout = Duration.ofMinutes(10);
-        private int maxListedCourses = 200;
-        private String template = "classpath:mail/order-completed.mustache";
-        private String subject = "Your order {orderCode} is complete";
-        private String messageIdDomain = null;
-        private String emlDirectory = null;
-        private int chunkSize = 1000;
+    @Test
+    void namesTheKeyOfAValueThatIsNotANumber() {
+        // when
+        String refusal = refusal(properties().set("chunk-size", "abc"));
 
-        MailBuilder chunkSize(int value) {
-            chunkSize = value;
-            return this;
-        }
+        // then
+        assertThat(refusal).isEqualTo("reconciler.chunk-size: cannot be read as int, was 'abc'");
+    }
 
-        MailBuilder from(String value) {
-            from = value;
-            return this;
-        }
-
-        MailBuilder maxAttempts(int value) {
-            maxAttempts = value;
-            return this;
-        }
-
-        MailBuilder maxAge(Duration value) {
-            maxAge = value;
-            return this;
-        }
-
-        MailBuilder claimTimeout(Duration value) {
-            claimTimeout = value;
-            return this;
-        }
-
-        MailBuilder messageIdDomain(String value) {
-            messageIdDomain = value;
-            return this;
-        }
-
-        MailBuilder emlDirectory(String value) {
-            emlDirectory = value;
-            return this;
-        }
-
-        ReconcilerProperties.Mail build() {
-            return new ReconcilerProperties.Mail(
-                    from,
-                    maxAttempts,
-                    maxAge,
-                    retries,
-                    retryBackoff,
-                    claimTimeout,
-                    maxListedCourses,
-                    template,
-                    subject,
-                    messageIdDomain,
-                    emlDirectory,
-                    chunkSize,
-                    Duration.ofMinutes(10),
-                    Duration.ofMinutes(5),
-                    false,
-                    0);
-        }
+    /** The one line the command line prints for what {@code builder} sets, which must be refused. */
+    private static String refusal(ReconcilerPropertiesBuilder builder) {
+        Throwable e = catchThrowable(builder::build);
+        assertThat(e).describedAs("refused: %s", builder.keys()).isInstanceOf(BindException.class);
+        return ConfigurationErrors.describe(e).orElseThrow();
     }
 }
