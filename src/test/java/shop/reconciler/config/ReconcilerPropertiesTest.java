@@ -429,6 +429,25 @@ class ReconcilerPropertiesTest {
     }
 
     @Test
+    void listsTheBrokenRulesOfNestedKeysWithTheTopLevelOnes() {
+        // when
+        String refusal = refusal(properties()
+                .set("chunk-size", 0)
+                .set("mail.chunk-size", 0)
+                .set("lock.name", "")
+                .set("health.stale-after-runs", 0));
+
+        // then
+        assertThat(refusal.split("; "))
+                .extracting(problem -> problem.substring(0, problem.indexOf(':')))
+                .containsExactly(
+                        "reconciler.chunk-size",
+                        "reconciler.health.stale-after-runs",
+                        "reconciler.lock.name",
+                        "reconciler.mail.chunk-size");
+    }
+
+    @Test
     void namesTheKeyOfAValueThatIsNotANumber() {
         // when
         String refusal = refusal(properties().set("chunk-size", "abc"));
