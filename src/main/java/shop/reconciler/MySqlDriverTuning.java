@@ -55,6 +55,9 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
             if (pool.getConnectionInitSql() == null) {
                 pool.setConnectionInitSql(LOCK_WAIT_SQL.formatted(lockWaitSeconds(statementTimeout)));
             }
+            pool.setConnectionTimeout(connectionTimeoutMillis(pool.getConnectionTimeout(), statementTimeout));
+            // an idle connection's check, part of that wait, would otherwise take its own 5 s
+            pool.setValidationTimeout(Math.min(pool.getValidationTimeout(), pool.getConnectionTimeout()));
         }
         return bean;
     }
@@ -68,6 +71,19 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
      */
     static final String LOCK_WAIT_SQL =
             "SET SESSION innodb_lock_wait_timeout = LEAST(@@GLOBAL.innodb_lock_wait_timeout, %d)";
+
+    /**
+     * The pool's wait for a connection, at most half the statement time-out (and at least Hikari's
+     * minimum of 250 ms), so that a run which meets a hung database ends within its lease: its
+     * statement fails after the statement time-out, its first write of the job repository after
+     * half of it ({@code db.JobRepositoryFailFast} keeps the later ones from waiting at all), the
+     * release of its lease after half of it again: two statement time-outs at most, and those are at
+     * most half of at-most-for, the least a lease kept alive has left.
+     */
+    static long connectionTimeoutMillis(long configured, Duration statementTimeout) {
+        long wait = configured <= 0 ? Long.MAX_VALUE : configured; // 0: Hikari's "no limit"
+        return Math.max(250, Math.min(wait, statementTimeout.toMillis() / 2));
+    }
 
     /** Half the statement time-out, in whole seconds, at least one. */
     static long lockWaitSeconds(Duration statementTimeout) {

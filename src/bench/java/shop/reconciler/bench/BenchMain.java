@@ -34,7 +34,7 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: jobs/bench --startup [--repeat 5] [--java25 PATH] [--url ...]   (the start-up scenario: run/status/check without a cache, with CDS on 17, with the AOT cache on 25)
-                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp[,startup]]
+                   jobs/bench [--quick] [--sizes 10000,100000,1000000] [--scenarios per-order,floor,job,smtp,reads,startup (default all; reads: the operator's reads after a first run)]
                               [--chunk-sizes 2000[,1000...] (reconciler.chunk-size; default 2000 as the application)] [--partitions 2[,1...] (reconciler.partitions; default 2 as the application)] [--job-params 'a=1&b=2;c=3' (';' between variants, '' = none)]
                               [--job-jvm-opts '-Dx=y;' (';' between variants: extra options of the job's JVM)]
                               [--sample 20000] [--heap 256m] [--explain-size N | --no-explain]
@@ -46,7 +46,7 @@ public final class BenchMain {
 
     static final class Options {
         List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
-        List<String> scenarios = List.of("per-order", "floor", "job", "smtp");
+        List<String> scenarios = List.of("per-order", "floor", "job", "smtp", "reads", "startup");
         List<Integer> chunkSizes = List.of(2000);
         List<Integer> partitions = List.of(2); // reconciler.partitions' default
         List<String> jobParams = List.of("");
@@ -210,8 +210,10 @@ public final class BenchMain {
             }
         }
         for (String s : o.scenarios) {
-            if (!List.of("floor", "per-order", "job", "smtp", "startup").contains(s)) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (floor, per-order, job, smtp, startup)");
+            if (!List.of("floor", "per-order", "job", "smtp", "reads", "startup")
+                    .contains(s)) {
+                throw new IllegalArgumentException(
+                        "unknown scenario " + s + " (floor, per-order, job, smtp, reads, startup)");
             }
         }
         if (o.explainSize == null) {
@@ -230,6 +232,7 @@ public final class BenchMain {
     int run() throws Exception {
         long started = System.nanoTime();
         Files.createDirectories(options.out.resolve("logs"));
+        Files.deleteIfExists(options.out.resolve("reads.csv"));
         ShopGenerator.checkEmailCases();
         classpath = System.getProperty("java.class.path");
         say("bench: " + options.command);
@@ -258,12 +261,36 @@ public final class BenchMain {
                             "--out", options.out.toString()))
                     == 0;
         }
+        record(started);
         say(String.format(
                 Locale.ROOT,
                 "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
                 (System.nanoTime() - started) / 60e9,
                 options.out));
         return ok ? 0 : 1;
+    }
+
+    /**
+     * A measurement at 1M orders or more is kept: its outputs are copied to
+     * {@code jobs/performance/runs/<UTC date and time>/} (issue 24.5), to be described in
+     * jobs/performance/history.md.
+     */
+    private void record(long started) throws IOException {
+        if (options.sizes.stream().noneMatch(n -> n >= 1_000_000L)) {
+            return;
+        }
+        String when = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.now());
+        Path dir = Path.of(System.getProperty("basedir", "."), "jobs", "performance", "runs", when);
+        Files.createDirectories(dir);
+        for (String name : List.of("results.csv", "reads.csv", "startup.csv", "report.md", "chart.svg")) {
+            Path file = options.out.resolve(name);
+            if (Files.exists(file)) {
+                Files.copy(file, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        say("bench: kept in " + dir + " (add it to jobs/performance/README.md and history.md)");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -427,10 +454,14 @@ public final class BenchMain {
             Map<String, ShopGenerator.IdSet> completedAll = new LinkedHashMap<>();
             long sampleMaxId = -1;
             double floorSeconds = -1;
-            List<Double> floorRuns = new ArrayList<>();
+            Map<String, List<Double>> floorRuns = new LinkedHashMap<>();
             List<Row> sizeRows = new ArrayList<>();
             for (String scenario : options.scenarios) {
                 if (scenario.equals("startup")) {
+                    continue;
+                }
+                if (scenario.equals("reads")) {
+                    ok &= operatorReads(n, template, floorSeconds);
                     continue;
                 }
                 if (scenario.equals("smtp")) {
@@ -457,6 +488,11 @@ public final class BenchMain {
                                 }
                             }
                         }
+                    }
+                } else if (scenario.equals("floor")) {
+                    // the floor's forms (ScenarioRunner.FLOOR_FORMS); the floor is the faster one's median
+                    for (String form : ScenarioRunner.FLOOR_FORMS) {
+                        variants.add(new String[] {"form=" + form});
                     }
                 } else {
                     variants.add(new String[0]);
@@ -554,8 +590,10 @@ public final class BenchMain {
                     }
                     Row row = row(n, scenario, variant, r, expected, floorSeconds);
                     if (scenario.equals("floor")) {
-                        floorRuns.add(row.seconds());
-                        floorSeconds = median(floorRuns);
+                        floorRuns
+                                .computeIfAbsent(variant[0], k -> new ArrayList<>())
+                                .add(row.seconds());
+                        floorSeconds = fastestMedian(floorRuns);
                     }
                     sizeRows.add(row);
                     rows.add(row);
@@ -613,6 +651,59 @@ public final class BenchMain {
             drop(template);
         }
         return ok;
+    }
+
+    /**
+     * The operator's reads (issue 24.3) on a fresh copy after its first run: each one's database and
+     * wall time against its budget, printed and written to {@code reads.csv} and the report.
+     */
+    private boolean operatorReads(long n, BenchDb.Db template, double floorSeconds) throws Exception {
+        BenchDb.Db copy = copy(template, "reads", n);
+        List<OperatorReads.Read> reads;
+        double load = Cpu.load();
+        try {
+            smtp.reset();
+            reads = new OperatorReads(
+                            server::openAdminConnection, copy, smtp.getSmtp().getPort(), this::say)
+                    .measure();
+        } finally {
+            drop(copy);
+        }
+        List<String> table = OperatorReads.table(reads, floorSeconds);
+        say("");
+        say(String.format(
+                Locale.ROOT,
+                "operator reads at N = %,d after the first run (database time from the server's slow log;"
+                        + " a command's wall time includes its JVM's start; load %.2f, machine shared):",
+                n,
+                load));
+        table.forEach(this::say);
+        report.add("## Operator reads, N = " + n + "\n");
+        report.add("```");
+        report.addAll(table);
+        report.add("```");
+        report.add("");
+        List<String> csv = new ArrayList<>();
+        Path file = options.out.resolve("reads.csv");
+        if (!Files.exists(file)) {
+            csv.add("n,read,db_seconds,statements,wall_seconds,lines,exit,load_1min,slowest");
+        }
+        for (OperatorReads.Read r : reads) {
+            csv.add(String.join(
+                    ",",
+                    Long.toString(n),
+                    quote(r.name()),
+                    String.format(Locale.ROOT, "%.3f", r.dbSeconds()),
+                    Long.toString(r.statements()),
+                    String.format(Locale.ROOT, "%.2f", r.wallSeconds()),
+                    Long.toString(r.lines()),
+                    Integer.toString(r.exit()),
+                    String.format(Locale.ROOT, "%.2f", load),
+                    quote(r.slowest())));
+        }
+        Files.write(file, csv, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        // a read over its budget is reported (OVER in the table), a read that failed fails the benchmark
+        return reads.stream().allMatch(r -> r.exit() == 0);
     }
 
     private static String variantLabel(String[] variant) {
@@ -843,6 +934,11 @@ public final class BenchMain {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /** The floor: the median of its fastest form (each form's runs, their median; the least of those). */
+    static double fastestMedian(Map<String, List<Double>> runsByForm) {
+        return runsByForm.values().stream().mapToDouble(BenchMain::median).min().orElse(-1);
     }
 
     /** Fills in the ratio to the floor of the rows measured before the floor (per-order runs first). */

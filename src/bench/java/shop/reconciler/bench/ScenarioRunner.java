@@ -80,6 +80,36 @@ public final class ScenarioRunner {
                     HAVING SUM(CASE WHEN t.status IN ('completed', 'failed') THEN 0 ELSE 1 END) = 0) f
             """;
 
+    /**
+     * The floor, step 1, aggregate-once form (issue 24.2): every task aggregated in one pass (in the
+     * order of the tasks' index on {@code order_id}), then the processing orders joined to that by
+     * primary key; the rest as {@link #FLOOR_FINISHED_SQL}. {@code STRAIGHT_JOIN} keeps that order:
+     * MariaDB 10.11 otherwise drives from the orders and probes the aggregate per order (30 s
+     * instead of 6 s at 200k orders, under load).
+     */
+    static final String FLOOR_AGGREGATE_ONCE_SQL = """
+            CREATE TEMPORARY TABLE bench_finished (PRIMARY KEY (id)) ENGINE=InnoDB
+            SELECT f.id, f.order_code, LEFT(f.user_email, 255) AS recipient,
+                   CASE WHEN f.newest < f.cutoff THEN 'skipped'
+                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'failed'
+                        ELSE 'queued' END AS status,
+                   CASE WHEN f.newest < f.cutoff THEN 'newest task older than reconciler.mail.max-age'
+                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'invalid recipient address'
+                        ELSE NULL END AS last_error
+              FROM (SELECT STRAIGHT_JOIN o.id, o.order_code, o.user_email, a.newest,
+                           TIMESTAMPADD(SECOND, -?, NOW(3)) AS cutoff
+                      FROM (SELECT t.order_id, MAX(t.updated_at) AS newest,
+                                   SUM(CASE WHEN t.status IN ('completed', 'failed') THEN 0 ELSE 1 END) AS open_tasks
+                              FROM download_tasks t
+                             WHERE t.order_id IS NOT NULL
+                             GROUP BY t.order_id) a
+                      JOIN orders o ON o.id = a.order_id
+                     WHERE o.order_status = 'processing' AND a.open_tasks = 0) f
+            """;
+
+    /** The floor's forms, each measured on its own copy: the floor is the faster one. */
+    static final List<String> FLOOR_FORMS = List.of("grouped-join", "aggregate-once");
+
     /** Lets the floor's aggregation and temporary table stay in memory (a DBA running it by hand would do the same). */
     static final String FLOOR_SESSION_SQL = "SET SESSION tmp_table_size = 1073741824, max_heap_table_size = 1073741824";
 
@@ -148,7 +178,13 @@ public final class ScenarioRunner {
         HeapWatch heap = new HeapWatch();
         Map<String, String> result = new LinkedHashMap<>();
         switch (scenario) {
-            case "floor" -> floor(db, maxAgeSeconds, heap, result);
+            case "floor" ->
+                floor(
+                        db,
+                        "aggregate-once".equals(o.get("form")) ? FLOOR_AGGREGATE_ONCE_SQL : FLOOR_FINISHED_SQL,
+                        maxAgeSeconds,
+                        heap,
+                        result);
             case "per-order" -> perOrder(db, Integer.parseInt(o.getOrDefault("sample", "20000")), heap, result);
             case "job" -> job(db.withParams(o.get("params")), o, heap, result);
             case "smtp" ->
@@ -214,7 +250,7 @@ public final class ScenarioRunner {
     // floor: the same outcome in plain set-based SQL, one transaction
     // ------------------------------------------------------------------------------------------
 
-    static void floor(BenchDb.Db db, long maxAgeSeconds, HeapWatch heap, Map<String, String> result)
+    static void floor(BenchDb.Db db, String finishedSql, long maxAgeSeconds, HeapWatch heap, Map<String, String> result)
             throws SQLException {
         try (Connection c = db.open()) {
             BenchDb.execute(c, FLOOR_SESSION_SQL);
@@ -225,7 +261,7 @@ public final class ScenarioRunner {
             int finished;
             int notified;
             int completed;
-            try (PreparedStatement decide = c.prepareStatement(FLOOR_FINISHED_SQL);
+            try (PreparedStatement decide = c.prepareStatement(finishedSql);
                     PreparedStatement complete = c.prepareStatement(FLOOR_COMPLETE_SQL);
                     PreparedStatement notify = c.prepareStatement(FLOOR_NOTIFY_SQL)) {
                 decide.setString(1, EMAIL_REGEXP);

@@ -1,6 +1,7 @@
 package shop.reconciler.db;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.InvalidDataAccessResourceUsageException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
@@ -105,5 +106,22 @@ public final class DatabaseErrors {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code e} says the database could not be reached: no connection within the pool's
+     * connection time-out ({@link SQLTransientConnectionException}), or a connection lost or timed
+     * out (SQLSTATE class 08, which a statement time-out of the driver raises).
+     */
+    public static boolean isUnreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLException sql
+                            && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -16,9 +16,12 @@ import shop.reconciler.config.InvalidConfigurationException;
  *       reply (the driver's {@code socketTimeout}): by default a tenth of
  *       {@code reconciler.lock.at-most-for} (1 minute at its default of 10), and never more than a
  *       quarter of it, so that a run that meets a hung database fails its statement, then its
- *       bookkeeping (each write of the job repository waits at most the pool's
- *       {@code connection-timeout} for a connection that cannot be opened), and ends while its lease
- *       still holds. A row lock is waited for at most half of it (the sessions'
+ *       bookkeeping, and ends while its lease still holds: the pool waits for a connection at most
+ *       half the statement time-out ({@code spring.datasource.hikari.connection-timeout} is lowered
+ *       to it), and after the first write of the job repository that could not reach the database
+ *       the run's later writes are not attempted ({@code JobRepositoryFailFast}). So the run ends
+ *       within two statement time-outs (the statement, one write, the lease's release), at most half
+ *       of at-most-for, the least a lease kept alive has left at any moment. A row lock is waited for at most half of it (the sessions'
  *       {@code innodb_lock_wait_timeout}, set by {@code MySqlDriverTuning}): a lock wait ends as a
  *       lock conflict before it could be taken for a hung database.
  *   <li>The migrations' connections wait the <b>migration time-out</b> instead: a migration may

@@ -23,8 +23,10 @@ import javax.sql.DataSource;
  *       one stays in front of it so that {@code idx_orders_status_id} still serves the range. H2
  *       compares exactly already.
  *   <li><b>Index hints</b> ({@code FORCE INDEX}): MySQL and MariaDB; H2 has none.
- *   <li><b>Shared row locks</b> ({@code LOCK IN SHARE MODE}): MySQL and MariaDB; H2 has none.
- *   <li><b>{@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE}</b>: MySQL and MariaDB only.
+ *   <li><b>Shared row locks</b> ({@code LOCK IN SHARE MODE}): MySQL and MariaDB; H2 has none, and
+ *       needs none for the demo's private in-memory database ({@link #shareLockClause}), so
+ *       the demo runs the production path. ({@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE}
+ *       works in H2's MySQL mode as it is.)
  *   <li><b>The server's clock</b> ({@code UTC_TIMESTAMP(3)}): MySQL and MariaDB; the demo's
  *       in-process H2 shares the JVM's clock.
  *   <li><b>Platform migrations</b> ({@code db/platform/mysql} or {@code db/platform/h2}): Spring
@@ -126,21 +128,25 @@ public final class Dialect {
         return isMySqlFamily() ? "BINARY " + column : column;
     }
 
-    /** The condition "{@code column} is exactly {@code 'processing'}", still served by its index. */
-    public String isProcessing(String column) {
+    /**
+     * The condition "{@code column} is exactly {@code literal}" (an SQL literal), still served by an
+     * index on the column: the plain comparison first, the exact one beside it.
+     */
+    public String isExactly(String column, String literal) {
         return isMySqlFamily()
-                ? column + " = 'processing' AND BINARY " + column + " = 'processing'"
-                : column + " = 'processing'";
+                ? column + " = " + literal + " AND BINARY " + column + " = " + literal
+                : column + " = " + literal;
     }
 
-    /** Whether a SELECT can take shared row locks. */
-    public boolean hasShareLocks() {
-        return isMySqlFamily();
-    }
-
-    /** The clause that makes a SELECT take shared row locks; empty where there are none. */
+    /**
+     * The clause that makes a SELECT take shared row locks: the rows it counted in a transaction
+     * stay as counted until the transaction ends. Empty on H2, which refuses a lock in a grouped
+     * SELECT and has no shared locks: there it is the {@code demo}'s in-memory database, which
+     * nothing outside the demo's JVM can reach, so nobody can change the counted rows anyway and
+     * the demo runs the production path as it is.
+     */
     public String shareLockClause() {
-        return hasShareLocks() ? "LOCK IN SHARE MODE" : "";
+        return isMySqlFamily() ? "LOCK IN SHARE MODE" : "";
     }
 
     /**
@@ -151,11 +157,6 @@ public final class Dialect {
      */
     public String forceIndex(Optional<String> name) {
         return isMySqlFamily() && name.isPresent() ? "FORCE INDEX (" + name.get() + ")" : "";
-    }
-
-    /** Whether {@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE} works. */
-    public boolean insertsFromSelectOnDuplicateKey() {
-        return isMySqlFamily();
     }
 
     /** A query for the server's UTC time, or empty where the server shares the JVM's clock. */

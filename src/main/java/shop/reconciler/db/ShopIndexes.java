@@ -28,6 +28,11 @@ public final class ShopIndexes {
     /** The name of an index of {@code table} whose first two columns are {@code first}, {@code second}. */
     public static Optional<String> find(DatabaseMetaData meta, String table, String first, String second)
             throws SQLException {
+        return find(meta, table, List.of(first, second));
+    }
+
+    /** The name of an index of {@code table} whose first columns are {@code leading}, in this order. */
+    public static Optional<String> find(DatabaseMetaData meta, String table, List<String> leading) throws SQLException {
         Map<String, TreeMap<Integer, String>> columnsByIndex = new TreeMap<>();
         try (ResultSet rs = meta.getIndexInfo(meta.getConnection().getCatalog(), null, table, false, false)) {
             while (rs.next()) {
@@ -43,9 +48,8 @@ public final class ShopIndexes {
         return columnsByIndex.entrySet().stream()
                 .filter(e -> {
                     List<String> ordered = new ArrayList<>(e.getValue().values());
-                    return ordered.size() >= 2
-                            && ordered.get(0).equals(first)
-                            && ordered.get(1).equals(second);
+                    return ordered.size() >= leading.size()
+                            && ordered.subList(0, leading.size()).equals(leading);
                 })
                 .map(Map.Entry::getKey)
                 .findFirst();

@@ -41,6 +41,24 @@ class CheckCommand {
                             "status",
                             "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
 
+    /**
+     * Indexes on the shop's tables that the operator's reads need on a big shop (issue 24.3), by
+     * table: their leading columns, what goes slow without them, the statement that adds them. Their
+     * absence fails nothing; check names them.
+     */
+    static final List<List<String>> READ_INDEXES = List.of(
+            List.of(
+                    "orders",
+                    "order_code",
+                    "explain and the console's order page find an order by its code by reading every order",
+                    "CREATE UNIQUE INDEX uk_orders_code ON orders (order_code)"),
+            List.of(
+                    "download_tasks",
+                    "order_id,status,updated_at",
+                    "status and plan read each open task's row for its age (stuck orders)",
+                    "CREATE INDEX idx_download_tasks_order_status_updated ON download_tasks (order_id, status, updated_at)"
+                            + " (it serves everything idx_download_tasks_order_status does: that one can go then)"));
+
     private final DataSource dataSource;
     private final Environment environment;
     private final MailTransport outbox;
@@ -111,6 +129,16 @@ class CheckCommand {
                         found,
                         "index " + index.getKey() + "(" + spec.get(0) + ", " + spec.get(1) + ")",
                         found ? "present" : "missing: the job stays correct but slow; add it with: " + spec.get(2)));
+            }
+            for (List<String> index : READ_INDEXES) {
+                List<String> columns = List.of(index.get(1).split(","));
+                String what = "index " + index.get(0) + "(" + String.join(", ", columns) + ")";
+                if (ShopIndexes.find(meta, index.get(0), columns).isPresent()) {
+                    results.add(line(out, true, what, "present"));
+                } else {
+                    out.println("NOTE " + what + ": missing (optional): " + index.get(2) + "; add it with: "
+                            + index.get(3));
+                }
             }
         } catch (SQLException | RuntimeException e) {
             results.add(line(

@@ -14,6 +14,7 @@ import shop.reconciler.ShopSchema;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.reconcile.OrderRules;
 
 /**
  * {@code demo}: a small shop in an embedded database with one order for every rule of the README's
@@ -75,16 +76,19 @@ class DemoShop {
     private final JobRunner jobRunner;
     private final ReconcilerProperties properties;
     private final NotificationStore notificationStore;
+    private final OrderRules rules;
 
     DemoShop(
             JdbcTemplate jdbc,
             JobRunner jobRunner,
             ReconcilerProperties properties,
-            NotificationStore notificationStore) {
+            NotificationStore notificationStore,
+            OrderRules rules) {
         this.jdbc = jdbc;
         this.jobRunner = jobRunner;
         this.properties = properties;
         this.notificationStore = notificationStore;
+        this.rules = rules;
     }
 
     int execute(PrintStream out) {
@@ -111,12 +115,11 @@ class DemoShop {
                     order.code(), shorten(order.story(), 36), order.status(), after, shorten(note, 80));
         }
         out.println();
-        Map<String, Object> totals = jdbc.queryForMap("""
+        Map<String, Object> totals = jdbc.queryForMap(rules.fill("""
                 SELECT
-                  (SELECT COUNT(*) FROM orders WHERE order_status = 'processing') AS left_processing,
-                  (SELECT COUNT(*) FROM orders o WHERE o.order_status = 'processing'
-                      AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)) AS anomalies
-                """);
+                  (SELECT COUNT(*) FROM orders o WHERE {{orderIsCandidate}}) AS left_processing,
+                  (SELECT COUNT(*) FROM orders o WHERE {{orderIsCandidate}} AND {{orderHasNoTask}}) AS anomalies
+                """));
         Map<String, Long> notifications = notificationStore.countsByStatus();
         out.println("summary");
         out.printf(

@@ -13,13 +13,11 @@ import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
-import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
-import shop.reconciler.db.Dialect;
-import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.reconcile.OrderRules;
+import shop.reconciler.reconcile.OrderRules.TaskState;
 import shop.reconciler.reconcile.RunPreview;
-import shop.reconciler.reconcile.RunPreview.TaskState;
 
 /**
  * {@code explain <orderCode>}: the question support asks most, "why is this order still open, or
@@ -55,13 +53,12 @@ public class ExplainCommand {
     public static final int TEXT_LIMIT = 200;
 
     /**
-     * The order's tasks by exact status ({@code {{taskStatus}}}, see {@code Dialect#exact}), and
-     * how many of each are older than stuck-task-after; bounded by the number of distinct statuses.
+     * The order's tasks by exact status, and how many of each are older than stuck-task-after (the
+     * markers are {@link OrderRules#sql}); bounded by the number of distinct statuses.
      */
     static final String TASK_COUNTS_SQL = """
             SELECT MIN(t.status) AS status, COUNT(*) AS n,
-                   SUM(CASE WHEN t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)) THEN 1 ELSE 0 END)
-                       AS old
+                   SUM(CASE WHEN t.updated_at < {{stuckCutoff}} THEN 1 ELSE 0 END) AS old
               FROM download_tasks t
              WHERE t.order_id = :orderId
              GROUP BY {{taskStatus}}
@@ -72,10 +69,10 @@ public class ExplainCommand {
     static final String TASKS_SQL = """
             SELECT t.id, LEFT(COALESCE(NULLIF(t.course_title, ''), t.course_url), :textLimit) AS title,
                    LEFT(t.status, :textLimit) AS status, t.updated_at,
-                   CASE WHEN t.updated_at < TIMESTAMPADD(SECOND, -:stuckSeconds, NOW(3)) THEN 1 ELSE 0 END AS old
+                   CASE WHEN t.updated_at < {{stuckCutoff}} THEN 1 ELSE 0 END AS old
               FROM download_tasks t
              WHERE t.order_id = :orderId
-             ORDER BY CASE WHEN t.status IS NOT NULL AND {{taskStatus}} IN (:terminal) THEN 1 ELSE 0 END, t.id
+             ORDER BY CASE WHEN {{taskIsTerminal}} THEN 1 ELSE 0 END, t.id
              LIMIT :taskLimit
             """;
 
@@ -114,28 +111,25 @@ public class ExplainCommand {
     private record Order(long id, String code, String status) {}
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final RunPreview rules;
+    private final RunPreview preview;
+    private final OrderRules rules;
     private final NotificationStore notifications;
     private final JobRepository jobRepository;
-    private final ReconcilerProperties properties;
     private final DatabaseClock clock;
-    private final Map<String, String> dialectParts;
 
     ExplainCommand(
             NamedParameterJdbcTemplate jdbc,
-            RunPreview rules,
+            RunPreview preview,
+            OrderRules rules,
             NotificationStore notifications,
             JobRepository jobRepository,
-            ReconcilerProperties properties,
-            DatabaseClock clock,
-            Dialect dialect) {
+            DatabaseClock clock) {
         this.jdbc = jdbc;
+        this.preview = preview;
         this.rules = rules;
         this.notifications = notifications;
         this.jobRepository = jobRepository;
-        this.properties = properties;
         this.clock = clock;
-        this.dialectParts = Map.of("taskStatus", dialect.exact("t.status"));
     }
 
     int execute(Arguments.Explain arguments, PrintStream out, PrintStream err) {
@@ -163,17 +157,12 @@ public class ExplainCommand {
         }
         Order order = found.get(0);
         Instant now = clock.now();
-        Map<String, Object> params = Map.of(
-                "orderId", order.id(),
-                "stuckSeconds", properties.stuckTaskAfter().toSeconds(),
-                "terminal", properties.terminalTaskStatuses(),
-                "textLimit", TEXT_LIMIT,
-                "taskLimit", TASK_LIMIT);
+        Map<String, Object> params = Map.of("orderId", order.id(), "textLimit", TEXT_LIMIT, "taskLimit", TASK_LIMIT);
         long total = 0;
         long waiting = 0;
         long undefined = 0;
         long stuck = 0;
-        for (Map<String, Object> group : jdbc.queryForList(SqlText.fill(TASK_COUNTS_SQL, dialectParts), params)) {
+        for (Map<String, Object> group : jdbc.queryForList(rules.fill(TASK_COUNTS_SQL), params)) {
             TaskState state = rules.taskState((String) group.get("status"));
             long n = ((Number) group.get("n")).longValue();
             total += n;
@@ -185,7 +174,7 @@ public class ExplainCommand {
                 undefined += n;
             }
         }
-        List<Task> tasks = jdbc.query(SqlText.fill(TASKS_SQL, dialectParts), params, (rs, n) -> {
+        List<Task> tasks = jdbc.query(rules.fill(TASKS_SQL), params, (rs, n) -> {
             String status = rs.getString("status");
             TaskState state = rules.taskState(status);
             return new Task(
@@ -200,8 +189,8 @@ public class ExplainCommand {
         Completion completion = null;
         Verdict verdict;
         String reason;
-        String terminal = String.join(", ", properties.terminalTaskStatuses());
-        if ("completed".equals(order.status())) {
+        String terminal = String.join(", ", rules.terminalStatuses());
+        if (rules.isCompleted(order.status())) {
             verdict = Verdict.COMPLETED;
             if (notification.isPresent()) {
                 completion = completion(notification.get());
@@ -211,10 +200,10 @@ public class ExplainCommand {
             } else {
                 reason = "completed, but not by the reconciler (it has no notification): the shop completed it";
             }
-        } else if (!rules.isProcessing(order.status())) {
+        } else if (!rules.isCandidate(order.status())) {
             verdict = Verdict.NOT_PROCESSING;
             reason = "its status is '" + order.status() + "': the reconciler only completes processing orders";
-        } else if (total == 0) {
+        } else if (OrderRules.isAnomaly(total)) {
             verdict = Verdict.NO_TASKS;
             reason = "processing without any download task: an anomaly, never completed; the shop must add its"
                     + " tasks or settle the order by hand";
@@ -225,19 +214,19 @@ public class ExplainCommand {
         } else if (stuck > 0) {
             verdict = Verdict.STUCK;
             reason = "stuck: waiting on " + stuck + " task(s) unchanged for longer than "
-                    + Durations.format(properties.stuckTaskAfter())
+                    + Durations.format(rules.stuckAfter())
                     + " (reconciler.stuck-task-after); look at the worker that runs them";
-        } else if (waiting > 0) {
+        } else if (!OrderRules.isFinished(total, waiting)) {
             verdict = Verdict.OPEN;
             reason = "open: waiting on " + waiting + " of " + total + " task(s) not yet terminal (" + terminal + ")";
         } else {
             verdict = Verdict.FINISHED;
             reason = "finished: every task is terminal; the next run completes it"
-                    + rules.notificationFor(order.id())
+                    + preview.notificationFor(order.id())
                             .map(status -> switch (status) {
                                 case SKIPPED ->
                                     " without email (its newest task is older than reconciler.mail.max-age," + " "
-                                            + Durations.format(properties.mail().maxAge()) + ")";
+                                            + Durations.format(rules.maxAge()) + ")";
                                 case FAILED -> " without email (its address is not usable)";
                                 default -> " and queues its email";
                             })

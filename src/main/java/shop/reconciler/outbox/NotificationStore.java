@@ -191,7 +191,12 @@ public class NotificationStore {
 
     static final String OF_ORDER_SQL = "SELECT status, last_error FROM {{notifications}} WHERE order_code = :code";
 
-    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}} WHERE uncertain_deliveries > 0";
+    /**
+     * Every status named, so that the {@code (status, uncertain_deliveries)} index (V8) counts the
+     * few rows with such deliveries in four short ranges instead of reading every row.
+     */
+    static final String UNCERTAIN_COUNT_SQL = "SELECT COUNT(*) FROM {{notifications}}"
+            + " WHERE status IN ('queued', 'sent', 'failed', 'skipped') AND uncertain_deliveries > 0";
 
     static final String ROW_COLUMNS = """
             SELECT n.id, n.order_id, n.order_code, n.recipient, n.status, n.attempts,
@@ -235,14 +240,23 @@ public class NotificationStore {
      * How many rows a requeue by filter selects, and how many it leaves out because their
      * deliveries' outcome is unknown: counted by the server, no row loaded.
      */
-    static final String REQUEUE_COUNT_SQL = """
+    static final String REQUEUE_COUNT_SELECT = """
             SELECT COALESCE(SUM(CASE WHEN (n.uncertain_deliveries > 0 OR :withCertain = 1)
                                       AND (n.uncertain_deliveries = 0 OR :withUncertain = 1)
                                      THEN 1 ELSE 0 END), 0) AS matched,
                    COALESCE(SUM(CASE WHEN n.uncertain_deliveries > 0 AND :withUncertain = 0
                                      THEN 1 ELSE 0 END), 0) AS left_out
               FROM {{notifications}} n
-            """ + REQUEUE_FILTER;
+            """;
+
+    static final String REQUEUE_COUNT_SQL = REQUEUE_COUNT_SELECT + REQUEUE_FILTER;
+
+    /**
+     * The same count for a filter by status alone: only columns of the {@code (status,
+     * uncertain_deliveries)} index (V8) named, so the server counts from the index (with the other
+     * filters' columns in the text, bound as null, MariaDB read every row: 0.6 s at 200k orders).
+     */
+    static final String REQUEUE_BY_STATUS_COUNT_SQL = REQUEUE_COUNT_SELECT + " WHERE n.status IN (:statuses)\n";
 
     /**
      * One page of a requeue by filter, one status at a time so that the {@code (status, id)} index
@@ -305,6 +319,7 @@ public class NotificationStore {
     private final String listSql;
     private final String byCodesSql;
     private final String requeueCountSql;
+    private final String requeueByStatusCountSql;
     private final String requeuePageSql;
     private final String requeueSql;
 
@@ -340,6 +355,7 @@ public class NotificationStore {
         this.listSql = tables.fill(LIST_SQL);
         this.byCodesSql = tables.fill(BY_CODES_SQL);
         this.requeueCountSql = tables.fill(REQUEUE_COUNT_SQL);
+        this.requeueByStatusCountSql = tables.fill(REQUEUE_BY_STATUS_COUNT_SQL);
         this.requeuePageSql = tables.fill(REQUEUE_PAGE_SQL);
         this.requeueSql = tables.fill(REQUEUE_SQL);
     }
@@ -401,8 +417,8 @@ public class NotificationStore {
 
     /**
      * Inserts a {@code skipped} row for each of these orders, its recipient the order's address as
-     * stored, in one {@code INSERT ... SELECT} (in the caller's transaction; MySQL and MariaDB: see
-     * {@code Dialect.insertsFromSelectOnDuplicateKey}); an order that already has a row keeps it.
+     * stored, in one {@code INSERT ... SELECT} (in the caller's transaction; MySQL, MariaDB, and H2 in
+     * its MySQL mode for the demo); an order that already has a row keeps it.
      */
     public void insertSkipped(Collection<Long> orderIds, String reason, long jobExecutionId) {
         if (orderIds.isEmpty()) {
@@ -696,7 +712,7 @@ public class NotificationStore {
 
     public RequeueCount countForRequeue(RequeueFilter filter) {
         return jdbc.queryForObject(
-                requeueCountSql,
+                filter.since() == null && filter.errorContains() == null ? requeueByStatusCountSql : requeueCountSql,
                 requeueParams(filter, filter.statuses()),
                 (rs, n) -> new RequeueCount(rs.getLong("matched"), rs.getLong("left_out")));
     }

@@ -113,7 +113,7 @@ public class OrderCompletionJobConfiguration {
             FinishedOrderFilter finishedOrderFilter,
             CompletionWriter completionWriter,
             NamedParameterJdbcTemplate jdbc,
-            Dialect dialect,
+            OrderRules rules,
             WriteFailures writeFailures,
             ObjectProvider<ObservationRegistry> observations) {
         // One chunk step over all processing orders, or the chunk step each id range runs on its
@@ -145,7 +145,7 @@ public class OrderCompletionJobConfiguration {
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("reconcile-");
         threads.setConcurrencyLimit(properties.partitions());
         return new org.springframework.batch.core.step.builder.StepBuilder(STEP_NAME, jobRepository)
-                .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, dialect))
+                .partitioner(PARTITION_STEP_NAME, new OrderRangePartitioner(jdbc, rules))
                 .step(chunks)
                 .gridSize(properties.partitions())
                 .taskExecutor(threads)
@@ -192,19 +192,13 @@ public class OrderCompletionJobConfiguration {
     @Bean
     @StepScope
     ProcessingOrderReader processingOrderReader(
-            NamedParameterJdbcTemplate jdbc, Dialect dialect, ReconcilerProperties properties) {
-        return new ProcessingOrderReader(
-                jdbc,
-                dialect,
-                properties.terminalTaskStatuses(),
-                properties.chunkSize(),
-                properties.mail().maxAge(),
-                true);
+            NamedParameterJdbcTemplate jdbc, Dialect dialect, OrderRules rules, ReconcilerProperties properties) {
+        return new ProcessingOrderReader(jdbc, dialect, rules, properties.chunkSize(), true);
     }
 
     @Bean
-    WriteFailures writeFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect, TableNames tables) {
-        return new WriteFailures(jdbc, dialect, tables);
+    WriteFailures writeFailures(NamedParameterJdbcTemplate jdbc, OrderRules rules, TableNames tables) {
+        return new WriteFailures(jdbc, rules, tables);
     }
 
     @Bean
@@ -218,10 +212,13 @@ public class OrderCompletionJobConfiguration {
     CompletionWriter completionWriter(
             NamedParameterJdbcTemplate jdbc,
             Dialect dialect,
+            OrderRules rules,
+            PlatformTransactionManager transactionManager,
             WriteFailures writeFailures,
             ReconcilerProperties properties,
             NotificationStore notificationStore,
             @Value("#{stepExecution}") StepExecution stepExecution) {
-        return new CompletionWriter(jdbc, dialect, writeFailures, properties, notificationStore, stepExecution);
+        return new CompletionWriter(
+                jdbc, dialect, rules, transactionManager, writeFailures, properties, notificationStore, stepExecution);
     }
 }

@@ -11,8 +11,6 @@ import org.springframework.batch.core.partition.PartitionNameProvider;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import shop.reconciler.db.Dialect;
-import shop.reconciler.db.SqlText;
 
 /**
  * Splits the processing orders into {@code reconciler.partitions} consecutive id ranges of about
@@ -41,12 +39,12 @@ class OrderRangePartitioner implements Partitioner, PartitionNameProvider {
 
     private static final Logger log = LoggerFactory.getLogger(OrderRangePartitioner.class);
 
-    static final String COUNT_SQL = "SELECT COUNT(*) FROM orders o WHERE {{orderIsProcessing}}";
+    static final String COUNT_SQL = "SELECT COUNT(*) FROM orders o WHERE {{orderIsCandidate}}";
 
     /** The id of the processing order at a given position, in id order. */
     static final String ID_AT_SQL = """
             SELECT o.id FROM orders o
-             WHERE {{orderIsProcessing}}
+             WHERE {{orderIsCandidate}}
              ORDER BY o.id
              LIMIT 1 OFFSET :offset
             """;
@@ -55,11 +53,10 @@ class OrderRangePartitioner implements Partitioner, PartitionNameProvider {
     private final String countSql;
     private final String idAtSql;
 
-    OrderRangePartitioner(NamedParameterJdbcTemplate jdbc, Dialect dialect) {
+    OrderRangePartitioner(NamedParameterJdbcTemplate jdbc, OrderRules rules) {
         this.jdbc = jdbc;
-        Map<String, String> processing = Map.of("orderIsProcessing", dialect.isProcessing("o.order_status"));
-        this.countSql = SqlText.fill(COUNT_SQL, processing);
-        this.idAtSql = SqlText.fill(ID_AT_SQL, processing);
+        this.countSql = rules.fill(COUNT_SQL);
+        this.idAtSql = rules.fill(ID_AT_SQL);
     }
 
     @Override

@@ -23,13 +23,13 @@ record OrderTally(
         this(orderId, orderCode, taskCount, openTaskCount, 0, null, false);
     }
 
-    /** Finished: at least one task, and all of them terminal. */
+    /** Finished ({@link OrderRules#isFinished}). */
     boolean isFinished() {
-        return taskCount > 0 && openTaskCount == 0;
+        return OrderRules.isFinished(taskCount, openTaskCount);
     }
 
-    /** A {@code processing} order without any task: never completed, reported instead. */
+    /** An anomaly ({@link OrderRules#isAnomaly}): never completed, reported instead. */
     boolean isAnomaly() {
-        return taskCount == 0;
+        return OrderRules.isAnomaly(taskCount);
     }
 }

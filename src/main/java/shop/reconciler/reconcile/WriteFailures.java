@@ -7,7 +7,6 @@ import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import shop.reconciler.Printable;
-import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.db.TableNames;
 
@@ -43,14 +42,14 @@ public class WriteFailures {
     static final String FORGET_RESOLVED_SQL = """
             DELETE FROM {{failures}}
              WHERE NOT EXISTS (SELECT 1 FROM orders o
-                                WHERE o.id = {{failures}}.order_id AND {{orderIsProcessing}})
+                                WHERE o.id = {{failures}}.order_id AND {{orderIsCandidate}})
             """;
 
     static final String LIST_SQL = """
             SELECT f.order_id, f.order_code, f.last_error, f.failures, f.first_failed_at, f.last_failed_at
               FROM {{failures}} f
               JOIN orders o ON o.id = f.order_id
-             WHERE {{orderIsProcessing}}
+             WHERE {{orderIsCandidate}}
              ORDER BY f.order_id
              LIMIT :limit
             """;
@@ -59,7 +58,7 @@ public class WriteFailures {
             SELECT COUNT(*)
               FROM {{failures}} f
               JOIN orders o ON o.id = f.order_id
-             WHERE {{orderIsProcessing}}
+             WHERE {{orderIsCandidate}}
             """;
 
     private final NamedParameterJdbcTemplate jdbc;
@@ -69,10 +68,9 @@ public class WriteFailures {
     private final String recordAgainSql;
     private final String recordSql;
 
-    public WriteFailures(NamedParameterJdbcTemplate jdbc, Dialect dialect, TableNames tables) {
+    public WriteFailures(NamedParameterJdbcTemplate jdbc, OrderRules rules, TableNames tables) {
         this.jdbc = jdbc;
-        Map<String, String> processing =
-                tables.markers(Map.of("orderIsProcessing", dialect.isProcessing("o.order_status")));
+        Map<String, String> processing = tables.markers(rules.sql());
         this.recordAgainSql = tables.fill(RECORD_AGAIN_SQL);
         this.recordSql = tables.fill(RECORD_SQL);
         this.forgetResolvedSql = SqlText.fill(FORGET_RESOLVED_SQL, processing);

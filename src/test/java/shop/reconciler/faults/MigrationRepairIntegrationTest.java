@@ -176,8 +176,9 @@ class MigrationRepairIntegrationTest {
                 PARAMETER_ROWS + 2 * EXECUTIONS, (System.nanoTime() - started) / 1_000_000);
         assertThat(run.exit()).describedAs(run.describe()).isZero();
         assertThat(history(reconciler))
-                .containsExactlyInAnyOrderEntriesOf(
-                        Map.of("0", true, "1", true, "2", true, "3", true, "4", true, "5", true, "6", true, "7", true));
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "0", true, "1", true, "2", true, "3", true, "4", true, "5", true, "6", true, "7", true, "8",
+                        true));
         assertThat(checksums(reconciler)).isEqualTo(CHECKSUMS_0_6_0);
         for (String table : List.of(
                 "order_notifications", "BATCH_JOB_EXECUTION_PARAMS", "BATCH_STEP_EXECUTION", "reconcile_failures")) {

@@ -34,6 +34,7 @@ import shop.reconciler.history.ExecutionClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.reconcile.OrderRules;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.WriteFailures;
 import shop.reconciler.support.ShopFixture;
@@ -94,8 +95,8 @@ class MonitoringFilesIntegrationTest {
                 registry,
                 history,
                 new NotificationStore(jdbc, properties, TableNames.DEFAULT),
-                new RunPreview(jdbc, dialect, properties, TableNames.DEFAULT),
-                new WriteFailures(jdbc, dialect, TableNames.DEFAULT),
+                new RunPreview(jdbc, dialect, new OrderRules(properties, dialect), properties, TableNames.DEFAULT),
+                new WriteFailures(jdbc, new OrderRules(properties, dialect), TableNames.DEFAULT),
                 new DatabaseClock(jdbc, dialect));
 
         // when

@@ -15,10 +15,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
@@ -28,10 +29,18 @@ import shop.reconciler.support.TestDatabase;
  * The job as separate operating-system processes, the way nodes and operators meet it: a real
  * SIGKILL, a real SIGTERM, a stop from another process, and the lease between them. A database
  * trigger that sleeps on each notification insert makes a run last long enough to be caught.
+ *
+ * <p>Most of the time here is spent waiting for a dead node's lease to lapse (at-most-for, at least
+ * 30 s) or for a slowed run to go on, so the tests run side by side: each has its own database and
+ * its own SMTP server.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ProcessLifecycleIntegrationTest {
 
-    private static final GreenMail SMTP = MailServer.start();
+    /** How long a node may take to start and make its first progress (a limit, not a wait). */
+    private static final Duration STARTED_WITHIN = Duration.ofSeconds(120);
+
+    private final GreenMail smtp = MailServer.start();
 
     private TestDatabase.DatabaseRef database;
     private ShopFixture shop;
@@ -41,18 +50,13 @@ class ProcessLifecycleIntegrationTest {
     void freshShop() throws Exception {
         database = TestDatabase.server().createDatabase("proc");
         shop = new ShopFixture(database.dataSource()).createSchema();
-        SMTP.purgeEmailFromAllMailboxes();
         assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
     }
 
     @AfterEach
-    void killLeftovers() {
+    void killLeftoversAndStopMail() {
         processes.forEach(Process::destroyForcibly);
-    }
-
-    @AfterAll
-    static void stopMail() {
-        SMTP.stop();
+        smtp.stop();
     }
 
     @Test
@@ -61,7 +65,7 @@ class ProcessLifecycleIntegrationTest {
         seedFinishedOrders(20);
         slowNotificationInserts(0.3);
         Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
-        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        await(STARTED_WITHIN, () -> completedOrders() >= 4);
         node.destroyForcibly().waitFor();
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
@@ -92,7 +96,7 @@ class ProcessLifecycleIntegrationTest {
                 .isZero();
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(20);
-        MimeMessage[] mails = SMTP.getReceivedMessages();
+        MimeMessage[] mails = smtp.getReceivedMessages();
         assertThat(mails).hasSize(20);
         assertThat(Arrays.stream(mails)
                         .map(ProcessLifecycleIntegrationTest::messageId)
@@ -133,7 +137,7 @@ class ProcessLifecycleIntegrationTest {
         assertThat(completedOrders()).isEqualTo(20);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(20);
-        MimeMessage[] mails = SMTP.getReceivedMessages();
+        MimeMessage[] mails = smtp.getReceivedMessages();
         assertThat(mails).hasSize(20);
         assertThat(Arrays.stream(mails)
                         .map(ProcessLifecycleIntegrationTest::messageId)
@@ -156,7 +160,7 @@ class ProcessLifecycleIntegrationTest {
         // one partition: the 40 slow chunks one after the other
         Process nodeA = start(
                 "run", "--reconciler.chunk-size=1", "--reconciler.partitions=1", "--reconciler.lock.at-most-for=30s");
-        await(Duration.ofSeconds(60), () -> completedOrders() >= 1);
+        await(STARTED_WITHIN, () -> completedOrders() >= 1);
 
         // when node B tries at once, and again after at-most-for has passed
         CliRunner.Result early = cli("run");
@@ -173,7 +177,7 @@ class ProcessLifecycleIntegrationTest {
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
         assertThat(nodeA.waitFor()).isZero();
         assertThat(completedOrders()).isEqualTo(40);
-        assertThat(SMTP.getReceivedMessages()).hasSize(40);
+        assertThat(smtp.getReceivedMessages()).hasSize(40);
     }
 
     @Test
@@ -182,7 +186,7 @@ class ProcessLifecycleIntegrationTest {
         seedFinishedOrders(20);
         slowNotificationInserts(0.3);
         Process node = start("run", "--reconciler.chunk-size=1");
-        await(Duration.ofSeconds(60), () -> completedOrders() >= 2);
+        await(STARTED_WITHIN, () -> completedOrders() >= 2);
 
         // when
         long executionId = stopFromAnotherProcess(node);
@@ -197,7 +201,7 @@ class ProcessLifecycleIntegrationTest {
         // then
         assertThat(restart.exit()).describedAs(restart.out()).isZero();
         assertThat(completedOrders()).isEqualTo(20);
-        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+        assertThat(smtp.getReceivedMessages()).hasSize(20);
         long restartedId =
                 shop.jdbc().queryForObject("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION", Long.class);
         assertThat(cli("abandon", String.valueOf(restartedId)).out())
@@ -208,18 +212,19 @@ class ProcessLifecycleIntegrationTest {
     @Test
     void stopDuringALongSendChunkStopsBetweenTwoMessagesAndTheRestartSendsTheRestOnce() throws Exception {
         // given: one send chunk of 20 (reconciler.mail.chunk-size 1000), each result's record slowed
+        // (0.6 s: the stop, a command of its own, lands within 12 messages on a busy machine)
         seedFinishedOrders(20);
         shop.jdbc()
                 .execute("CREATE TRIGGER slow_sent BEFORE UPDATE ON order_notifications FOR EACH ROW"
-                        + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(0.4); END IF; END");
+                        + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(0.6); END IF; END");
         Process node = start("run");
-        await(Duration.ofSeconds(60), () -> SMTP.getReceivedMessages().length >= 3);
+        await(STARTED_WITHIN, () -> smtp.getReceivedMessages().length >= 3);
 
         // when
         long executionId = stopFromAnotherProcess(node);
 
         // then: stopped inside the chunk; what was not sent keeps no claim and stays queued
-        int sent = SMTP.getReceivedMessages().length;
+        int sent = smtp.getReceivedMessages().length;
         assertThat(sent).isBetween(3, 15);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .isEqualTo(sent);
@@ -234,8 +239,8 @@ class ProcessLifecycleIntegrationTest {
 
         // then: the rest, once each
         assertThat(restart.exit()).describedAs(restart.out()).isZero();
-        assertThat(SMTP.getReceivedMessages()).hasSize(20);
-        assertThat(Arrays.stream(SMTP.getReceivedMessages())
+        assertThat(smtp.getReceivedMessages()).hasSize(20);
+        assertThat(Arrays.stream(smtp.getReceivedMessages())
                         .map(ProcessLifecycleIntegrationTest::messageId)
                         .distinct())
                 .hasSize(20);
@@ -257,7 +262,7 @@ class ProcessLifecycleIntegrationTest {
                 "--reconciler.chunk-size=2",
                 "--management.server.port=" + port);
         await(
-                Duration.ofSeconds(60),
+                STARTED_WITHIN,
                 () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 2);
 
         // when
@@ -280,7 +285,7 @@ class ProcessLifecycleIntegrationTest {
                 .contains("reconciler_orders_completed_total")
                 .contains("reconciler_lease_held");
         assertThat(completedOrders()).isEqualTo(3);
-        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+        assertThat(smtp.getReceivedMessages()).hasSize(3);
 
         // when: SIGTERM while a run is going
         slowNotificationInserts(0.5);
@@ -317,7 +322,7 @@ class ProcessLifecycleIntegrationTest {
 
         // when both serve for a few ticks
         await(
-                Duration.ofSeconds(60),
+                STARTED_WITHIN,
                 () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 4);
         for (Process node : nodes) {
             node.destroy();
@@ -329,7 +334,7 @@ class ProcessLifecycleIntegrationTest {
                 SELECT COUNT(*) FROM (SELECT FLOOR(UNIX_TIMESTAMP(START_TIME) / 3) AS tick, COUNT(*) AS runs
                                         FROM BATCH_JOB_EXECUTION GROUP BY tick HAVING COUNT(*) > 1) doubled""")).isZero();
         assertThat(completedOrders()).isEqualTo(10);
-        assertThat(SMTP.getReceivedMessages()).hasSize(10);
+        assertThat(smtp.getReceivedMessages()).hasSize(10);
         assertThat(shop.count("SELECT COUNT(*) FROM order_notifications")).isEqualTo(10);
     }
 
@@ -347,7 +352,7 @@ class ProcessLifecycleIntegrationTest {
         try (ReconcilerProcess serve = ReconcilerProcess.start(
                 withSpringArgs("serve", "--reconciler.cron=*/2 * * * * *", "--reconciler.lock.at-most-for=30s"))) {
             await(
-                    Duration.ofSeconds(60),
+                    STARTED_WITHIN,
                     () -> shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'") >= 1);
             serve.process().destroy();
             serve.waitFor(30);
@@ -372,11 +377,11 @@ class ProcessLifecycleIntegrationTest {
                         "SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS IN ('STARTED', 'STARTING', 'STOPPING')"))
                 .isZero();
         assertThat(completedOrders()).isEqualTo(20);
-        assertThat(Arrays.stream(SMTP.getReceivedMessages())
+        assertThat(Arrays.stream(smtp.getReceivedMessages())
                         .map(ProcessLifecycleIntegrationTest::messageId)
                         .distinct())
                 .hasSize(20);
-        assertThat(SMTP.getReceivedMessages()).hasSize(20);
+        assertThat(smtp.getReceivedMessages()).hasSize(20);
     }
 
     /**
@@ -388,7 +393,7 @@ class ProcessLifecycleIntegrationTest {
         seedFinishedOrders(20);
         slowNotificationInserts(0.3);
         Process node = start("run", "--reconciler.chunk-size=1", "--reconciler.lock.at-most-for=30s");
-        await(Duration.ofSeconds(60), () -> completedOrders() >= 4);
+        await(STARTED_WITHIN, () -> completedOrders() >= 4);
         node.destroyForcibly().waitFor();
         Instant killed = Instant.now();
         shop.jdbc().execute("DROP TRIGGER slow_notifications");
@@ -454,7 +459,7 @@ class ProcessLifecycleIntegrationTest {
         List<String> args = new ArrayList<>();
         database.springProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         args.add("--spring.mail.host=127.0.0.1");
-        args.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
+        args.add("--spring.mail.port=" + smtp.getSmtp().getPort());
         args.add("--reconciler.mail.retry-backoff=10ms");
         return args;
     }

@@ -37,6 +37,7 @@ class CompletionWriterIntegrationTest {
     private TransactionTemplate transaction;
     private NamedParameterJdbcTemplate jdbc;
     private Dialect dialect;
+    private OrderRules rules;
 
     @BeforeAll
     static void schema() {
@@ -56,14 +57,18 @@ class CompletionWriterIntegrationTest {
         DataSource dataSource = database.dataSource();
         jdbc = new NamedParameterJdbcTemplate(dataSource);
         dialect = Dialect.detectOnFirstUse(dataSource);
+        rules = new OrderRules(properties, dialect);
+        DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(dataSource);
         writer = new CompletionWriter(
                 jdbc,
                 dialect,
-                new WriteFailures(jdbc, dialect, TableNames.DEFAULT),
+                rules,
+                transactionManager,
+                new WriteFailures(jdbc, rules, TableNames.DEFAULT),
                 properties,
                 new NotificationStore(jdbc, properties, TableNames.DEFAULT),
                 stepExecution);
-        transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        transaction = new TransactionTemplate(transactionManager);
     }
 
     @Test
@@ -202,12 +207,12 @@ class CompletionWriterIntegrationTest {
         NamedParameterJdbcTemplate bareJdbc = new NamedParameterJdbcTemplate(bare.dataSource());
 
         // when: pages of two
+        Dialect bareDialect = Dialect.detectOnFirstUse(bare.dataSource());
         ProcessingOrderReader reader = new ProcessingOrderReader(
                 bareJdbc,
-                Dialect.detectOnFirstUse(bare.dataSource()),
-                List.of("completed", "failed"),
+                bareDialect,
+                new OrderRules(List.of("completed", "failed"), Duration.ofDays(7), Duration.ofHours(24), bareDialect),
                 2,
-                Duration.ofDays(7),
                 false);
         reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
         List<OrderTally> read = new java.util.ArrayList<>();
@@ -222,8 +227,7 @@ class CompletionWriterIntegrationTest {
 
     /** Every processing order, read as the step reads a page: in the caller's transaction, under locks. */
     private List<OrderTally> readAll() {
-        ProcessingOrderReader reader =
-                new ProcessingOrderReader(jdbc, dialect, List.of("completed", "failed"), 100, Duration.ofDays(7), true);
+        ProcessingOrderReader reader = new ProcessingOrderReader(jdbc, dialect, rules, 100, true);
         reader.open(new org.springframework.batch.infrastructure.item.ExecutionContext());
         List<OrderTally> read = new java.util.ArrayList<>();
         for (OrderTally t = reader.read(); t != null; t = reader.read()) {
