@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseTimeouts;
 import shop.reconciler.db.Dialect;
 

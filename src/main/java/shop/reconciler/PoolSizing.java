@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.console.ConsoleReadBudget;
 
 /**

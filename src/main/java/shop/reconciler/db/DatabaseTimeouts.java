@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import shop.reconciler.Durations;
-import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.config.InvalidConfigurationException;
 
 /**
  * {@code reconciler.db.*}: how long the MySQL driver waits for the network, so that a database

@@ -3,7 +3,7 @@ package shop.reconciler.lease;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;
 

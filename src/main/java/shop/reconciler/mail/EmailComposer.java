@@ -20,8 +20,8 @@ import java.util.Map;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import shop.reconciler.EmailAddresses;
-import shop.reconciler.InvalidConfigurationException;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.MessageIds;
 import shop.reconciler.outbox.Notification;
 

@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.NotificationStore;
 
 /**

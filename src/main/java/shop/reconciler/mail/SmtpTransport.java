@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 
 /**
  * Sends over SMTP with the server of Spring Boot's {@code spring.mail.*} keys, holding one

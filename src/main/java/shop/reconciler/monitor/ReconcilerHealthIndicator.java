@@ -7,7 +7,7 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.stereotype.Component;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.outbox.NotificationStore;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,10 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import picocli.AutoComplete;
 import picocli.CommandLine;
-import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.OrderReconcilerApplication;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ConfigurationErrors;
+import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 
@@ -133,7 +135,7 @@ public final class Cli {
         application.addInitializers(context -> {
             overrides(invocation.command(), context.getEnvironment().getPropertySources());
             // Every reconciler.* value is checked before anything touches the database.
-            Binder.get(context.getEnvironment()).bindOrCreate("reconciler", ReconcilerProperties.class);
+            ReconcilerProperties.bind(Binder.get(context.getEnvironment()));
             if (context.getEnvironment()
                     .getProperty("spring.datasource.url", "")
                     .isBlank()) {
@@ -387,21 +389,17 @@ public final class Cli {
     }
 
     private static boolean isConfigurationError(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidConfigurationException) {
-                return true;
-            }
-        }
-        return false;
+        return ConfigurationErrors.describe(e).isPresent();
     }
 
     private static int startupFailure(RuntimeException e, PrintStream err) {
         log.debug("start-up failed", e);
+        Optional<String> configuration = ConfigurationErrors.describe(e);
+        if (configuration.isPresent()) {
+            err.println("order-reconciler: configuration error: " + configuration.get());
+            return ExitCodes.USAGE;
+        }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidConfigurationException invalid) {
-                err.println("order-reconciler: configuration error: " + invalid.getMessage());
-                return ExitCodes.USAGE;
-            }
             if (t instanceof Migrations.Refused refused) {
                 err.println("order-reconciler: cannot start: " + refused.getMessage());
                 return ExitCodes.FAILED;

@@ -12,7 +12,7 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.ExecutionClock;
 import shop.reconciler.history.JobHistory;

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;

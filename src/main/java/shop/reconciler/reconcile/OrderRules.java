@@ -11,7 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import shop.reconciler.Durations;
 import shop.reconciler.EmailAddresses;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;

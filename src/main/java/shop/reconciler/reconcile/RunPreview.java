@@ -8,7 +8,7 @@ import java.util.function.BiConsumer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStatus;

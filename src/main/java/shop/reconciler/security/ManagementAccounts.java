@@ -11,7 +11,7 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.config.InvalidConfigurationException;
 
 /**
  * The accounts of {@code serve}'s HTTP port, from {@link ManagementProperties}: role

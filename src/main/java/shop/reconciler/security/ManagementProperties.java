@@ -3,7 +3,7 @@ package shop.reconciler.security;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.config.InvalidConfigurationException;
 
 /**
  * {@code reconciler.management.*}: the two accounts of {@code serve}'s HTTP port. An account

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.config.InvalidConfigurationException;
 
 class DatabaseTimeoutsTest {
 

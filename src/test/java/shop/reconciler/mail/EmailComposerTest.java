@@ -3,21 +3,21 @@ package shop.reconciler.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static shop.reconciler.config.ReconcilerPropertiesBuilder.properties;
 
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
-import shop.reconciler.InvalidConfigurationException;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.MessageIds;
 import shop.reconciler.outbox.Notification;
 
@@ -422,30 +422,11 @@ class EmailComposerTest {
     }
 
     private static EmailComposer composer(int maxListedCourses, String template) {
-        ReconcilerProperties.Mail mail = new ReconcilerProperties.Mail(
-                "orders@example.com",
-                10,
-                Duration.ofDays(7),
-                2,
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(10),
-                maxListedCourses,
-                template,
-                "Your order {orderCode} is complete",
-                DOMAIN,
-                null,
-                1000,
-                Duration.ofMinutes(10),
-                Duration.ofMinutes(5),
-                false,
-                0,
-                4);
-        ReconcilerProperties properties = new ReconcilerProperties(
-                "0 */5 * * * *",
-                1000,
-                List.of("completed", "failed"),
-                new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"),
-                mail);
+        ReconcilerProperties properties = properties()
+                .set("mail.max-listed-courses", maxListedCourses)
+                .set("mail.template", template)
+                .set("mail.message-id-domain", DOMAIN)
+                .build();
         return new EmailComposer(properties, new DefaultResourceLoader());
     }
 

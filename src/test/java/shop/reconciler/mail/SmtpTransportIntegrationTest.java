@@ -2,6 +2,7 @@ package shop.reconciler.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static shop.reconciler.config.ReconcilerPropertiesBuilder.properties;
 
 import com.icegreen.greenmail.util.GreenMail;
 import jakarta.mail.Message;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.SmtpFaultProxy;
 
@@ -235,24 +236,12 @@ class SmtpTransportIntegrationTest {
     }
 
     static ReconcilerProperties.Mail mail(Duration endOfDataTimeout, Duration sendDeadline, boolean requireTls) {
-        return new ReconcilerProperties.Mail(
-                "orders@example.com",
-                10,
-                Duration.ofDays(7),
-                2,
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(10),
-                200,
-                "classpath:mail/order-completed.mustache",
-                "Your order {orderCode} is complete",
-                "order-reconciler.local",
-                null,
-                1000,
-                endOfDataTimeout,
-                sendDeadline,
-                requireTls,
-                0,
-                4);
+        return properties()
+                .set("mail.message-id-domain", "order-reconciler.local")
+                .set("mail.end-of-data-timeout", endOfDataTimeout)
+                .set("mail.send-deadline", sendDeadline)
+                .set("mail.require-tls", requireTls)
+                .mail();
     }
 
     private static MimeMessage message(SmtpTransport outbox, String to, String subject) throws MessagingException {

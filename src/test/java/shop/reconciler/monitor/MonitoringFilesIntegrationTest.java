@@ -26,7 +26,7 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.yaml.snakeyaml.Yaml;
-import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;

@@ -183,6 +183,26 @@ class CommandLineIntegrationTest {
     }
 
     @Test
+    void valueThatIsNotANumberOrBreaksARuleStopsAnyCommandWithExit2() {
+        // when
+        CliRunner.Result notANumber = cli("run", "--reconciler.chunk-size=abc");
+        CliRunner.Result check = cli("check", "--reconciler.mail.from=nobody", "--reconciler.partitions=17");
+
+        // then
+        assertThat(notANumber.exit()).describedAs(notANumber.describe()).isEqualTo(2);
+        assertThat(notANumber.err().lines().filter(l -> l.startsWith("order-reconciler:")))
+                .containsExactly(
+                        "order-reconciler: configuration error: reconciler.chunk-size: cannot be read as int, was 'abc'");
+        assertThat(check.exit()).describedAs(check.describe()).isEqualTo(2);
+        assertThat(check.out()).describedAs("not a database failure").doesNotContain("FAIL");
+        assertThat(check.err().lines().filter(l -> l.startsWith("order-reconciler:")))
+                .singleElement()
+                .asString()
+                .contains("reconciler.mail.from: is not one email address, was 'nobody'")
+                .contains("reconciler.partitions: must be less than or equal to 16, was '17'");
+    }
+
+    @Test
     void withoutSmtpServerOrdersCompleteAndNotificationsWaitForTheNextRun() throws Exception {
         // given
         shop.processingOrder("CLI-4", "four@example.com", "completed");

@@ -1,6 +1,7 @@
 package shop.reconciler.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static shop.reconciler.config.ReconcilerPropertiesBuilder.properties;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,8 +15,8 @@ import org.springframework.batch.test.MetaDataInstanceFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.StepCounters;
+import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStore;
@@ -48,29 +49,11 @@ class CompletionWriterIntegrationTest {
     void freshWriter() {
         shop.clear();
         stepExecution = MetaDataInstanceFactory.createStepExecution();
-        ReconcilerProperties properties = new ReconcilerProperties(
-                "0 */5 * * * *",
-                100,
-                List.of("completed", "failed"),
-                new ReconcilerProperties.Lock(Duration.ofMinutes(10), "orderCompletionJob"),
-                new ReconcilerProperties.Mail(
-                        "orders@example.com",
-                        10,
-                        Duration.ofDays(7),
-                        2,
-                        Duration.ofSeconds(1),
-                        Duration.ofMinutes(10),
-                        200,
-                        "classpath:mail/order-completed.mustache",
-                        "Order {orderCode}",
-                        "order-reconciler.local",
-                        null,
-                        1000,
-                        Duration.ofMinutes(10),
-                        Duration.ofMinutes(5),
-                        false,
-                        0,
-                        4));
+        ReconcilerProperties properties = properties()
+                .set("chunk-size", 100)
+                .set("mail.subject", "Order {orderCode}")
+                .set("mail.message-id-domain", "order-reconciler.local")
+                .build();
         DataSource dataSource = database.dataSource();
         jdbc = new NamedParameterJdbcTemplate(dataSource);
         dialect = Dialect.detectOnFirstUse(dataSource);

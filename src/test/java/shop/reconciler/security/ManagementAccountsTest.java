@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
-import shop.reconciler.InvalidConfigurationException;
+import shop.reconciler.config.InvalidConfigurationException;
 
 class ManagementAccountsTest {
 

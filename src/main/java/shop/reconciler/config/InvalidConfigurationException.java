@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.config;
 
 /** A configuration value the reconciler cannot work with; the message names the key. */
 public class InvalidConfigurationException extends RuntimeException {
