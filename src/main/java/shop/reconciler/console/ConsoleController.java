@@ -149,7 +149,7 @@ class ConsoleController {
             freshness.put(
                     "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
-            freshness.put("refresh", shop.reconciler.Durations.format(BacklogGauges.REFRESH));
+            freshness.put("refresh", shop.reconciler.text.Durations.format(BacklogGauges.REFRESH));
             model.put("freshness", freshness);
         }
         model.put(

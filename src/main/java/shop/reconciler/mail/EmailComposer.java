@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
-import shop.reconciler.EmailAddresses;
 import shop.reconciler.InvalidConfigurationException;
 import shop.reconciler.ReconcilerProperties;
+import shop.reconciler.outbox.EmailAddresses;
 import shop.reconciler.outbox.MessageIds;
 import shop.reconciler.outbox.Notification;
 

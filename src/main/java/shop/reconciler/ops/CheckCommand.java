@@ -16,7 +16,6 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
-import shop.reconciler.Durations;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.db.ShopIndexes;
@@ -24,6 +23,7 @@ import shop.reconciler.db.TableNames;
 import shop.reconciler.mail.ConnectFailure;
 import shop.reconciler.mail.MailTransport;
 import shop.reconciler.monitor.Redaction;
+import shop.reconciler.text.Durations;
 
 /**
  * {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. It changes

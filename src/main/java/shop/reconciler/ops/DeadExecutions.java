@@ -11,13 +11,13 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
-import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.ExecutionClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
+import shop.reconciler.text.Durations;
 
 /**
  * Executions left {@code STARTED} (or {@code STARTING}, {@code STOPPING}) by a process that died: a

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
-import shop.reconciler.ShopSchema;
+import shop.reconciler.db.ShopSchema;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 

@@ -12,7 +12,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.db.Dialect;
@@ -20,6 +19,7 @@ import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.RunPreview.TaskState;
+import shop.reconciler.text.Durations;
 
 /**
  * {@code explain <orderCode>}: the question support asks most, "why is this order still open, or

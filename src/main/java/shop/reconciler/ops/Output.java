@@ -1,6 +1,6 @@
 package shop.reconciler.ops;
 
-import shop.reconciler.Printable;
+import shop.reconciler.text.Printable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 

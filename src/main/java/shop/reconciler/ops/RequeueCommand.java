@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.audit.Actor;
 import shop.reconciler.audit.AuditTrail;
+import shop.reconciler.outbox.EmailAddresses;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.outbox.NotificationStore.RequeueFilter;
@@ -296,7 +296,7 @@ public class RequeueCommand {
                 words.add("--since "
                         + (arguments.since.at() != null
                                 ? arguments.since.at().toString()
-                                : shop.reconciler.Durations.format(arguments.since.ago())));
+                                : shop.reconciler.text.Durations.format(arguments.since.ago())));
             }
             if (arguments.errorContains != null) {
                 words.add("--error-contains '" + arguments.errorContains + "'");

@@ -23,7 +23,7 @@ public record Since(Duration ago, LocalDateTime at) {
 
     @Override
     public String toString() {
-        return at != null ? at.toString() : shop.reconciler.Durations.format(ago) + " ago";
+        return at != null ? at.toString() : shop.reconciler.text.Durations.format(ago) + " ago";
     }
 
     /**

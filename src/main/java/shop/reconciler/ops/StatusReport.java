@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import shop.reconciler.Durations;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
@@ -21,6 +20,7 @@ import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.WriteFailures;
+import shop.reconciler.text.Durations;
 
 /**
  * {@code status [--limit N] [--json]}: what an operator asks first. It reads the database only

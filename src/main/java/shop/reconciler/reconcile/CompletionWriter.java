@@ -24,16 +24,16 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import shop.reconciler.Durations;
-import shop.reconciler.EmailAddresses;
-import shop.reconciler.Printable;
 import shop.reconciler.ReconcilerProperties;
-import shop.reconciler.StepCounters;
 import shop.reconciler.db.DatabaseErrors;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
+import shop.reconciler.outbox.EmailAddresses;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.progress.StepCounters;
+import shop.reconciler.text.Durations;
+import shop.reconciler.text.Printable;
 
 /**
  * Completes the finished orders of one chunk and queues their notifications, all in the chunk's

@@ -9,11 +9,11 @@ import java.util.function.BiConsumer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import shop.reconciler.EmailAddresses;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.db.TableNames;
+import shop.reconciler.outbox.EmailAddresses;
 import shop.reconciler.outbox.NotificationStatus;
 
 /**

@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.text;
 
 import java.time.Duration;
 

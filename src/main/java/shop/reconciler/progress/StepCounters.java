@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.progress;
 
 import java.util.LinkedHashMap;
 import java.util.List;

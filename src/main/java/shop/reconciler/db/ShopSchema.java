@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.outbox;
 
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;

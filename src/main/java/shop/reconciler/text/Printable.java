@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.text;
 
 /**
  * Shop text (an order code, a course title, an address, an error the database or the mail server

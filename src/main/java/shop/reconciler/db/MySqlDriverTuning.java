@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
@@ -9,8 +9,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
-import shop.reconciler.db.DatabaseTimeouts;
-import shop.reconciler.db.Dialect;
+import shop.reconciler.ReconcilerProperties;
 
 /**
  * mysql-connector-j settings the reconciler relies on, added to the pool unless the URL sets them

@@ -1,4 +1,4 @@
-package shop.reconciler;
+package shop.reconciler.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
+import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.console.ConsoleReadBudget;
 
 /**
