@@ -2,7 +2,7 @@ package shop.reconciler;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import shop.reconciler.ops.Cli;
+import shop.reconciler.operations.Cli;
 
 /** order-reconciler: {@code java -jar order-reconciler.jar <command> [--key=value ...]}. */
 @SpringBootApplication

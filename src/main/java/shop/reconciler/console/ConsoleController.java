@@ -36,15 +36,15 @@ import shop.reconciler.audit.AuditTrail;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.monitor.BacklogGauges;
-import shop.reconciler.ops.ActionOutcome;
-import shop.reconciler.ops.ExecutionAction;
-import shop.reconciler.ops.ExplainCommand;
-import shop.reconciler.ops.NotificationsCommand;
-import shop.reconciler.ops.RequeueCommand;
-import shop.reconciler.ops.RestartCommand;
-import shop.reconciler.ops.Since;
-import shop.reconciler.ops.StatusReport;
-import shop.reconciler.ops.StopCommand;
+import shop.reconciler.operations.ActionOutcome;
+import shop.reconciler.operations.ExecutionAction;
+import shop.reconciler.operations.ExplainService;
+import shop.reconciler.operations.NotificationsService;
+import shop.reconciler.operations.RequeueService;
+import shop.reconciler.operations.RestartService;
+import shop.reconciler.operations.Since;
+import shop.reconciler.operations.StatusReport;
+import shop.reconciler.operations.StopService;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
@@ -74,11 +74,11 @@ class ConsoleController {
 
     private final ConsolePages pages = new ConsolePages();
     private final StatusReport status;
-    private final ExplainCommand explain;
-    private final RequeueCommand requeue;
-    private final NotificationsCommand notifications;
-    private final StopCommand stop;
-    private final RestartCommand restart;
+    private final ExplainService explain;
+    private final RequeueService requeue;
+    private final NotificationsService notifications;
+    private final StopService stop;
+    private final RestartService restart;
     private final ObjectProvider<HealthEndpoint> health;
     private final ObjectProvider<BacklogGauges> backlog;
     private final AuditTrail audit;
@@ -87,11 +87,11 @@ class ConsoleController {
 
     ConsoleController(
             StatusReport status,
-            ExplainCommand explain,
-            RequeueCommand requeue,
-            NotificationsCommand notifications,
-            StopCommand stop,
-            RestartCommand restart,
+            ExplainService explain,
+            RequeueService requeue,
+            NotificationsService notifications,
+            StopService stop,
+            RestartService restart,
             ObjectProvider<HealthEndpoint> health,
             ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
@@ -293,7 +293,7 @@ class ConsoleController {
         Map<String, Object> model = base("Order lookup", request, who);
         model.put("code", code);
         if (code != null && !code.isBlank()) {
-            Optional<ExplainCommand.Explanation> e = explain.explain(code.strip());
+            Optional<ExplainService.Explanation> e = explain.explain(code.strip());
             model.put("notFound", e.isEmpty());
             e.ifPresent(x -> {
                 model.put("order", x);
@@ -316,7 +316,7 @@ class ConsoleController {
                                         "title", String.valueOf(t.title()),
                                         "status", String.valueOf(t.status()),
                                         "state", t.state().name().toLowerCase(Locale.ROOT),
-                                        "ago", ExplainCommand.ago(t.changedSecondsAgo()),
+                                        "ago", ExplainService.ago(t.changedSecondsAgo()),
                                         "stuck", t.stuck()))
                                 .toList());
                 if (x.notification() != null) {
@@ -357,7 +357,7 @@ class ConsoleController {
         }
         List<NotificationStore.Row> rows = model.containsKey("sinceInvalid")
                 ? List.of()
-                : notifications.list(new NotificationsCommand.Filter(wanted, since, errorValue, LIST_LIMIT, before));
+                : notifications.list(new NotificationsService.Filter(wanted, since, errorValue, LIST_LIMIT, before));
         model.put("rows", rows.stream().map(this::notification).toList());
         model.put("none", rows.isEmpty());
         model.put("limited", rows.size() == LIST_LIMIT ? ConsolePages.number(LIST_LIMIT) : null);
@@ -400,7 +400,7 @@ class ConsoleController {
                     .header("Location", request.getContextPath() + "/console/notifications?status=failed")
                     .build();
         }
-        RequeueCommand.Result result =
+        RequeueService.Result result =
                 requeue.requeueOrders(orderCodes, uncertain, Actor.console(who.getName(), reason));
         request.getSession()
                 .setAttribute(
@@ -492,7 +492,7 @@ class ConsoleController {
     private static String age(double seconds) {
         return Double.isNaN(seconds)
                 ? "unknown (the database has not answered yet)"
-                : ExplainCommand.ago((long) seconds);
+                : ExplainService.ago((long) seconds);
     }
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import shop.reconciler.db.JsonExecutionContextSerializer;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.operations.CliRunner;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
