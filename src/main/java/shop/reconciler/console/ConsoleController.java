@@ -2,6 +2,7 @@ package shop.reconciler.console;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -49,6 +50,7 @@ import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.security.ManagementAccounts;
+import shop.reconciler.text.Durations;
 
 /**
  * The web console: what {@code status}, {@code explain}, {@code notifications} and the backlog
@@ -138,8 +140,8 @@ class ConsoleController {
         Overview s = gauges == null ? Overview.of(status.snapshot(10)) : Overview.of(status, gauges.current());
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
-        model.put("leaseSince", utc(s.lease().lockedAt()));
-        model.put("leaseUntil", utc(s.lease().until()));
+        model.put("leaseSince", ConsolePages.when(s.lease().lockedAt()));
+        model.put("leaseUntil", ConsolePages.when(s.lease().until()));
         if (gauges != null) {
             BacklogGauges.Snapshot f = gauges.current();
             Map<String, Object> freshness = new LinkedHashMap<>();
@@ -149,7 +151,7 @@ class ConsoleController {
             freshness.put(
                     "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
-            freshness.put("refresh", shop.reconciler.text.Durations.format(BacklogGauges.REFRESH));
+            freshness.put("refresh", Durations.format(BacklogGauges.REFRESH));
             model.put("freshness", freshness);
         }
         model.put(
@@ -164,7 +166,7 @@ class ConsoleController {
         model.put("anomalies", ConsolePages.number(s.anomalies().count()));
         model.put("anomalyCodes", orderLinks(s.anomalies().first()));
         model.put("stuck", ConsolePages.number(s.stuck().count()));
-        model.put("stuckAfter", s.stuckAfter());
+        model.put("stuckAfter", Durations.format(s.stuckAfter()));
         model.put("stuckCodes", orderLinks(s.stuck().first()));
         model.put("writeFailures", ConsolePages.number(s.writeFailures()));
         model.put("orphaned", s.orphaned());
@@ -180,7 +182,7 @@ class ConsoleController {
             Instant oldestQueued,
             long uncertain,
             RunPreview.Group anomalies,
-            String stuckAfter,
+            Duration stuckAfter,
             RunPreview.Group stuck,
             long writeFailures,
             List<Long> orphaned) {
@@ -316,7 +318,7 @@ class ConsoleController {
                                         "title", String.valueOf(t.title()),
                                         "status", String.valueOf(t.status()),
                                         "state", t.state().name().toLowerCase(Locale.ROOT),
-                                        "ago", ExplainService.ago(t.changedSecondsAgo()),
+                                        "ago", Durations.ago(t.changedSecondsAgo()),
                                         "stuck", t.stuck()))
                                 .toList());
                 if (x.notification() != null) {
@@ -474,14 +476,6 @@ class ConsoleController {
         return result;
     }
 
-    /** A UTC instant as {@code status} prints it ({@code Instant.toString()}), for a {@code <time>}. */
-    private static ConsolePages.When utc(String instant) {
-        if (instant == null || "null".equals(instant)) {
-            return null;
-        }
-        return ConsolePages.when(Instant.parse(instant));
-    }
-
     /** The form's date is UTC, as the console shows times; the rows are stamped in the database's zone. */
     private Since inDatabaseZone(Since since) {
         return since.at() == null
@@ -490,9 +484,7 @@ class ConsoleController {
     }
 
     private static String age(double seconds) {
-        return Double.isNaN(seconds)
-                ? "unknown (the database has not answered yet)"
-                : ExplainService.ago((long) seconds);
+        return Double.isNaN(seconds) ? "unknown (the database has not answered yet)" : Durations.ago((long) seconds);
     }
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {

@@ -7,21 +7,24 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
 import shop.reconciler.ReconcilerProperties;
-import shop.reconciler.console.ConsoleReadBudget;
 
 /**
  * Makes the connection pool large enough for {@code reconciler.partitions}: each partition holds
  * a connection for its chunk's transaction, and the lease's keep-alive, the send step's connection
  * for its claims and results (next to its chunk's) and the health check need theirs, and the
- * console's pages have a budget of their own ({@link ConsoleReadBudget#CONNECTIONS}). A pool set
- * smaller ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3 + that
- * budget, with a line in the log, instead of letting the partitions wait for other connections.
+ * console's pages have a budget of their own ({@link #CONSOLE_CONNECTIONS}, which the console's
+ * {@code ConsoleReadBudget} keeps to). A pool set smaller
+ * ({@code spring.datasource.hikari.maximum-pool-size}) is raised to partitions + 3 + that budget,
+ * with a line in the log, instead of letting the partitions wait for other connections.
  */
 @Component
-class PoolSizing implements BeanPostProcessor {
+public final class PoolSizing implements BeanPostProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(PoolSizing.class);
     static final int SPARE_CONNECTIONS = 3;
+
+    /** The console's pages that may read the database at once, each with a connection of its own. */
+    public static final int CONSOLE_CONNECTIONS = 2;
 
     private final ObjectProvider<ReconcilerProperties> properties;
 
@@ -33,8 +36,7 @@ class PoolSizing implements BeanPostProcessor {
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof HikariDataSource pool) {
             ReconcilerProperties settings = properties.getIfAvailable();
-            int needed =
-                    (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS + ConsoleReadBudget.CONNECTIONS;
+            int needed = (settings == null ? 1 : settings.partitions()) + SPARE_CONNECTIONS + CONSOLE_CONNECTIONS;
             if (pool.getMaximumPoolSize() < needed) {
                 log.info(
                         "connection pool raised from {} to {} connections for reconciler.partitions",

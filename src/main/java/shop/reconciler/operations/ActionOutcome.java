@@ -2,7 +2,8 @@ package shop.reconciler.operations;
 
 /**
  * What an operator's action on an execution did, as the one line the command prints: the CLI
- * prints it and exits with {@link #exitCode()}, the console shows and logs it.
+ * prints it and exits with the kind's exit code, the console shows and logs it. A restart that ran
+ * has no line of its own: the run's lines were shown as it went.
  */
 public record ActionOutcome(Kind kind, String line) {
 
@@ -12,7 +13,9 @@ public record ActionOutcome(Kind kind, String line) {
         REFUSED,
         /** Nothing done: another process holds the lease. */
         LEASE_HELD,
-        NO_SUCH_EXECUTION
+        NO_SUCH_EXECUTION,
+        /** The restart ran and its execution failed (its lines said why). */
+        FAILED
     }
 
     static ActionOutcome done(String line) {
@@ -27,13 +30,14 @@ public record ActionOutcome(Kind kind, String line) {
         return new ActionOutcome(Kind.NO_SUCH_EXECUTION, "no job execution with id " + id);
     }
 
-    /** The command's exit code; an unknown id is a usage error (exit 2, the line on standard error). */
-    int exitCode() {
-        return switch (kind) {
-            case DONE -> ExitCodes.OK;
-            case REFUSED -> ExitCodes.FAILED;
-            case LEASE_HELD -> ExitCodes.LEASE_HELD;
-            case NO_SUCH_EXECUTION -> throw new Cli.UsageException(line);
-        };
+    /** A restart that ran: how its execution ended, its lines already shown. */
+    static ActionOutcome ran(RunResult result) {
+        return new ActionOutcome(
+                switch (result) {
+                    case COMPLETED -> Kind.DONE;
+                    case FAILED -> Kind.FAILED;
+                    case LEASE_HELD -> Kind.LEASE_HELD;
+                },
+                null);
     }
 }

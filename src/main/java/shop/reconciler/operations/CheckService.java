@@ -1,6 +1,5 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -30,7 +29,7 @@ import shop.reconciler.text.Durations;
  * nothing: Flyway does not migrate when the command is {@code check}, it only reports.
  */
 @Component
-class CheckService {
+public class CheckService {
 
     /** The shop's two indexes (README, "Tables"), by table: their leading columns and the statement that adds them. */
     static final Map<String, List<String>> INDEXES = Map.of(
@@ -40,6 +39,18 @@ class CheckService {
                             "order_id",
                             "status",
                             "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
+
+    /** One line of {@code check}: a check that passed or failed ({@code what: detail}), or a note. */
+    public record Finding(Result result, String text) {
+        public enum Result {
+            PASS,
+            FAIL,
+            NOTE
+        }
+    }
+
+    /** Every line, in order, and whether every check passed. */
+    public record Report(List<Finding> findings, boolean passed) {}
 
     private final DataSource dataSource;
     private final Environment environment;
@@ -68,7 +79,9 @@ class CheckService {
         return Migrations.standalone(tables, dialect, dataSource, environment);
     }
 
-    int execute(PrintStream out) {
+    /** Every check, in order: database, schema (and the migrations pending), tables, indexes, mail. */
+    public Report check() {
+        List<Finding> out = new ArrayList<>();
         List<Boolean> results = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData meta = connection.getMetaData();
@@ -92,7 +105,7 @@ class CheckService {
                                     + flyway.getConfiguration().getTable()
                                     + (pending == 0 ? "" : ", " + pending + " pending")));
             for (MigrationInfo migration : flyway.info().pending()) {
-                out.println(pendingLine(connection, migration));
+                out.add(new Finding(Finding.Result.NOTE, pendingLine(connection, migration)));
             }
             for (String table : List.of(
                     "orders",
@@ -137,7 +150,7 @@ class CheckService {
                     outbox.describe() + ": " + failure.what() + ": " + JobRunner.firstLine(failure.reason()) + "; "
                             + failure.advice()));
         }
-        return results.contains(false) ? ExitCodes.FAILED : ExitCodes.OK;
+        return new Report(List.copyOf(out), !results.contains(false));
     }
 
     /**
@@ -146,7 +159,7 @@ class CheckService {
      * 11 tables, about 1200000 rows (order_notifications 1200000, ...), about 12 s}.
      */
     private String pendingLine(Connection connection, MigrationInfo migration) throws SQLException {
-        String line = "NOTE migration " + migration.getVersion() + " (" + migration.getDescription()
+        String line = "migration " + migration.getVersion() + " (" + migration.getDescription()
                 + ") is pending: the next start of any other command applies it";
         List<String> rebuilt = Migrations.rebuiltBy(migration, tables, dialect);
         if (rebuilt.isEmpty()) {
@@ -181,8 +194,8 @@ class CheckService {
                 + "; a cut-off migration is fixed with 'repair')";
     }
 
-    private static boolean line(PrintStream out, boolean pass, String what, String detail) {
-        out.println((pass ? "PASS " : "FAIL ") + what + ": " + detail);
+    private static boolean line(List<Finding> out, boolean pass, String what, String detail) {
+        out.add(new Finding(pass ? Finding.Result.PASS : Finding.Result.FAIL, what + ": " + detail));
         return pass;
     }
 

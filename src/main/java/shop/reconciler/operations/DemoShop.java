@@ -1,12 +1,12 @@
 package shop.reconciler.operations;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -20,7 +20,7 @@ import shop.reconciler.outbox.NotificationStore;
  * "Guarantees", one run of the job, a summary, and the emails as .eml files.
  */
 @Component
-class DemoShop {
+public class DemoShop {
 
     /** code, email, order status, minutes since the tasks last changed, task statuses ("-" = no task). */
     private record DemoOrder(String code, String email, String status, long ageMinutes, String tasks, String story) {}
@@ -87,18 +87,19 @@ class DemoShop {
         this.notificationStore = notificationStore;
     }
 
-    int execute(PrintStream out) {
+    /** Seeds the demo shop, runs the job once, and tells what became of every order, a line at a time. */
+    public RunResult run(Consumer<String> out) {
         Path mailDir = Path.of(
                 properties.mail().emlDirectory() == null
                         ? "target/demo-mail"
                         : properties.mail().emlDirectory());
         clear(mailDir);
         seed();
-        out.println("demo shop: " + ORDERS.size() + " orders, 2 tasks without an order; running "
+        out.accept("demo shop: " + ORDERS.size() + " orders, 2 tasks without an order; running "
                 + "orderCompletionJob once");
-        int exit = jobRunner.runNewInstance(Launch.by(Launch.Trigger.DEMO), out::println);
-        out.println();
-        out.printf("%-10s %-36s %-11s %-11s %s%n", "order", "story", "before", "after", "notification");
+        RunResult exit = jobRunner.runNewInstance(Launch.by(Launch.Trigger.DEMO), out);
+        out.accept("");
+        out.accept(String.format("%-10s %-36s %-11s %-11s %s", "order", "story", "before", "after", "notification"));
         for (DemoOrder order : ORDERS) {
             String after = jdbc.queryForObject(
                     "SELECT order_status FROM orders WHERE order_code = ?", String.class, order.code());
@@ -106,11 +107,11 @@ class DemoShop {
                     .ofOrder(order.code())
                     .map(n -> n.status() + (n.lastError() == null ? "" : " (" + n.lastError() + ")"))
                     .orElse("-");
-            out.printf(
-                    "%-10s %-36s %-11s %-11s %s%n",
-                    order.code(), shorten(order.story(), 36), order.status(), after, shorten(note, 80));
+            out.accept(String.format(
+                    "%-10s %-36s %-11s %-11s %s",
+                    order.code(), shorten(order.story(), 36), order.status(), after, shorten(note, 80)));
         }
-        out.println();
+        out.accept("");
         Map<String, Object> totals = jdbc.queryForMap("""
                 SELECT
                   (SELECT COUNT(*) FROM orders WHERE order_status = 'processing') AS left_processing,
@@ -118,20 +119,20 @@ class DemoShop {
                       AND NOT EXISTS (SELECT 1 FROM download_tasks t WHERE t.order_id = o.id)) AS anomalies
                 """);
         Map<String, Long> notifications = notificationStore.countsByStatus();
-        out.println("summary");
-        out.printf(
-                "  orders completed by this run  %s%n",
-                notifications.values().stream().mapToLong(Long::longValue).sum());
-        out.printf(
-                "  orders left processing        %s (of which anomalies: %s)%n",
-                totals.get("left_processing"), totals.get("anomalies"));
-        out.printf(
-                "  emails queued / sent / skipped / failed   %s / %s / %s / %s%n",
+        out.accept("summary");
+        out.accept(String.format(
+                "  orders completed by this run  %s",
+                notifications.values().stream().mapToLong(Long::longValue).sum()));
+        out.accept(String.format(
+                "  orders left processing        %s (of which anomalies: %s)",
+                totals.get("left_processing"), totals.get("anomalies")));
+        out.accept(String.format(
+                "  emails queued / sent / skipped / failed   %s / %s / %s / %s",
                 notifications.get(NotificationStatus.QUEUED.code()),
                 notifications.get(NotificationStatus.SENT.code()),
                 notifications.get(NotificationStatus.SKIPPED.code()),
-                notifications.get(NotificationStatus.FAILED.code()));
-        out.println("  emails written to " + mailDir.toAbsolutePath() + ": " + list(mailDir));
+                notifications.get(NotificationStatus.FAILED.code())));
+        out.accept("  emails written to " + mailDir.toAbsolutePath() + ": " + list(mailDir));
         return exit;
     }
 

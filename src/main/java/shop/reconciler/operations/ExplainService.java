@@ -1,10 +1,8 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.batch.core.job.JobExecution;
@@ -138,20 +136,6 @@ public class ExplainService {
         this.dialectParts = Map.of("taskStatus", dialect.exact("t.status"));
     }
 
-    int execute(Arguments.Explain arguments, PrintStream out, PrintStream err) {
-        Optional<Explanation> explanation = explain(arguments.orderCode);
-        if (explanation.isEmpty()) {
-            err.println("order-reconciler: explain: no order with code '" + Output.text(arguments.orderCode) + "'");
-            return ExitCodes.FAILED;
-        }
-        if (arguments.json) {
-            out.println(Output.json(explanation.get()));
-        } else {
-            print(explanation.get(), out);
-        }
-        return ExitCodes.OK;
-    }
-
     /** What {@code explain} prints, as data: the CLI and the console both render it. */
     public Optional<Explanation> explain(String code) {
         List<Order> found = jdbc.query(
@@ -267,55 +251,5 @@ public class ExplainService {
             }
         }
         return new Completion(row.jobExecutionId(), status, clock.instantOf(row.createdAt()));
-    }
-
-    private static void print(Explanation e, PrintStream out) {
-        out.println(
-                "order " + Output.text(e.orderCode()) + " (id " + e.orderId() + "): " + Output.text(e.orderStatus()));
-        out.println(Output.text(e.reason()));
-        for (Task task : e.tasks()) {
-            out.printf(
-                    "  task %-8d %-12s %-10s changed %s ago%s  %s%n",
-                    task.id(),
-                    Output.text(String.valueOf(task.status())),
-                    task.state().name().toLowerCase(Locale.ROOT),
-                    ago(task.changedSecondsAgo()),
-                    task.stuck() ? " STUCK" : "",
-                    Output.text(task.title()));
-        }
-        if (e.notListed() > 0) {
-            out.println("  ... and " + e.notListed() + " more task(s) of " + e.taskCount() + " not listed (the first "
-                    + TASK_LIMIT + ", those holding the order open first)");
-        }
-        NotificationStore.Row n = e.notification();
-        if (n == null) {
-            out.println("notification: none");
-        } else {
-            out.println("notification: " + n.status() + ", " + n.attempts() + " attempt(s)"
-                    + (n.uncertainDeliveries() == 0
-                            ? ""
-                            : ", " + n.uncertainDeliveries() + " of unknown outcome (the server may have it)")
-                    + ", to "
-                    + Output.text(n.recipient())
-                    + (n.messageId() == null
-                            ? ", no Message-ID yet (given when it is queued again)"
-                            : ", Message-ID " + Output.text(n.messageId())));
-            out.println("  queued " + n.createdAt() + (n.sentAt() == null ? ", not sent" : ", sent " + n.sentAt())
-                    + (n.lastError() == null ? "" : ", last error: " + Output.text(n.lastError())));
-        }
-    }
-
-    /** {@code 3d 4h}, {@code 5h 12m}, {@code 7m 3s}, {@code 42s}. */
-    public static String ago(long seconds) {
-        long days = seconds / 86_400;
-        long hours = seconds % 86_400 / 3_600;
-        long minutes = seconds % 3_600 / 60;
-        if (days > 0) {
-            return days + "d " + hours + "h";
-        }
-        if (hours > 0) {
-            return hours + "h " + minutes + "m";
-        }
-        return minutes > 0 ? minutes + "m " + seconds % 60 + "s" : seconds + "s";
     }
 }

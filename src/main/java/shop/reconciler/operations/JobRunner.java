@@ -27,7 +27,7 @@ import shop.reconciler.lease.JobLease;
  * Every launch records its {@link Launch} (trigger, node, user) as non-identifying parameters.
  */
 @Component
-class JobRunner {
+public class JobRunner {
 
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
@@ -53,7 +53,7 @@ class JobRunner {
     }
 
     /** {@code run}: a new job instance now. */
-    int runNewInstance(Launch launch, Consumer<String> out) {
+    public RunResult runNewInstance(Launch launch, Consumer<String> out) {
         return runNewInstance(launch, Duration.ZERO, out);
     }
 
@@ -62,7 +62,7 @@ class JobRunner {
      * instance, or, when an execution was left running by a process that died, that execution
      * recovered and restarted ({@link DeadExecutions}).
      */
-    int runNewInstance(Launch launch, Duration leaseAtLeastFor, Consumer<String> out) {
+    RunResult runNewInstance(Launch launch, Duration leaseAtLeastFor, Consumer<String> out) {
         Optional<JobLease.Held> held = lease.tryAcquire(leaseAtLeastFor);
         if (held.isEmpty()) {
             return leaseHeld(out);
@@ -118,13 +118,13 @@ class JobRunner {
         }
     }
 
-    int leaseHeld(Consumer<String> out) {
+    RunResult leaseHeld(Consumer<String> out) {
         String holder = lease.holder().map(JobLease.Holder::describe).orElse("held by another process");
         out.accept("not started: the lease '" + lease.name() + "' is " + holder);
-        return ExitCodes.LEASE_HELD;
+        return RunResult.LEASE_HELD;
     }
 
-    static int outcome(JobExecution execution, Consumer<String> out) {
+    static RunResult outcome(JobExecution execution, Consumer<String> out) {
         String line = "execution " + execution.getId() + " (instance " + execution.getJobInstanceId() + ") "
                 + execution.getStatus();
         if (execution.getStatus() == BatchStatus.COMPLETED) {
@@ -135,7 +135,7 @@ class JobRunner {
                             ? line
                             : line + " " + exitCode + ": "
                                     + firstLine(execution.getExitStatus().getExitDescription()));
-            return ExitCodes.OK;
+            return RunResult.COMPLETED;
         }
         // The cause from the step that failed last (a partition's, not its manager's summary);
         // getAllFailureExceptions() comes in no particular order.
@@ -147,7 +147,7 @@ class JobRunner {
                 .map(JobRunner::rootMessage)
                 .orElse(execution.getExitStatus().getExitDescription());
         out.accept(line + ": " + firstLine(why));
-        return ExitCodes.FAILED;
+        return RunResult.FAILED;
     }
 
     /**
@@ -178,7 +178,8 @@ class JobRunner {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    /** The deepest cause's message, with its class when it is not {@code e} itself. */
+    public static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -187,7 +188,8 @@ class JobRunner {
         return root == e ? message : root.getClass().getSimpleName() + ": " + message;
     }
 
-    static String firstLine(String text) {
+    /** The first line of a message, at most 300 characters; {@code no reason recorded} for none. */
+    public static String firstLine(String text) {
         if (text == null || text.isBlank()) {
             return "no reason recorded";
         }

@@ -39,7 +39,7 @@ public record Launch(Trigger trigger, String user) {
     }
 
     /** A launch by this process's OS user. */
-    static Launch by(Trigger trigger) {
+    public static Launch by(Trigger trigger) {
         return new Launch(trigger, System.getProperty("user.name", "unknown"));
     }
 

@@ -1,6 +1,5 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,7 +20,7 @@ import shop.reconciler.db.TableNames;
  * the start-up does not migrate for this command.
  */
 @Component
-class RepairService {
+public class RepairService {
 
     private final DataSource dataSource;
     private final Environment environment;
@@ -35,7 +34,8 @@ class RepairService {
         this.tables = tables;
     }
 
-    int execute(PrintStream out) {
+    /** Repairs the schema history; the line that says what it did. */
+    public String repair() {
         Flyway flyway = Migrations.standalone(tables, dialect, dataSource, environment);
         String history = flyway.getConfiguration().getTable();
         List<MigrationInfo> failed = Arrays.stream(flyway.info().all())
@@ -43,15 +43,13 @@ class RepairService {
                 .toList();
         RepairResult result = flyway.repair();
         if (failed.isEmpty()) {
-            out.println("nothing to repair: " + history + " records no failed migration");
-            return ExitCodes.OK;
+            return "nothing to repair: " + history + " records no failed migration";
         }
-        out.println("repaired: removed the failed "
+        return "repaired: removed the failed "
                 + failed.stream()
                         .map(m -> "version " + m.getVersion() + " (" + m.getDescription() + ")")
                         .collect(Collectors.joining(", "))
                 + " from " + history + " (" + result.migrationsRemoved.size()
-                + " entry removed); the next start applies it again");
-        return ExitCodes.OK;
+                + " entry removed); the next start applies it again";
     }
 }

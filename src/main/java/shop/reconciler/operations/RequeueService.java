@@ -1,6 +1,5 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -82,6 +81,46 @@ public class RequeueService {
             long linesOmitted,
             String summary) {}
 
+    /**
+     * What to requeue: order codes, or (none given) a filter, as the command line's options and the
+     * console's form give it. A null {@code since} or {@code errorContains} is no filter; by filter,
+     * {@code limit} bounds the lines shown, the counts cover every row. Its fields are read as the
+     * command's options were.
+     */
+    public static final class Request {
+        final List<String> orderCodes;
+        final boolean failed;
+        final boolean skipped;
+        final boolean uncertain;
+        final Since since;
+        final String errorContains;
+        final boolean dryRun;
+        final int limit;
+
+        public Request(
+                List<String> orderCodes,
+                boolean failed,
+                boolean skipped,
+                boolean uncertain,
+                Since since,
+                String errorContains,
+                boolean dryRun,
+                int limit) {
+            this.orderCodes = List.copyOf(orderCodes);
+            this.failed = failed;
+            this.skipped = skipped;
+            this.uncertain = uncertain;
+            this.since = since;
+            this.errorContains = errorContains;
+            this.dryRun = dryRun;
+            this.limit = limit;
+        }
+
+        boolean byFilter() {
+            return orderCodes.isEmpty();
+        }
+    }
+
     private final NotificationStore notifications;
     private final AuditTrail audit;
     private final int maxAttempts;
@@ -92,38 +131,16 @@ public class RequeueService {
         this.maxAttempts = properties.mail().maxAttempts();
     }
 
-    int execute(Arguments.Requeue arguments, PrintStream out) {
-        Result result = requeue(arguments, Actor.cli(arguments.reason));
-        if (arguments.json) {
-            out.println(Output.json(result));
-        } else {
-            for (Line line : result.lines()) {
-                out.println(line.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " "
-                        + Output.text(line.orderCode())
-                        + (line.status() == null ? "" : " (" + line.status() + ")") + ": "
-                        + Output.text(line.detail()));
-            }
-            if (result.linesOmitted() > 0) {
-                out.println(
-                        "... " + result.linesOmitted() + " more line(s) not shown (--limit " + arguments.limit + ")");
-            }
-            out.println(result.summary());
-        }
-        return result.requeued() > 0 ? ExitCodes.OK : ExitCodes.FAILED;
-    }
-
     /**
      * {@code requeue <orderCode>... [--uncertain]}, for the console: the same rules, the same
      * lines, the same audit row.
      */
     public Result requeueOrders(List<String> orderCodes, boolean uncertain, Actor who) {
-        Arguments.Requeue arguments = new Arguments.Requeue();
-        arguments.orderCodes = new ArrayList<>(orderCodes);
-        arguments.uncertain = uncertain;
-        return requeue(arguments, who);
+        return requeue(new Request(orderCodes, false, false, uncertain, null, null, false, 50), who);
     }
 
-    Result requeue(Arguments.Requeue arguments, Actor who) {
+    /** A requeue by {@code who}; recorded in the audit trail unless it is a dry run. */
+    public Result requeue(Request arguments, Actor who) {
         Result result = arguments.byFilter() ? byFilter(arguments) : byCodes(arguments);
         if (!arguments.dryRun) {
             audit.append(
@@ -133,7 +150,7 @@ public class RequeueService {
         return result;
     }
 
-    private Result byCodes(Arguments.Requeue arguments) {
+    private Result byCodes(Request arguments) {
         Set<NotificationStatus> wanted = EnumSet.of(NotificationStatus.FAILED);
         if (arguments.skipped) {
             wanted.add(NotificationStatus.SKIPPED);
@@ -168,7 +185,7 @@ public class RequeueService {
                 summary(arguments.dryRun, requeued, refused, false));
     }
 
-    private Result byFilter(Arguments.Requeue arguments) {
+    private Result byFilter(Request arguments) {
         Set<NotificationStatus> wanted = EnumSet.noneOf(NotificationStatus.class);
         if (arguments.failed || arguments.uncertain) {
             wanted.add(NotificationStatus.FAILED);
@@ -280,7 +297,7 @@ public class RequeueService {
     }
 
     /** The rows the operator named: the order codes, or the filter as it was given. */
-    private static String target(Arguments.Requeue arguments) {
+    private static String target(Request arguments) {
         List<String> words = new ArrayList<>();
         if (arguments.byFilter()) {
             if (arguments.failed) {

@@ -1,6 +1,5 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import java.time.LocalDateTime;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -88,32 +87,34 @@ public class RestartService {
         jobRepository.update(execution);
     }
 
-    int execute(Arguments.Restart arguments, PrintStream out) {
-        Actor who = Actor.cli(arguments.reason);
+    /**
+     * {@code restart <executionId>}, or with a null id {@code restart --last-failed}, by
+     * {@code who}: refused or nothing to restart (the outcome's line, not yet shown), or run here
+     * with its lines to {@code out} (an outcome without a line, of how the run ended).
+     */
+    public ActionOutcome restart(Long requestedId, Actor who, Consumer<String> out) {
+        boolean lastFailed = requestedId == null;
         long executionId;
-        if (arguments.lastFailed) {
+        if (lastFailed) {
             Optional<Long> found = history.lastUnfinishedExecutionId(OrderCompletionJobConfiguration.JOB_NAME);
             if (found.isEmpty()) {
                 String line = "nothing to restart: no failed, stopped or interrupted execution of "
                         + OrderCompletionJobConfiguration.JOB_NAME;
                 audit.append(who, new AuditTrail.Action("restart", "--last-failed", null, null, line));
-                out.println(line);
-                return ExitCodes.OK;
+                return ActionOutcome.done(line);
             }
             executionId = found.get();
         } else {
-            executionId = arguments.id();
+            executionId = requestedId;
         }
         Prepared prepared = prepare(executionId);
-        String target = "execution " + executionId + (arguments.lastFailed ? " (--last-failed)" : "");
+        String target = "execution " + executionId + (lastFailed ? " (--last-failed)" : "");
         if (prepared.refusal() != null) {
             record(who, target, executionId, prepared.refusal());
-            int exit = prepared.refusal().exitCode();
-            out.println(prepared.refusal().line());
-            return exit;
+            return prepared.refusal();
         }
         record(who, target, executionId, started(executionId));
-        return run(prepared, Launch.by(Launch.Trigger.RESTART), out::println);
+        return ActionOutcome.ran(run(prepared, Launch.by(Launch.Trigger.RESTART), out));
     }
 
     private void record(Actor who, String target, long executionId, ActionOutcome outcome) {
@@ -197,8 +198,8 @@ public class RestartService {
         return new Prepared(null, execution, held.get());
     }
 
-    /** Recovers a dead or UNKNOWN execution if need be, restarts it, releases the lease; the exit code. */
-    private int run(Prepared prepared, Launch launch, Consumer<String> out) {
+    /** Recovers a dead or UNKNOWN execution if need be, restarts it, releases the lease; how it ended. */
+    private RunResult run(Prepared prepared, Launch launch, Consumer<String> out) {
         JobExecution execution = prepared.execution();
         long executionId = execution.getId();
         try (JobLease.Held ignored = prepared.lease()) {
@@ -220,7 +221,7 @@ public class RestartService {
             return JobRunner.outcome(restarted, out);
         } catch (org.springframework.batch.core.launch.JobRestartException e) {
             out.accept("refused: " + JobRunner.firstLine(e.getMessage()));
-            return ExitCodes.FAILED;
+            return RunResult.FAILED;
         }
     }
 }

@@ -22,7 +22,7 @@ import shop.reconciler.ReconcilerProperties;
  * lease for at least half the cron interval (at most {@code reconciler.lock.at-least-for}).
  */
 @Component
-class ScheduledRuns {
+public class ScheduledRuns {
 
     private static final Logger log = LoggerFactory.getLogger(ScheduledRuns.class);
 
@@ -38,7 +38,8 @@ class ScheduledRuns {
         this.properties = properties;
     }
 
-    int execute() throws InterruptedException {
+    /** Runs the schedule until SIGTERM asks for shutdown. */
+    public void serve() throws InterruptedException {
         ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
         scheduler.setPoolSize(1);
         scheduler.setThreadNamePrefix("reconcile-");
@@ -66,7 +67,6 @@ class ScheduledRuns {
             }
             scheduler.shutdown();
         }
-        return ExitCodes.OK;
     }
 
     /**
@@ -104,13 +104,13 @@ class ScheduledRuns {
             return;
         }
         try {
-            int exit = jobRunner.runNewInstance(
+            RunResult exit = jobRunner.runNewInstance(
                     Launch.by(Launch.Trigger.CRON),
                     tickLease(),
                     line -> log.info("scheduled run at {}: {}", Instant.now(), line));
-            if (exit == ExitCodes.FAILED && shutdown.isRequested()) {
+            if (exit == RunResult.FAILED && shutdown.isRequested()) {
                 log.info("scheduled run stopped for shutdown; 'restart --last-failed' finishes it");
-            } else if (exit == ExitCodes.FAILED) {
+            } else if (exit == RunResult.FAILED) {
                 log.warn("scheduled run failed; the next tick starts a new instance, or restart this one with"
                         + " 'restart --last-failed'");
             }

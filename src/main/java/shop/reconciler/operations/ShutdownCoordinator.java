@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * </ol>
  */
 @Component
-class ShutdownCoordinator {
+public class ShutdownCoordinator {
 
     private static final Logger log = LoggerFactory.getLogger(ShutdownCoordinator.class);
 
@@ -37,7 +37,7 @@ class ShutdownCoordinator {
     }
 
     /** Runs in the JVM's shutdown hook. */
-    void onSignal(Duration timeout) {
+    public void onSignal(Duration timeout) {
         if (finished.getCount() == 0) {
             return;
         }
@@ -73,7 +73,7 @@ class ShutdownCoordinator {
     }
 
     /** Called once the command has returned and the context is closed. */
-    void finished() {
+    public void finished() {
         finished.countDown();
     }
 }

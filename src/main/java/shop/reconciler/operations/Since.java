@@ -5,8 +5,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import org.springframework.boot.convert.DurationStyle;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * A {@code --since} value: a duration back from now ({@code 24h}, {@code 7d}, the way the
@@ -60,17 +58,6 @@ public record Since(Duration ago, LocalDateTime at) {
     public static final class Invalid extends IllegalArgumentException {
         Invalid(String message) {
             super(message);
-        }
-    }
-
-    static final class Converter implements ITypeConverter<Since> {
-        @Override
-        public Since convert(String value) {
-            try {
-                return parse(value);
-            } catch (Invalid e) {
-                throw new TypeConversionException(e.getMessage());
-            }
         }
     }
 }

@@ -1,9 +1,7 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,12 +13,10 @@ import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.history.JobHistory.StepSummary;
 import shop.reconciler.lease.JobLease;
-import shop.reconciler.mail.SendStepConfiguration;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.reconcile.WriteFailures;
-import shop.reconciler.text.Durations;
 
 /**
  * {@code status [--limit N] [--json]}: what an operator asks first. It reads the database only
@@ -29,7 +25,11 @@ import shop.reconciler.text.Durations;
 @Component
 public class StatusReport {
 
-    public record Lease(String state, String lockedBy, String lockedAt, String until) {}
+    /**
+     * The lease row: {@code held} or {@code free}, by whom, since and until when (UTC); a lease never
+     * taken has neither.
+     */
+    public record Lease(String state, String lockedBy, Instant lockedAt, Instant until) {}
 
     /**
      * @param uncertain notifications with at least one delivery of unknown outcome
@@ -47,7 +47,7 @@ public class StatusReport {
             long uncertain,
             long anomalies,
             List<String> anomalyOrderCodes,
-            String stuckAfter,
+            Duration stuckAfter,
             long stuck,
             List<String> stuckOrderCodes,
             List<Long> orphaned,
@@ -77,16 +77,6 @@ public class StatusReport {
         this.properties = properties;
         this.writeFailures = writeFailures;
         this.clock = clock;
-    }
-
-    int execute(Arguments.Status arguments, PrintStream out) {
-        Snapshot snapshot = snapshot(arguments.limit);
-        if (arguments.json) {
-            out.println(Output.json(snapshot));
-        } else {
-            print(snapshot, out);
-        }
-        return ExitCodes.OK;
     }
 
     /** What {@code status} prints, as data: the CLI and the console both render it. */
@@ -129,9 +119,9 @@ public class StatusReport {
                         .toList();
     }
 
-    /** {@code reconciler.stuck-task-after}, as shown. */
-    public String stuckAfter() {
-        return Durations.format(properties.stuckTaskAfter());
+    /** {@code reconciler.stuck-task-after}. */
+    public Duration stuckAfter() {
+        return properties.stuckTaskAfter();
     }
 
     /** One execution as {@code status} shows it (one query for it, one for its steps). */
@@ -143,11 +133,7 @@ public class StatusReport {
     /** The lease row as {@code status} shows it. */
     public Lease lease() {
         return jobLease.holder()
-                .map(h -> new Lease(
-                        h.isHeld() ? "held" : "free",
-                        h.lockedBy(),
-                        String.valueOf(h.lockedAt()),
-                        String.valueOf(h.until())))
+                .map(h -> new Lease(h.isHeld() ? "held" : "free", h.lockedBy(), h.lockedAt(), h.until()))
                 .orElse(new Lease("free", null, null, null));
     }
 
@@ -176,75 +162,7 @@ public class StatusReport {
                         .toList());
     }
 
-    private static void print(Snapshot s, PrintStream out) {
-        out.printf(
-                "%-10s %-9s %-10s %-20s %10s  %s%n",
-                "execution", "instance", "status", "started (UTC)", "duration", "exit");
-        for (ExecutionSummary e : s.executions()) {
-            out.printf(
-                    "%-10d %-9d %-10s %-20s %10s  %s%n",
-                    e.id(),
-                    e.instanceId(),
-                    e.status(),
-                    e.start() == null ? "-" : WHEN.format(e.start()),
-                    e.durationMs() == null ? "-" : e.durationMs() + " ms",
-                    Output.text(e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription())));
-            for (StepSummary step : e.steps()) {
-                out.printf(
-                        "    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%s%n",
-                        Output.text(step.name()),
-                        step.status(),
-                        step.read(),
-                        step.filtered(),
-                        step.written(),
-                        step.skipped(),
-                        step.commits(),
-                        step.rollbacks(),
-                        step.durationMs() == null ? "" : ", " + step.durationMs() + " ms",
-                        // the send step's counts kept apart (written: accepted by the server)
-                        SendStepConfiguration.STEP_NAME.equals(step.name())
-                                        && step.exitDescription() != null
-                                        && !step.exitDescription().isBlank()
-                                ? "; " + Output.text(step.exitDescription())
-                                : "");
-            }
-        }
-        if (s.executions().isEmpty()) {
-            out.println("(no execution of " + OrderCompletionJobConfiguration.JOB_NAME + " yet)");
-        }
-        for (long id : s.orphaned()) {
-            out.println("execution " + id + " shows as running but no process holds the lease: its process died;"
-                    + " the next run recovers and restarts it (or now: restart " + id + ")");
-        }
-        out.println();
-        out.println("lease: " + s.lease().state()
-                + (s.lease().lockedBy() == null
-                        ? ""
-                        : " (by " + Output.text(s.lease().lockedBy()) + ", until "
-                                + s.lease().until() + " UTC)"));
-        out.println("notifications: " + s.notifications()
-                + (s.oldestQueued() == null ? "" : ", oldest queued since " + s.oldestQueued()));
-        if (s.uncertain() > 0) {
-            out.println("notifications with a delivery of unknown outcome (the server may have the message): "
-                    + s.uncertain());
-        }
-        out.println("anomalies (processing orders without tasks): " + s.anomalies() + examples(s.anomalyOrderCodes()));
-        out.println("stuck (processing orders waiting on a task unchanged for more than " + s.stuckAfter() + "): "
-                + s.stuck() + examples(s.stuckOrderCodes()));
-        out.println("write failures (processing orders the database refused to complete): " + s.writeFailures());
-        s.writeFailureOrders().forEach(f -> out.println("    " + Output.text(f.describe())));
-    }
-
-    private static String examples(List<String> codes) {
-        return codes.isEmpty()
-                ? ""
-                : " e.g. " + String.join(", ", codes.stream().map(Output::text).toList());
-    }
-
     private static final Set<String> RUNNING = Set.of("STARTING", "STARTED", "STOPPING");
-
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssX").withZone(ZoneOffset.UTC);
 
     /**
      * A step's exit message is the stack trace of what failed it: its deepest cause's line (as

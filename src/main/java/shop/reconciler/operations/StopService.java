@@ -1,6 +1,5 @@
 package shop.reconciler.operations;
 
-import java.io.PrintStream;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobExecutionNotRunningException;
@@ -32,14 +31,6 @@ public class StopService {
         this.audit = audit;
     }
 
-    int stop(Arguments.Stop arguments, PrintStream out) {
-        return print(stop(arguments.id(), Actor.cli(arguments.reason)), out);
-    }
-
-    int abandon(Arguments.Abandon arguments, PrintStream out) {
-        return print(abandon(arguments.id(), Actor.cli(arguments.reason)), out);
-    }
-
     /** {@code stop <id>} by {@code who}, recorded in the audit trail. */
     public ActionOutcome stop(long id, Actor who) {
         return recorded(ExecutionAction.STOP, id, stop(id), who);
@@ -53,12 +44,6 @@ public class StopService {
     private ActionOutcome recorded(ExecutionAction action, long id, ActionOutcome outcome, Actor who) {
         audit.append(who, new AuditTrail.Action(action.word(), "execution " + id, id, null, outcome.line()));
         return outcome;
-    }
-
-    private static int print(ActionOutcome outcome, PrintStream out) {
-        int exit = outcome.exitCode();
-        out.println(outcome.line());
-        return exit;
     }
 
     /** {@code stop <id>}: asks a running execution to stop (see {@link StopRequest}). */

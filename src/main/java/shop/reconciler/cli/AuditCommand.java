@@ -1,8 +1,11 @@
-package shop.reconciler.operations;
+package shop.reconciler.cli;
 
 import java.io.PrintStream;
 import java.util.List;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import shop.reconciler.audit.AuditTrail;
 
 /**
@@ -11,7 +14,15 @@ import shop.reconciler.audit.AuditTrail;
  * the operator was shown, and their reason. Exit 0, also when none is recorded.
  */
 @Component
-class AuditCommand {
+@Order(130)
+@Command(name = "audit", description = "the operator actions recorded, newest first: who, what, when, outcome (0)")
+final class AuditCommand implements CliCommand {
+
+    @Option(names = "--limit", paramLabel = "N", description = "rows to show, 1 to 1000 (default 50)")
+    int limit = 50;
+
+    @Option(names = "--json", description = "JSON instead of text")
+    boolean json;
 
     private final AuditTrail audit;
 
@@ -19,9 +30,15 @@ class AuditCommand {
         this.audit = audit;
     }
 
-    int execute(Arguments.Audit arguments, PrintStream out) {
-        List<AuditTrail.Entry> entries = audit.recent(arguments.limit);
-        if (arguments.json) {
+    @Override
+    public void check() {
+        Arguments.limit(limit);
+    }
+
+    @Override
+    public int run(PrintStream out, PrintStream err) {
+        List<AuditTrail.Entry> entries = audit.recent(limit);
+        if (json) {
             out.println(Output.json(entries));
             return ExitCodes.OK;
         }

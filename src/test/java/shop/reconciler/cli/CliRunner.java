@@ -1,13 +1,14 @@
-package shop.reconciler.operations;
+package shop.reconciler.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import shop.reconciler.OrderReconcilerApplication;
 
 /**
  * Runs the real command line in this JVM, as {@code java -jar order-reconciler.jar <args>} would,
- * and captures what it prints. For tests outside this package ({@link Cli#execute(PrintStream,
- * PrintStream, String...)} is package-private).
+ * and captures what it prints. For tests outside this package ({@link Cli#execute(Class,
+ * PrintStream, PrintStream, String...)} is package-private).
  */
 public final class CliRunner {
 
@@ -26,6 +27,7 @@ public final class CliRunner {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Cli.execute(
+                OrderReconcilerApplication.class,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 args);

@@ -1,4 +1,4 @@
-package shop.reconciler.operations;
+package shop.reconciler.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +38,7 @@ class StartupArchiveIntegrationTest {
     private static final String FROM_ARCHIVE = "source: shared objects file (top)";
 
     /** An application class's line of -Xlog:class+load when it comes from a CDS archive or an AOT cache. */
-    private static final String CLI_FROM_CACHE = "shop.reconciler.operations.Cli source: shared objects file";
+    private static final String CLI_FROM_CACHE = "shop.reconciler.cli.Cli source: shared objects file";
 
     /** The JDK the tests run on (Java 17 on the build machines). */
     private static final Jdks.Jdk AT_HAND = Jdks.current();

@@ -1,12 +1,13 @@
-package shop.reconciler.operations;
+package shop.reconciler.cli;
 
 import java.io.PrintStream;
+import java.lang.reflect.Constructor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
@@ -14,81 +15,52 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.core.annotation.OrderUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
-import picocli.AutoComplete;
+import org.springframework.core.type.filter.AssignableTypeFilter;
+import org.springframework.util.ClassUtils;
 import picocli.CommandLine;
 import shop.reconciler.InvalidConfigurationException;
-import shop.reconciler.OrderReconcilerApplication;
 import shop.reconciler.ReconcilerProperties;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
+import shop.reconciler.operations.JobRunner;
+import shop.reconciler.operations.ShutdownCoordinator;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
  * {@code --some.key=value} go to Spring Boot; the rest belong to the command and are parsed by
  * picocli before anything starts. Expected failures end with one line on standard error, never a
  * stack trace: exit 2 for a usage or configuration error, 1 for a failure.
+ *
+ * <ol>
+ *   <li>The commands are the {@link CliCommand} classes of this package, in their {@code @Order}.
+ *   <li>The command line is parsed into an instance of the one named, made without collaborators:
+ *       a usage error exits 2 before Spring starts; {@code help}, {@code --help} and
+ *       {@code completion} print without starting it.
+ *   <li>The application starts as the command asks ({@link #overrides}), the command's Spring bean
+ *       gets the same options (picocli's factory is the application context), and it runs.
+ * </ol>
  */
 public final class Cli {
 
     private static final Logger log = LoggerFactory.getLogger(Cli.class);
 
-    static final String DEMO_DATABASE =
-            "jdbc:h2:mem:demo-shop;MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DB_CLOSE_DELAY=-1";
+    /** The command classes, in the order {@code help} lists them. */
+    private static final List<Class<? extends CliCommand>> COMMANDS = commandClasses();
 
     /**
-     * The commands, each with the class that declares its arguments for picocli. The command word
-     * is the constant's name in lower case, in any case on the command line.
+     * What was asked: the command word, the command parsed (for {@code help}, {@code --help} and
+     * {@code completion}, null, and the text to print instead), its own arguments as given, and the
+     * arguments for Spring Boot.
      */
-    enum Command {
-        SERVE(Arguments.Serve::new),
-        RUN(Arguments.Run::new),
-        RESTART(Arguments.Restart::new),
-        STOP(Arguments.Stop::new),
-        ABANDON(Arguments.Abandon::new),
-        STATUS(Arguments.Status::new),
-        CHECK(Arguments.Check::new),
-        DEMO(Arguments.Demo::new),
-        EXPLAIN(Arguments.Explain::new),
-        NOTIFICATIONS(Arguments.Notifications::new),
-        REQUEUE(Arguments.Requeue::new),
-        PLAN(Arguments.Plan::new),
-        AUDIT(Arguments.Audit::new),
-        REPAIR(Arguments.Repair::new),
-        COMPLETION(Arguments.Completion::new),
-        HELP(Arguments.Help::new);
+    record Invocation(String word, CliCommand command, List<String> options, String[] springArgs, String text) {}
 
-        private final Supplier<Object> arguments;
-
-        Command(Supplier<Object> arguments) {
-            this.arguments = arguments;
-        }
-
-        String word() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        static Command parse(String word) {
-            for (Command command : values()) {
-                if (command.name().equalsIgnoreCase(word)) {
-                    return command;
-                }
-            }
-            return null;
-        }
-    }
-
-    /**
-     * What was asked: the command, its own arguments as given and as parsed (an instance of its
-     * {@link Arguments} class; for {@link Command#HELP} and {@link Command#COMPLETION}, the text to
-     * print), and the arguments for
-     * Spring Boot.
-     */
-    record Invocation(Command command, List<String> options, String[] springArgs, Object arguments) {}
-
-    /** The top of the command tree; its subcommands come from {@link Command}. */
+    /** The top of the command tree; its subcommands are the {@link CliCommand} classes. */
     @CommandLine.Command(name = "order-reconciler")
     private static final class Top {
         @CommandLine.Option(
@@ -99,19 +71,22 @@ public final class Cli {
 
     private Cli() {}
 
-    public static int execute(String... args) {
-        return execute(System.out, System.err, args);
+    /**
+     * Runs the command line with {@code application} as Spring Boot's primary source; the exit code.
+     */
+    public static int execute(Class<?> application, String... args) {
+        return execute(application, System.out, System.err, args);
     }
 
-    static int execute(PrintStream out, PrintStream err, String... args) {
+    static int execute(Class<?> application, PrintStream out, PrintStream err, String... args) {
         try (PrintStream redactedOut = Redaction.printStream(out);
                 PrintStream redactedErr = Redaction.printStream(err)) {
-            return executeRedacted(redactedOut, redactedErr, args);
+            return executeRedacted(application, redactedOut, redactedErr, args);
         }
     }
 
     /** Everything a command prints goes through {@link Redaction}: no secret reaches the screen. */
-    private static int executeRedacted(PrintStream out, PrintStream err, String... args) {
+    private static int executeRedacted(Class<?> primarySource, PrintStream out, PrintStream err, String... args) {
         Invocation invocation;
         try {
             invocation = parse(args);
@@ -119,19 +94,19 @@ public final class Cli {
             err.println("order-reconciler: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        if (invocation.command() == Command.HELP || invocation.command() == Command.COMPLETION) {
-            out.print(invocation.arguments());
+        if (invocation.text() != null) {
+            out.print(invocation.text());
             return ExitCodes.OK;
         }
-        SpringApplication application = new SpringApplication(OrderReconcilerApplication.class);
+        CliCommand command = invocation.command();
+        SpringApplication application = new SpringApplication(primarySource);
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
-        application.setWebApplicationType(
-                invocation.command() == Command.SERVE ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+        application.setWebApplicationType(command.serves() ? WebApplicationType.SERVLET : WebApplicationType.NONE);
         // SIGTERM is handled below: Spring's own hook would close the context under a running job.
         application.setRegisterShutdownHook(false);
         application.addInitializers(context -> {
-            overrides(invocation.command(), context.getEnvironment().getPropertySources());
+            overrides(command, context.getEnvironment().getPropertySources());
             // Every reconciler.* value is checked before anything touches the database.
             Binder.get(context.getEnvironment()).bindOrCreate("reconciler", ReconcilerProperties.class);
             if (context.getEnvironment()
@@ -146,18 +121,15 @@ public final class Cli {
         try {
             context = application.run(invocation.springArgs());
         } catch (RuntimeException e) {
-            if (invocation.command() == Command.CHECK && !isConfigurationError(e)) {
-                out.println("FAIL database: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
-                return ExitCodes.FAILED;
-            }
-            return startupFailure(e, err);
+            Optional<Integer> reported = isConfigurationError(e) ? Optional.empty() : command.startFailed(e, out);
+            return reported.isPresent() ? reported.get() : startupFailure(e, err);
         }
         ShutdownCoordinator shutdown = context.getBean(ShutdownCoordinator.class);
         Duration timeout = context.getBean(ReconcilerProperties.class).shutdownTimeout();
         Thread hook = new Thread(() -> shutdown.onSignal(timeout), "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return context.getBean(Commands.class).execute(invocation, out, err);
+            return inContext(context, invocation).run(out, err);
         } catch (UsageException e) {
             err.println("order-reconciler: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -166,7 +138,7 @@ public final class Cli {
             err.println("order-reconciler: interrupted");
             return ExitCodes.FAILED;
         } catch (RuntimeException e) {
-            err.println("order-reconciler: " + invocation.command().name().toLowerCase(Locale.ROOT) + " failed: "
+            err.println("order-reconciler: " + invocation.word() + " failed: "
                     + JobRunner.firstLine(JobRunner.rootMessage(e)));
             return ExitCodes.FAILED;
         } finally {
@@ -213,9 +185,10 @@ public final class Cli {
             "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
             PROMETHEUS_EXPORT);
 
-    private static void overrides(Command command, MutablePropertySources sources) {
-        boolean push = command == Command.RUN || command == Command.RESTART;
-        if (command == Command.SERVE) {
+    /** What the command asks of the start ({@link CliCommand}), as property sources. */
+    private static void overrides(CliCommand command, MutablePropertySources sources) {
+        boolean push = command.pushesMetrics();
+        if (command.serves()) {
             // serve is scraped; a push from it would mask the scheduled runs' push_time_seconds
             sources.addFirst(new MapPropertySource("serve-scraped", Map.of(PUSHGATEWAY + ".enabled", "false")));
         } else if (push
@@ -229,7 +202,7 @@ public final class Cli {
         } else {
             push = false;
         }
-        if (command != Command.SERVE) {
+        if (!command.serves()) {
             // Added to the operator's own spring.autoconfigure.exclude, if any, not instead of it.
             List<String> excludes = new ArrayList<>(SERVE_ONLY_AUTO_CONFIGURATIONS);
             if (push) {
@@ -241,24 +214,17 @@ public final class Cli {
             sources.addFirst(new MapPropertySource(
                     "serve-only", Map.of("spring.autoconfigure.exclude", String.join(",", excludes))));
         }
-        if (command == Command.CHECK || command == Command.REPAIR) {
+        if (!command.migrates()) {
             // check reports the schema's state and repair mends its history; neither migrates.
             sources.addFirst(new MapPropertySource("check", Map.of("spring.flyway.enabled", "false")));
         }
-        if (command == Command.DEMO) {
-            // The demo always uses its own embedded shop, whatever the environment points at.
-            MapPropertySource demo = new MapPropertySource(
-                    "demo",
-                    Map.of(
-                            "spring.datasource.url", DEMO_DATABASE,
-                            "spring.datasource.username", "sa",
-                            "spring.datasource.password", "",
-                            "spring.datasource.driver-class-name", "org.h2.Driver",
-                            "reconciler.mail.eml-directory", "target/demo-mail"));
+        if (!command.settings().isEmpty()) {
+            // e.g. the demo's own embedded shop, whatever the environment points at
+            MapPropertySource own = new MapPropertySource("command", Map.copyOf(command.settings()));
             if (sources.contains("commandLineArgs")) {
-                sources.addAfter("commandLineArgs", demo);
+                sources.addAfter("commandLineArgs", own);
             } else {
-                sources.addFirst(demo);
+                sources.addFirst(own);
             }
         }
     }
@@ -302,87 +268,139 @@ public final class Cli {
         }
         String[] springArgs = spring.toArray(String[]::new);
         if (!rest.isEmpty() && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
-            return new Invocation(Command.HELP, List.copyOf(rest.subList(1, rest.size())), springArgs, usage());
+            return new Invocation("help", null, List.copyOf(rest.subList(1, rest.size())), springArgs, usage());
         }
         if (rest.isEmpty() || rest.get(0).startsWith("-")) {
-            rest.add(0, Command.SERVE.word());
+            rest.add(0, "serve");
         }
         CommandLine top = commandLine();
-        String word = rest.get(0);
-        Command command = Command.parse(word);
-        if (command == null) {
-            throw new UsageException("unknown command '" + word + "'; commands: "
+        String given = rest.get(0);
+        CommandLine named = subcommand(top, given);
+        if (named == null) {
+            throw new UsageException("unknown command '" + given + "'; commands: "
                     + String.join(", ", top.getSubcommands().keySet()));
         }
+        String word = named.getCommandName();
         List<String> options = List.copyOf(rest.subList(1, rest.size()));
         CommandLine.ParseResult parsed;
         try {
             parsed = top.parseArgs(rest.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
-            throw new UsageException(oneLine(command, e));
+            throw new UsageException(oneLine(word, e));
         }
         CommandLine.ParseResult sub = parsed.subcommand();
         if (sub.isUsageHelpRequested()) {
             return new Invocation(
-                    Command.HELP, options, springArgs, usage(sub.commandSpec().commandLine()));
+                    "help", null, options, springArgs, usage(sub.commandSpec().commandLine()));
         }
-        Object arguments = sub.commandSpec().userObject();
-        if (arguments instanceof Arguments.Help help) {
-            return new Invocation(Command.HELP, options, springArgs, help(top, help.command));
+        CliCommand command = (CliCommand) sub.commandSpec().userObject();
+        if (command instanceof CliCommand.Standalone standalone) {
+            return new Invocation(word, null, options, springArgs, standalone.text(top));
         }
-        if (arguments instanceof Arguments.Completion) {
-            return new Invocation(Command.COMPLETION, options, springArgs, AutoComplete.bash("reconcile-orders", top));
-        }
-        if (arguments instanceof Arguments.Checked checked) {
-            checked.check();
-        }
-        return new Invocation(command, options, springArgs, arguments);
+        command.check();
+        return new Invocation(word, command, options, springArgs, null);
     }
 
-    /** The command tree, fresh (picocli fills the argument objects in place). */
+    /**
+     * The command's Spring bean with the options of the command line: picocli's factory is the
+     * application context, so the command and anything picocli makes for it are Spring's.
+     */
+    private static CliCommand inContext(ApplicationContext context, Invocation invocation) {
+        CommandLine line = withHelp(new CommandLine(invocation.command().getClass(), new ContextFactory(context)));
+        line.setCaseInsensitiveEnumValuesAllowed(true);
+        line.parseArgs(invocation.options().toArray(String[]::new));
+        return (CliCommand) line.getCommandSpec().userObject();
+    }
+
+    /** Makes what picocli asks for from the application context: the commands, with their collaborators. */
+    private record ContextFactory(ApplicationContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            K bean = context.getBeanProvider(type).getIfAvailable();
+            return bean != null ? bean : CommandLine.defaultFactory().create(type);
+        }
+    }
+
+    /**
+     * Makes each command without its collaborators, to parse the command line before Spring starts
+     * (a command's constructor only stores them); the command never runs.
+     */
+    private static final class OptionsOnly implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (!CliCommand.class.isAssignableFrom(type)) {
+                return CommandLine.defaultFactory().create(type);
+            }
+            Constructor<?>[] constructors = type.getDeclaredConstructors();
+            if (constructors.length != 1) {
+                throw new IllegalStateException(type.getSimpleName() + " needs exactly one constructor");
+            }
+            return type.cast(constructors[0].newInstance(new Object[constructors[0].getParameterCount()]));
+        }
+    }
+
+    /** The {@link CliCommand} classes of this package, in their {@code @Order}. */
+    private static List<Class<? extends CliCommand>> commandClasses() {
+        ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+        scanner.addIncludeFilter(new AssignableTypeFilter(CliCommand.class));
+        List<Class<? extends CliCommand>> found = new ArrayList<>();
+        for (var candidate : scanner.findCandidateComponents(Cli.class.getPackageName())) {
+            Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(), Cli.class.getClassLoader());
+            if (type.isAnnotationPresent(CommandLine.Command.class)) {
+                found.add(type.asSubclass(CliCommand.class));
+            }
+        }
+        found.sort(Comparator.comparingInt(type -> OrderUtils.getOrder(type, Integer.MAX_VALUE)));
+        return List.copyOf(found);
+    }
+
+    /** The command tree, fresh (picocli fills the commands' options in place). */
     private static CommandLine commandLine() {
         CommandLine top = new CommandLine(new Top());
-        for (Command command : Command.values()) {
-            CommandLine sub = new CommandLine(command.arguments.get());
-            sub.getCommandSpec()
-                    .addOption(CommandLine.Model.OptionSpec.builder("-h", "--help")
-                            .usageHelp(true)
-                            .description("this help")
-                            .build());
-            sub.getCommandSpec().usageMessage().synopsisHeading("usage: ");
-            top.addSubcommand(command.word(), sub);
+        OptionsOnly factory = new OptionsOnly();
+        for (Class<? extends CliCommand> type : COMMANDS) {
+            top.addSubcommand(withHelp(new CommandLine(type, factory)));
         }
         top.setSubcommandsCaseInsensitive(true);
         top.setCaseInsensitiveEnumValuesAllowed(true);
         return top;
     }
 
-    private static String oneLine(Command command, CommandLine.ParameterException e) {
-        String hint = " (see '" + command.word() + " --help')";
+    /** A command's {@code -h}/{@code --help}, and its synopsis as {@code usage: ...}. */
+    private static CommandLine withHelp(CommandLine command) {
+        command.getCommandSpec()
+                .addOption(CommandLine.Model.OptionSpec.builder("-h", "--help")
+                        .usageHelp(true)
+                        .description("this help")
+                        .build());
+        command.getCommandSpec().usageMessage().synopsisHeading("usage: ");
+        return command;
+    }
+
+    /** The subcommand of that word, in any case, or null. */
+    static CommandLine subcommand(CommandLine top, String word) {
+        for (Map.Entry<String, CommandLine> sub : top.getSubcommands().entrySet()) {
+            if (sub.getKey().equalsIgnoreCase(word)) {
+                return sub.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String oneLine(String word, CommandLine.ParameterException e) {
+        String hint = " (see '" + word + " --help')";
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched
                 && !unmatched.getUnmatched().isEmpty()) {
             String first = unmatched.getUnmatched().get(0);
             String what = first.startsWith("-") ? "option" : "argument";
             String spring = first.startsWith("--") ? "; Spring settings look like --reconciler.chunk-size=500" : "";
-            return command.word() + ": unknown " + what + " '" + first + "'" + spring + hint;
+            return word + ": unknown " + what + " '" + first + "'" + spring + hint;
         }
         String message = JobRunner.firstLine(e.getMessage());
-        return command.word() + ": " + Character.toLowerCase(message.charAt(0)) + message.substring(1) + hint;
+        return word + ": " + Character.toLowerCase(message.charAt(0)) + message.substring(1) + hint;
     }
 
-    private static String help(CommandLine top, String word) {
-        if (word == null) {
-            return usage();
-        }
-        Command command = Command.parse(word);
-        if (command == null) {
-            throw new UsageException("help: unknown command '" + word + "'; commands: "
-                    + String.join(", ", top.getSubcommands().keySet()));
-        }
-        return usage(top.getSubcommands().get(command.word()));
-    }
-
-    private static String usage(CommandLine command) {
+    static String usage(CommandLine command) {
         return command.getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 

@@ -1,4 +1,4 @@
-package shop.reconciler.operations;
+package shop.reconciler.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
