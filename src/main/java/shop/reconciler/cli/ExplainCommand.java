@@ -12,7 +12,7 @@ import shop.reconciler.operations.ExplainService;
 import shop.reconciler.operations.ExplainService.Explanation;
 import shop.reconciler.operations.ExplainService.Task;
 import shop.reconciler.outbox.NotificationStore;
-import shop.reconciler.text.Durations;
+import shop.reconciler.text.Ago;
 
 /** {@code explain <orderCode> [--json]}: {@link ExplainService}'s explanation as text or JSON. */
 @Component
@@ -60,7 +60,7 @@ final class ExplainCommand implements CliCommand {
                     task.id(),
                     Output.text(String.valueOf(task.status())),
                     task.state().name().toLowerCase(Locale.ROOT),
-                    Durations.ago(task.changedSecondsAgo()),
+                    Ago.of(task.changedSecondsAgo()),
                     task.stuck() ? " STUCK" : "",
                     Output.text(task.title()));
         }

@@ -50,6 +50,7 @@ import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.security.ManagementAccounts;
+import shop.reconciler.text.Ago;
 import shop.reconciler.text.Durations;
 
 /**
@@ -318,7 +319,7 @@ class ConsoleController {
                                         "title", String.valueOf(t.title()),
                                         "status", String.valueOf(t.status()),
                                         "state", t.state().name().toLowerCase(Locale.ROOT),
-                                        "ago", Durations.ago(t.changedSecondsAgo()),
+                                        "ago", Ago.of(t.changedSecondsAgo()),
                                         "stuck", t.stuck()))
                                 .toList());
                 if (x.notification() != null) {
@@ -484,7 +485,7 @@ class ConsoleController {
     }
 
     private static String age(double seconds) {
-        return Double.isNaN(seconds) ? "unknown (the database has not answered yet)" : Durations.ago((long) seconds);
+        return Double.isNaN(seconds) ? "unknown (the database has not answered yet)" : Ago.of((long) seconds);
     }
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {
