@@ -2,7 +2,7 @@ package shop.reconciler;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import shop.reconciler.ops.Cli;
+import shop.reconciler.cli.Cli;
 
 /** order-reconciler: {@code java -jar order-reconciler.jar <command> [--key=value ...]}. */
 @SpringBootApplication
@@ -10,6 +10,6 @@ import shop.reconciler.ops.Cli;
 public class OrderReconcilerApplication {
 
     public static void main(String[] args) {
-        System.exit(Cli.execute(args));
+        System.exit(Cli.execute(OrderReconcilerApplication.class, args));
     }
 }

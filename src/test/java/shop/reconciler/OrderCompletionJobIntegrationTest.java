@@ -16,6 +16,7 @@ import shop.reconciler.mail.SendCounters;
 import shop.reconciler.mail.SendTimes;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.reconcile.ReconcileCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
-import shop.reconciler.EmailAddresses;
+import shop.reconciler.addressing.EmailAddresses;
 
 /**
  * A deterministic shop of {@code N} orders covering every case the completion rules distinguish.

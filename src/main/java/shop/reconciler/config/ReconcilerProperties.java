@@ -22,8 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.scheduling.support.CronExpression;
 import org.springframework.validation.annotation.Validated;
-import shop.reconciler.EmailAddresses;
-import shop.reconciler.outbox.MessageIds;
+import shop.reconciler.addressing.EmailAddresses;
+import shop.reconciler.addressing.MessageIds;
 
 /**
  * Every setting the reconciler adds, under {@code reconciler.}.

@@ -2,6 +2,7 @@ package shop.reconciler.console;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -36,19 +37,21 @@ import shop.reconciler.audit.AuditTrail;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
 import shop.reconciler.monitor.BacklogGauges;
-import shop.reconciler.ops.ActionOutcome;
-import shop.reconciler.ops.ExecutionAction;
-import shop.reconciler.ops.ExplainCommand;
-import shop.reconciler.ops.NotificationsCommand;
-import shop.reconciler.ops.RequeueCommand;
-import shop.reconciler.ops.RestartCommand;
-import shop.reconciler.ops.Since;
-import shop.reconciler.ops.StatusReport;
-import shop.reconciler.ops.StopCommand;
+import shop.reconciler.operations.ActionOutcome;
+import shop.reconciler.operations.ExecutionAction;
+import shop.reconciler.operations.ExplainService;
+import shop.reconciler.operations.NotificationsService;
+import shop.reconciler.operations.RequeueService;
+import shop.reconciler.operations.RestartService;
+import shop.reconciler.operations.Since;
+import shop.reconciler.operations.StatusReport;
+import shop.reconciler.operations.StopService;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.security.ManagementAccounts;
+import shop.reconciler.text.Ago;
+import shop.reconciler.text.Durations;
 
 /**
  * The web console: what {@code status}, {@code explain}, {@code notifications} and the backlog
@@ -74,11 +77,11 @@ class ConsoleController {
 
     private final ConsolePages pages = new ConsolePages();
     private final StatusReport status;
-    private final ExplainCommand explain;
-    private final RequeueCommand requeue;
-    private final NotificationsCommand notifications;
-    private final StopCommand stop;
-    private final RestartCommand restart;
+    private final ExplainService explain;
+    private final RequeueService requeue;
+    private final NotificationsService notifications;
+    private final StopService stop;
+    private final RestartService restart;
     private final ObjectProvider<HealthEndpoint> health;
     private final ObjectProvider<BacklogGauges> backlog;
     private final AuditTrail audit;
@@ -87,11 +90,11 @@ class ConsoleController {
 
     ConsoleController(
             StatusReport status,
-            ExplainCommand explain,
-            RequeueCommand requeue,
-            NotificationsCommand notifications,
-            StopCommand stop,
-            RestartCommand restart,
+            ExplainService explain,
+            RequeueService requeue,
+            NotificationsService notifications,
+            StopService stop,
+            RestartService restart,
             ObjectProvider<HealthEndpoint> health,
             ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
@@ -138,8 +141,8 @@ class ConsoleController {
         Overview s = gauges == null ? Overview.of(status.snapshot(10)) : Overview.of(status, gauges.current());
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
-        model.put("leaseSince", utc(s.lease().lockedAt()));
-        model.put("leaseUntil", utc(s.lease().until()));
+        model.put("leaseSince", ConsolePages.when(s.lease().lockedAt()));
+        model.put("leaseUntil", ConsolePages.when(s.lease().until()));
         if (gauges != null) {
             BacklogGauges.Snapshot f = gauges.current();
             Map<String, Object> freshness = new LinkedHashMap<>();
@@ -149,7 +152,7 @@ class ConsoleController {
             freshness.put(
                     "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
-            freshness.put("refresh", shop.reconciler.Durations.format(BacklogGauges.REFRESH));
+            freshness.put("refresh", Durations.format(BacklogGauges.REFRESH));
             model.put("freshness", freshness);
         }
         model.put(
@@ -164,7 +167,7 @@ class ConsoleController {
         model.put("anomalies", ConsolePages.number(s.anomalies().count()));
         model.put("anomalyCodes", orderLinks(s.anomalies().first()));
         model.put("stuck", ConsolePages.number(s.stuck().count()));
-        model.put("stuckAfter", s.stuckAfter());
+        model.put("stuckAfter", Durations.format(s.stuckAfter()));
         model.put("stuckCodes", orderLinks(s.stuck().first()));
         model.put("writeFailures", ConsolePages.number(s.writeFailures()));
         model.put("orphaned", s.orphaned());
@@ -180,7 +183,7 @@ class ConsoleController {
             Instant oldestQueued,
             long uncertain,
             RunPreview.Group anomalies,
-            String stuckAfter,
+            Duration stuckAfter,
             RunPreview.Group stuck,
             long writeFailures,
             List<Long> orphaned) {
@@ -293,7 +296,7 @@ class ConsoleController {
         Map<String, Object> model = base("Order lookup", request, who);
         model.put("code", code);
         if (code != null && !code.isBlank()) {
-            Optional<ExplainCommand.Explanation> e = explain.explain(code.strip());
+            Optional<ExplainService.Explanation> e = explain.explain(code.strip());
             model.put("notFound", e.isEmpty());
             e.ifPresent(x -> {
                 model.put("order", x);
@@ -316,7 +319,7 @@ class ConsoleController {
                                         "title", String.valueOf(t.title()),
                                         "status", String.valueOf(t.status()),
                                         "state", t.state().name().toLowerCase(Locale.ROOT),
-                                        "ago", ExplainCommand.ago(t.changedSecondsAgo()),
+                                        "ago", Ago.of(t.changedSecondsAgo()),
                                         "stuck", t.stuck()))
                                 .toList());
                 if (x.notification() != null) {
@@ -357,7 +360,7 @@ class ConsoleController {
         }
         List<NotificationStore.Row> rows = model.containsKey("sinceInvalid")
                 ? List.of()
-                : notifications.list(new NotificationsCommand.Filter(wanted, since, errorValue, LIST_LIMIT, before));
+                : notifications.list(new NotificationsService.Filter(wanted, since, errorValue, LIST_LIMIT, before));
         model.put("rows", rows.stream().map(this::notification).toList());
         model.put("none", rows.isEmpty());
         model.put("limited", rows.size() == LIST_LIMIT ? ConsolePages.number(LIST_LIMIT) : null);
@@ -400,7 +403,7 @@ class ConsoleController {
                     .header("Location", request.getContextPath() + "/console/notifications?status=failed")
                     .build();
         }
-        RequeueCommand.Result result =
+        RequeueService.Result result =
                 requeue.requeueOrders(orderCodes, uncertain, Actor.console(who.getName(), reason));
         request.getSession()
                 .setAttribute(
@@ -474,14 +477,6 @@ class ConsoleController {
         return result;
     }
 
-    /** A UTC instant as {@code status} prints it ({@code Instant.toString()}), for a {@code <time>}. */
-    private static ConsolePages.When utc(String instant) {
-        if (instant == null || "null".equals(instant)) {
-            return null;
-        }
-        return ConsolePages.when(Instant.parse(instant));
-    }
-
     /** The form's date is UTC, as the console shows times; the rows are stamped in the database's zone. */
     private Since inDatabaseZone(Since since) {
         return since.at() == null
@@ -490,9 +485,7 @@ class ConsoleController {
     }
 
     private static String age(double seconds) {
-        return Double.isNaN(seconds)
-                ? "unknown (the database has not answered yet)"
-                : ExplainCommand.ago((long) seconds);
+        return Double.isNaN(seconds) ? "unknown (the database has not answered yet)" : Ago.of((long) seconds);
     }
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {

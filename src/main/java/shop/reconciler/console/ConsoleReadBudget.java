@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.servlet.HandlerInterceptor;
+import shop.reconciler.db.PoolSizing;
 
 /**
  * The console's share of the connection pool: at most {@link #CONNECTIONS} pages read the database
@@ -19,8 +20,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
  */
 public final class ConsoleReadBudget implements HandlerInterceptor {
 
-    /** Pages that may read the database at once; {@code PoolSizing} adds as many connections. */
-    public static final int CONNECTIONS = 2;
+    /** Pages that may read the database at once; {@link PoolSizing} adds as many connections. */
+    static final int CONNECTIONS = PoolSizing.CONSOLE_CONNECTIONS;
 
     static final Duration WAIT = Duration.ofSeconds(10);
 

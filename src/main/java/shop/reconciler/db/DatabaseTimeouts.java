@@ -3,8 +3,8 @@ package shop.reconciler.db;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import shop.reconciler.Durations;
 import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.text.Durations;
 
 /**
  * {@code reconciler.db.*}: how long the MySQL driver waits for the network, so that a database

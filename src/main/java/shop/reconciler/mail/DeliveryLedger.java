@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
-import shop.reconciler.Durations;
 import shop.reconciler.outbox.Notification;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.outbox.NotificationStore.Settlement;
+import shop.reconciler.text.Durations;
 
 /**
  * The ledger of one SMTP connection's deliveries: what is charged, settled and uncertain, on a

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
-import shop.reconciler.EmailAddresses;
+import shop.reconciler.addressing.EmailAddresses;
+import shop.reconciler.addressing.MessageIds;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
-import shop.reconciler.outbox.MessageIds;
 import shop.reconciler.outbox.Notification;
 
 /**

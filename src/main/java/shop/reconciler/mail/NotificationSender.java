@@ -27,13 +27,13 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
-import shop.reconciler.StepCounters;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.Notification;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.outbox.NotificationStore.Claimed;
 import shop.reconciler.outbox.NotificationStore.Settlement;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * The send loop: sends the notifications of one chunk over {@code reconciler.mail.connections}

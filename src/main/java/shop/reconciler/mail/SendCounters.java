@@ -3,7 +3,7 @@ package shop.reconciler.mail;
 import java.util.List;
 
 /**
- * The keys of the send step's counts (see {@link shop.reconciler.StepCounters}), each thing counted
+ * The keys of the send step's counts (see {@link shop.reconciler.progress.StepCounters}), each thing counted
  * apart: a notification ends one run in exactly one of sent, refused, failed, retry later or not
  * connected (or is claimed elsewhere).
  */

@@ -10,8 +10,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.dao.DataAccessException;
-import shop.reconciler.StepCounters;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * Makes the send step's record in the job repository say what happened to the emails.

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import shop.reconciler.StepCounters;
-import shop.reconciler.StepProgressLog;
+import shop.reconciler.progress.StepCounters;
+import shop.reconciler.progress.StepProgressLog;
 
 /**
  * The send step's progress: notifications read, sent, refused, failed, left for later, not tried, uncertain, per

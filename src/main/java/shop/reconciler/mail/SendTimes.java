@@ -2,7 +2,7 @@ package shop.reconciler.mail;
 
 import java.util.List;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * Where the send step's time per email goes, for its progress line: the conversation with the

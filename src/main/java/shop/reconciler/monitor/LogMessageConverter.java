@@ -2,11 +2,11 @@ package shop.reconciler.monitor;
 
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import shop.reconciler.Printable;
+import shop.reconciler.text.Printable;
 
 /**
  * {@code %safeMessage} in the log pattern: the event's message with every secret removed
- * ({@link Redaction}) and every control character escaped ({@link shop.reconciler.Printable}), so that a
+ * ({@link Redaction}) and every control character escaped ({@link shop.reconciler.text.Printable}), so that a
  * log event is one line whatever shop data it quotes.
  */
 public final class LogMessageConverter extends ClassicConverter {

@@ -3,12 +3,12 @@ package shop.reconciler.monitor;
 import ch.qos.logback.classic.pattern.ExtendedThrowableProxyConverter;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import shop.reconciler.Printable;
+import shop.reconciler.text.Printable;
 
 /**
  * {@code %safeException} in the log pattern: the stack trace of a logged exception, with every
  * secret removed ({@link Redaction}: a driver's message may quote the URL) and the control
- * characters of each exception's message escaped ({@link shop.reconciler.Printable}: a message may quote
+ * characters of each exception's message escaped ({@link shop.reconciler.text.Printable}: a message may quote
  * shop data), so that the trace keeps its own line structure and no more.
  */
 public final class LogThrowableConverter extends ExtendedThrowableProxyConverter {

@@ -13,11 +13,11 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
-import shop.reconciler.StepCounters;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
 import shop.reconciler.mail.SendCounters;
 import shop.reconciler.mail.SendStepConfiguration;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.ReconcileCounters;
 

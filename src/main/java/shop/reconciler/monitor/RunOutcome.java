@@ -10,9 +10,9 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
-import shop.reconciler.StepCounters;
 import shop.reconciler.mail.SendCounters;
 import shop.reconciler.mail.SendStepConfiguration;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.ReconcileCounters;
 

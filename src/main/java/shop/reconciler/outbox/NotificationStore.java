@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Component;
+import shop.reconciler.addressing.MessageIds;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.db.TableNames;

@@ -11,9 +11,9 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import shop.reconciler.Printable;
-import shop.reconciler.StepCounters;
 import shop.reconciler.db.DatabaseErrors;
+import shop.reconciler.progress.StepCounters;
+import shop.reconciler.text.Printable;
 
 /**
  * Finds the one order whose data the database refuses, so that it stops nothing else.

@@ -3,7 +3,7 @@ package shop.reconciler.reconcile;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * What the writer did with (part of) a chunk: the orders it completed, the notifications it

@@ -3,7 +3,7 @@ package shop.reconciler.reconcile;
 import java.util.List;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * Lets through only finished orders; the rest are filtered (Spring Batch's filter count). An order

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import shop.reconciler.Printable;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
+import shop.reconciler.text.Printable;
 
 /**
  * The per-order conditions a reconcile step reports: their counts ({@link ReconcileCounters}) and

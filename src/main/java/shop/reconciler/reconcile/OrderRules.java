@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-import shop.reconciler.Durations;
-import shop.reconciler.EmailAddresses;
+import shop.reconciler.addressing.EmailAddresses;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;
+import shop.reconciler.text.Durations;
 
 /**
  * The reconciler's rules, each written once, both as the Java decision and as the SQL predicate

@@ -6,7 +6,7 @@ import java.util.List;
 import org.springframework.batch.core.partition.StepExecutionAggregator;
 import org.springframework.batch.core.partition.support.DefaultStepExecutionAggregator;
 import org.springframework.batch.core.step.StepExecution;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 
 /**
  * The partitioned reconcile step's totals: Spring Batch's sums of the partitions' counts and

@@ -3,7 +3,7 @@ package shop.reconciler.reconcile;
 import java.util.List;
 
 /**
- * The keys of the reconcile step's counts (see {@link shop.reconciler.StepCounters}). Each thing
+ * The keys of the reconcile step's counts (see {@link shop.reconciler.progress.StepCounters}). Each thing
  * counted has one name: the key's part after {@code reconcile.} is what {@code status} shows, and
  * the constant is that name in upper case.
  */

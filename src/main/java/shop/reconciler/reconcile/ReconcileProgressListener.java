@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
-import shop.reconciler.StepCounters;
-import shop.reconciler.StepProgressLog;
+import shop.reconciler.progress.StepCounters;
+import shop.reconciler.progress.StepProgressLog;
 
 /**
  * The reconcile step's progress: orders scanned, completed, left open, anomalies, per second; and

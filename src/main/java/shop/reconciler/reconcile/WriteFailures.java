@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import shop.reconciler.Printable;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.db.TableNames;
+import shop.reconciler.text.Printable;
 
 /**
  * The {@code {{failures}}} table, and every statement on it: the orders whose write the

@@ -21,7 +21,7 @@ import org.springframework.security.authentication.event.AbstractAuthenticationF
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.web.filter.OncePerRequestFilter;
-import shop.reconciler.Printable;
+import shop.reconciler.text.Printable;
 
 /**
  * Failed sign-ins on {@code serve}'s HTTP port (the console's form and HTTP Basic): each is logged

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
-import shop.reconciler.outbox.MessageIds;
+import shop.reconciler.addressing.MessageIds;
 
 class ReconcilerPropertiesTest {
 

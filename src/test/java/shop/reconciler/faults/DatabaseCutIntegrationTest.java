@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.cli.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.TcpProxy;
 import shop.reconciler.support.TestDatabase;

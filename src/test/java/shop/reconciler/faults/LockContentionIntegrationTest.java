@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.cli.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.TestDatabase;
 

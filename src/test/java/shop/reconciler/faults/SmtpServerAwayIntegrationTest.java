@@ -10,7 +10,7 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.cli.CliRunner;
 
 /**
  * No email fails because the server was away: an outage longer than {@code max-attempts} runs, or

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
+import shop.reconciler.addressing.MessageIds;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
-import shop.reconciler.outbox.MessageIds;
 import shop.reconciler.outbox.Notification;
 
 class EmailComposerTest {

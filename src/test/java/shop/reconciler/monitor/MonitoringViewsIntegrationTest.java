@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
 import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.cli.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;

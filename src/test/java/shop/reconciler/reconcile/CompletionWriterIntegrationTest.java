@@ -15,11 +15,11 @@ import org.springframework.batch.test.MetaDataInstanceFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import shop.reconciler.StepCounters;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
 import shop.reconciler.db.TableNames;
 import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
 

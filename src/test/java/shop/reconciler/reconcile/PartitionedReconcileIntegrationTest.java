@@ -9,7 +9,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.test.context.TestPropertySource;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
 /** {@code reconciler.partitions=2}: the same outcome as one step, in two id ranges at once. */

@@ -9,7 +9,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import shop.reconciler.StepCounters;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
 /**

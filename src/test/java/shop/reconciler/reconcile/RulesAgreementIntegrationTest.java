@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import shop.reconciler.StepCounters;
-import shop.reconciler.ops.ExplainCommand;
-import shop.reconciler.ops.ExplainCommand.Verdict;
+import shop.reconciler.operations.ExplainService;
+import shop.reconciler.operations.ExplainService.Verdict;
+import shop.reconciler.progress.StepCounters;
 import shop.reconciler.support.JobIntegrationTestSupport;
 
 /**
@@ -43,7 +43,7 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
     private RunPreview preview;
 
     @Autowired
-    private ExplainCommand explain;
+    private ExplainService explain;
 
     @Test
     void planAndExplainAgreeWithWhatTheRunDoesOnEveryRule() {
@@ -114,7 +114,7 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
 
         // when: plan, explain each order, then run
         RunPreview.Plan plan = preview.plan(10_000);
-        Map<String, ExplainCommand.Explanation> explained = new HashMap<>();
+        Map<String, ExplainService.Explanation> explained = new HashMap<>();
         for (String code : statusBefore.keySet()) {
             explained.put(code, explain.explain(code).orElseThrow());
         }
@@ -190,7 +190,7 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
         assertThat(set(plan.stuck()))
                 .describedAs("plan's stuck: the candidates explain shows a stuck task of")
                 .isEqualTo(
-                        codes(candidates, c -> explained.get(c).tasks().stream().anyMatch(ExplainCommand.Task::stuck)))
+                        codes(candidates, c -> explained.get(c).tasks().stream().anyMatch(ExplainService.Task::stuck)))
                 .containsAll(verdicts(explained, Verdict.STUCK))
                 .isNotEmpty();
 
@@ -218,7 +218,7 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
         return new TreeSet<>(group.first());
     }
 
-    private static Set<String> verdicts(Map<String, ExplainCommand.Explanation> explained, Verdict verdict) {
+    private static Set<String> verdicts(Map<String, ExplainService.Explanation> explained, Verdict verdict) {
         return codes(explained.keySet(), c -> explained.get(c).verdict() == verdict);
     }
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import shop.reconciler.ops.CliRunner;
+import shop.reconciler.cli.CliRunner;
 
 /**
  * A fresh shop (its own database on the real server, the reconciler's schema made by a first

@@ -5,7 +5,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
-import shop.reconciler.ShopSchema;
+import shop.reconciler.db.ShopSchema;
 import shop.reconciler.db.TableNames;
 
 /**
