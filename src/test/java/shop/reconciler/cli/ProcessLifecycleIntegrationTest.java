@@ -211,12 +211,13 @@ class ProcessLifecycleIntegrationTest {
 
     @Test
     void stopDuringALongSendChunkStopsBetweenTwoMessagesAndTheRestartSendsTheRestOnce() throws Exception {
-        // given: one send chunk of 20 (reconciler.mail.chunk-size 1000), each result's record slowed
-        // (0.6 s: the stop, a command of its own, lands within 12 messages on a busy machine)
+        // given: one send chunk of 20 (reconciler.mail.chunk-size 1000) over the default 4 SMTP
+        // connections, each result's record slowed (2.4 s: with 4 connections a message every 0.6 s,
+        // so the stop, a command of its own, lands within 12 messages on a busy machine)
         seedFinishedOrders(20);
         shop.jdbc()
                 .execute("CREATE TRIGGER slow_sent BEFORE UPDATE ON order_notifications FOR EACH ROW"
-                        + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(0.6); END IF; END");
+                        + " BEGIN IF NEW.status = 'sent' THEN DO SLEEP(2.4); END IF; END");
         Process node = start("run");
         await(STARTED_WITHIN, () -> smtp.getReceivedMessages().length >= 3);
 
