@@ -1,4 +1,4 @@
--- Indexes for the operator's reads on a big outbox (issue 24.3): each turns a scan of every
+-- Indexes for the operator's reads on a big outbox: each turns a scan of every
 -- notification into a look-up of the few rows it asks for.
 -- status: the oldest queued notification (MIN(created_at) of the queued ones, read off the index).
 CREATE INDEX ${table_prefix}idx_order_notifications_status_created ON ${table_prefix}order_notifications (status, created_at);

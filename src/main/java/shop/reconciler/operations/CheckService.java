@@ -41,7 +41,7 @@ public class CheckService {
                             "CREATE INDEX idx_download_tasks_order_status ON download_tasks (order_id, status)"));
 
     /**
-     * Indexes on the shop's tables that the operator's reads need on a big shop (issue 24.3), by
+     * Indexes on the shop's tables that the operator's reads need on a big shop, by
      * table: their leading columns, what goes slow without them, the statement that adds them. Their
      * absence fails nothing; check names them.
      */

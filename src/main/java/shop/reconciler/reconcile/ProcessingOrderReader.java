@@ -188,7 +188,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
      * Which tasks the tally reads. Where the page's orders are most of the ids between its first
      * and last (a first run over a backlog, where nine orders in ten are processing), one range of
      * the tasks' index from the first to the last: the tasks are read in one pass in index order,
-     * as the set-based floor's aggregate-once form reads them (issue 24.2), instead of one look-up
+     * as the set-based floor's aggregate-once form reads them, instead of one look-up
      * per order; the tallies of orders in the range that are not in the page are read and left
      * out. Where they are sparse (later runs, a few open orders among completed ones), their ids.
      */
