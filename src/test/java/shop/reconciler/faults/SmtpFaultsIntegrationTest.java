@@ -208,9 +208,11 @@ class SmtpFaultsIntegrationTest {
         // when
         CliRunner.Result run = reconciler.cli("run");
 
-        // then: the throttled one waits for the next run, every other one is sent once; after the
-        // throttling reply only the connections that had already taken their turn sent anything
-        // before the pause was over
+        // then: the throttled one waits for the next run, every other one is sent once; before the
+        // pause was over each other connection sent at most the message it had already taken its
+        // turn for, and at most one more whose turn it took between the server's reply and the
+        // throttled connection's reading of it (a race the client cannot close: seen on a loaded
+        // 2-core machine); the last message still went out after the pause
         assertThat(run.exit()).describedAs(run.describe()).isZero();
         assertThat(reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
                 .describedAs(reconciler.notificationsDump())
@@ -227,7 +229,7 @@ class SmtpFaultsIntegrationTest {
                 .skip(1)
                 .filter(t -> (t - throttledAt) / 1_000_000 < 1500 - 150)
                 .count();
-        assertThat(duringPause).describedAs("MAIL FROM within the pause").isLessThanOrEqualTo(connections - 1);
+        assertThat(duringPause).describedAs("MAIL FROM within the pause").isLessThanOrEqualTo(2L * (connections - 1));
         assertThat((times.get(n - 1) - throttledAt) / 1_000_000).isGreaterThanOrEqualTo(1500 - 150);
     }
 
