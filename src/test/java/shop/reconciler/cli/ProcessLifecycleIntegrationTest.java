@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
@@ -431,11 +433,19 @@ class ProcessLifecycleIntegrationTest {
         return executionId;
     }
 
+    /**
+     * Seeds in one transaction, so a serving node's tick sees all of them or none: a tick that
+     * caught a few would finish them quickly and a SIGTERM meant for a running run would land
+     * between runs.
+     */
     private void seedFinishedOrders(int count) {
         int start = shop.count("SELECT COUNT(*) FROM orders");
-        for (int i = start + 1; i <= start + count; i++) {
-            shop.processingOrder(String.format("P-%04d", i), "p" + i + "@example.com", "completed");
-        }
+        new TransactionTemplate(new DataSourceTransactionManager(shop.jdbc().getDataSource()))
+                .executeWithoutResult(transaction -> {
+                    for (int i = start + 1; i <= start + count; i++) {
+                        shop.processingOrder(String.format("P-%04d", i), "p" + i + "@example.com", "completed");
+                    }
+                });
     }
 
     private void slowNotificationInserts(double seconds) {
