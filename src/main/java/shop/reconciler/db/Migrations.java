@@ -172,6 +172,11 @@ public final class Migrations {
         Refused(String message) {
             super(message);
         }
+
+        /** A migration that cannot go on; {@code message} says what the operator does about it. */
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**

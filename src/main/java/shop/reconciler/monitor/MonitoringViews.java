@@ -4,12 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
 import org.flywaydb.core.api.migration.JavaMigration;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
+import shop.reconciler.db.Migrations;
 import shop.reconciler.db.TableNames;
 import shop.reconciler.reconcile.OrderRules;
 
@@ -34,12 +36,16 @@ import shop.reconciler.reconcile.OrderRules;
  * Only MySQL and MariaDB have the views; on the demo's H2 the migration does nothing. Re-creating
  * a view needs {@code CREATE VIEW} and {@code DROP} on it, besides {@code SELECT} on the shop's
  * tables: the installing user has them; a start as the day-to-day user after a change of those
- * settings fails with a line that says so.
+ * settings is refused with a line that says so (Flyway records the attempt as failed, so
+ * {@code repair} comes first).
  */
 @Component
 public class MonitoringViews implements JavaMigration {
 
     static final String DESCRIPTION = "monitoring views";
+
+    /** MySQL's and MariaDB's errors for a statement the user has no privilege for. */
+    private static final Set<Integer> DENIED = Set.of(1044, 1142, 1143, 1227);
 
     /** The orders a run would complete now; the reconcile step re-checks each under locks. */
     static final String COMPLETABLE_ORDERS = """
@@ -140,17 +146,26 @@ public class MonitoringViews implements JavaMigration {
                 try {
                     statement.execute(sql);
                 } catch (SQLException e) {
-                    throw new SQLException(
-                            "cannot re-create the monitoring views for the configured rules"
-                                    + " (reconciler.terminal-task-statuses, reconciler.stuck-task-after): "
-                                    + e.getMessage()
-                                    + "; the database user needs CREATE VIEW and DROP on them: start once as"
-                                    + " the user that installs and upgrades the reconciler, or grant those",
-                            e.getSQLState(),
-                            e.getErrorCode(),
+                    if (!DENIED.contains(e.getErrorCode())) {
+                        throw e;
+                    }
+                    throw new Migrations.Refused(
+                            "the monitoring views are made again for reconciler.terminal-task-statuses and"
+                                    + " reconciler.stuck-task-after (after an upgrade or a change of either), and this"
+                                    + " database user may not make them again (" + e.getMessage() + "): run '"
+                                    + Migrations.REPAIR_COMMAND
+                                    + "', then start once as the user that installs and upgrades the reconciler, or"
+                                    + " grant this one CREATE VIEW and DROP on " + String.join(", ", viewNames()),
                             e);
                 }
             }
         }
+    }
+
+    /** The views this migration makes, with the table prefix. */
+    List<String> viewNames() {
+        return List.of("reconciler_completable_orders", "reconciler_anomalies", "reconciler_stuck_orders").stream()
+                .map(view -> tables.prefix() + view)
+                .toList();
     }
 }
