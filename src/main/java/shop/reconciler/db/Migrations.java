@@ -15,6 +15,7 @@ import org.flywaydb.core.api.Location;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -40,6 +41,10 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *       {@code reconciler.db.migration-timeout} ({@link DatabaseTimeouts}), not the runs' shorter one: a table
  *       rebuild may take long.
  *   <li>{@link HalfAppliedMigrations} makes a version that was cut off half-way safe to apply again.
+ *   <li>Java migrations that packages above this one write (the monitoring views, made from the
+ *       rules and the configuration) are passed in as {@link JavaMigration}s, to start-up's Flyway
+ *       and to {@code check}'s and {@code repair}'s alike: a Flyway without an applied one would
+ *       call it missing.
  * </ul>
  */
 public final class Migrations {
@@ -55,7 +60,8 @@ public final class Migrations {
             TableNames tables,
             Dialect dialect,
             DataSource dataSource,
-            Environment environment) {
+            Environment environment,
+            List<JavaMigration> javaMigrations) {
         List<Location> locations = new ArrayList<>(List.of(flyway.getLocations()));
         String platform = dialect.isMySqlFamily() ? "mysql" : "h2";
         if (tables.isDefault()) {
@@ -70,7 +76,13 @@ public final class Migrations {
         placeholders.putAll(tables.placeholders());
         List<org.flywaydb.core.api.callback.Callback> callbacks = new ArrayList<>(List.of(flyway.getCallbacks()));
         callbacks.add(new HalfAppliedMigrations(tables, dialect));
+        List<JavaMigration> migrations = new ArrayList<>(List.of(flyway.getJavaMigrations()));
+        // Spring Boot's own Flyway already holds the JavaMigration beans: each once
+        javaMigrations.stream()
+                .filter(m -> migrations.stream().noneMatch(known -> known == m))
+                .forEach(migrations::add);
         return flyway.locations(locations.toArray(Location[]::new))
+                .javaMigrations(migrations.toArray(JavaMigration[]::new))
                 .placeholders(placeholders)
                 .table(tables.schemaHistory(flyway.getTable()))
                 .callbacks(callbacks.toArray(org.flywaydb.core.api.callback.Callback[]::new))
@@ -83,7 +95,11 @@ public final class Migrations {
      * {@code check} and {@code repair}.
      */
     public static Flyway standalone(
-            TableNames tables, Dialect dialect, DataSource dataSource, Environment environment) {
+            TableNames tables,
+            Dialect dialect,
+            DataSource dataSource,
+            Environment environment,
+            List<JavaMigration> javaMigrations) {
         FluentConfiguration flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .table(environment.getProperty("spring.flyway.table", "reconciler_schema_history"))
@@ -92,7 +108,8 @@ public final class Migrations {
                         .split("\\s*,\\s*"))
                 .baselineOnMigrate(true)
                 .baselineVersion("0");
-        return configure(flyway, tables, dialect, dataSource, environment).load();
+        return configure(flyway, tables, dialect, dataSource, environment, javaMigrations)
+                .load();
     }
 
     /**
@@ -155,6 +172,20 @@ public final class Migrations {
         Refused(String message) {
             super(message);
         }
+
+        /** A migration that cannot go on; {@code message} says what the operator does about it. */
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A migration as an operator reads it: {@code version 7 (monitoring views)}, or, for a
+     * repeatable one, {@code repeatable migration (monitoring views)}.
+     */
+    public static String name(MigrationInfo migration) {
+        return (migration.getVersion() == null ? "repeatable migration" : "version " + migration.getVersion()) + " ("
+                + migration.getDescription() + ")";
     }
 
     /**
@@ -168,9 +199,7 @@ public final class Migrations {
             return null;
         }
         return "the schema history (" + historyTable + ") records a failed migration: "
-                + failed.stream()
-                        .map(i -> "version " + i.getVersion() + " (" + i.getDescription() + ")")
-                        .collect(Collectors.joining(", "))
+                + failed.stream().map(Migrations::name).collect(Collectors.joining(", "))
                 + "; run '" + REPAIR_COMMAND + "' (same settings) to clear it, then start again: the"
                 + " migration is applied again from its start (README, Operations: upgrades)";
     }

@@ -2,9 +2,11 @@ package shop.reconciler.db;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.repository.ExecutionContextSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
@@ -40,8 +42,18 @@ class SchemaConfiguration {
 
     @Bean
     FlywayConfigurationCustomizer reconcilerMigrations(
-            TableNames tables, Dialect dialect, DataSource dataSource, Environment environment) {
-        return flyway -> Migrations.configure(flyway, tables, dialect, dataSource, environment);
+            TableNames tables,
+            Dialect dialect,
+            DataSource dataSource,
+            Environment environment,
+            ObjectProvider<JavaMigration> javaMigrations) {
+        return flyway -> Migrations.configure(
+                flyway,
+                tables,
+                dialect,
+                dataSource,
+                environment,
+                javaMigrations.orderedStream().toList());
     }
 
     /**

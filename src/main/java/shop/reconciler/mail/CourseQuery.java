@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import shop.reconciler.reconcile.OrderRules;
 
 /**
  * Reads what a send chunk's emails say about their orders' courses, in bounded memory whatever
  * the shop holds (an order with 10,000 tasks, each with a 64 KB error, is about 650 MB in full).
  *
  * <ol>
- *   <li>One aggregate query counts every order's tasks: all, completed, failed.
+ *   <li>One aggregate query counts every order's tasks: all, delivered, failed, by the rules of
+ *       {@link OrderRules}.
  *   <li>The orders are cut into batches of at most {@value #ROWS_PER_BATCH} listed rows, in the
  *       order the chunk sends them.
  *   <li>When the sender reaches a batch's first order, one query reads that batch's listed rows:
@@ -33,14 +35,15 @@ final class CourseQuery {
     static final int LINK_CHARS = EmailComposer.MAX_LINK + 100;
     static final int ERROR_CHARS = 2 * EmailComposer.MAX_ERROR;
 
+    /** The markers are the rules ({@link OrderRules#sql}): delivered and failed as the email says them. */
     static final String COUNTS_SQL = """
-            SELECT order_id,
+            SELECT t.order_id,
                    COUNT(*) AS total,
-                   SUM(CASE WHEN LOWER(status) = 'completed' THEN 1 ELSE 0 END) AS completed,
-                   SUM(CASE WHEN LOWER(status) = 'failed' THEN 1 ELSE 0 END) AS failed
-              FROM download_tasks
-             WHERE order_id IN (:orderIds)
-             GROUP BY order_id
+                   SUM(CASE WHEN {{taskIsDelivered}} THEN 1 ELSE 0 END) AS completed,
+                   SUM(CASE WHEN {{taskIsFailed}} THEN 1 ELSE 0 END) AS failed
+              FROM download_tasks t
+             WHERE t.order_id IN (:orderIds)
+             GROUP BY t.order_id
             """;
 
     static final String LISTED_SQL = """
@@ -60,17 +63,19 @@ final class CourseQuery {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final int maxListed;
+    private final String countsSql;
 
-    CourseQuery(NamedParameterJdbcTemplate jdbc, int maxListed) {
+    CourseQuery(NamedParameterJdbcTemplate jdbc, int maxListed, OrderRules rules) {
         this.jdbc = jdbc;
         this.maxListed = maxListed;
+        this.countsSql = rules.fill(COUNTS_SQL);
     }
 
     /** The courses of these orders (in the order they will be asked for), read batch by batch. */
     Batches of(List<Long> orderIds) {
         Map<Long, int[]> counts = new HashMap<>();
         if (!orderIds.isEmpty()) {
-            jdbc.query(COUNTS_SQL, Map.of("orderIds", orderIds), rs -> {
+            jdbc.query(countsSql, Map.of("orderIds", orderIds), rs -> {
                 counts.put(
                         rs.getLong("order_id"),
                         new int[] {rs.getInt("total"), rs.getInt("completed"), rs.getInt("failed")});

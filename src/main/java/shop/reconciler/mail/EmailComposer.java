@@ -24,6 +24,7 @@ import shop.reconciler.addressing.MessageIds;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.Notification;
+import shop.reconciler.reconcile.OrderRules;
 
 /**
  * Builds an order's notification: text/plain UTF-8 from the Mustache template of
@@ -33,6 +34,11 @@ import shop.reconciler.outbox.Notification;
  * <p>Shop text is untrusted: line breaks and control characters in titles, links and errors are
  * folded into spaces (no forged lines, no header injection), long values are cut, and at most
  * {@code reconciler.mail.max-listed-courses} courses are listed one by one, the rest summarised.
+ *
+ * <p>Each course shows its link when it was delivered and its error when it failed
+ * ({@link OrderRules#isDeliveredTask}, {@link OrderRules#isFailedTask}). A course whose task ended in
+ * another terminal status (one an operator added to {@code reconciler.terminal-task-statuses}, say
+ * {@code cancelled}) shows that status as it is, and counts neither as ready nor as not delivered.
  */
 class EmailComposer {
 
@@ -47,9 +53,11 @@ class EmailComposer {
     private final ReconcilerProperties.Mail mail;
     private final Template template;
     private final InternetAddress from;
+    private final OrderRules rules;
 
-    EmailComposer(ReconcilerProperties properties, ResourceLoader resources) {
+    EmailComposer(ReconcilerProperties properties, ResourceLoader resources, OrderRules rules) {
         this.mail = properties.mail();
+        this.rules = rules;
         this.template = load(resources, mail.template());
         try {
             this.from = new InternetAddress(mail.from(), true);
@@ -75,7 +83,7 @@ class EmailComposer {
 
     MimeMessage compose(Session session, Notification notification, List<CourseResult> courses)
             throws MessagingException {
-        return compose(session, notification, OrderCourses.of(courses));
+        return compose(session, notification, OrderCourses.of(courses, rules));
     }
 
     MimeMessage compose(Session session, Notification notification, OrderCourses courses) throws MessagingException {
@@ -101,7 +109,7 @@ class EmailComposer {
     }
 
     String body(String orderCode, List<CourseResult> courses) {
-        return body(orderCode, OrderCourses.of(courses));
+        return body(orderCode, OrderCourses.of(courses, rules));
     }
 
     /**
@@ -117,8 +125,8 @@ class EmailComposer {
             if (listed.size() >= mail.maxListedCourses()) {
                 break;
             }
-            boolean isCompleted = OrderCourses.isCompleted(course.status());
-            boolean isFailed = OrderCourses.isFailed(course.status());
+            boolean isCompleted = rules.isDeliveredTask(course.status());
+            boolean isFailed = rules.isFailedTask(course.status());
             listedCompleted += isCompleted ? 1 : 0;
             listedFailed += isFailed ? 1 : 0;
             Map<String, Object> line = new LinkedHashMap<>();

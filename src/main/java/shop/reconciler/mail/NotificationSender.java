@@ -34,6 +34,7 @@ import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.outbox.NotificationStore.Claimed;
 import shop.reconciler.outbox.NotificationStore.Settlement;
 import shop.reconciler.progress.StepCounters;
+import shop.reconciler.reconcile.OrderRules;
 
 /**
  * The send loop: sends the notifications of one chunk over {@code reconciler.mail.connections}
@@ -117,7 +118,8 @@ class NotificationSender implements ItemWriter<Notification> {
             SendCircuit circuit,
             StepExecution stepExecution,
             String claimant,
-            NotificationStore store) {
+            NotificationStore store,
+            OrderRules rules) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.transport = transport;
@@ -129,7 +131,7 @@ class NotificationSender implements ItemWriter<Notification> {
         this.stepExecution = stepExecution;
         this.claimant = claimant;
         this.store = store;
-        this.courseQuery = new CourseQuery(jdbc, mail.maxListedCourses());
+        this.courseQuery = new CourseQuery(jdbc, mail.maxListedCourses(), rules);
         this.times = new SendTimes(stepExecution.getExecutionContext());
         this.jobStatusSql = store.tables().fill(JOB_STATUS_SQL);
     }

@@ -23,6 +23,7 @@ import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.outbox.Notification;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.outbox.QueuedNotificationReader;
+import shop.reconciler.reconcile.OrderRules;
 
 /** The job's second step, {@code send}: the outbox to the SMTP server. */
 @Configuration(proxyBeanMethods = false)
@@ -54,8 +55,8 @@ public class SendStepConfiguration {
     }
 
     @Bean
-    EmailComposer emailComposer(ReconcilerProperties properties, ResourceLoader resources) {
-        return new EmailComposer(properties, resources);
+    EmailComposer emailComposer(ReconcilerProperties properties, ResourceLoader resources, OrderRules rules) {
+        return new EmailComposer(properties, resources, rules);
     }
 
     @Bean
@@ -81,6 +82,7 @@ public class SendStepConfiguration {
             ReconcilerProperties properties,
             SendCircuit sendCircuit,
             NotificationStore notificationStore,
+            OrderRules rules,
             @Value("#{stepExecution}") StepExecution stepExecution) {
         return new NotificationSender(
                 jdbc,
@@ -91,7 +93,8 @@ public class SendStepConfiguration {
                 sendCircuit,
                 stepExecution,
                 claimant(stepExecution),
-                notificationStore);
+                notificationStore,
+                rules);
     }
 
     @Bean

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.migration.JavaMigration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
@@ -75,14 +77,21 @@ public class CheckService {
     private final MailTransport outbox;
     private final Dialect dialect;
     private final TableNames tables;
+    private final List<JavaMigration> javaMigrations;
 
     CheckService(
-            DataSource dataSource, Environment environment, MailTransport outbox, Dialect dialect, TableNames tables) {
+            DataSource dataSource,
+            Environment environment,
+            MailTransport outbox,
+            Dialect dialect,
+            TableNames tables,
+            ObjectProvider<JavaMigration> javaMigrations) {
         this.dataSource = dataSource;
         this.environment = environment;
         this.outbox = outbox;
         this.dialect = dialect;
         this.tables = tables;
+        this.javaMigrations = javaMigrations.orderedStream().toList();
     }
 
     /**
@@ -94,7 +103,7 @@ public class CheckService {
 
     /** The same migrations the application applies, to compare with the database's history. */
     private Flyway flyway() {
-        return Migrations.standalone(tables, dialect, dataSource, environment);
+        return Migrations.standalone(tables, dialect, dataSource, environment, javaMigrations);
     }
 
     /** Every check, in order: database, schema (and the migrations pending), tables, indexes, mail. */
@@ -188,8 +197,8 @@ public class CheckService {
      * 11 tables, about 1200000 rows (order_notifications 1200000, ...), about 12 s}.
      */
     private String pendingLine(Connection connection, MigrationInfo migration) throws SQLException {
-        String line = "migration " + migration.getVersion() + " (" + migration.getDescription()
-                + ") is pending: the next start of any other command applies it";
+        String line = (migration.getVersion() == null ? "repeatable migration" : "migration " + migration.getVersion())
+                + " (" + migration.getDescription() + ") is pending: the next start of any other command applies it";
         List<String> rebuilt = Migrations.rebuiltBy(migration, tables, dialect);
         if (rebuilt.isEmpty()) {
             return line;

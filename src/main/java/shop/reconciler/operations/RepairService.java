@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.flywaydb.core.api.output.RepairResult;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.db.Dialect;
@@ -26,17 +28,24 @@ public class RepairService {
     private final Environment environment;
     private final Dialect dialect;
     private final TableNames tables;
+    private final List<JavaMigration> javaMigrations;
 
-    RepairService(DataSource dataSource, Environment environment, Dialect dialect, TableNames tables) {
+    RepairService(
+            DataSource dataSource,
+            Environment environment,
+            Dialect dialect,
+            TableNames tables,
+            ObjectProvider<JavaMigration> javaMigrations) {
         this.dataSource = dataSource;
         this.environment = environment;
         this.dialect = dialect;
         this.tables = tables;
+        this.javaMigrations = javaMigrations.orderedStream().toList();
     }
 
     /** Repairs the schema history; the line that says what it did. */
     public String repair() {
-        Flyway flyway = Migrations.standalone(tables, dialect, dataSource, environment);
+        Flyway flyway = Migrations.standalone(tables, dialect, dataSource, environment, javaMigrations);
         String history = flyway.getConfiguration().getTable();
         List<MigrationInfo> failed = Arrays.stream(flyway.info().all())
                 .filter(m -> m.getState().isFailed())
@@ -46,9 +55,7 @@ public class RepairService {
             return "nothing to repair: " + history + " records no failed migration";
         }
         return "repaired: removed the failed "
-                + failed.stream()
-                        .map(m -> "version " + m.getVersion() + " (" + m.getDescription() + ")")
-                        .collect(Collectors.joining(", "))
+                + failed.stream().map(Migrations::name).collect(Collectors.joining(", "))
                 + " from " + history + " (" + result.migrationsRemoved.size()
                 + " entry removed); the next start applies it again";
     }

@@ -36,6 +36,13 @@ import shop.reconciler.text.Durations;
  *       than {@code reconciler.stuck-task-after}.
  *   <li><b>Usable recipient</b>: {@code orders.user_email} if it is an address
  *       ({@link EmailAddresses}); else the notification is {@code failed} and no send is tried.
+ *   <li><b>Delivered</b> and <b>failed course</b>, what the email says of each task of a finished
+ *       order: delivered when its status is exactly {@code completed} (its drive link is listed),
+ *       failed when exactly {@code failed} (its error is listed). With the default
+ *       {@code reconciler.terminal-task-statuses} every task of a finished order is exactly one of
+ *       the two. A status an operator adds to the terminal ones (say {@code cancelled}) is neither:
+ *       it still finishes the order, and the email lists such a course with its status as it is
+ *       ({@code Status: cancelled}), counted neither as ready nor as not delivered.
  * </ol>
  *
  * <p>The SQL side is a set of {@code {{name}}} fragments ({@link #sql()}, see {@link SqlText}) over
@@ -50,6 +57,12 @@ public final class OrderRules {
     public static final String PROCESSING = "processing";
 
     public static final String COMPLETED = "completed";
+
+    /** The task status of a course delivered to the buyer: its drive link is what the email lists. */
+    public static final String TASK_DELIVERED = "completed";
+
+    /** The task status of a course that could not be delivered: its error is what the email lists. */
+    public static final String TASK_FAILED = "failed";
 
     /** The task statuses the shop defines; any other value in {@code download_tasks.status} is unknown. */
     static final List<String> SHOP_TASK_STATUSES = List.of("pending", "processing", "enrolled", "completed", "failed");
@@ -114,6 +127,8 @@ public final class OrderRules {
         parts.put("completed", SqlText.literal(COMPLETED));
         parts.put("taskIsTerminal", taskIsTerminal);
         parts.put("taskIsOpen", taskIsOpen);
+        parts.put("taskIsDelivered", dialect.isExactly("t.status", SqlText.literal(TASK_DELIVERED)));
+        parts.put("taskIsFailed", dialect.isExactly("t.status", SqlText.literal(TASK_FAILED)));
         parts.put(
                 "taskIsKnown",
                 "t.status IS NOT NULL AND " + taskStatus + " IN (" + SqlText.literals(knownStatuses) + ")");
@@ -154,7 +169,9 @@ public final class OrderRules {
      *   <li>{@code taskStatus}: {@code t.status} as an operand that compares exactly;
      *       {@code taskIsTerminal}, {@code taskIsOpen} (not terminal, no status included),
      *       {@code taskIsKnown} (a status the shop defines or a terminal one), {@code taskIsStuck}
-     *       (open and unchanged past stuck-task-after).
+     *       (open and unchanged past stuck-task-after); {@code taskIsDelivered},
+     *       {@code taskIsFailed}: what the email says of a course (never true for a task without
+     *       a status).
      *   <li>{@code orderHasTask}, {@code orderHasNoTask} (the anomaly), {@code orderHasNoOpenTask},
      *       {@code orderIsFinished}: subqueries on {@code download_tasks t} for the order {@code o}.
      *   <li>{@code backlogCutoff}, {@code stuckCutoff}: max-age and stuck-task-after ago, on the
@@ -190,6 +207,16 @@ public final class OrderRules {
             return TaskState.TERMINAL;
         }
         return status != null && known.contains(status) ? TaskState.OPEN : TaskState.UNDEFINED;
+    }
+
+    /** Delivered: the course's task status is exactly {@code completed}; the email lists its link. */
+    public boolean isDeliveredTask(String status) {
+        return TASK_DELIVERED.equals(status);
+    }
+
+    /** Failed course: the task status is exactly {@code failed}; the email lists its error. */
+    public boolean isFailedTask(String status) {
+        return TASK_FAILED.equals(status);
     }
 
     /** Finished: at least one task, and none of them open. */

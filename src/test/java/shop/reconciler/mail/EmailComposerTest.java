@@ -19,7 +19,9 @@ import org.springframework.core.io.DefaultResourceLoader;
 import shop.reconciler.addressing.MessageIds;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
+import shop.reconciler.db.Dialect;
 import shop.reconciler.outbox.Notification;
+import shop.reconciler.reconcile.OrderRules;
 
 class EmailComposerTest {
 
@@ -427,7 +429,8 @@ class EmailComposerTest {
                 .set("mail.template", template)
                 .set("mail.message-id-domain", DOMAIN)
                 .build();
-        return new EmailComposer(properties, new DefaultResourceLoader());
+        return new EmailComposer(
+                properties, new DefaultResourceLoader(), new OrderRules(properties, Dialect.of(Dialect.Kind.MYSQL)));
     }
 
     private static Session session() {

@@ -214,6 +214,122 @@ class MonitoringViewsIntegrationTest {
     }
 
     @Test
+    void orderViewsFollowTheConfiguredRulesAndAreCreatedAgainWhenTheConfigurationChanges() throws Exception {
+        // given: a shop whose workers also end tasks as 'cancelled' (its status column a VARCHAR)
+        shop.jdbc().execute("ALTER TABLE download_tasks MODIFY status VARCHAR(32) NOT NULL DEFAULT 'pending'");
+        shop.processingOrder("CV-1", "cv1@example.com", "completed");
+        shop.processingOrder("CV-2", "cv2@example.com", "completed", "cancelled");
+        ageTasksHours(shop.processingOrder("CV-3", "cv3@example.com", "completed", "processing"), 5);
+        ageTasksHours(shop.processingOrder("CV-4", "cv4@example.com", "cancelled"), 48);
+        shop.order("CV-5", "cv5@example.com", "processing");
+        ageTasksHours(shop.processingOrder("CV-6", "cv6@example.com", "pending"), 1);
+        ageTasksHours(shop.processingOrder("CV-7", "cv7@example.com", "Cancelled"), 48);
+        String[] cancelledIsTerminal = {
+            "--reconciler.terminal-task-statuses=completed,failed,cancelled", "--reconciler.stuck-task-after=3h"
+        };
+        String[] defaults = {};
+
+        // when: the first start with 'cancelled' terminal and stuck after 3 hours
+        JsonNode planA = plan(cancelledIsTerminal);
+
+        // then: the views list what plan says a run would do, by the configured rules
+        assertThat(codes("SELECT order_code FROM reconciler_completable_orders ORDER BY order_id"))
+                .containsExactly("CV-1", "CV-2", "CV-4")
+                .isEqualTo(planCodes(planA, "complete"));
+        assertThat(codes("SELECT order_code FROM reconciler_stuck_orders ORDER BY order_id"))
+                .containsExactly("CV-3", "CV-7")
+                .isEqualTo(planCodes(planA, "stuck"));
+        assertThat(codes("SELECT order_code FROM reconciler_anomalies ORDER BY order_id"))
+                .containsExactly("CV-5")
+                .isEqualTo(planCodes(planA, "anomalies"));
+        CliRunner.Result explained = cli(args(cancelledIsTerminal, "explain", "CV-4", "--json"));
+        assertThat(explained.exit()).describedAs(explained.describe()).isZero();
+        assertThat(JsonMapper.builder()
+                        .build()
+                        .readTree(explained.out())
+                        .get("verdict")
+                        .asString())
+                .isEqualTo("FINISHED");
+        assertThat(viewMigrations())
+                .describedAs("the views' migrations applied")
+                .hasSize(1);
+
+        // and: check with the other configuration says the views would be made again
+        CliRunner.Result check = cli("check");
+        assertThat(check.out())
+                .describedAs(check.describe())
+                .contains("NOTE repeatable migration (monitoring views) is pending");
+
+        // when: a start with the default rules (terminal: completed and failed; stuck after 24 hours)
+        JsonNode planB = plan(defaults);
+
+        // then: the views were made again for them, and agree with plan again
+        assertThat(viewMigrations())
+                .describedAs("the views' migrations applied")
+                .hasSize(2);
+        assertThat(codes("SELECT order_code FROM reconciler_completable_orders ORDER BY order_id"))
+                .containsExactly("CV-1")
+                .isEqualTo(planCodes(planB, "complete"));
+        assertThat(codes("SELECT order_code FROM reconciler_stuck_orders ORDER BY order_id"))
+                .containsExactly("CV-4", "CV-7")
+                .isEqualTo(planCodes(planB, "stuck"));
+        assertThat(codes("SELECT order_code FROM reconciler_anomalies ORDER BY order_id"))
+                .containsExactly("CV-5")
+                .isEqualTo(planCodes(planB, "anomalies"));
+
+        // when: a run with the same configuration
+        CliRunner.Result run = cli("run");
+
+        // then: it completed exactly what the view listed, and made the views no third time
+        assertThat(run.exit()).describedAs(run.describe()).isZero();
+        assertThat(codes("SELECT order_code FROM orders WHERE order_status = 'completed' ORDER BY id"))
+                .containsExactly("CV-1");
+        assertThat(codes("SELECT order_code FROM reconciler_completable_orders"))
+                .isEmpty();
+        assertThat(viewMigrations()).hasSize(2);
+        assertThat(SMTP.getReceivedMessages()).hasSize(1);
+    }
+
+    /** Every application of the views' repeatable migration in the schema history, all successful. */
+    private List<Map<String, Object>> viewMigrations() {
+        List<Map<String, Object>> rows = shop.jdbc()
+                .queryForList("SELECT checksum, success FROM reconciler_schema_history"
+                        + " WHERE version IS NULL AND description = 'monitoring views' ORDER BY installed_rank");
+        assertThat(rows).allSatisfy(row -> assertThat(row.get("success")).isEqualTo(Boolean.TRUE));
+        assertThat(rows.stream().map(row -> row.get("checksum")).distinct())
+                .describedAs("each application for another configuration")
+                .hasSameSizeAs(rows);
+        return rows;
+    }
+
+    private JsonNode plan(String... configuration) throws IOException {
+        CliRunner.Result plan = cli(args(configuration, "plan", "--json"));
+        assertThat(plan.exit()).describedAs(plan.describe()).isZero();
+        return JsonMapper.builder().build().readTree(plan.out()).get("reconcile");
+    }
+
+    private static List<String> planCodes(JsonNode plan, String group) {
+        List<String> codes = new ArrayList<>();
+        plan.get(group).get("first").forEach(code -> codes.add(code.asString()));
+        assertThat(plan.get(group).get("count").asLong()).isEqualTo(codes.size());
+        return codes;
+    }
+
+    private static String[] args(String[] configuration, String... command) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(configuration));
+        return all.toArray(String[]::new);
+    }
+
+    private void ageTasksHours(long orderId, int hours) {
+        shop.jdbc()
+                .update(
+                        "UPDATE download_tasks SET updated_at = NOW(3) - INTERVAL ? HOUR WHERE order_id = ?",
+                        hours,
+                        orderId);
+    }
+
+    @Test
     void executionLeftFailedBy060InJavaSerialisedFormRestartsAfterTheUpgrade() throws Exception {
         // given: 20 orders in chunks of 5 and two partitions; DH-R02 stays open; the database
         // refuses DH-R13's notification, so the first run fails in the second partition

@@ -47,6 +47,22 @@ class OrderRulesTest {
     }
 
     @Test
+    void aCourseIsDeliveredOrFailedOnlyByExactlyThatStatus() {
+        for (String status : new String[] {"COMPLETED", "Completed", "completed ", "failed", "cancelled", "", null}) {
+            assertThat(rules.isDeliveredTask(status))
+                    .describedAs("'%s'", status)
+                    .isFalse();
+        }
+        for (String status : new String[] {"FAILED", "Failed", "failed ", "completed", "cancelled", "", null}) {
+            assertThat(rules.isFailedTask(status)).describedAs("'%s'", status).isFalse();
+        }
+        assertThat(rules.isDeliveredTask("completed")).isTrue();
+        assertThat(rules.isFailedTask("failed")).isTrue();
+        // a terminal status the operator added finishes the order, and is neither in the email
+        assertThat(rules.taskState("cancelled")).isEqualTo(OrderRules.TaskState.TERMINAL);
+    }
+
+    @Test
     void aBacklogIsSkippedElseTheAddressDecides() {
         // given
         Timestamp now = Timestamp.valueOf("2026-01-10 12:00:00");
@@ -78,6 +94,10 @@ class OrderRulesTest {
         assertThat(rules.sql().get("taskIsTerminal"))
                 .isEqualTo("t.status IS NOT NULL AND BINARY t.status IN ('completed','failed','cancelled')");
         assertThat(rules.sql().get("backlogCutoff")).isEqualTo("TIMESTAMPADD(SECOND, -604800, NOW(3))");
+        assertThat(rules.sql().get("taskIsDelivered"))
+                .isEqualTo("t.status = 'completed' AND BINARY t.status = 'completed'");
+        assertThat(rules.sql().get("taskIsFailed")).isEqualTo("t.status = 'failed' AND BINARY t.status = 'failed'");
+        assertThat(h2.sql().get("taskIsDelivered")).isEqualTo("t.status = 'completed'");
         assertThat(rules.sql().get("stuckCutoff")).isEqualTo("TIMESTAMPADD(SECOND, -86400, NOW(3))");
         assertThat(h2.sql().get("orderIsCandidate")).isEqualTo("o.order_status = 'processing'");
         assertThat(h2.sql().get("taskIsOpen"))

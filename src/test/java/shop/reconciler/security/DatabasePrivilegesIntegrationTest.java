@@ -89,6 +89,50 @@ class DatabasePrivilegesIntegrationTest {
             assertThat(status.exit()).describedAs(status.describe()).isZero();
             // and: a monitoring user with SELECT on the views alone reads every one of them
             assertMonitoringViewsReadableWithSelectOnThemAlone(server, database);
+
+            // when: the day-to-day user starts with another reconciler.stuck-task-after, which the
+            // order views follow, and with the day-to-day grants alone
+            shop.jdbc()
+                    .update("UPDATE download_tasks SET updated_at = NOW(3) - INTERVAL 3 HOUR WHERE order_id ="
+                            + " (SELECT id FROM orders WHERE order_code = 'PRIV-3')");
+            String stuckAfter = "--reconciler.stuck-task-after=2h";
+            CliRunner.Result refused = cli(database, user, password, "status", stuckAfter);
+
+            // then: refused, saying which privileges making the views again needs
+            assertThat(refused.exit()).describedAs(refused.describe()).isNotZero();
+            assertThat(refused.err())
+                    .describedAs(refused.describe())
+                    .contains("may not make them again")
+                    .contains("grant this one CREATE VIEW and DROP on reconciler_completable_orders,"
+                            + " reconciler_anomalies, reconciler_stuck_orders");
+            assertThat(shop.codes("SELECT order_code FROM reconciler_stuck_orders"))
+                    .isEmpty();
+
+            // when: repaired, and granted CREATE VIEW and DROP on the three order views
+            CliRunner.Result repaired = cli(database, user, password, "repair", stuckAfter);
+            assertThat(repaired.exit()).describedAs(repaired.describe()).isZero();
+            assertThat(repaired.out())
+                    .describedAs(repaired.describe())
+                    .contains("removed the failed repeatable migration (monitoring views)");
+            try (Connection admin = server.openAdminConnection();
+                    Statement statement = admin.createStatement()) {
+                for (String view :
+                        List.of("reconciler_completable_orders", "reconciler_anomalies", "reconciler_stuck_orders")) {
+                    for (String host : List.of("%", "localhost")) {
+                        statement.execute("GRANT CREATE VIEW, DROP ON " + db + ".`" + view + "` TO '" + user + "'@'"
+                                + host + "'");
+                    }
+                }
+            }
+            CliRunner.Result recreated = cli(database, user, password, "status", stuckAfter);
+
+            // then: the views were made again by the day-to-day user, for the new setting
+            assertThat(recreated.exit()).describedAs(recreated.describe()).isZero();
+            assertThat(shop.codes("SELECT order_code FROM reconciler_stuck_orders"))
+                    .containsExactly("PRIV-3");
+            assertThat(shop.count("SELECT COUNT(*) FROM reconciler_schema_history"
+                            + " WHERE version IS NULL AND description = 'monitoring views' AND success = 1"))
+                    .isEqualTo(2);
         } finally {
             try (Connection admin = server.openAdminConnection();
                     Statement statement = admin.createStatement()) {
@@ -157,13 +201,14 @@ class DatabasePrivilegesIntegrationTest {
     }
 
     private static CliRunner.Result cli(
-            TestDatabase.DatabaseRef database, String user, String password, String command) {
-        return CliRunner.run(
-                command,
+            TestDatabase.DatabaseRef database, String user, String password, String... command) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of(
                 "--spring.datasource.url=" + database.url(),
                 "--spring.datasource.username=" + user,
                 "--spring.datasource.password=" + password,
                 "--spring.mail.host=127.0.0.1",
-                "--spring.mail.port=" + SMTP.getSmtp().getPort());
+                "--spring.mail.port=" + SMTP.getSmtp().getPort()));
+        return CliRunner.run(args.toArray(String[]::new));
     }
 }
