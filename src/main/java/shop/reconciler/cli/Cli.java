@@ -24,13 +24,16 @@ import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.type.filter.AssignableTypeFilter;
 import org.springframework.util.ClassUtils;
 import picocli.CommandLine;
+import shop.reconciler.config.ConfigurationCheck;
 import shop.reconciler.config.ConfigurationErrors;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
+import shop.reconciler.console.ConsoleProperties;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 import shop.reconciler.operations.JobRunner;
 import shop.reconciler.operations.ShutdownCoordinator;
+import shop.reconciler.security.ManagementProperties;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
@@ -109,7 +112,9 @@ public final class Cli {
         application.addInitializers(context -> {
             overrides(command, context.getEnvironment().getPropertySources());
             // Every reconciler.* value is checked before anything touches the database.
-            ReconcilerProperties.bind(Binder.get(context.getEnvironment()));
+            ConfigurationCheck.check(
+                    Binder.get(context.getEnvironment()),
+                    List.of(ReconcilerProperties.class, ManagementProperties.class, ConsoleProperties.class));
             if (context.getEnvironment()
                     .getProperty("spring.datasource.url", "")
                     .isBlank()) {

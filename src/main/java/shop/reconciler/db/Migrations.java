@@ -18,6 +18,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import shop.reconciler.config.ReconcilerProperties;
 
 /**
  * How the reconciler's Flyway is configured, the same for start-up's migration, {@code check}
@@ -37,7 +38,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *       with a placeholder: {@code ${table_prefix}order_notifications},
  *       {@code ${batch_prefix}JOB_EXECUTION}.
  *   <li>Migrations run on connections of their own whose socket timeout is
- *       {@code reconciler.db.migration-timeout} ({@link DatabaseTimeouts}), not the runs' shorter one: a table
+ *       {@code reconciler.db.migration-timeout} ({@link ReconcilerProperties.Db}), not the runs' shorter one: a table
  *       rebuild may take long.
  *   <li>{@link HalfAppliedMigrations} makes a version that was cut off half-way safe to apply again.
  * </ul>
@@ -122,7 +123,7 @@ public final class Migrations {
     /** {@code reconciler.db.migration-timeout}: the longest a migration's statement may take. */
     public static Duration timeout(Environment environment) {
         return Binder.get(environment)
-                .bindOrCreate("reconciler.db", DatabaseTimeouts.class)
+                .bindOrCreate("reconciler.db", ReconcilerProperties.Db.class)
                 .migrationTimeout();
     }
 
