@@ -128,8 +128,7 @@ public record ReconcilerProperties(
      * {@code socket-timeout}), else a tenth of {@code reconciler.lock.at-most-for}.
      */
     public Duration statementTimeout() {
-        Duration configured = db.configuredStatementTimeout();
-        return configured != null ? configured : lock.atMostFor().dividedBy(10);
+        return db.statementTimeout(lock.atMostFor());
     }
 
     /** Bean Validation reports this against {@code reconciler.cron}. */
@@ -338,6 +337,15 @@ public record ReconcilerProperties(
             @DurationMin(nanos = 0, inclusive = false, message = Messages.DRIVER_WAIT)
             @DurationMax(days = 24, message = Messages.DRIVER_WAIT)
             Duration socketTimeout) {
+
+        /**
+         * The statement time-out for a lease of {@code atMostFor}: the one configured, else a tenth
+         * of it (within a quarter of it, {@link StatementTimeoutWithinLease}).
+         */
+        public Duration statementTimeout(Duration atMostFor) {
+            Duration configured = configuredStatementTimeout();
+            return configured != null ? configured : atMostFor.dividedBy(10);
+        }
 
         /** The statement time-out configured under either name, or null. */
         Duration configuredStatementTimeout() {

@@ -46,11 +46,13 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
 
     @Override
     public void setEnvironment(Environment environment) {
+        // Only the two records it needs, as they are: the command line validated every key before the
+        // context started, and Boot validates them again as it binds the ReconcilerProperties bean.
         Binder binder = Binder.get(environment);
-        // validated as at start-up: a bad value stops the context with the key's one line
-        ReconcilerProperties properties = ReconcilerProperties.bind(binder);
-        connectTimeout = properties.db().connectTimeout();
-        statementTimeout = properties.statementTimeout();
+        ReconcilerProperties.Db db = binder.bindOrCreate("reconciler.db", ReconcilerProperties.Db.class);
+        connectTimeout = db.connectTimeout();
+        statementTimeout = db.statementTimeout(binder.bindOrCreate("reconciler.lock", ReconcilerProperties.Lock.class)
+                .atMostFor());
         connectionTimeoutSet = binder.bind(CONNECTION_TIMEOUT_KEY, String.class).isBound();
     }
 
