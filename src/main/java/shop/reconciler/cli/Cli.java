@@ -17,20 +17,20 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.annotation.OrderUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.type.filter.AssignableTypeFilter;
-import org.springframework.util.ClassUtils;
 import picocli.CommandLine;
+import shop.reconciler.config.ConfigurationCheck;
 import shop.reconciler.config.ConfigurationErrors;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
+import shop.reconciler.console.ConsoleProperties;
 import shop.reconciler.db.Migrations;
 import shop.reconciler.monitor.Redaction;
 import shop.reconciler.operations.JobRunner;
 import shop.reconciler.operations.ShutdownCoordinator;
+import shop.reconciler.security.ManagementProperties;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
@@ -109,7 +109,9 @@ public final class Cli {
         application.addInitializers(context -> {
             overrides(command, context.getEnvironment().getPropertySources());
             // Every reconciler.* value is checked before anything touches the database.
-            ReconcilerProperties.bind(Binder.get(context.getEnvironment()));
+            ConfigurationCheck.check(
+                    Binder.get(context.getEnvironment()),
+                    List.of(ReconcilerProperties.class, ManagementProperties.class, ConsoleProperties.class));
             if (context.getEnvironment()
                     .getProperty("spring.datasource.url", "")
                     .isBlank()) {
@@ -340,17 +342,31 @@ public final class Cli {
         }
     }
 
-    /** The {@link CliCommand} classes of this package, in their {@code @Order}. */
-    private static List<Class<? extends CliCommand>> commandClasses() {
-        ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
-        scanner.addIncludeFilter(new AssignableTypeFilter(CliCommand.class));
-        List<Class<? extends CliCommand>> found = new ArrayList<>();
-        for (var candidate : scanner.findCandidateComponents(Cli.class.getPackageName())) {
-            Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(), Cli.class.getClassLoader());
-            if (type.isAnnotationPresent(CommandLine.Command.class)) {
-                found.add(type.asSubclass(CliCommand.class));
-            }
-        }
+    /**
+     * The {@link CliCommand} classes of this package, in their {@code @Order}: a list, not a scan of
+     * the package at every start (the scan read each class file of the package, and loaded some 330
+     * classes of Spring's resource and type scanning that a plain {@code --help} needs for nothing
+     * else: about a tenth of its CPU); {@code CommandListTest} scans the package and fails when a
+     * command is missing here.
+     */
+    static List<Class<? extends CliCommand>> commandClasses() {
+        List<Class<? extends CliCommand>> found = new ArrayList<>(List.of(
+                ServeCommand.class,
+                RunCommand.class,
+                RestartCommand.class,
+                StopCommand.class,
+                AbandonCommand.class,
+                StatusCommand.class,
+                CheckCommand.class,
+                DemoCommand.class,
+                ExplainCommand.class,
+                NotificationsCommand.class,
+                RequeueCommand.class,
+                PlanCommand.class,
+                AuditCommand.class,
+                RepairCommand.class,
+                CompletionCommand.class,
+                HelpCommand.class));
         found.sort(Comparator.comparingInt(type -> OrderUtils.getOrder(type, Integer.MAX_VALUE)));
         return List.copyOf(found);
     }

@@ -26,13 +26,30 @@ import org.springframework.validation.ObjectError;
  *       the key.
  *   <li>An {@link InvalidConfigurationException}: its message.
  * </ol>
+ *
+ * The value of a password key is not shown.
  */
 public final class ConfigurationErrors {
 
     private ConfigurationErrors() {}
 
-    /** The first configuration error among {@code failure} and its causes, in one line. */
+    /**
+     * The first configuration error among {@code failure} and its causes, in one line, followed by
+     * those of its suppressed exceptions ({@link ConfigurationCheck#check}).
+     */
     public static Optional<String> describe(Throwable failure) {
+        Optional<String> first = first(failure);
+        if (first.isEmpty() || failure.getSuppressed().length == 0) {
+            return first;
+        }
+        List<String> all = new java.util.ArrayList<>(List.of(first.get()));
+        for (Throwable suppressed : failure.getSuppressed()) {
+            first(suppressed).ifPresent(all::add);
+        }
+        return Optional.of(String.join("; ", all));
+    }
+
+    private static Optional<String> first(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InvalidConfigurationException invalid) {
                 return Optional.of(invalid.getMessage());
@@ -65,6 +82,9 @@ public final class ConfigurationErrors {
     }
 
     private static String configured(ValidationErrors errors, String key) {
+        if (isSecret(key)) {
+            return "";
+        }
         ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
         return errors.getBoundProperties().stream()
                 .filter(property -> property.getName().equals(name))
@@ -74,12 +94,17 @@ public final class ConfigurationErrors {
                 .orElse("");
     }
 
+    /** A password's value is never shown, not even redacted. */
+    private static boolean isSecret(String key) {
+        return key.endsWith(".password");
+    }
+
     private static String unconvertible(BindException bind) {
         ConfigurationProperty property = bind.getProperty();
         String key = property != null
                 ? property.getName().toString()
                 : bind.getName().toString();
-        String was = property != null ? ", was '" + property.getValue() + "'" : "";
+        String was = property != null && !isSecret(key) ? ", was '" + property.getValue() + "'" : "";
         return key + ": cannot be read as " + bind.getTarget().getType() + was;
     }
 }

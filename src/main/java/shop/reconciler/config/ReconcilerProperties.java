@@ -14,14 +14,12 @@ import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.scheduling.support.CronExpression;
-import org.springframework.validation.annotation.Validated;
 import shop.reconciler.addressing.EmailAddresses;
 import shop.reconciler.addressing.MessageIds;
 
@@ -34,11 +32,14 @@ import shop.reconciler.addressing.MessageIds;
  *       {@code spring-configuration-metadata.json}, against which {@code jobs/configuration.md} is
  *       checked by a test.
  *   <li>Each key's rule is a Bean Validation constraint next to it. Boot's binder checks them when
- *       it binds the record ({@link Validated}) and reports the key of each broken one;
+ *       it binds the record (with {@link ConfigurationValidator}, its
+ *       {@code configurationPropertiesValidator}) and reports the key of each broken one;
  *       {@link #bind} does the same before anything else starts, and
  *       {@link ConfigurationErrors} turns the report into one line.
- *   <li>A rule that needs code, or two keys, is an {@link AssertTrue} method named
- *       {@code is<Key>()}: Bean Validation reports it against that key's own name.
+ *   <li>A rule that needs code, or two keys of one record, is an {@link AssertTrue} method named
+ *       {@code is<Key>()}: Bean Validation reports it against that key's own name. A rule across
+ *       records is a constraint on this record that names the key
+ *       ({@link StatementTimeoutWithinLease}).
  *   <li>The compact constructors only normalise (trim, lower case, derive an unset value), so that
  *       a test can build a value with any content and validate it the same way.
  * </ol>
@@ -66,8 +67,12 @@ import shop.reconciler.addressing.MessageIds;
  *     left processing, logged once and listed by {@code status}, and the rest of its chunk is
  *     written. One more fails the step, because then the fault is no longer one order's; 0 fails
  *     it at the first.
+ * @param db how long the MySQL driver waits for the network
+ * @param tablePrefix before the names of the reconciler's own tables ({@code order_notifications},
+ *     {@code reconcile_failures}, {@code shedlock}, its audit trail) and of its Flyway history:
+ *     letters, digits and {@code _}, at most 32; empty, the default, is no prefix
  */
-@Validated
+@StatementTimeoutWithinLease
 @ConfigurationProperties("reconciler")
 public record ReconcilerProperties(
         @DefaultValue("0 */5 * * * *") String cron,
@@ -88,7 +93,12 @@ public record ReconcilerProperties(
         @DefaultValue("24h") @NotNull @DurationMin(nanos = 0, inclusive = false, message = Messages.POSITIVE)
         Duration stuckTaskAfter,
 
-        @DefaultValue("100") @Min(0) int maxWriteFailures) {
+        @DefaultValue("100") @Min(0) int maxWriteFailures,
+        @DefaultValue @Valid Db db,
+
+        @DefaultValue("")
+        @Pattern(regexp = "[A-Za-z0-9_]{0,32}", message = "must be at most 32 letters, digits or '_' (e.g. rec_)")
+        String tablePrefix) {
 
     public ReconcilerProperties {
         if (terminalTaskStatuses != null) {
@@ -110,10 +120,15 @@ public record ReconcilerProperties(
      *     one line)
      */
     public static ReconcilerProperties bind(Binder binder) {
-        return binder.bindOrCreate(
-                "reconciler",
-                Bindable.of(ReconcilerProperties.class),
-                new ValidationBindHandler(ConfigurationValidator.get()));
+        return ConfigurationCheck.bind(binder, ReconcilerProperties.class);
+    }
+
+    /**
+     * The driver's statement time-out: {@code reconciler.db.statement-timeout} (or the former
+     * {@code socket-timeout}), else a tenth of {@code reconciler.lock.at-most-for}.
+     */
+    public Duration statementTimeout() {
+        return db.statementTimeout(lock.atMostFor());
     }
 
     /** Bean Validation reports this against {@code reconciler.cron}. */
@@ -268,6 +283,76 @@ public record ReconcilerProperties(
         }
     }
 
+    /**
+     * {@code reconciler.db.*}: how long the MySQL driver waits for the network, so that a database
+     * that stops answering without resetting the connection fails a statement (and the run) in
+     * bounded time instead of holding it, and the lease, forever.
+     *
+     * <ol>
+     *   <li>Every statement outside the migrations waits at most the <b>statement time-out</b> for
+     *       a reply (the driver's {@code socketTimeout}, {@link ReconcilerProperties#statementTimeout}):
+     *       by default a tenth of {@code reconciler.lock.at-most-for} (1 minute at its default of 10),
+     *       and never more than a quarter of it ({@link StatementTimeoutWithinLease}), so that a run
+     *       that meets a hung database fails its statement, then its bookkeeping, and ends while its
+     *       lease still holds: the pool waits for a connection at most half the statement time-out
+     *       ({@code spring.datasource.hikari.connection-timeout} is lowered to it, by
+     *       {@code MySqlDriverTuning}), and after the first write of the job repository that could
+     *       not reach the database the run's later writes are not attempted
+     *       ({@code JobRepositoryFailFast}). So the run ends within two statement time-outs (the
+     *       statement, one write, the lease's release), at most half of at-most-for, the least a
+     *       lease kept alive has left at any moment. A row lock is waited for at most half of it
+     *       (the sessions' {@code innodb_lock_wait_timeout}, set by {@code MySqlDriverTuning}): a
+     *       lock wait ends as a lock conflict before it could be taken for a hung database.
+     *   <li>The migrations' connections wait the <b>migration time-out</b> instead: a migration may
+     *       legitimately rewrite a large table (V4 does), and runs before any lease is taken.
+     *   <li>A {@code connectTimeout} or {@code socketTimeout} in the JDBC URL wins over both.
+     * </ol>
+     *
+     * @param connectTimeout the longest wait for a new connection's TCP handshake
+     * @param statementTimeout the longest wait for any reply of the server outside the migrations;
+     *     by default a tenth of {@code reconciler.lock.at-most-for}, at most a quarter of it
+     * @param migrationTimeout the longest wait for a reply of the server during the migrations at
+     *     start-up
+     * @param socketTimeout the former name of {@code statement-timeout} (0.6.0), still honoured
+     *     when that is not set
+     */
+    public record Db(
+            @DefaultValue("10s")
+            @NotNull
+            @DurationMin(nanos = 0, inclusive = false, message = Messages.DRIVER_WAIT)
+            @DurationMax(days = 24, message = Messages.DRIVER_WAIT)
+            Duration connectTimeout,
+
+            @DurationMin(nanos = 0, inclusive = false, message = Messages.DRIVER_WAIT)
+            @DurationMax(days = 24, message = Messages.DRIVER_WAIT)
+            Duration statementTimeout,
+
+            @DefaultValue("2h")
+            @NotNull
+            @DurationMin(nanos = 0, inclusive = false, message = Messages.DRIVER_WAIT)
+            @DurationMax(days = 24, message = Messages.DRIVER_WAIT)
+            Duration migrationTimeout,
+
+            @Deprecated
+            @DurationMin(nanos = 0, inclusive = false, message = Messages.DRIVER_WAIT)
+            @DurationMax(days = 24, message = Messages.DRIVER_WAIT)
+            Duration socketTimeout) {
+
+        /**
+         * The statement time-out for a lease of {@code atMostFor}: the one configured, else a tenth
+         * of it (within a quarter of it, {@link StatementTimeoutWithinLease}).
+         */
+        public Duration statementTimeout(Duration atMostFor) {
+            Duration configured = configuredStatementTimeout();
+            return configured != null ? configured : atMostFor.dividedBy(10);
+        }
+
+        /** The statement time-out configured under either name, or null. */
+        Duration configuredStatementTimeout() {
+            return statementTimeout != null ? statementTimeout : socketTimeout;
+        }
+    }
+
     private static boolean isMailAddress(String address) {
         return address != null && EmailAddresses.isValid(address);
     }
@@ -284,5 +369,6 @@ public record ReconcilerProperties(
         static final String NOT_NEGATIVE = "must not be negative";
         static final String TASK_STATUS = "is not a task status (1 to 32 letters, digits, '_' or '-')";
         static final String MAX_RATE = "must be between 0 (no limit) and 100000 messages per second";
+        static final String DRIVER_WAIT = "must be a positive duration of at most 24 days (e.g. 10s, 5m)";
     }
 }

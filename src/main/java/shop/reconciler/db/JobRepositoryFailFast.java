@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * connection time-out once per write Spring Batch still attempts (the partitions', the step's,
  * the job's, each with its execution context: about nine), and could outlast its lease. With it
  * the run ends within the statement time-out plus one connection time-out (plus one more for
- * releasing the lease), both bounded by the lease ({@link DatabaseTimeouts}). What the failed
+ * releasing the lease), both bounded by the lease ({@code ReconcilerProperties.Db}). What the failed
  * writes would have recorded is lost either way; the execution is left {@code STARTED} or
  * {@code UNKNOWN} and recovered as after a crash.
  *

@@ -19,6 +19,7 @@ import org.flywaydb.core.api.migration.JavaMigration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import shop.reconciler.config.ReconcilerProperties;
 
 /**
  * How the reconciler's Flyway is configured, the same for start-up's migration, {@code check}
@@ -38,7 +39,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  *       with a placeholder: {@code ${table_prefix}order_notifications},
  *       {@code ${batch_prefix}JOB_EXECUTION}.
  *   <li>Migrations run on connections of their own whose socket timeout is
- *       {@code reconciler.db.migration-timeout} ({@link DatabaseTimeouts}), not the runs' shorter one: a table
+ *       {@code reconciler.db.migration-timeout} ({@link ReconcilerProperties.Db}), not the runs' shorter one: a table
  *       rebuild may take long.
  *   <li>{@link HalfAppliedMigrations} makes a version that was cut off half-way safe to apply again.
  *   <li>Java migrations that packages above this one write (the monitoring views, made from the
@@ -139,7 +140,7 @@ public final class Migrations {
     /** {@code reconciler.db.migration-timeout}: the longest a migration's statement may take. */
     public static Duration timeout(Environment environment) {
         return Binder.get(environment)
-                .bindOrCreate("reconciler.db", DatabaseTimeouts.class)
+                .bindOrCreate("reconciler.db", ReconcilerProperties.Db.class)
                 .migrationTimeout();
     }
 

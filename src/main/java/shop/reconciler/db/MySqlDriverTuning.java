@@ -4,21 +4,25 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import shop.reconciler.config.ReconcilerProperties;
+import shop.reconciler.text.Durations;
 
 /**
  * mysql-connector-j settings the reconciler relies on, added to the pool unless the URL sets them
  * already: {@code rewriteBatchedStatements} turns a chunk's batched INSERT into multi-row
  * statements (one round trip instead of one per row), prepared statements are cached on the
- * client, and the network waits are bounded ({@link DatabaseTimeouts}: a hung database fails a
- * statement, within the statement time-out derived from the lease, instead of holding it; the
- * migrations' connections get their own longer one, see {@code Migrations}; a row lock is waited
- * for at most half of it, {@link #lockWaitSeconds}). Other drivers (the demo's H2) are left alone.
+ * client, and the network waits are bounded ({@link ReconcilerProperties.Db}: a hung database
+ * fails a statement, within the statement time-out derived from the lease, instead of holding it;
+ * the migrations' connections get their own longer one, see {@code Migrations}; a row lock is
+ * waited for at most half of it, {@link #lockWaitSeconds}; the pool waits for a connection at most
+ * half of it, {@link #connectionTimeoutMillis}). Other drivers (the demo's H2) are left alone.
  */
 @Component
 class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
@@ -29,16 +33,27 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
             "prepStmtCacheSize", "64",
             "prepStmtCacheSqlLimit", "4096");
 
-    private DatabaseTimeouts timeouts;
+    private static final Logger log = LoggerFactory.getLogger(MySqlDriverTuning.class);
+
+    /** Spring Boot's key of the pool's wait for a connection. */
+    static final String CONNECTION_TIMEOUT_KEY = "spring.datasource.hikari.connection-timeout";
+
+    private Duration connectTimeout;
     private Duration statementTimeout;
+
+    /** Whether the operator set {@link #CONNECTION_TIMEOUT_KEY}. */
+    private boolean connectionTimeoutSet;
 
     @Override
     public void setEnvironment(Environment environment) {
+        // Only the two records it needs, as they are: the command line validated every key before the
+        // context started, and Boot validates them again as it binds the ReconcilerProperties bean.
         Binder binder = Binder.get(environment);
-        timeouts = binder.bindOrCreate("reconciler.db", DatabaseTimeouts.class);
-        statementTimeout =
-                timeouts.statementTimeout(binder.bindOrCreate("reconciler.lock", ReconcilerProperties.Lock.class)
-                        .atMostFor());
+        ReconcilerProperties.Db db = binder.bindOrCreate("reconciler.db", ReconcilerProperties.Db.class);
+        connectTimeout = db.connectTimeout();
+        statementTimeout = db.statementTimeout(binder.bindOrCreate("reconciler.lock", ReconcilerProperties.Lock.class)
+                .atMostFor());
+        connectionTimeoutSet = binder.bind(CONNECTION_TIMEOUT_KEY, String.class).isBound();
     }
 
     @Override
@@ -53,7 +68,17 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
             if (pool.getConnectionInitSql() == null) {
                 pool.setConnectionInitSql(LOCK_WAIT_SQL.formatted(lockWaitSeconds(statementTimeout)));
             }
-            pool.setConnectionTimeout(connectionTimeoutMillis(pool.getConnectionTimeout(), statementTimeout));
+            long configured = pool.getConnectionTimeout();
+            pool.setConnectionTimeout(connectionTimeoutMillis(configured, statementTimeout));
+            if (connectionTimeoutSet && pool.getConnectionTimeout() != configured) {
+                log.info(
+                        "{}: {} lowered to {}, half the statement time-out (reconciler.db.statement-timeout, {}),"
+                                + " so that a run that meets a hung database ends within its lease",
+                        CONNECTION_TIMEOUT_KEY,
+                        configured <= 0 ? "0 (no limit)" : Durations.format(Duration.ofMillis(configured)),
+                        Durations.format(Duration.ofMillis(pool.getConnectionTimeout())),
+                        Durations.format(statementTimeout));
+            }
             // an idle connection's check, part of that wait, would otherwise take its own 5 s
             pool.setValidationTimeout(Math.min(pool.getValidationTimeout(), pool.getConnectionTimeout()));
         }
@@ -72,7 +97,9 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
 
     /**
      * The pool's wait for a connection, at most half the statement time-out (and at least Hikari's
-     * minimum of 250 ms), so that a run which meets a hung database ends within its lease: its
+     * minimum of 250 ms). This is the documented rule, not a refusal: an operator's longer
+     * {@code spring.datasource.hikari.connection-timeout} is lowered, and said once at INFO with the
+     * key and both values (a value Boot's default leaves unset is lowered without a word), so that a run which meets a hung database ends within its lease: its
      * statement fails after the statement time-out, its first write of the job repository after
      * half of it ({@code db.JobRepositoryFailFast} keeps the later ones from waiting at all), the
      * release of its lease after half of it again: two statement time-outs at most, and those are at
@@ -90,7 +117,7 @@ class MySqlDriverTuning implements BeanPostProcessor, EnvironmentAware {
 
     private Map<String, String> settings() {
         Map<String, String> all = new LinkedHashMap<>(SETTINGS);
-        all.put("connectTimeout", String.valueOf(timeouts.connectTimeout().toMillis()));
+        all.put("connectTimeout", String.valueOf(connectTimeout.toMillis()));
         all.put("socketTimeout", String.valueOf(statementTimeout.toMillis()));
         return all;
     }

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import shop.reconciler.config.ReconcilerProperties;
 
 /**
  * The database as the rest of the application sees it: its {@link Dialect}, detected once, and
@@ -36,8 +37,8 @@ class SchemaConfiguration {
     }
 
     @Bean
-    TableNames tableNames(Environment environment) {
-        return TableNames.of(environment);
+    TableNames tableNames(ReconcilerProperties properties, Environment environment) {
+        return TableNames.of(properties, environment);
     }
 
     @Bean

@@ -3,16 +3,19 @@ package shop.reconciler.db;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.springframework.batch.core.repository.dao.AbstractJdbcBatchMetadataDao;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import shop.reconciler.config.InvalidConfigurationException;
+import shop.reconciler.config.ReconcilerProperties;
 
 /**
  * The names of the tables the reconciler owns, so that it installs beside a shop that already has
- * its own {@code shedlock} or Spring Batch tables: {@code reconciler.table-prefix} (default empty)
- * goes before {@code order_notifications}, {@code reconcile_failures}, {@code shedlock} and
+ * its own {@code shedlock} or Spring Batch tables: {@code reconciler.table-prefix}
+ * ({@link ReconcilerProperties#tablePrefix}, validated with the other keys) goes before {@code order_notifications}, {@code reconcile_failures}, {@code shedlock} and
  * Flyway's history table; Spring Batch's own {@code spring.batch.jdbc.table-prefix} (default
- * {@code BATCH_}) names the job repository's tables, for the job repository and the migrations
- * alike.
+ * {@code BATCH_}, Spring Batch's own default) names the job repository's tables, for the job
+ * repository and the migrations alike.
  *
  * <p>In SQL the names are {@link SqlText} markers, filled when the owning class is built:
  * {@code {{notifications}}}, {@code {{failures}}}, {@code {{shedlock}}}, {@code {{audit}}}, and {@code {{batch}}}
@@ -26,35 +29,33 @@ public record TableNames(String prefix, String batchPrefix) {
 
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_]{0,32}");
 
-    public static final String PREFIX_KEY = "reconciler.table-prefix";
-
-    public static final String BATCH_PREFIX_KEY = "spring.batch.jdbc.table-prefix";
-
-    public static final String DEFAULT_BATCH_PREFIX = "BATCH_";
+    /** Spring Boot's key of the job repository's prefix: Boot's, so checked here, not by a constraint of ours. */
+    static final String BATCH_PREFIX_KEY = "spring.batch.jdbc.table-prefix";
 
     /** The names of an install without prefixes (every install before 0.7.0). */
-    public static final TableNames DEFAULT = new TableNames("", DEFAULT_BATCH_PREFIX);
+    public static final TableNames DEFAULT = new TableNames("", AbstractJdbcBatchMetadataDao.DEFAULT_TABLE_PREFIX);
 
     public TableNames {
-        check(PREFIX_KEY, prefix);
-        check(BATCH_PREFIX_KEY, batchPrefix);
-        if (batchPrefix.isEmpty()) {
-            throw new InvalidConfigurationException(BATCH_PREFIX_KEY, "must not be empty (Spring Batch's is BATCH_)");
-        }
-    }
-
-    private static void check(String key, String value) {
-        if (value == null || !PLAIN.matcher(value).matches()) {
+        if (batchPrefix == null
+                || batchPrefix.isEmpty()
+                || !PLAIN.matcher(batchPrefix).matches()) {
             throw new InvalidConfigurationException(
-                    key, "must be at most 32 letters, digits or '_' (e.g. rec_), was '" + value + "'");
+                    BATCH_PREFIX_KEY,
+                    "must be 1 to 32 letters, digits or '_' (Spring Batch's is "
+                            + AbstractJdbcBatchMetadataDao.DEFAULT_TABLE_PREFIX + "), was '" + batchPrefix + "'");
         }
     }
 
-    /** The names the configuration asks for. */
-    public static TableNames of(Environment environment) {
+    /**
+     * The names the configuration asks for: the reconciler's prefix as validated, the job
+     * repository's as Spring Batch reads it (unset: its default).
+     */
+    public static TableNames of(ReconcilerProperties properties, Environment environment) {
         return new TableNames(
-                environment.getProperty(PREFIX_KEY, ""),
-                environment.getProperty(BATCH_PREFIX_KEY, DEFAULT_BATCH_PREFIX));
+                properties.tablePrefix(),
+                Binder.get(environment)
+                        .bind(BATCH_PREFIX_KEY, String.class)
+                        .orElse(AbstractJdbcBatchMetadataDao.DEFAULT_TABLE_PREFIX));
     }
 
     public String notifications() {

@@ -2,16 +2,12 @@ package shop.reconciler.security;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
-import org.springframework.security.crypto.password.PasswordEncoder;
-import shop.reconciler.config.InvalidConfigurationException;
 
 /**
  * The accounts of {@code serve}'s HTTP port, from {@link ManagementProperties}: role
@@ -24,9 +20,6 @@ public final class ManagementAccounts implements UserDetailsService {
     public static final String VIEWER = "VIEWER";
     public static final String OPERATOR = "OPERATOR";
 
-    /** The encoder that checks logins; it also says which {@code {id}} prefixes it knows. */
-    private static final PasswordEncoder ENCODER = PasswordEncoderFactories.createDelegatingPasswordEncoder();
-
     private static final Pattern ENCODED = Pattern.compile("^\\{([^{}]*)}.*", Pattern.DOTALL);
 
     private final Map<String, UserDetails> users = new LinkedHashMap<>();
@@ -35,56 +28,32 @@ public final class ManagementAccounts implements UserDetailsService {
     public ManagementAccounts(ManagementProperties properties) {
         ManagementProperties.Account viewer = properties.viewer();
         ManagementProperties.Account operator = properties.operator();
-        if (viewer.configured() && operator.configured() && viewer.username().equals(operator.username())) {
-            throw new InvalidConfigurationException(
-                    "reconciler.management.operator.username",
-                    "is the viewer's name too ('" + viewer.username() + "'): give the two accounts different names");
-        }
         if (viewer.configured()) {
-            add("reconciler.management.viewer.password", viewer, VIEWER);
+            add(viewer, VIEWER);
         }
         if (operator.configured()) {
-            add("reconciler.management.operator.password", operator, VIEWER, OPERATOR);
+            add(operator, VIEWER, OPERATOR);
         }
         this.operatorConfigured = operator.configured();
     }
 
-    private void add(String key, ManagementProperties.Account account, String... roles) {
+    private void add(ManagementProperties.Account account, String... roles) {
         users.put(
                 account.username(),
                 User.withUsername(account.username())
-                        .password(encoded(key, account.password()))
+                        .password(encoded(account.password()))
                         .roles(roles)
                         .build());
     }
 
-    /** The stored form of a configured password: as given when encoded, else bcrypt of it. */
-    static String encoded(String key, String password) {
-        Matcher encoded = ENCODED.matcher(password);
-        if (encoded.matches()) {
-            if (!knownEncoding(password)) {
-                throw new InvalidConfigurationException(
-                        key,
-                        "starts with {" + encoded.group(1) + "}, which is no password encoding Spring Security knows"
-                                + " (for example {bcrypt}); a raw password must not start with {...}");
-            }
-            return password;
-        }
-        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
-            throw new InvalidConfigurationException(
-                    key, "is longer than 72 bytes, the most bcrypt hashes: choose a shorter one");
-        }
-        return "{bcrypt}" + new BCryptPasswordEncoder().encode(password);
-    }
-
-    private static boolean knownEncoding(String encodedPassword) {
-        try {
-            // any non-empty candidate: an empty one is refused before the prefix is looked at
-            ENCODER.matches("?", encodedPassword);
-            return true;
-        } catch (IllegalArgumentException unknownId) {
-            return false;
-        }
+    /**
+     * The stored form of a configured password (one {@link ManagementProperties} accepted): as
+     * given when encoded, else bcrypt of it.
+     */
+    static String encoded(String password) {
+        return ENCODED.matcher(password).matches()
+                ? password
+                : "{bcrypt}" + new BCryptPasswordEncoder().encode(password);
     }
 
     @Override

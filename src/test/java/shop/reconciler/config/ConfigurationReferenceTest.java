@@ -76,6 +76,10 @@ class ConfigurationReferenceTest {
                         .describedAs(
                                 "%s has no default in the metadata: its row says in words what applies", key.getKey())
                         .isNotBlank();
+            } else if (text(defaultValue).isEmpty()) {
+                assertThat(row.defaultValue())
+                        .describedAs("%s's default is empty: its row says (empty)", key.getKey())
+                        .startsWith("(empty)");
             } else {
                 assertThat(code.lookingAt())
                         .describedAs("%s's default cell starts with its value in backquotes: %s", key.getKey(), row)

@@ -1,20 +1,16 @@
 package shop.reconciler.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
-import shop.reconciler.config.InvalidConfigurationException;
 
 class ManagementAccountsTest {
 
-    private static final String KEY = "reconciler.management.viewer.password";
-
     @Test
     void aRawPasswordIsStoredAsItsBcryptHash() {
-        String stored = ManagementAccounts.encoded(KEY, "s3cret");
+        String stored = ManagementAccounts.encoded("s3cret");
 
         assertThat(stored).startsWith("{bcrypt}").doesNotContain("s3cret");
         assertThat(PasswordEncoderFactories.createDelegatingPasswordEncoder().matches("s3cret", stored))
@@ -25,21 +21,23 @@ class ManagementAccountsTest {
     void anEncodedPasswordIsKeptAsGiven() {
         String hash = "{bcrypt}" + new BCryptPasswordEncoder().encode("s3cret");
 
-        assertThat(ManagementAccounts.encoded(KEY, hash)).isEqualTo(hash);
-        assertThat(ManagementAccounts.encoded(KEY, "{noop}plain")).isEqualTo("{noop}plain");
+        assertThat(ManagementAccounts.encoded(hash)).isEqualTo(hash);
+        assertThat(ManagementAccounts.encoded("{noop}plain")).isEqualTo("{noop}plain");
     }
 
     @Test
-    void aPrefixNoEncoderKnowsIsRefusedWithItsKey() {
-        assertThatThrownBy(() -> ManagementAccounts.encoded(KEY, "{rot13}frperg"))
-                .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageStartingWith(KEY + ": starts with {rot13}");
-    }
+    void theAccountsOfConfiguredPasswordsAreUsersWithTheirRoles() {
+        ManagementAccounts accounts = new ManagementAccounts(ManagementPropertiesTest.bound(java.util.Map.of(
+                "reconciler.management.viewer.password", "s3cret",
+                "reconciler.management.operator.username", "ops",
+                "reconciler.management.operator.password", "{noop}plain")));
 
-    @Test
-    void aRawPasswordLongerThanBcryptHashesIsRefused() {
-        assertThatThrownBy(() -> ManagementAccounts.encoded(KEY, "x".repeat(73)))
-                .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("72 bytes");
+        assertThat(accounts.loadUserByUsername("viewer").getAuthorities())
+                .extracting(Object::toString)
+                .containsExactly("ROLE_VIEWER");
+        assertThat(accounts.loadUserByUsername("ops").getAuthorities())
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("ROLE_VIEWER", "ROLE_OPERATOR");
+        assertThat(accounts.operatorConfigured()).isTrue();
     }
 }
