@@ -27,10 +27,10 @@ import picocli.CommandLine;
 import shop.reconciler.config.ConfigurationErrors;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
-import shop.reconciler.db.Migrations;
-import shop.reconciler.monitor.Redaction;
 import shop.reconciler.operations.JobRunner;
+import shop.reconciler.operations.RepairService;
 import shop.reconciler.operations.ShutdownCoordinator;
+import shop.reconciler.text.Redaction;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
@@ -416,13 +416,8 @@ public final class Cli {
             err.println("order-reconciler: configuration error: " + configuration.get());
             return ExitCodes.USAGE;
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof Migrations.Refused refused) {
-                err.println("order-reconciler: cannot start: " + refused.getMessage());
-                return ExitCodes.FAILED;
-            }
-        }
-        err.println("order-reconciler: cannot start: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
+        err.println("order-reconciler: cannot start: "
+                + RepairService.refusal(e).orElseGet(() -> JobRunner.firstLine(JobRunner.rootMessage(e))));
         return ExitCodes.FAILED;
     }
 
