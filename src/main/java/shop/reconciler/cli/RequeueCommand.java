@@ -7,9 +7,9 @@ import java.util.Locale;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shop.reconciler.audit.Actor;
 import shop.reconciler.operations.RequeueService;
 import shop.reconciler.operations.RequeueService.Result;
 import shop.reconciler.operations.Since;
@@ -66,8 +66,8 @@ final class RequeueCommand extends ReportCommand<Result> {
             description = "by filter: lines shown, 1 to 1000 (default 50); the counts cover every row")
     int limit = 50;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = Arguments.REASON_HELP)
-    String reason;
+    @Mixin
+    ReasonOption reason = new ReasonOption();
 
     private final RequeueService requeue;
 
@@ -89,14 +89,14 @@ final class RequeueCommand extends ReportCommand<Result> {
             throw new Cli.UsageException("--error-contains takes some text");
         }
         Arguments.limit(limit);
-        Arguments.checkReason(reason);
+        reason.check();
     }
 
     @Override
     Result answer(PrintStream err) {
         return requeue.requeue(
                 new RequeueService.Request(orderCodes, failed, skipped, uncertain, since, errorContains, dryRun, limit),
-                Actor.cli(reason));
+                reason.actor());
     }
 
     @Override

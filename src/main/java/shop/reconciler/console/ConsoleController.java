@@ -219,9 +219,9 @@ class ConsoleController {
             request.getSession().setAttribute("console.result", List.of("not done: " + problem));
         } else {
             Actor actor = Actor.console(user, reason);
-            ActionOutcome outcome = switch (ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT))) {
-                case STOP -> stop.stop(id, actor);
-                case ABANDON -> stop.abandon(id, actor);
+            ExecutionAction asked = ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT));
+            ActionOutcome outcome = switch (asked) {
+                case STOP, ABANDON -> stop.apply(asked, id, actor);
                 case RESTART ->
                     restart.restartInBackground(
                             id, line -> log.info("console restart of execution {} by {}: {}", id, user, line), actor);
