@@ -11,10 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,15 +30,14 @@ class AuditTrailIntegrationTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String USER = System.getProperty("user.name");
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("audit");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
-        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
+        commandLine = new CommandLineShop("audit", SMTP).withReconcilerSchema();
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -153,7 +152,7 @@ class AuditTrailIntegrationTest {
 
         // when: the jar in a process of its own, whose log is what an operator's terminal shows
         List<String> args = new ArrayList<>(List.of("requeue", "AL-1", "--reason", "customer asked"));
-        args.addAll(springArgs());
+        args.addAll(commandLine.springArgs());
         try (ReconcilerProcess process = ReconcilerProcess.start(args)) {
             assertThat(process.waitFor(Duration.ofMinutes(2).toSeconds())).isZero();
 
@@ -183,18 +182,7 @@ class AuditTrailIntegrationTest {
                         "SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'FAILED'", Long.class);
     }
 
-    private List<String> springArgs() {
-        List<String> all = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
-        all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        return all;
-    }
-
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(springArgs());
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

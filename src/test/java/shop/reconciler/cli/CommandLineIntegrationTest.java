@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,14 +19,14 @@ class CommandLineIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("cli");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
+        commandLine = new CommandLineShop("cli", SMTP);
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -316,17 +315,6 @@ class CommandLineIntegrationTest {
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> {
-            if (all.stream().noneMatch(a -> a.startsWith("--" + key + "="))) {
-                all.add("--" + key + "=" + value);
-            }
-        });
-        if (all.stream().noneMatch(a -> a.startsWith("--spring.mail.port="))) {
-            all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        }
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
 import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
 import shop.reconciler.cli.CliRunner;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,14 +39,14 @@ class MonitoringViewsIntegrationTest {
     private static final GreenMail SMTP = MailServer.start();
     private static final String OS_USER = System.getProperty("user.name");
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("views");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
+        commandLine = new CommandLineShop("views", SMTP, "reconciler.chunk-size=5");
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -394,14 +393,6 @@ class MonitoringViewsIntegrationTest {
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
-        if (all.stream().noneMatch(a -> a.startsWith("--spring.mail.port="))) {
-            all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        }
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        all.add("--reconciler.chunk-size=5");
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }
