@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditEntry;
 
 /**
  * The packages' allowed dependencies (issue 23): the operations are services in the middle, the
@@ -108,7 +109,8 @@ class ArchitectureTest {
 
     /**
      * The command line renders the operations' own view models: of the project's packages it knows
-     * only {@code operations}, {@code text}, the {@link Actor} value an action is recorded with,
+     * only {@code operations}, {@code text}, the audit trail's values ({@link Actor}, who acts;
+     * {@link AuditEntry}, what was recorded),
      * {@code config} (a configuration error is its own exit path, before any service exists) and the
      * application class that starts it.
      */
@@ -120,12 +122,12 @@ class ArchitectureTest {
                 .should()
                 .onlyDependOnClassesThat(not(resideInAPackage("shop.reconciler.."))
                         .or(resideInAnyPackage(CLI, OPERATIONS, TEXT, "shop.reconciler.config.."))
-                        .or(belongToAnyOf(Actor.class, OrderReconcilerApplication.class)))
+                        .or(belongToAnyOf(Actor.class, AuditEntry.class, OrderReconcilerApplication.class)))
                 .check(classes);
     }
 
     /**
-     * The console likewise: {@code operations}, {@code text}, {@link Actor}, and {@code security}
+     * The console likewise: {@code operations}, {@code text}, the audit trail's values, and {@code security}
      * (its sign-in and roles).
      */
     @Test
@@ -136,7 +138,7 @@ class ArchitectureTest {
                 .should()
                 .onlyDependOnClassesThat(not(resideInAPackage("shop.reconciler.."))
                         .or(resideInAnyPackage(CONSOLE, OPERATIONS, TEXT, "shop.reconciler.security.."))
-                        .or(belongToAnyOf(Actor.class)))
+                        .or(belongToAnyOf(Actor.class, AuditEntry.class)))
                 .check(classes);
     }
 }

@@ -6,6 +6,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import shop.reconciler.audit.AuditEntry;
 import shop.reconciler.operations.AuditLog;
 
 /**
@@ -16,7 +17,7 @@ import shop.reconciler.operations.AuditLog;
 @Component
 @Order(130)
 @Command(name = "audit", description = "the operator actions recorded, newest first: who, what, when, outcome (0)")
-final class AuditCommand extends ReportCommand<List<AuditLog.Entry>> {
+final class AuditCommand extends ReportCommand<List<AuditEntry>> {
 
     @Option(names = "--limit", paramLabel = "N", description = "rows to show, 1 to 1000 (default 50)")
     int limit = 50;
@@ -33,16 +34,16 @@ final class AuditCommand extends ReportCommand<List<AuditLog.Entry>> {
     }
 
     @Override
-    List<AuditLog.Entry> answer(PrintStream err) {
+    List<AuditEntry> answer(PrintStream err) {
         return audit.recent(limit);
     }
 
     @Override
-    void print(List<AuditLog.Entry> entries, PrintStream out) {
+    void print(List<AuditEntry> entries, PrintStream out) {
         if (entries.isEmpty()) {
             out.println("no operator action recorded");
         }
-        for (AuditLog.Entry e : entries) {
+        for (AuditEntry e : entries) {
             out.println(e.actedAt() + " " + e.channel() + " " + Output.text(e.actor()) + " " + e.action() + " "
                     + Output.text(e.target()) + ": " + Output.text(e.outcome())
                     + (e.reason() == null ? "" : " (reason: " + Output.text(e.reason()) + ")"));

@@ -29,6 +29,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditEntry;
 import shop.reconciler.operations.ActionOutcome;
 import shop.reconciler.operations.AuditLog;
 import shop.reconciler.operations.ExecutionAction;
@@ -371,14 +372,14 @@ class ConsoleController {
     @GetMapping("/audit")
     ResponseEntity<String> audit(HttpServletRequest request, Authentication who) {
         Map<String, Object> model = base("Audit trail", request, who);
-        List<AuditLog.Entry> entries = audit.recent(AUDIT_LIMIT);
+        List<AuditEntry> entries = audit.recent(AUDIT_LIMIT);
         model.put("entries", entries.stream().map(ConsoleController::auditEntry).toList());
         model.put("none", entries.isEmpty());
         model.put("limited", entries.size() == AUDIT_LIMIT ? ConsolePages.number(AUDIT_LIMIT) : null);
         return html(pages.render("audit", model));
     }
 
-    private static Map<String, Object> auditEntry(AuditLog.Entry e) {
+    private static Map<String, Object> auditEntry(AuditEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("when", e.actedAt() == null ? null : ConsolePages.when(e.actedAt()));
         m.put("actor", e.actor());
