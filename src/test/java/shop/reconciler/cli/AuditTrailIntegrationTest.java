@@ -170,13 +170,9 @@ class AuditTrailIntegrationTest {
     /** A run that fails in the database (the shop refuses the order's notification); its id. */
     private long failedRun(String orderCode) {
         shop.processingOrder(orderCode, orderCode.toLowerCase() + "@example.com", "completed");
-        shop.jdbc()
-                .execute("CREATE TRIGGER refuse_" + orderCode.replace('-', '_')
-                        + " BEFORE INSERT ON order_notifications FOR EACH ROW BEGIN IF NEW.order_code = '" + orderCode
-                        + "' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF; END");
-        CliRunner.Result run = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
+        CliRunner.Result run = shop.refusingNotificationOf(
+                orderCode, () -> cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0"));
         assertThat(run.exit()).describedAs(run.describe()).isEqualTo(1);
-        shop.jdbc().execute("DROP TRIGGER refuse_" + orderCode.replace('-', '_'));
         return shop.jdbc()
                 .queryForObject(
                         "SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'FAILED'", Long.class);

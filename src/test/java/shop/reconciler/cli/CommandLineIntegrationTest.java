@@ -235,13 +235,8 @@ class CommandLineIntegrationTest {
         shop.processingOrder("CLI-5", "five@example.com", "completed");
         shop.processingOrder("CLI-6", "six@example.com", "completed");
         assertThat(cli("status").exit()).isZero();
-        shop.jdbc().execute("""
-                CREATE TRIGGER fail_cli_6 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'CLI-6' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF;
-                END""");
-        CliRunner.Result failed = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
-        shop.jdbc().execute("DROP TRIGGER fail_cli_6");
+        CliRunner.Result failed = shop.refusingNotificationOf(
+                "CLI-6", () -> cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0"));
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.out().lines().toList())
                 .singleElement()

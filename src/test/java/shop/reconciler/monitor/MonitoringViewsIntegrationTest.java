@@ -221,15 +221,8 @@ class MonitoringViewsIntegrationTest {
                     String.format("DH-R%02d", i), "r" + i + "@example.com", i == 2 ? "processing" : "completed");
         }
         assertThat(cli("status").exit()).isZero();
-        shop.jdbc().execute("""
-                CREATE TRIGGER refuse_dh_r13 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'DH-R13' THEN
-                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for DH-R13';
-                  END IF;
-                END""");
-        CliRunner.Result failed = cli("run", "--reconciler.max-write-failures=0");
-        shop.jdbc().execute("DROP TRIGGER refuse_dh_r13");
+        CliRunner.Result failed =
+                shop.refusingNotificationOf("DH-R13", () -> cli("run", "--reconciler.max-write-failures=0"));
         assertThat(failed.exit()).describedAs(failed.describe()).isEqualTo(1);
         assertThat(shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
                 .isEqualTo(9);
