@@ -1,5 +1,10 @@
 package shop.reconciler;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -8,6 +13,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.audit.Actor;
+import shop.reconciler.audit.AuditEntry;
 
 /**
  * The packages' allowed dependencies (issue 23): the operations are services in the middle, the
@@ -19,6 +26,8 @@ class ArchitectureTest {
     private static final String CLI = "shop.reconciler.cli..";
     private static final String CONSOLE = "shop.reconciler.console..";
     private static final String OPERATIONS = "shop.reconciler.operations..";
+    /** Formatting of values for people: escapes, durations, ages. */
+    private static final String TEXT = "shop.reconciler.text..";
 
     private static JavaClasses classes;
 
@@ -95,6 +104,41 @@ class ArchitectureTest {
                         "org.springframework.jdbc..",
                         "org.springframework.batch.core.launch..",
                         "org.springframework.batch.core.repository..")
+                .check(classes);
+    }
+
+    /**
+     * The command line renders the operations' own view models: of the project's packages it knows
+     * only {@code operations}, {@code text}, the audit trail's values ({@link Actor}, who acts;
+     * {@link AuditEntry}, what was recorded),
+     * {@code config} (a configuration error is its own exit path, before any service exists) and the
+     * application class that starts it.
+     */
+    @Test
+    void theCommandLineSeesOnlyTheOperationsViewModels() {
+        classes()
+                .that()
+                .resideInAPackage(CLI)
+                .should()
+                .onlyDependOnClassesThat(not(resideInAPackage("shop.reconciler.."))
+                        .or(resideInAnyPackage(CLI, OPERATIONS, TEXT, "shop.reconciler.config.."))
+                        .or(belongToAnyOf(Actor.class, AuditEntry.class, OrderReconcilerApplication.class)))
+                .check(classes);
+    }
+
+    /**
+     * The console likewise: {@code operations}, {@code text}, the audit trail's values, and {@code security}
+     * (its sign-in and roles).
+     */
+    @Test
+    void theConsoleSeesOnlyTheOperationsViewModels() {
+        classes()
+                .that()
+                .resideInAPackage(CONSOLE)
+                .should()
+                .onlyDependOnClassesThat(not(resideInAPackage("shop.reconciler.."))
+                        .or(resideInAnyPackage(CONSOLE, OPERATIONS, TEXT, "shop.reconciler.security.."))
+                        .or(belongToAnyOf(Actor.class, AuditEntry.class)))
                 .check(classes);
     }
 }

@@ -56,13 +56,11 @@ public final class ScenarioRunner {
     static final String EMAIL_REGEXP = "^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$";
 
     /**
-     * The floor, step 1: the processing orders in key order joined to their tasks on the task index
-     * and grouped per order as they come (no temporary table for the grouping: each task read once),
-     * and each finished order's notification decided, into a temporary InnoDB table (the session's {@link #FLOOR_SESSION_SQL} keeps the aggregation in
-     * memory; a MEMORY table fills up at 1M orders, its rows being fixed-width). The forms tried and
-     * their times: jobs/performance/history.md, "The honest floor".
+     * The floor's decision for each finished order (what its notification would be), over the
+     * finished orders {@code f} (id, order_code, user_email, newest task, max-age cutoff) that each
+     * form below selects its own way.
      */
-    static final String FLOOR_FINISHED_SQL = """
+    private static final String FLOOR_DECIDE_SQL = """
             CREATE TEMPORARY TABLE bench_finished (PRIMARY KEY (id)) ENGINE=InnoDB
             SELECT f.id, f.order_code, LEFT(f.user_email, 255) AS recipient,
                    CASE WHEN f.newest < f.cutoff THEN 'skipped'
@@ -71,6 +69,16 @@ public final class ScenarioRunner {
                    CASE WHEN f.newest < f.cutoff THEN 'newest task older than reconciler.mail.max-age'
                         WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'invalid recipient address'
                         ELSE NULL END AS last_error
+            """;
+
+    /**
+     * The floor, step 1: the processing orders in key order joined to their tasks on the task index
+     * and grouped per order as they come (no temporary table for the grouping: each task read once),
+     * and each finished order's notification decided, into a temporary InnoDB table (the session's {@link #FLOOR_SESSION_SQL} keeps the aggregation in
+     * memory; a MEMORY table fills up at 1M orders, its rows being fixed-width). The forms tried and
+     * their times: jobs/performance/history.md, "The honest floor".
+     */
+    static final String FLOOR_FINISHED_SQL = FLOOR_DECIDE_SQL + """
               FROM (SELECT o.id, o.order_code, o.user_email, MAX(t.updated_at) AS newest,
                            TIMESTAMPADD(SECOND, -?, NOW(3)) AS cutoff
                       FROM orders o
@@ -87,15 +95,7 @@ public final class ScenarioRunner {
      * MariaDB 10.11 otherwise drives from the orders and probes the aggregate per order (30 s
      * instead of 6 s at 200k orders, under load).
      */
-    static final String FLOOR_AGGREGATE_ONCE_SQL = """
-            CREATE TEMPORARY TABLE bench_finished (PRIMARY KEY (id)) ENGINE=InnoDB
-            SELECT f.id, f.order_code, LEFT(f.user_email, 255) AS recipient,
-                   CASE WHEN f.newest < f.cutoff THEN 'skipped'
-                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'failed'
-                        ELSE 'queued' END AS status,
-                   CASE WHEN f.newest < f.cutoff THEN 'newest task older than reconciler.mail.max-age'
-                        WHEN NOT (COALESCE(f.user_email, '') REGEXP ?) THEN 'invalid recipient address'
-                        ELSE NULL END AS last_error
+    static final String FLOOR_AGGREGATE_ONCE_SQL = FLOOR_DECIDE_SQL + """
               FROM (SELECT STRAIGHT_JOIN o.id, o.order_code, o.user_email, a.newest,
                            TIMESTAMPADD(SECOND, -?, NOW(3)) AS cutoff
                       FROM (SELECT t.order_id, MAX(t.updated_at) AS newest,

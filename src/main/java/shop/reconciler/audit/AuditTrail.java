@@ -2,7 +2,6 @@ package shop.reconciler.audit;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -61,19 +60,6 @@ public class AuditTrail {
      */
     public record Action(String action, String target, Long executionId, Long affected, String outcome) {}
 
-    /** One row, as {@code audit} and the console list it; {@code actedAt} in UTC. */
-    public record Entry(
-            long id,
-            Instant actedAt,
-            String actor,
-            String channel,
-            String action,
-            String target,
-            Long executionId,
-            Long affected,
-            String outcome,
-            String reason) {}
-
     private final NamedParameterJdbcTemplate jdbc;
     private final String appendSql;
     private final String recentSql;
@@ -120,13 +106,13 @@ public class AuditTrail {
     }
 
     /** The newest {@code limit} rows, newest first. */
-    public List<Entry> recent(int limit) {
+    public List<AuditEntry> recent(int limit) {
         return jdbc.query(recentSql, Map.of("limit", limit), AuditTrail::entry);
     }
 
-    private static Entry entry(ResultSet rs, int n) throws SQLException {
+    private static AuditEntry entry(ResultSet rs, int n) throws SQLException {
         LocalDateTime at = rs.getObject("acted_at", LocalDateTime.class);
-        return new Entry(
+        return new AuditEntry(
                 rs.getLong("id"),
                 at == null ? null : at.toInstant(ZoneOffset.UTC),
                 rs.getString("actor"),

@@ -6,7 +6,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import shop.reconciler.audit.AuditTrail;
+import shop.reconciler.audit.AuditEntry;
+import shop.reconciler.operations.AuditLog;
 
 /**
  * {@code audit [--limit N] [--json]}: the operator actions recorded, newest first, one line each:
@@ -16,17 +17,14 @@ import shop.reconciler.audit.AuditTrail;
 @Component
 @Order(130)
 @Command(name = "audit", description = "the operator actions recorded, newest first: who, what, when, outcome (0)")
-final class AuditCommand implements CliCommand {
+final class AuditCommand extends ReportCommand<List<AuditEntry>> {
 
     @Option(names = "--limit", paramLabel = "N", description = "rows to show, 1 to 1000 (default 50)")
     int limit = 50;
 
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
+    private final AuditLog audit;
 
-    private final AuditTrail audit;
-
-    AuditCommand(AuditTrail audit) {
+    AuditCommand(AuditLog audit) {
         this.audit = audit;
     }
 
@@ -36,20 +34,19 @@ final class AuditCommand implements CliCommand {
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        List<AuditTrail.Entry> entries = audit.recent(limit);
-        if (json) {
-            out.println(Output.json(entries));
-            return ExitCodes.OK;
-        }
+    List<AuditEntry> answer(PrintStream err) {
+        return audit.recent(limit);
+    }
+
+    @Override
+    void print(List<AuditEntry> entries, PrintStream out) {
         if (entries.isEmpty()) {
             out.println("no operator action recorded");
         }
-        for (AuditTrail.Entry e : entries) {
+        for (AuditEntry e : entries) {
             out.println(e.actedAt() + " " + e.channel() + " " + Output.text(e.actor()) + " " + e.action() + " "
                     + Output.text(e.target()) + ": " + Output.text(e.outcome())
                     + (e.reason() == null ? "" : " (reason: " + Output.text(e.reason()) + ")"));
         }
-        return ExitCodes.OK;
     }
 }

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.ApplicationContext;
@@ -25,12 +26,10 @@ import shop.reconciler.config.ConfigurationCheck;
 import shop.reconciler.config.ConfigurationErrors;
 import shop.reconciler.config.InvalidConfigurationException;
 import shop.reconciler.config.ReconcilerProperties;
-import shop.reconciler.console.ConsoleProperties;
-import shop.reconciler.db.Migrations;
-import shop.reconciler.monitor.Redaction;
 import shop.reconciler.operations.JobRunner;
+import shop.reconciler.operations.RepairService;
 import shop.reconciler.operations.ShutdownCoordinator;
-import shop.reconciler.security.ManagementProperties;
+import shop.reconciler.text.Redaction;
 
 /**
  * The command line: {@code <command> [options] [--spring.key=value ...]}. Arguments of the form
@@ -109,9 +108,7 @@ public final class Cli {
         application.addInitializers(context -> {
             overrides(command, context.getEnvironment().getPropertySources());
             // Every reconciler.* value is checked before anything touches the database.
-            ConfigurationCheck.check(
-                    Binder.get(context.getEnvironment()),
-                    List.of(ReconcilerProperties.class, ManagementProperties.class, ConsoleProperties.class));
+            ConfigurationCheck.check(Binder.get(context.getEnvironment()), settingsOf(primarySource));
             if (context.getEnvironment()
                     .getProperty("spring.datasource.url", "")
                     .isBlank()) {
@@ -349,6 +346,18 @@ public final class Cli {
      * else: about a tenth of its CPU); {@code CommandListTest} scans the package and fails when a
      * command is missing here.
      */
+    /**
+     * The configuration records the application enables ({@code @EnableConfigurationProperties} on
+     * it), checked before the context starts: one list, read by Boot and by this check.
+     */
+    static List<Class<?>> settingsOf(Class<?> application) {
+        EnableConfigurationProperties enabled = application.getAnnotation(EnableConfigurationProperties.class);
+        if (enabled == null) {
+            throw new IllegalStateException(application + " names no @EnableConfigurationProperties records");
+        }
+        return List.of(enabled.value());
+    }
+
     static List<Class<? extends CliCommand>> commandClasses() {
         List<Class<? extends CliCommand>> found = new ArrayList<>(List.of(
                 ServeCommand.class,
@@ -432,13 +441,8 @@ public final class Cli {
             err.println("order-reconciler: configuration error: " + configuration.get());
             return ExitCodes.USAGE;
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof Migrations.Refused refused) {
-                err.println("order-reconciler: cannot start: " + refused.getMessage());
-                return ExitCodes.FAILED;
-            }
-        }
-        err.println("order-reconciler: cannot start: " + JobRunner.firstLine(JobRunner.rootMessage(e)));
+        err.println("order-reconciler: cannot start: "
+                + RepairService.refusal(e).orElseGet(() -> JobRunner.firstLine(JobRunner.rootMessage(e))));
         return ExitCodes.FAILED;
     }
 

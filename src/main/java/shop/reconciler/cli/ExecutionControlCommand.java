@@ -1,41 +1,39 @@
 package shop.reconciler.cli;
 
 import java.io.PrintStream;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import shop.reconciler.audit.Actor;
-import shop.reconciler.operations.ActionOutcome;
+import shop.reconciler.operations.ExecutionAction;
 import shop.reconciler.operations.StopService;
 
 /**
- * What {@code stop} and {@code abandon} share: one execution id, a reason for the audit trail, one
- * of {@link StopService}'s operations, and its outcome printed as an exit code.
+ * What {@code stop} and {@code abandon} share: one execution id, a reason for the audit trail, the
+ * {@link StopService} operation of that name, and its outcome printed as an exit code.
  */
 abstract class ExecutionControlCommand implements CliCommand {
 
     @Parameters(paramLabel = "<executionId>", description = "the execution's id (status lists them)")
     String executionId;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = Arguments.REASON_HELP)
-    String reason;
+    @Mixin
+    ReasonOption reason = new ReasonOption();
 
     private final StopService executions;
+    private final ExecutionAction action;
 
-    ExecutionControlCommand(StopService executions) {
+    ExecutionControlCommand(StopService executions, ExecutionAction action) {
         this.executions = executions;
+        this.action = action;
     }
-
-    /** The operation, on the execution with this id. */
-    abstract ActionOutcome apply(StopService executions, long id, Actor who);
 
     @Override
     public void check() {
         Arguments.executionId(executionId);
-        Arguments.checkReason(reason);
+        reason.check();
     }
 
     @Override
     public int run(PrintStream out, PrintStream err) {
-        return ExitCodes.print(apply(executions, Arguments.executionId(executionId), Actor.cli(reason)), out);
+        return ExitCodes.print(executions.apply(action, Arguments.executionId(executionId), reason.actor()), out);
     }
 }

@@ -2,16 +2,14 @@ package shop.reconciler.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.Optional;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import shop.reconciler.operations.ExplainService;
 import shop.reconciler.operations.ExplainService.Explanation;
 import shop.reconciler.operations.ExplainService.Task;
-import shop.reconciler.outbox.NotificationStore;
+import shop.reconciler.operations.NotificationView;
 import shop.reconciler.text.Ago;
 
 /** {@code explain <orderCode> [--json]}: {@link ExplainService}'s explanation as text or JSON. */
@@ -21,13 +19,10 @@ import shop.reconciler.text.Ago;
         name = "explain",
         description = "why an order is still open, or which run completed it and what became of its email"
                 + " (0, 1 unknown order)")
-final class ExplainCommand implements CliCommand {
+final class ExplainCommand extends ReportCommand<Explanation> {
 
     @Parameters(paramLabel = "<orderCode>", description = "the order's code")
     String orderCode;
-
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
 
     private final ExplainService explain;
 
@@ -36,21 +31,16 @@ final class ExplainCommand implements CliCommand {
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        Optional<Explanation> explanation = explain.explain(orderCode);
-        if (explanation.isEmpty()) {
+    Explanation answer(PrintStream err) {
+        Explanation explanation = explain.explain(orderCode).orElse(null);
+        if (explanation == null) {
             err.println("order-reconciler: explain: no order with code '" + Output.text(orderCode) + "'");
-            return ExitCodes.FAILED;
         }
-        if (json) {
-            out.println(Output.json(explanation.get()));
-        } else {
-            print(explanation.get(), out);
-        }
-        return ExitCodes.OK;
+        return explanation;
     }
 
-    private static void print(Explanation e, PrintStream out) {
+    @Override
+    void print(Explanation e, PrintStream out) {
         out.println(
                 "order " + Output.text(e.orderCode()) + " (id " + e.orderId() + "): " + Output.text(e.orderStatus()));
         out.println(Output.text(e.reason()));
@@ -68,7 +58,7 @@ final class ExplainCommand implements CliCommand {
             out.println("  ... and " + e.notListed() + " more task(s) of " + e.taskCount() + " not listed (the first "
                     + ExplainService.TASK_LIMIT + ", those holding the order open first)");
         }
-        NotificationStore.Row n = e.notification();
+        NotificationView n = e.notification();
         if (n == null) {
             out.println("notification: none");
         } else {

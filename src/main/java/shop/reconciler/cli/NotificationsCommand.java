@@ -7,10 +7,9 @@ import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import shop.reconciler.operations.JobRunner;
+import shop.reconciler.operations.NotificationView;
 import shop.reconciler.operations.NotificationsService;
 import shop.reconciler.operations.Since;
-import shop.reconciler.outbox.NotificationStatus;
-import shop.reconciler.outbox.NotificationStore;
 
 /**
  * {@code notifications [--status S] [--since D] [--error-contains X] [--limit N] [--json]}: the
@@ -19,10 +18,10 @@ import shop.reconciler.outbox.NotificationStore;
 @Component
 @Order(100)
 @Command(name = "notifications", description = "list notifications, newest first (0, 1 none matched)")
-final class NotificationsCommand implements CliCommand {
+final class NotificationsCommand extends ReportCommand<List<NotificationView>> {
 
     @Option(names = "--status", paramLabel = "S", description = "only this status: queued, sent, failed or skipped")
-    NotificationStatus status;
+    NotificationView.Status status;
 
     @Option(
             names = "--since",
@@ -36,9 +35,6 @@ final class NotificationsCommand implements CliCommand {
 
     @Option(names = "--limit", paramLabel = "N", description = "at most N, 1 to 1000 (default 50)")
     int limit = 50;
-
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
 
     private final NotificationsService notifications;
 
@@ -55,17 +51,23 @@ final class NotificationsCommand implements CliCommand {
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        List<NotificationStore.Row> rows =
-                notifications.list(new NotificationsService.Filter(status, since, errorContains, limit));
-        if (json) {
-            out.println(Output.json(rows));
-        } else if (rows.isEmpty()) {
+    List<NotificationView> answer(PrintStream err) {
+        return notifications.list(new NotificationsService.Filter(status, since, errorContains, limit));
+    }
+
+    @Override
+    int exitCode(List<NotificationView> rows) {
+        return rows.isEmpty() ? ExitCodes.FAILED : ExitCodes.OK;
+    }
+
+    @Override
+    void print(List<NotificationView> rows, PrintStream out) {
+        if (rows.isEmpty()) {
             out.println("no notification matched");
         } else {
             out.printf(
                     "%-23s %-20s %-8s %8s  %-23s %s%n", "queued", "order", "status", "attempts", "sent", "recipient");
-            for (NotificationStore.Row row : rows) {
+            for (NotificationView row : rows) {
                 out.printf(
                         "%-23s %-20s %-8s %8d  %-23s %s%n",
                         row.createdAt(),
@@ -82,6 +84,5 @@ final class NotificationsCommand implements CliCommand {
                 }
             }
         }
-        return rows.isEmpty() ? ExitCodes.FAILED : ExitCodes.OK;
     }
 }

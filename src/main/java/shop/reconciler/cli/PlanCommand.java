@@ -5,8 +5,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import shop.reconciler.operations.OrderGroup;
 import shop.reconciler.operations.PlanService;
-import shop.reconciler.reconcile.RunPreview;
 
 /** {@code plan [--limit N] [--json]}: what a run would do now ({@link PlanService}), writing nothing. */
 @Component
@@ -15,13 +15,10 @@ import shop.reconciler.reconcile.RunPreview;
         name = "plan",
         description = "what a run would do now: orders it would complete, emails, anomalies, stuck orders;"
                 + " writes nothing (0)")
-final class PlanCommand implements CliCommand {
+final class PlanCommand extends ReportCommand<PlanService.Report> {
 
     @Option(names = "--limit", paramLabel = "N", description = "order codes listed per group, 1 to 1000 (default 10)")
     int limit = 10;
-
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
 
     private final PlanService plans;
 
@@ -35,13 +32,13 @@ final class PlanCommand implements CliCommand {
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        PlanService.Report report = plans.plan(limit);
-        if (json) {
-            out.println(Output.json(report));
-            return ExitCodes.OK;
-        }
-        RunPreview.Plan plan = report.reconcile();
+    PlanService.Report answer(PrintStream err) {
+        return plans.plan(limit);
+    }
+
+    @Override
+    void print(PlanService.Report report, PrintStream out) {
+        PlanService.Plan plan = report.reconcile();
         out.println("a run now would read " + plan.processing() + " processing order(s) and");
         line(out, "complete", plan.complete());
         line(out, "  queue an email for", plan.queue());
@@ -54,10 +51,9 @@ final class PlanCommand implements CliCommand {
         line(out, "find stuck (a task unchanged past reconciler.stuck-task-after)", plan.stuck());
         out.println("and send the " + report.notifications().getOrDefault("queued", 0L)
                 + " notification(s) queued now, plus the ones it queues");
-        return ExitCodes.OK;
     }
 
-    private static void line(PrintStream out, String what, RunPreview.Group group) {
+    private static void line(PrintStream out, String what, OrderGroup group) {
         out.println("  " + what + ": " + group.count()
                 + (group.first().isEmpty()
                         ? ""

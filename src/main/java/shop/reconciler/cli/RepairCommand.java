@@ -10,7 +10,7 @@ import shop.reconciler.operations.RepairService;
 @Component
 @Order(140)
 @Command(
-        name = "repair",
+        name = RepairService.COMMAND,
         description = "clear a failed migration from the schema history, so that the next start applies it"
                 + " again (0 repaired or nothing to repair, 1 failed)")
 final class RepairCommand implements CliCommand {

@@ -7,9 +7,9 @@ import java.util.Locale;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shop.reconciler.audit.Actor;
 import shop.reconciler.operations.RequeueService;
 import shop.reconciler.operations.RequeueService.Result;
 import shop.reconciler.operations.Since;
@@ -26,7 +26,7 @@ import shop.reconciler.operations.Since;
         description = "put failed (or, with --skipped, skipped) notifications back in the queue: by order code or"
                 + " by filter; never a sent or queued one, and one with deliveries of unknown outcome only with"
                 + " --uncertain (0, 1 none matched)")
-final class RequeueCommand implements CliCommand {
+final class RequeueCommand extends ReportCommand<Result> {
 
     @Parameters(arity = "0..*", paramLabel = "<orderCode>", description = "orders whose notification to requeue")
     List<String> orderCodes = new ArrayList<>();
@@ -66,11 +66,8 @@ final class RequeueCommand implements CliCommand {
             description = "by filter: lines shown, 1 to 1000 (default 50); the counts cover every row")
     int limit = 50;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = Arguments.REASON_HELP)
-    String reason;
-
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
+    @Mixin
+    ReasonOption reason = new ReasonOption();
 
     private final RequeueService requeue;
 
@@ -92,28 +89,32 @@ final class RequeueCommand implements CliCommand {
             throw new Cli.UsageException("--error-contains takes some text");
         }
         Arguments.limit(limit);
-        Arguments.checkReason(reason);
+        reason.check();
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        Result result = requeue.requeue(
+    Result answer(PrintStream err) {
+        return requeue.requeue(
                 new RequeueService.Request(orderCodes, failed, skipped, uncertain, since, errorContains, dryRun, limit),
-                Actor.cli(reason));
-        if (json) {
-            out.println(Output.json(result));
-        } else {
-            for (RequeueService.Line line : result.lines()) {
-                out.println(line.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " "
-                        + Output.text(line.orderCode())
-                        + (line.status() == null ? "" : " (" + line.status() + ")") + ": "
-                        + Output.text(line.detail()));
-            }
-            if (result.linesOmitted() > 0) {
-                out.println("... " + result.linesOmitted() + " more line(s) not shown (--limit " + limit + ")");
-            }
-            out.println(result.summary());
-        }
+                reason.actor());
+    }
+
+    @Override
+    int exitCode(Result result) {
         return result.requeued() > 0 ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    @Override
+    void print(Result result, PrintStream out) {
+        for (RequeueService.Line line : result.lines()) {
+            out.println(line.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " "
+                    + Output.text(line.orderCode())
+                    + (line.status() == null ? "" : " (" + line.status() + ")") + ": "
+                    + Output.text(line.detail()));
+        }
+        if (result.linesOmitted() > 0) {
+            out.println("... " + result.linesOmitted() + " more line(s) not shown (--limit " + limit + ")");
+        }
+        out.println(result.summary());
     }
 }

@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shop.reconciler.audit.Actor;
 import shop.reconciler.operations.RestartService;
 
 /** {@code restart <executionId>} and {@code restart --last-failed} ({@link RestartService}). */
@@ -21,8 +21,8 @@ final class RestartCommand implements CliCommand {
     @Option(names = "--last-failed", description = "the newest unfinished execution of the job")
     boolean lastFailed;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = Arguments.REASON_HELP)
-    String reason;
+    @Mixin
+    ReasonOption reason = new ReasonOption();
 
     private final RestartService restarts;
 
@@ -41,7 +41,7 @@ final class RestartCommand implements CliCommand {
             throw new Cli.UsageException("usage: restart <executionId> | restart --last-failed");
         }
         id();
-        Arguments.checkReason(reason);
+        reason.check();
     }
 
     @Override
@@ -51,6 +51,6 @@ final class RestartCommand implements CliCommand {
 
     @Override
     public int run(PrintStream out, PrintStream err) {
-        return ExitCodes.print(restarts.restart(id(), Actor.cli(reason), out::println), out);
+        return ExitCodes.print(restarts.restart(id(), reason.actor(), out::println), out);
     }
 }

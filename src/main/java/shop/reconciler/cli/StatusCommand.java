@@ -8,25 +8,19 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import shop.reconciler.history.JobHistory.ExecutionSummary;
-import shop.reconciler.history.JobHistory.StepSummary;
-import shop.reconciler.mail.SendStepConfiguration;
+import shop.reconciler.operations.ExecutionView;
 import shop.reconciler.operations.StatusReport;
 import shop.reconciler.operations.StatusReport.Snapshot;
-import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.text.Durations;
 
 /** {@code status [--limit N] [--json]}: {@link StatusReport}'s snapshot as text or JSON. */
 @Component
 @Order(60)
 @Command(name = "status", description = "recent executions, lease, notifications, anomalies, stuck orders")
-final class StatusCommand implements CliCommand {
+final class StatusCommand extends ReportCommand<Snapshot> {
 
     @Option(names = "--limit", paramLabel = "N", description = "executions to show, 1 to 1000 (default 10)")
     int limit = 10;
-
-    @Option(names = "--json", description = "JSON instead of text")
-    boolean json;
 
     private final StatusReport status;
 
@@ -40,21 +34,16 @@ final class StatusCommand implements CliCommand {
     }
 
     @Override
-    public int run(PrintStream out, PrintStream err) {
-        Snapshot snapshot = status.snapshot(limit);
-        if (json) {
-            out.println(Output.json(snapshot));
-        } else {
-            print(snapshot, out);
-        }
-        return ExitCodes.OK;
+    Snapshot answer(PrintStream err) {
+        return status.snapshot(limit);
     }
 
-    private static void print(Snapshot s, PrintStream out) {
+    @Override
+    void print(Snapshot s, PrintStream out) {
         out.printf(
                 "%-10s %-9s %-10s %-20s %10s  %s%n",
                 "execution", "instance", "status", "started (UTC)", "duration", "exit");
-        for (ExecutionSummary e : s.executions()) {
+        for (ExecutionView e : s.executions()) {
             out.printf(
                     "%-10d %-9d %-10s %-20s %10s  %s%n",
                     e.id(),
@@ -63,7 +52,7 @@ final class StatusCommand implements CliCommand {
                     e.start() == null ? "-" : WHEN.format(e.start()),
                     e.durationMs() == null ? "-" : e.durationMs() + " ms",
                     Output.text(e.exitCode() + ("COMPLETED".equals(e.exitCode()) ? "" : " " + e.exitDescription())));
-            for (StepSummary step : e.steps()) {
+            for (ExecutionView.Step step : e.steps()) {
                 out.printf(
                         "    %-10s %-10s read %d, filtered %d, written %d, skipped %d, commits %d, rollbacks %d%s%s%n",
                         Output.text(step.name()),
@@ -76,7 +65,7 @@ final class StatusCommand implements CliCommand {
                         step.rollbacks(),
                         step.durationMs() == null ? "" : ", " + step.durationMs() + " ms",
                         // the send step's counts kept apart (written: accepted by the server)
-                        SendStepConfiguration.STEP_NAME.equals(step.name())
+                        StatusReport.SEND_STEP_NAME.equals(step.name())
                                         && step.exitDescription() != null
                                         && !step.exitDescription().isBlank()
                                 ? "; " + Output.text(step.exitDescription())
@@ -84,7 +73,7 @@ final class StatusCommand implements CliCommand {
             }
         }
         if (s.executions().isEmpty()) {
-            out.println("(no execution of " + OrderCompletionJobConfiguration.JOB_NAME + " yet)");
+            out.println("(no execution of " + StatusReport.JOB_NAME + " yet)");
         }
         for (long id : s.orphaned()) {
             out.println("execution " + id + " shows as running but no process holds the lease: its process died;"
@@ -106,7 +95,11 @@ final class StatusCommand implements CliCommand {
         out.println("stuck (processing orders waiting on a task unchanged for more than "
                 + Durations.format(s.stuckAfter()) + "): " + s.stuck() + examples(s.stuckOrderCodes()));
         out.println("write failures (processing orders the database refused to complete): " + s.writeFailures());
-        s.writeFailureOrders().forEach(f -> out.println("    " + Output.text(f.describe())));
+        for (StatusReport.WriteFailure f : s.writeFailureOrders()) {
+            out.println("    " + Output.text(f.orderCode()) + " (id " + f.orderId() + "): " + Output.text(f.error())
+                    + "; failed " + f.failures() + " time(s) since " + f.firstFailedAt() + ", last "
+                    + f.lastFailedAt());
+        }
     }
 
     private static String examples(List<String> codes) {

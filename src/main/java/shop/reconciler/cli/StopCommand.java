@@ -3,8 +3,7 @@ package shop.reconciler.cli;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import picocli.CommandLine.Command;
-import shop.reconciler.audit.Actor;
-import shop.reconciler.operations.ActionOutcome;
+import shop.reconciler.operations.ExecutionAction;
 import shop.reconciler.operations.StopService;
 
 /** {@code stop <executionId>}: Spring Batch's operation of that name ({@link StopService}). */
@@ -14,11 +13,6 @@ import shop.reconciler.operations.StopService;
 final class StopCommand extends ExecutionControlCommand {
 
     StopCommand(StopService executions) {
-        super(executions);
-    }
-
-    @Override
-    ActionOutcome apply(StopService executions, long id, Actor who) {
-        return executions.stop(id, who);
+        super(executions, ExecutionAction.STOP);
     }
 }

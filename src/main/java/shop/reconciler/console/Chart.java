@@ -2,7 +2,7 @@ package shop.reconciler.console;
 
 import java.util.ArrayList;
 import java.util.List;
-import shop.reconciler.history.JobHistory.ExecutionSummary;
+import shop.reconciler.operations.ExecutionView;
 
 /** The overview's inline SVG: one bar per recent execution, its height the duration. */
 public record Chart(boolean empty, List<Bar> bars, String max) {
@@ -12,11 +12,11 @@ public record Chart(boolean empty, List<Bar> bars, String max) {
     static final int WIDTH = 300;
     static final int HEIGHT = 100;
 
-    static Chart of(List<ExecutionSummary> executions) {
-        List<ExecutionSummary> oldestFirst = new ArrayList<>(executions);
+    static Chart of(List<ExecutionView> executions) {
+        List<ExecutionView> oldestFirst = new ArrayList<>(executions);
         java.util.Collections.reverse(oldestFirst);
         long max = oldestFirst.stream()
-                .map(ExecutionSummary::durationMs)
+                .map(ExecutionView::durationMs)
                 .filter(d -> d != null)
                 .mapToLong(Long::longValue)
                 .max()
@@ -24,7 +24,7 @@ public record Chart(boolean empty, List<Bar> bars, String max) {
         List<Bar> bars = new ArrayList<>();
         int slot = oldestFirst.isEmpty() ? WIDTH : WIDTH / Math.max(oldestFirst.size(), 1);
         for (int i = 0; i < oldestFirst.size(); i++) {
-            ExecutionSummary e = oldestFirst.get(i);
+            ExecutionView e = oldestFirst.get(i);
             long d = e.durationMs() == null ? 0 : e.durationMs();
             int h = max == 0 ? 1 : (int) Math.max(1, d * (HEIGHT - 10) / max);
             long written = e.steps().stream().mapToLong(s -> s.written()).sum();

@@ -2,10 +2,6 @@ package shop.reconciler.console;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,22 +29,19 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import shop.reconciler.audit.Actor;
-import shop.reconciler.audit.AuditTrail;
-import shop.reconciler.db.DatabaseClock;
-import shop.reconciler.history.JobHistory.ExecutionSummary;
-import shop.reconciler.monitor.BacklogGauges;
+import shop.reconciler.audit.AuditEntry;
 import shop.reconciler.operations.ActionOutcome;
+import shop.reconciler.operations.AuditLog;
 import shop.reconciler.operations.ExecutionAction;
+import shop.reconciler.operations.ExecutionView;
 import shop.reconciler.operations.ExplainService;
+import shop.reconciler.operations.NotificationView;
 import shop.reconciler.operations.NotificationsService;
 import shop.reconciler.operations.RequeueService;
 import shop.reconciler.operations.RestartService;
 import shop.reconciler.operations.Since;
 import shop.reconciler.operations.StatusReport;
 import shop.reconciler.operations.StopService;
-import shop.reconciler.outbox.NotificationStatus;
-import shop.reconciler.outbox.NotificationStore;
-import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.security.ManagementAccounts;
 import shop.reconciler.text.Ago;
 import shop.reconciler.text.Durations;
@@ -83,9 +76,7 @@ class ConsoleController {
     private final StopService stop;
     private final RestartService restart;
     private final ObjectProvider<HealthEndpoint> health;
-    private final ObjectProvider<BacklogGauges> backlog;
-    private final AuditTrail audit;
-    private final DatabaseClock clock;
+    private final AuditLog audit;
     private final boolean actions;
 
     ConsoleController(
@@ -96,11 +87,9 @@ class ConsoleController {
             StopService stop,
             RestartService restart,
             ObjectProvider<HealthEndpoint> health,
-            ObjectProvider<BacklogGauges> backlog,
             ConsoleProperties properties,
             ManagementAccounts accounts,
-            AuditTrail audit,
-            DatabaseClock clock) {
+            AuditLog audit) {
         this.audit = audit;
         this.status = status;
         this.explain = explain;
@@ -109,8 +98,6 @@ class ConsoleController {
         this.stop = stop;
         this.restart = restart;
         this.health = health;
-        this.backlog = backlog;
-        this.clock = clock;
         this.actions = properties.actions() && accounts.operatorConfigured();
     }
 
@@ -125,9 +112,9 @@ class ConsoleController {
     }
 
     /**
-     * The overview: its counts from the backlog gauges' cached snapshot (read at most every
-     * {@link BacklogGauges#REFRESH} whoever asks), the last executions (one query for them, one for
-     * their steps) and the lease row; nothing that scans the shop per page.
+     * The overview ({@link StatusReport#overview}): its counts from the backlog gauges' cached
+     * snapshot, the last executions (one query for them, one for their steps) and the lease row;
+     * nothing that scans the shop per page.
      */
     @GetMapping({"", "/"})
     ResponseEntity<String> overview(HttpServletRequest request, Authentication who) {
@@ -137,22 +124,29 @@ class ConsoleController {
                 endpoint == null ? "unknown" : endpoint.health().getStatus().getCode();
         model.put("health", healthStatus);
         model.put("healthUp", "UP".equals(healthStatus));
-        BacklogGauges gauges = backlog.getIfAvailable();
-        Overview s = gauges == null ? Overview.of(status.snapshot(10)) : Overview.of(status, gauges.current());
+        StatusReport.Overview s = status.overview(10);
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
         model.put("leaseSince", ConsolePages.when(s.lease().lockedAt()));
         model.put("leaseUntil", ConsolePages.when(s.lease().until()));
-        if (gauges != null) {
-            BacklogGauges.Snapshot f = gauges.current();
+        StatusReport.Freshness f = s.freshness();
+        if (f != null) {
             Map<String, Object> freshness = new LinkedHashMap<>();
-            double last = f.lastCompletedAgeSeconds();
-            freshness.put("lastCompleted", Double.isNaN(last) ? age(last) : age(last) + " ago");
+            freshness.put(
+                    "lastCompleted",
+                    f.lastCompletedAge() == null
+                            ? UNKNOWN_AGE
+                            : Ago.of(f.lastCompletedAge().getSeconds()) + " ago");
             freshness.put("finishedPending", ConsolePages.number(f.finishedNotCompleted()));
             freshness.put(
-                    "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
+                    "oldestQueued",
+                    f.oldestQueuedAge() == null
+                            ? UNKNOWN_AGE
+                            : f.oldestQueuedAge().isZero()
+                                    ? "none queued"
+                                    : Ago.of(f.oldestQueuedAge().getSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
-            freshness.put("refresh", Durations.format(BacklogGauges.REFRESH));
+            freshness.put("refresh", Durations.format(f.refresh()));
             model.put("freshness", freshness);
         }
         model.put(
@@ -175,59 +169,11 @@ class ConsoleController {
         return html(pages.render("overview", model));
     }
 
-    /** What the overview shows, from the gauges' snapshot or, without gauges, from {@code status}. */
-    private record Overview(
-            List<ExecutionSummary> executions,
-            StatusReport.Lease lease,
-            Map<String, Long> notifications,
-            Instant oldestQueued,
-            long uncertain,
-            RunPreview.Group anomalies,
-            Duration stuckAfter,
-            RunPreview.Group stuck,
-            long writeFailures,
-            List<Long> orphaned) {
-
-        static Overview of(StatusReport.Snapshot s) {
-            return new Overview(
-                    s.executions(),
-                    s.lease(),
-                    s.notifications(),
-                    s.oldestQueued(),
-                    s.uncertain(),
-                    new RunPreview.Group(s.anomalies(), s.anomalyOrderCodes()),
-                    s.stuckAfter(),
-                    new RunPreview.Group(s.stuck(), s.stuckOrderCodes()),
-                    s.writeFailures(),
-                    s.orphaned());
-        }
-
-        static Overview of(StatusReport status, BacklogGauges.Snapshot f) {
-            List<ExecutionSummary> executions = status.recentExecutions(10);
-            StatusReport.Lease lease = status.lease();
-            Map<String, Long> byStatus = new LinkedHashMap<>();
-            for (NotificationStatus each : NotificationStatus.values()) {
-                byStatus.put(each.code(), f.byStatus().getOrDefault(each.code(), 0L));
-            }
-            return new Overview(
-                    executions,
-                    lease,
-                    byStatus,
-                    f.oldestQueued(),
-                    f.uncertain(),
-                    f.anomalies(),
-                    status.stuckAfter(),
-                    f.stuckOrders(),
-                    f.writeFailures(),
-                    StatusReport.orphaned(executions, lease));
-        }
-    }
-
     @GetMapping("/executions/{id:[0-9]+}")
     ResponseEntity<String> execution(@PathVariable long id, HttpServletRequest request, Authentication who) {
         Map<String, Object> model = base("Execution " + id, request, who);
         model.put("result", takeResult(request));
-        Optional<ExecutionSummary> found = status.execution(id);
+        Optional<ExecutionView> found = status.execution(id);
         if (found.isEmpty()) {
             model.put("notFound", true);
             return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(HTML).body(pages.render("execution", model));
@@ -274,9 +220,9 @@ class ConsoleController {
             request.getSession().setAttribute("console.result", List.of("not done: " + problem));
         } else {
             Actor actor = Actor.console(user, reason);
-            ActionOutcome outcome = switch (ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT))) {
-                case STOP -> stop.stop(id, actor);
-                case ABANDON -> stop.abandon(id, actor);
+            ExecutionAction asked = ExecutionAction.valueOf(action.toUpperCase(Locale.ROOT));
+            ActionOutcome outcome = switch (asked) {
+                case STOP, ABANDON -> stop.apply(asked, id, actor);
                 case RESTART ->
                     restart.restartInBackground(
                             id, line -> log.info("console restart of execution {} by {}: {}", id, user, line), actor);
@@ -338,11 +284,11 @@ class ConsoleController {
             @RequestParam(name = "before", required = false) Long before,
             HttpServletRequest request,
             Authentication who) {
-        NotificationStatus wanted = NotificationStatus.ofCode(statusCode);
+        NotificationView.Status wanted = NotificationView.Status.ofCode(statusCode);
         Map<String, Object> model = base("Notifications", request, who);
         List<Map<String, Object>> filters = new ArrayList<>();
         filters.add(Map.of("code", "", "label", "any status", "selected", wanted == null));
-        for (NotificationStatus candidate : NotificationStatus.values()) {
+        for (NotificationView.Status candidate : NotificationView.Status.values()) {
             filters.add(Map.of("code", candidate.code(), "label", candidate.code(), "selected", candidate == wanted));
         }
         model.put("filters", filters);
@@ -353,15 +299,15 @@ class ConsoleController {
         Since since = null;
         if (!sinceValue.isEmpty()) {
             try {
-                since = inDatabaseZone(Since.parse(sinceValue));
+                since = notifications.fromUtc(Since.parse(sinceValue));
             } catch (Since.Invalid e) {
                 model.put("sinceInvalid", e.getMessage());
             }
         }
-        List<NotificationStore.Row> rows = model.containsKey("sinceInvalid")
+        List<NotificationView> rows = model.containsKey("sinceInvalid")
                 ? List.of()
                 : notifications.list(new NotificationsService.Filter(wanted, since, errorValue, LIST_LIMIT, before));
-        model.put("rows", rows.stream().map(this::notification).toList());
+        model.put("rows", rows.stream().map(ConsoleController::notification).toList());
         model.put("none", rows.isEmpty());
         model.put("limited", rows.size() == LIST_LIMIT ? ConsolePages.number(LIST_LIMIT) : null);
         model.put("paged", before != null);
@@ -426,14 +372,14 @@ class ConsoleController {
     @GetMapping("/audit")
     ResponseEntity<String> audit(HttpServletRequest request, Authentication who) {
         Map<String, Object> model = base("Audit trail", request, who);
-        List<AuditTrail.Entry> entries = audit.recent(AUDIT_LIMIT);
+        List<AuditEntry> entries = audit.recent(AUDIT_LIMIT);
         model.put("entries", entries.stream().map(ConsoleController::auditEntry).toList());
         model.put("none", entries.isEmpty());
         model.put("limited", entries.size() == AUDIT_LIMIT ? ConsolePages.number(AUDIT_LIMIT) : null);
         return html(pages.render("audit", model));
     }
 
-    private static Map<String, Object> auditEntry(AuditTrail.Entry e) {
+    private static Map<String, Object> auditEntry(AuditEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("when", e.actedAt() == null ? null : ConsolePages.when(e.actedAt()));
         m.put("actor", e.actor());
@@ -477,16 +423,7 @@ class ConsoleController {
         return result;
     }
 
-    /** The form's date is UTC, as the console shows times; the rows are stamped in the database's zone. */
-    private Since inDatabaseZone(Since since) {
-        return since.at() == null
-                ? since
-                : new Since(null, LocalDateTime.ofInstant(since.at().toInstant(ZoneOffset.UTC), clock.sessionZone()));
-    }
-
-    private static String age(double seconds) {
-        return Double.isNaN(seconds) ? "unknown (the database has not answered yet)" : Ago.of((long) seconds);
-    }
+    private static final String UNKNOWN_AGE = "unknown (the database has not answered yet)";
 
     private Map<String, Object> base(String title, HttpServletRequest request, Authentication who) {
         Map<String, Object> model = new LinkedHashMap<>();
@@ -501,7 +438,7 @@ class ConsoleController {
         return model;
     }
 
-    private static Map<String, Object> execution(ExecutionSummary e) {
+    private static Map<String, Object> execution(ExecutionView e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id());
         m.put("instanceId", e.instanceId());
@@ -532,13 +469,13 @@ class ConsoleController {
         return m;
     }
 
-    private Map<String, Object> notification(NotificationStore.Row r) {
+    private static Map<String, Object> notification(NotificationView r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("orderCode", r.orderCode());
         m.put("orderQuery", query(r.orderCode()));
         m.put("recipient", r.recipient());
         m.put("status", r.status());
-        boolean failed = NotificationStatus.FAILED.code().equals(r.status());
+        boolean failed = r.is(NotificationView.Status.FAILED);
         m.put("failed", failed);
         m.put("plainRequeue", failed && r.uncertainDeliveries() == 0);
         m.put("uncertainRequeue", failed && r.uncertainDeliveries() > 0);
@@ -546,8 +483,8 @@ class ConsoleController {
         m.put("uncertain", r.uncertainDeliveries() > 0 ? ConsolePages.number(r.uncertainDeliveries()) : null);
         m.put("lastError", r.lastError());
         m.put("messageId", r.messageId());
-        m.put("queued", ConsolePages.when(clock.instantOf(r.createdAt())));
-        m.put("sent", ConsolePages.when(clock.instantOf(r.sentAt())));
+        m.put("queued", ConsolePages.when(r.createdAt()));
+        m.put("sent", ConsolePages.when(r.sentAt()));
         return m;
     }
 

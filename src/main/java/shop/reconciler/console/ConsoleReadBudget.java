@@ -9,19 +9,19 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.servlet.HandlerInterceptor;
-import shop.reconciler.db.PoolSizing;
+import shop.reconciler.operations.OperatorReads;
 
 /**
  * The console's share of the connection pool: at most {@link #CONNECTIONS} pages read the database
- * at a time, and the pool is larger by that much ({@code PoolSizing}), so a run's partitions never
+ * at a time, and the pool is larger by that much ({@link OperatorReads}), so a run's partitions never
  * wait for a connection because of viewers. A page that finds the budget taken waits up to
  * {@link #WAIT}, then is answered 503 with {@code Retry-After}, without touching the database. The
  * sign-in page and the assets read nothing and are never held back.
  */
 public final class ConsoleReadBudget implements HandlerInterceptor {
 
-    /** Pages that may read the database at once; {@link PoolSizing} adds as many connections. */
-    static final int CONNECTIONS = PoolSizing.CONSOLE_CONNECTIONS;
+    /** Pages that may read the database at once; the pool has as many connections more for them. */
+    static final int CONNECTIONS = OperatorReads.CONNECTIONS;
 
     static final Duration WAIT = Duration.ofSeconds(10);
 

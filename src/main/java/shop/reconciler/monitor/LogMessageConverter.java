@@ -3,6 +3,7 @@ package shop.reconciler.monitor;
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import shop.reconciler.text.Printable;
+import shop.reconciler.text.Redaction;
 
 /**
  * {@code %safeMessage} in the log pattern: the event's message with every secret removed

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.pattern.ExtendedThrowableProxyConverter;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import shop.reconciler.text.Printable;
+import shop.reconciler.text.Redaction;
 
 /**
  * {@code %safeException} in the log pattern: the stack trace of a logged exception, with every

@@ -4,6 +4,7 @@ import java.util.List;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
+import shop.reconciler.text.Redaction;
 
 /**
  * Tells {@link Redaction} the configured passwords as soon as the environment is known, before

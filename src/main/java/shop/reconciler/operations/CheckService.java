@@ -23,8 +23,8 @@ import shop.reconciler.db.ShopIndexes;
 import shop.reconciler.db.TableNames;
 import shop.reconciler.mail.ConnectFailure;
 import shop.reconciler.mail.MailTransport;
-import shop.reconciler.monitor.Redaction;
 import shop.reconciler.text.Durations;
+import shop.reconciler.text.Redaction;
 
 /**
  * {@code check}: one line per check, {@code PASS} or {@code FAIL} with what to do. It changes

@@ -13,7 +13,6 @@ import org.springframework.stereotype.Component;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderRules;
-import shop.reconciler.reconcile.OrderRules.TaskState;
 import shop.reconciler.reconcile.RunPreview;
 import shop.reconciler.text.Durations;
 
@@ -85,6 +84,20 @@ public class ExplainService {
         NOT_PROCESSING
     }
 
+    /** What a task's status means to the reconciler. */
+    public enum TaskState {
+        /** Finished: one of {@code reconciler.terminal-task-statuses}. */
+        TERMINAL,
+        /** A status the shop defines that is not terminal: the order waits for it. */
+        OPEN,
+        /** No status, or one the shop does not define: the order waits until someone changes it. */
+        UNDEFINED;
+
+        static TaskState of(OrderRules.TaskState state) {
+            return valueOf(state.name());
+        }
+    }
+
     public record Task(long id, String title, String status, TaskState state, long changedSecondsAgo, boolean stuck) {}
 
     public record Completion(Long executionId, String executionStatus, Instant at) {}
@@ -104,7 +117,7 @@ public class ExplainService {
             long taskCount,
             long notListed,
             Completion completedBy,
-            NotificationStore.Row notification) {}
+            NotificationView notification) {}
 
     private record Order(long id, String code, String status) {}
 
@@ -147,27 +160,27 @@ public class ExplainService {
         long undefined = 0;
         long stuck = 0;
         for (Map<String, Object> group : jdbc.queryForList(rules.fill(TASK_COUNTS_SQL), params)) {
-            TaskState state = rules.taskState((String) group.get("status"));
+            OrderRules.TaskState state = rules.taskState((String) group.get("status"));
             long n = ((Number) group.get("n")).longValue();
             total += n;
-            if (state != TaskState.TERMINAL) {
+            if (state != OrderRules.TaskState.TERMINAL) {
                 waiting += n;
                 stuck += ((Number) group.get("old")).longValue();
             }
-            if (state == TaskState.UNDEFINED) {
+            if (state == OrderRules.TaskState.UNDEFINED) {
                 undefined += n;
             }
         }
         List<Task> tasks = jdbc.query(rules.fill(TASKS_SQL), params, (rs, n) -> {
             String status = rs.getString("status");
-            TaskState state = rules.taskState(status);
+            OrderRules.TaskState state = rules.taskState(status);
             return new Task(
                     rs.getLong("id"),
                     rs.getString("title"),
                     status,
-                    state,
+                    TaskState.of(state),
                     clock.secondsSince(rs.getObject("updated_at", LocalDateTime.class), now),
-                    state != TaskState.TERMINAL && rs.getInt("old") == 1);
+                    state != OrderRules.TaskState.TERMINAL && rs.getInt("old") == 1);
         });
         Optional<NotificationStore.Row> notification = notifications.forOrder(order.id());
         Completion completion = null;
@@ -226,7 +239,7 @@ public class ExplainService {
                 total,
                 total - tasks.size(),
                 completion,
-                notification.orElse(null)));
+                notification.map(row -> NotificationView.of(row, clock)).orElse(null)));
     }
 
     private Completion completion(NotificationStore.Row row) {

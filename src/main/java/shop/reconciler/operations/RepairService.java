@@ -2,6 +2,7 @@ package shop.reconciler.operations;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -23,6 +24,9 @@ import shop.reconciler.db.TableNames;
  */
 @Component
 public class RepairService {
+
+    /** The command that clears a failed migration from the history, as a refused start names it. */
+    public static final String COMMAND = Migrations.REPAIR_COMMAND;
 
     private final DataSource dataSource;
     private final Environment environment;
@@ -58,5 +62,18 @@ public class RepairService {
                 + failed.stream().map(Migrations::name).collect(Collectors.joining(", "))
                 + " from " + history + " (" + result.migrationsRemoved.size()
                 + " entry removed); the next start applies it again";
+    }
+
+    /**
+     * The one line of a start refused over the schema's history (a failed migration, which
+     * {@link #COMMAND} clears), if that is what stopped it; anywhere in the causes.
+     */
+    public static Optional<String> refusal(Throwable startFailure) {
+        for (Throwable t = startFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Migrations.Refused refused) {
+                return Optional.of(refused.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -2,17 +2,21 @@ package shop.reconciler.operations;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.DatabaseClock;
 import shop.reconciler.history.JobHistory;
 import shop.reconciler.history.JobHistory.ExecutionSummary;
-import shop.reconciler.history.JobHistory.StepSummary;
 import shop.reconciler.lease.JobLease;
+import shop.reconciler.mail.SendStepConfiguration;
+import shop.reconciler.monitor.BacklogGauges;
+import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
@@ -24,6 +28,12 @@ import shop.reconciler.reconcile.WriteFailures;
  */
 @Component
 public class StatusReport {
+
+    /** The job's name, as the job repository knows it. */
+    public static final String JOB_NAME = OrderCompletionJobConfiguration.JOB_NAME;
+
+    /** The send step's name: its exit message holds its own counts (written: accepted by the server). */
+    public static final String SEND_STEP_NAME = SendStepConfiguration.STEP_NAME;
 
     /**
      * The lease row: {@code held} or {@code free}, by whom, since and until when (UTC); a lease never
@@ -40,7 +50,7 @@ public class StatusReport {
      *     died, and the next run recovers and restarts them
      */
     public record Snapshot(
-            List<ExecutionSummary> executions,
+            List<ExecutionView> executions,
             Lease lease,
             Map<String, Long> notifications,
             Instant oldestQueued,
@@ -52,7 +62,42 @@ public class StatusReport {
             List<String> stuckOrderCodes,
             List<Long> orphaned,
             long writeFailures,
-            List<WriteFailures.WriteFailure> writeFailureOrders) {}
+            List<WriteFailure> writeFailureOrders) {}
+
+    /** A processing order the database refused to complete: its error, how often, since and until when. */
+    public record WriteFailure(
+            long orderId, String orderCode, String error, int failures, Instant firstFailedAt, Instant lastFailedAt) {}
+
+    /**
+     * What the console's overview shows: from the backlog gauges' cached snapshot when they run
+     * (then {@code freshness} too), else from {@link #snapshot}.
+     */
+    public record Overview(
+            List<ExecutionView> executions,
+            Lease lease,
+            Map<String, Long> notifications,
+            Instant oldestQueued,
+            long uncertain,
+            OrderGroup anomalies,
+            Duration stuckAfter,
+            OrderGroup stuck,
+            long writeFailures,
+            List<Long> orphaned,
+            Freshness freshness) {}
+
+    /**
+     * The backlog gauges' signals.
+     *
+     * @param lastCompletedAge since the last completed execution ended; null until the database answered
+     * @param oldestQueuedAge of the oldest queued notification, zero when none; null as above
+     * @param refresh how often the gauges read the database, whoever asks
+     */
+    public record Freshness(
+            Duration lastCompletedAge,
+            long finishedNotCompleted,
+            Duration oldestQueuedAge,
+            long stuck,
+            Duration refresh) {}
 
     private final JobLease jobLease;
     private final JobHistory history;
@@ -61,6 +106,7 @@ public class StatusReport {
     private final ReconcilerProperties properties;
     private final WriteFailures writeFailures;
     private final DatabaseClock clock;
+    private final ObjectProvider<BacklogGauges> backlog;
 
     StatusReport(
             JobLease jobLease,
@@ -69,7 +115,8 @@ public class StatusReport {
             RunPreview rules,
             ReconcilerProperties properties,
             WriteFailures writeFailures,
-            DatabaseClock clock) {
+            DatabaseClock clock,
+            ObjectProvider<BacklogGauges> backlog) {
         this.jobLease = jobLease;
         this.history = history;
         this.notifications = notifications;
@@ -77,11 +124,12 @@ public class StatusReport {
         this.properties = properties;
         this.writeFailures = writeFailures;
         this.clock = clock;
+        this.backlog = backlog;
     }
 
     /** What {@code status} prints, as data: the CLI and the console both render it. */
     public Snapshot snapshot(int limit) {
-        List<ExecutionSummary> executions = recentExecutions(limit);
+        List<ExecutionView> executions = recentExecutions(limit);
         Lease lease = lease();
         List<Long> orphaned = orphaned(executions, lease);
         RunPreview.Group anomalies = rules.anomalies(10);
@@ -99,23 +147,77 @@ public class StatusReport {
                 stuck.first(),
                 orphaned,
                 writeFailures.count(),
-                writeFailures.list(limit));
+                writeFailures.list(limit).stream().map(this::shown).toList());
+    }
+
+    /**
+     * What the console's overview shows of the last {@code limit} executions: its counts from the
+     * backlog gauges' cached snapshot (read at most every {@link BacklogGauges#REFRESH} whoever
+     * asks), the executions and the lease row; nothing that scans the shop per page. Without the
+     * gauges, {@link #snapshot}'s figures and no freshness.
+     */
+    public Overview overview(int limit) {
+        BacklogGauges gauges = backlog.getIfAvailable();
+        if (gauges == null) {
+            Snapshot s = snapshot(limit);
+            return new Overview(
+                    s.executions(),
+                    s.lease(),
+                    s.notifications(),
+                    s.oldestQueued(),
+                    s.uncertain(),
+                    new OrderGroup(s.anomalies(), s.anomalyOrderCodes()),
+                    s.stuckAfter(),
+                    new OrderGroup(s.stuck(), s.stuckOrderCodes()),
+                    s.writeFailures(),
+                    s.orphaned(),
+                    null);
+        }
+        BacklogGauges.Snapshot f = gauges.current();
+        List<ExecutionView> executions = recentExecutions(limit);
+        Lease lease = lease();
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        for (NotificationStatus each : NotificationStatus.values()) {
+            byStatus.put(each.code(), f.byStatus().getOrDefault(each.code(), 0L));
+        }
+        return new Overview(
+                executions,
+                lease,
+                byStatus,
+                f.oldestQueued(),
+                f.uncertain(),
+                OrderGroup.of(f.anomalies()),
+                stuckAfter(),
+                OrderGroup.of(f.stuckOrders()),
+                f.writeFailures(),
+                orphaned(executions, lease),
+                new Freshness(
+                        age(f.lastCompletedAgeSeconds()),
+                        f.finishedNotCompleted(),
+                        age(f.oldestQueuedAgeSeconds()),
+                        f.stuck(),
+                        BacklogGauges.REFRESH));
+    }
+
+    /** A gauge's seconds as a duration; NaN (the database has not answered yet) as null. */
+    private static Duration age(double seconds) {
+        return Double.isNaN(seconds) ? null : Duration.ofNanos((long) (seconds * 1_000_000_000L));
     }
 
     /** The newest {@code limit} executions as {@code status} shows them, newest first. */
-    public List<ExecutionSummary> recentExecutions(int limit) {
-        return history.recentExecutionsWithSteps(OrderCompletionJobConfiguration.JOB_NAME, limit).stream()
+    public List<ExecutionView> recentExecutions(int limit) {
+        return history.recentExecutionsWithSteps(JOB_NAME, limit).stream()
                 .map(StatusReport::shown)
                 .toList();
     }
 
     /** Executions shown as running while no process holds the lease: their process died. */
-    public static List<Long> orphaned(List<ExecutionSummary> executions, Lease lease) {
+    private static List<Long> orphaned(List<ExecutionView> executions, Lease lease) {
         return "held".equals(lease.state())
                 ? List.of()
                 : executions.stream()
                         .filter(e -> RUNNING.contains(e.status()))
-                        .map(ExecutionSummary::id)
+                        .map(ExecutionView::id)
                         .toList();
     }
 
@@ -125,9 +227,8 @@ public class StatusReport {
     }
 
     /** One execution as {@code status} shows it (one query for it, one for its steps). */
-    public Optional<ExecutionSummary> execution(long id) {
-        return history.executionWithSteps(OrderCompletionJobConfiguration.JOB_NAME, id)
-                .map(StatusReport::shown);
+    public Optional<ExecutionView> execution(long id) {
+        return history.executionWithSteps(JOB_NAME, id).map(StatusReport::shown);
     }
 
     /** The lease row as {@code status} shows it. */
@@ -137,8 +238,18 @@ public class StatusReport {
                 .orElse(new Lease("free", null, null, null));
     }
 
-    private static ExecutionSummary shown(ExecutionSummary e) {
-        return new ExecutionSummary(
+    private WriteFailure shown(WriteFailures.WriteFailure f) {
+        return new WriteFailure(
+                f.orderId(),
+                f.orderCode(),
+                f.error(),
+                f.failures(),
+                clock.instantOf(f.firstFailedAt()),
+                clock.instantOf(f.lastFailedAt()));
+    }
+
+    private static ExecutionView shown(ExecutionSummary e) {
+        return new ExecutionView(
                 e.id(),
                 e.instanceId(),
                 e.status(),
@@ -148,7 +259,7 @@ public class StatusReport {
                 e.end(),
                 e.durationMs(),
                 e.steps().stream()
-                        .map(st -> new StepSummary(
+                        .map(st -> new ExecutionView.Step(
                                 st.name(),
                                 st.status(),
                                 st.read(),

@@ -15,7 +15,7 @@ import shop.reconciler.audit.AuditTrail;
  * {@code stop <executionId>} and {@code abandon <executionId>}: Spring Batch's operations of those
  * names. Both go through the job repository, so they work from any node: a stopped execution ends
  * {@code STOPPED} at its next chunk boundary (restartable); an abandoned one is never restarted.
- * {@link #stop(long, Actor)} and {@link #abandon(long, Actor)} say what happened as data; the CLI
+ * {@link #apply(ExecutionAction, long, Actor)} says what happened as data; the CLI
  * prints it, the console shows it, and the audit trail records it with who asked.
  */
 @Component
@@ -31,17 +31,13 @@ public class StopService {
         this.audit = audit;
     }
 
-    /** {@code stop <id>} by {@code who}, recorded in the audit trail. */
-    public ActionOutcome stop(long id, Actor who) {
-        return recorded(ExecutionAction.STOP, id, stop(id), who);
-    }
-
-    /** {@code abandon <id>} by {@code who}, recorded in the audit trail. */
-    public ActionOutcome abandon(long id, Actor who) {
-        return recorded(ExecutionAction.ABANDON, id, abandon(id), who);
-    }
-
-    private ActionOutcome recorded(ExecutionAction action, long id, ActionOutcome outcome, Actor who) {
+    /** {@code stop <id>} or {@code abandon <id>} by {@code who}, recorded in the audit trail. */
+    public ActionOutcome apply(ExecutionAction action, long id, Actor who) {
+        ActionOutcome outcome = switch (action) {
+            case STOP -> stop(id);
+            case ABANDON -> abandon(id);
+            case RESTART -> throw new IllegalArgumentException("a restart is RestartService's");
+        };
         audit.append(who, new AuditTrail.Action(action.word(), "execution " + id, id, null, outcome.line()));
         return outcome;
     }

@@ -11,10 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,15 +30,14 @@ class AuditTrailIntegrationTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String USER = System.getProperty("user.name");
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("audit");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
-        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
+        commandLine = new CommandLineShop("audit", SMTP).withReconcilerSchema();
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -153,7 +152,7 @@ class AuditTrailIntegrationTest {
 
         // when: the jar in a process of its own, whose log is what an operator's terminal shows
         List<String> args = new ArrayList<>(List.of("requeue", "AL-1", "--reason", "customer asked"));
-        args.addAll(springArgs());
+        args.addAll(commandLine.springArgs());
         try (ReconcilerProcess process = ReconcilerProcess.start(args)) {
             assertThat(process.waitFor(Duration.ofMinutes(2).toSeconds())).isZero();
 
@@ -171,30 +170,15 @@ class AuditTrailIntegrationTest {
     /** A run that fails in the database (the shop refuses the order's notification); its id. */
     private long failedRun(String orderCode) {
         shop.processingOrder(orderCode, orderCode.toLowerCase() + "@example.com", "completed");
-        shop.jdbc()
-                .execute("CREATE TRIGGER refuse_" + orderCode.replace('-', '_')
-                        + " BEFORE INSERT ON order_notifications FOR EACH ROW BEGIN IF NEW.order_code = '" + orderCode
-                        + "' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF; END");
-        CliRunner.Result run = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
+        CliRunner.Result run = shop.refusingNotificationOf(
+                orderCode, () -> cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0"));
         assertThat(run.exit()).describedAs(run.describe()).isEqualTo(1);
-        shop.jdbc().execute("DROP TRIGGER refuse_" + orderCode.replace('-', '_'));
         return shop.jdbc()
                 .queryForObject(
                         "SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'FAILED'", Long.class);
     }
 
-    private List<String> springArgs() {
-        List<String> all = new ArrayList<>();
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
-        all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        return all;
-    }
-
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(springArgs());
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

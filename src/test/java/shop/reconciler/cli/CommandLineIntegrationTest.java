@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,14 +19,14 @@ class CommandLineIntegrationTest {
 
     private static final GreenMail SMTP = MailServer.start();
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("cli");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
+        commandLine = new CommandLineShop("cli", SMTP);
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -236,13 +235,8 @@ class CommandLineIntegrationTest {
         shop.processingOrder("CLI-5", "five@example.com", "completed");
         shop.processingOrder("CLI-6", "six@example.com", "completed");
         assertThat(cli("status").exit()).isZero();
-        shop.jdbc().execute("""
-                CREATE TRIGGER fail_cli_6 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'CLI-6' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF;
-                END""");
-        CliRunner.Result failed = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
-        shop.jdbc().execute("DROP TRIGGER fail_cli_6");
+        CliRunner.Result failed = shop.refusingNotificationOf(
+                "CLI-6", () -> cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0"));
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.out().lines().toList())
                 .singleElement()
@@ -316,17 +310,6 @@ class CommandLineIntegrationTest {
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> {
-            if (all.stream().noneMatch(a -> a.startsWith("--" + key + "="))) {
-                all.add("--" + key + "=" + value);
-            }
-        });
-        if (all.stream().noneMatch(a -> a.startsWith("--spring.mail.port="))) {
-            all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        }
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

@@ -3,15 +3,14 @@ package shop.reconciler.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,15 +24,14 @@ class OperatorCommandsIntegrationTest {
     private static final GreenMail SMTP = MailServer.start();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("ops");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
-        assertThat(cli("status").exit()).isZero(); // creates the reconciler's schema
+        commandLine = new CommandLineShop("ops", SMTP).withReconcilerSchema();
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -515,11 +513,6 @@ class OperatorCommandsIntegrationTest {
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
-        all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

@@ -96,14 +96,7 @@ class ProcessLifecycleIntegrationTest {
                 .isEqualTo(1);
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'STARTED'"))
                 .isZero();
-        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
-                .isEqualTo(20);
-        MimeMessage[] mails = smtp.getReceivedMessages();
-        assertThat(mails).hasSize(20);
-        assertThat(Arrays.stream(mails)
-                        .map(ProcessLifecycleIntegrationTest::messageId)
-                        .distinct())
-                .hasSize(20);
+        assertEachOrderEmailedOnce(20);
     }
 
     @Test
@@ -137,14 +130,7 @@ class ProcessLifecycleIntegrationTest {
         assertThat(shop.count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE STATUS = 'COMPLETED'"))
                 .isEqualTo(1);
         assertThat(completedOrders()).isEqualTo(20);
-        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
-                .isEqualTo(20);
-        MimeMessage[] mails = smtp.getReceivedMessages();
-        assertThat(mails).hasSize(20);
-        assertThat(Arrays.stream(mails)
-                        .map(ProcessLifecycleIntegrationTest::messageId)
-                        .distinct())
-                .hasSize(20);
+        assertEachOrderEmailedOnce(20);
 
         // then: status says so
         assertThat(cli("status").out().lines().filter(l -> l.startsWith(deadId + " ")))
@@ -503,6 +489,18 @@ class ProcessLifecycleIntegrationTest {
             result = call.get();
         }
         return result;
+    }
+
+    /** Every one of the {@code orders} notifications recorded sent, and received once, each with its own Message-ID. */
+    private void assertEachOrderEmailedOnce(int orders) {
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'"))
+                .isEqualTo(orders);
+        MimeMessage[] mails = smtp.getReceivedMessages();
+        assertThat(mails).hasSize(orders);
+        assertThat(Arrays.stream(mails)
+                        .map(ProcessLifecycleIntegrationTest::messageId)
+                        .distinct())
+                .hasSize(orders);
     }
 
     private static String messageId(MimeMessage message) {

@@ -22,14 +22,18 @@ class SchedulesTest {
 
     private static final Path SCHEDULES = Path.of("jobs", "schedules");
 
+    /** The CronJob manifest, as Kubernetes reads it. */
+    private static Map<String, Object> cronJob() throws IOException {
+        try (Reader reader = Files.newBufferedReader(SCHEDULES.resolve("order-reconciler-cronjob.yaml"))) {
+            return new Yaml().load(reader);
+        }
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void cronJobForbidsOverlapIgnoresLeaseHeldAndFailsAtOnceOnConfigurationErrors() throws IOException {
         // when
-        Map<String, Object> cronJob;
-        try (Reader reader = Files.newBufferedReader(SCHEDULES.resolve("order-reconciler-cronjob.yaml"))) {
-            cronJob = new Yaml().load(reader);
-        }
+        Map<String, Object> cronJob = cronJob();
 
         // then
         assertThat(cronJob).containsEntry("apiVersion", "batch/v1").containsEntry("kind", "CronJob");
@@ -72,10 +76,7 @@ class SchedulesTest {
     @SuppressWarnings("unchecked")
     void cronJobRunsAsNonRootOnAReadOnlyRootWithNoPrivilegeNoCapabilityAndNoServiceAccountToken() throws IOException {
         // when
-        Map<String, Object> cronJob;
-        try (Reader reader = Files.newBufferedReader(SCHEDULES.resolve("order-reconciler-cronjob.yaml"))) {
-            cronJob = new Yaml().load(reader);
-        }
+        Map<String, Object> cronJob = cronJob();
         Map<String, Object> pod = map(map(map(map(map(cronJob, "spec"), "jobTemplate"), "spec"), "template"), "spec");
         Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
 

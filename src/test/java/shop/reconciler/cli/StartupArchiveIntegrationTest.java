@@ -139,41 +139,32 @@ class StartupArchiveIntegrationTest {
         // built the cache, a script that runs it).
         Map<String, String> otherJava = new HashMap<>(env);
         otherJava.put("RECONCILER_JAVA", anotherJavaThan(builder).toString());
-        Result other = run(otherJava, "jobs/reconcile-orders", "status");
-        assertThat(other.exit).as(other.output).isZero();
-        assertThat(other.output)
-                .contains("lease: free")
-                .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain(cacheOption);
+        assertThat(statusFromThePlainJar(otherJava)).doesNotContain(cacheOption);
 
         // A damaged cache is ignored by the JVM, silently.
         byte[] whole = Files.readAllBytes(cache);
         Files.write(cache, Arrays.copyOf(whole, Math.min(1 << 20, whole.length / 2)));
-        Result damaged = run(env, "jobs/reconcile-orders", "status");
-        assertThat(damaged.exit).as(damaged.output).isZero();
-        assertThat(damaged.output).contains("lease: free").doesNotContain(CLI_FROM_CACHE);
+        statusFromThePlainJar(env);
         Files.write(cache, whole);
 
         // The JDK that built it is gone: the plain jar on the default java.
         Path recorded = home.resolve("target/cds/java");
         String builtWith = Files.readString(recorded);
         Files.writeString(recorded, home.resolve("no-such-jdk/bin/java") + "\n");
-        Result gone = run(env, "jobs/reconcile-orders", "status");
-        assertThat(gone.exit).as(gone.output).isZero();
-        assertThat(gone.output)
-                .contains("lease: free")
-                .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain(cacheOption);
+        assertThat(statusFromThePlainJar(env)).doesNotContain(cacheOption);
         Files.writeString(recorded, builtWith);
 
         // A new jar is run as it is until the cache is built again.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-        Result stale = run(env, "jobs/reconcile-orders", "status");
-        assertThat(stale.exit).as(stale.output).isZero();
-        assertThat(stale.output)
-                .contains("lease: free")
-                .doesNotContain(CLI_FROM_CACHE)
-                .doesNotContain(cacheOption);
+        assertThat(statusFromThePlainJar(env)).doesNotContain(cacheOption);
+    }
+
+    /** {@code status} through the wrapper, answered by the jar without the cache; its output. */
+    private String statusFromThePlainJar(Map<String, String> env) throws IOException, InterruptedException {
+        Result status = run(env, "jobs/reconcile-orders", "status");
+        assertThat(status.exit).as(status.output).isZero();
+        assertThat(status.output).contains("lease: free").doesNotContain(CLI_FROM_CACHE);
+        return status.output;
     }
 
     /** The cache jobs/build-cds writes with this JDK: an AOT cache on 25 or later, a CDS archive before. */

@@ -178,14 +178,9 @@ class ConsoleIntegrationTest {
                 "0 0 0 1 1 *",
                 "--reconciler.management.viewer.password=" + VIEWER_SECRET,
                 "--reconciler.management.operator.password=" + OPERATOR_SECRET);
-        shop.jdbc().execute("""
-                CREATE TRIGGER refuse_r2 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'R-2' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF;
-                END""");
-        CliRunner.Result failedRun = cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0");
+        CliRunner.Result failedRun = shop.refusingNotificationOf(
+                "R-2", () -> cli("run", "--reconciler.chunk-size=1", "--reconciler.max-write-failures=0"));
         assertThat(failedRun.exit()).describedAs(failedRun.describe()).isEqualTo(1);
-        shop.jdbc().execute("DROP TRIGGER refuse_r2");
         long failed = lastExecutionId();
         assertThat(executionStatus(failed)).isEqualTo("FAILED");
         assertThat(shop.orderStatus("R-2")).isEqualTo("processing");

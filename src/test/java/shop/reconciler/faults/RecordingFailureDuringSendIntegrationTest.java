@@ -107,17 +107,10 @@ class RecordingFailureDuringSendIntegrationTest {
                 () -> reconciler.shop.count("SELECT COUNT(*) FROM order_notifications WHERE order_code = 'R-04'"
                                 + " AND claimed_until < NOW(3)")
                         == 1);
-        CliRunner.Result restart = ShopUnderTest.retry(
-                Duration.ofSeconds(20), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+        reconciler.restartLastFailed(Duration.ofSeconds(20));
 
         // then: every notification sent; R-04 arrived twice with its one Message-ID, every other once
-        assertThat(restart.exit())
-                .describedAs(restart.describe() + reconciler.executionsDump())
-                .isZero();
-        assertThat(reconciler.notifications().values())
-                .describedAs(reconciler.notificationsDump())
-                .hasSize(ORDERS)
-                .allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
+        reconciler.assertEveryNotificationSent(ORDERS);
         assertThat(reconciler.shop.notification("R-04")).containsEntry("attempts", 2);
         assertDelivered(SMTP, "R-04", 2);
         for (int i = 1; i <= ORDERS; i++) {

@@ -156,6 +156,26 @@ final class ShopUnderTest {
                 () -> shop.count("SELECT COUNT(*) FROM shedlock WHERE lock_until > UTC_TIMESTAMP(3)") == 0);
     }
 
+    /**
+     * {@code restart --last-failed}, tried again while the lease is still held elsewhere (exit 75)
+     * for up to {@code limit}; fails the test unless the restart completed. Its result.
+     */
+    CliRunner.Result restartLastFailed(Duration limit) throws InterruptedException {
+        CliRunner.Result restart = retry(limit, () -> cli("restart", "--last-failed"), r -> r.exit() != 75);
+        assertThat(restart.exit())
+                .describedAs(restart.describe() + executionsDump())
+                .isZero();
+        return restart;
+    }
+
+    /** Exactly {@code count} notifications, every one sent. */
+    void assertEveryNotificationSent(int count) {
+        assertThat(notifications().values())
+                .describedAs(notificationsDump())
+                .hasSize(count)
+                .allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
+    }
+
     // ------------------------------------------------------------------------------------------
     // What the SMTP server received
     // ------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import shop.reconciler.cli.CliRunner;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ReconcilerProcess;
 import shop.reconciler.support.SmtpFaultProxy;
@@ -97,18 +96,11 @@ class SigkillDuringMultiConnectionSendIntegrationTest {
         // when: restarted once the dead node's lease has expired
         smtp.clearFaults();
         reconciler.awaitLeaseExpired(Duration.ofSeconds(45));
-        CliRunner.Result restart = ShopUnderTest.retry(
-                Duration.ofSeconds(10), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+        reconciler.restartLastFailed(Duration.ofSeconds(10));
 
         // then: every notification sent; the unrecorded ones counted uncertain and received at most
         // twice, every other one exactly once
-        assertThat(restart.exit())
-                .describedAs(restart.describe() + reconciler.executionsDump())
-                .isZero();
-        assertThat(reconciler.notifications().values())
-                .describedAs(reconciler.notificationsDump())
-                .hasSize(ORDERS)
-                .allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
+        reconciler.assertEveryNotificationSent(ORDERS);
         Map<String, Long> after = deliveriesBySubject(SMTP);
         for (int i = 1; i <= ORDERS; i++) {
             String code = String.format("M-%02d", i);

@@ -95,21 +95,14 @@ class SigkillDuringSendIntegrationTest {
         // when: restarted once the dead node's lease (30 s) has expired; its claims (10 min) have not
         smtp.clearFaults();
         reconciler.awaitLeaseExpired(Duration.ofSeconds(45));
-        CliRunner.Result restart = ShopUnderTest.retry(
-                Duration.ofSeconds(10), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
+        CliRunner.Result restart = reconciler.restartLastFailed(Duration.ofSeconds(10));
 
         // then: every notification sent; every order's email received once, only the one in
         // flight at the kill possibly twice, with the same Message-ID
-        assertThat(restart.exit())
-                .describedAs(restart.describe() + reconciler.executionsDump())
-                .isZero();
         assertThat(restart.out()).contains("recovering");
         assertThat(reconciler.shop.count("SELECT COUNT(DISTINCT JOB_INSTANCE_ID) FROM BATCH_JOB_EXECUTION"))
                 .isEqualTo(1);
-        assertThat(reconciler.notifications().values())
-                .describedAs(reconciler.notificationsDump())
-                .hasSize(ORDERS)
-                .allSatisfy(n -> assertThat(n).containsEntry("status", "sent"));
+        reconciler.assertEveryNotificationSent(ORDERS);
         assertThat(reconciler.shop.notification(inFlightCode))
                 .containsEntry("attempts", 2)
                 .containsEntry("uncertain_deliveries", 1);

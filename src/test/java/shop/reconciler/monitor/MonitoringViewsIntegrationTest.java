@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.dao.DefaultExecutionContextSerializer;
 import org.springframework.batch.core.repository.dao.JacksonExecutionContextStringSerializer;
 import shop.reconciler.cli.CliRunner;
+import shop.reconciler.support.CommandLineShop;
 import shop.reconciler.support.MailServer;
 import shop.reconciler.support.ShopFixture;
-import shop.reconciler.support.TestDatabase;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,14 +40,14 @@ class MonitoringViewsIntegrationTest {
     private static final GreenMail SMTP = MailServer.start();
     private static final String OS_USER = System.getProperty("user.name");
 
-    private TestDatabase.DatabaseRef database;
+    private CommandLineShop commandLine;
     private ShopFixture shop;
 
     @BeforeEach
     void freshShop() throws Exception {
-        database = TestDatabase.server().createDatabase("views");
-        shop = new ShopFixture(database.dataSource()).createSchema();
         SMTP.purgeEmailFromAllMailboxes();
+        commandLine = new CommandLineShop("views", SMTP, "reconciler.chunk-size=5");
+        shop = commandLine.shop;
     }
 
     @AfterAll
@@ -338,15 +338,8 @@ class MonitoringViewsIntegrationTest {
                     String.format("DH-R%02d", i), "r" + i + "@example.com", i == 2 ? "processing" : "completed");
         }
         assertThat(cli("status").exit()).isZero();
-        shop.jdbc().execute("""
-                CREATE TRIGGER refuse_dh_r13 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = 'DH-R13' THEN
-                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for DH-R13';
-                  END IF;
-                END""");
-        CliRunner.Result failed = cli("run", "--reconciler.max-write-failures=0");
-        shop.jdbc().execute("DROP TRIGGER refuse_dh_r13");
+        CliRunner.Result failed =
+                shop.refusingNotificationOf("DH-R13", () -> cli("run", "--reconciler.max-write-failures=0"));
         assertThat(failed.exit()).describedAs(failed.describe()).isEqualTo(1);
         assertThat(shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
                 .isEqualTo(9);
@@ -510,14 +503,6 @@ class MonitoringViewsIntegrationTest {
     }
 
     private CliRunner.Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        database.springProperties().forEach((key, value) -> all.add("--" + key + "=" + value));
-        if (all.stream().noneMatch(a -> a.startsWith("--spring.mail.port="))) {
-            all.add("--spring.mail.port=" + SMTP.getSmtp().getPort());
-        }
-        all.add("--spring.mail.host=127.0.0.1");
-        all.add("--reconciler.mail.retry-backoff=10ms");
-        all.add("--reconciler.chunk-size=5");
-        return CliRunner.run(all.toArray(String[]::new));
+        return commandLine.cli(args);
     }
 }

@@ -61,19 +61,7 @@ public abstract class JobIntegrationTestSupport {
 
     /** Runs the job while the database refuses to insert the notification of one order (a trigger). */
     protected JobExecution runJobRefusingNotificationOf(String orderCode) {
-        String trigger = "refuse_" + orderCode.replaceAll("[^A-Za-z0-9]", "_");
-        SHOP.jdbc().execute("CREATE TRIGGER " + trigger + """
-                 BEFORE INSERT ON order_notifications FOR EACH ROW
-                BEGIN
-                  IF NEW.order_code = '%s' THEN
-                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for %s';
-                  END IF;
-                END""".formatted(orderCode, orderCode));
-        try {
-            return runJob();
-        } finally {
-            SHOP.jdbc().execute("DROP TRIGGER " + trigger);
-        }
+        return SHOP.refusingNotificationOf(orderCode, this::runJob);
     }
 
     protected static StepExecution step(JobExecution execution, String name) {

@@ -2,6 +2,7 @@ package shop.reconciler.support;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -117,5 +118,26 @@ public final class ShopFixture {
 
     public int count(String sql, Object... args) {
         return jdbc.queryForObject(sql, Integer.class, args);
+    }
+
+    /**
+     * Does {@code what} (a run, say) while the database refuses to insert the notification of this
+     * order (a trigger that signals 'injected failure for ...'), so that the run fails in the
+     * database; what it returned.
+     */
+    public <T> T refusingNotificationOf(String orderCode, Supplier<T> what) {
+        String trigger = "refuse_" + orderCode.replaceAll("[^A-Za-z0-9]", "_");
+        jdbc.execute("CREATE TRIGGER " + trigger + """
+                 BEFORE INSERT ON order_notifications FOR EACH ROW
+                BEGIN
+                  IF NEW.order_code = '%s' THEN
+                    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure for %s';
+                  END IF;
+                END""".formatted(orderCode, orderCode));
+        try {
+            return what.get();
+        } finally {
+            jdbc.execute("DROP TRIGGER " + trigger);
+        }
     }
 }

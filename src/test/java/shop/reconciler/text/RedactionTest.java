@@ -1,4 +1,4 @@
-package shop.reconciler.monitor;
+package shop.reconciler.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

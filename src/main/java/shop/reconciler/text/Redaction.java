@@ -1,4 +1,4 @@
-package shop.reconciler.monitor;
+package shop.reconciler.text;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
