@@ -16,10 +16,13 @@ import shop.reconciler.operations.StatusReport.Snapshot;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.text.Durations;
 
-/** {@code status [--limit N] [--json]}: {@link StatusReport}'s snapshot as text or JSON. */
+/** {@code status [--limit N] [--json] [--live]}: {@link StatusReport}'s snapshot as text or JSON. */
 @Component
 @Order(60)
-@Command(name = "status", description = "recent executions, lease, notifications, anomalies, stuck orders")
+@Command(
+        name = "status",
+        description =
+                "recent executions, lease, notifications, anomalies and stuck orders (as the last run counted them)")
 final class StatusCommand implements CliCommand {
 
     @Option(names = "--limit", paramLabel = "N", description = "executions to show, 1 to 1000 (default 10)")
@@ -27,6 +30,12 @@ final class StatusCommand implements CliCommand {
 
     @Option(names = "--json", description = "JSON instead of text")
     boolean json;
+
+    @Option(
+            names = "--live",
+            description = "count anomalies and stuck orders now (a probe per processing order) instead of"
+                    + " showing the last reconcile step's counts")
+    boolean live;
 
     private final StatusReport status;
 
@@ -41,7 +50,7 @@ final class StatusCommand implements CliCommand {
 
     @Override
     public int run(PrintStream out, PrintStream err) {
-        Snapshot snapshot = status.snapshot(limit);
+        Snapshot snapshot = status.snapshot(limit, live);
         if (json) {
             out.println(Output.json(snapshot));
         } else {
@@ -102,11 +111,21 @@ final class StatusCommand implements CliCommand {
             out.println("notifications with a delivery of unknown outcome (the server may have the message): "
                     + s.uncertain());
         }
+        out.println(counted(s.counted()));
         out.println("anomalies (processing orders without tasks): " + s.anomalies() + examples(s.anomalyOrderCodes()));
         out.println("stuck (processing orders waiting on a task unchanged for more than "
                 + Durations.format(s.stuckAfter()) + "): " + s.stuck() + examples(s.stuckOrderCodes()));
         out.println("write failures (processing orders the database refused to complete): " + s.writeFailures());
         s.writeFailureOrders().forEach(f -> out.println("    " + Output.text(f.describe())));
+    }
+
+    /** Where the anomaly and stuck counts below come from, and as of when. */
+    private static String counted(StatusReport.Counted counted) {
+        return counted.live()
+                ? "counted now (" + WHEN.format(counted.asOf()) + "):"
+                : "as counted by execution " + counted.execution() + "'s reconcile step, ended "
+                        + (counted.asOf() == null ? "-" : WHEN.format(counted.asOf()))
+                        + " (status --live counts now):";
     }
 
     private static String examples(List<String> codes) {

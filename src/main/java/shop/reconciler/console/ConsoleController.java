@@ -125,9 +125,12 @@ class ConsoleController {
     }
 
     /**
-     * The overview: its counts from the backlog gauges' cached snapshot (read at most every
-     * {@link BacklogGauges#REFRESH} whoever asks), the last executions (one query for them, one for
-     * their steps) and the lease row; nothing that scans the shop per page.
+     * The overview: anomalies and stuck orders as the last reconcile step counted them
+     * ({@link StatusReport#figures}), the freshness figures as the backlog gauges last read them
+     * ({@link BacklogGauges#recent()}, read again only after an execution ended), the last executions
+     * (one query for them, one for their steps) and the lease row; nothing that scans the shop per
+     * page. {@code ?live} counts anomalies and stuck orders now, and takes the gauges' figures read
+     * within {@link BacklogGauges#REFRESH}: a pass over every processing order.
      */
     @GetMapping({"", "/"})
     ResponseEntity<String> overview(HttpServletRequest request, Authentication who) {
@@ -138,13 +141,17 @@ class ConsoleController {
         model.put("health", healthStatus);
         model.put("healthUp", "UP".equals(healthStatus));
         BacklogGauges gauges = backlog.getIfAvailable();
-        Overview s = gauges == null ? Overview.of(status.snapshot(10)) : Overview.of(status, gauges.current());
+        boolean live = request.getParameter("live") != null;
+        BacklogGauges.Snapshot f = gauges == null ? null : live ? gauges.current() : gauges.recent();
+        Overview s = f == null ? Overview.of(status.snapshot(10, live)) : Overview.of(status, f, status.figures(live));
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
         model.put("leaseSince", ConsolePages.when(s.lease().lockedAt()));
         model.put("leaseUntil", ConsolePages.when(s.lease().until()));
-        if (gauges != null) {
-            BacklogGauges.Snapshot f = gauges.current();
+        model.put("countedLive", s.counted().live());
+        model.put("countedBy", s.counted().execution());
+        model.put("countedAt", ConsolePages.when(s.counted().asOf()));
+        if (f != null) {
             Map<String, Object> freshness = new LinkedHashMap<>();
             double last = f.lastCompletedAgeSeconds();
             freshness.put("lastCompleted", Double.isNaN(last) ? age(last) : age(last) + " ago");
@@ -153,6 +160,12 @@ class ConsoleController {
                     "oldestQueued", f.oldestQueuedAgeSeconds() == 0 ? "none queued" : age(f.oldestQueuedAgeSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
             freshness.put("refresh", Durations.format(BacklogGauges.REFRESH));
+            freshness.put(
+                    "read",
+                    f.readAt() == null
+                            ? "not read: the database did not answer"
+                            : "read " + Ago.of(Math.max(0, (System.nanoTime() - f.readAtNanos()) / 1_000_000_000L))
+                                    + " ago");
             model.put("freshness", freshness);
         }
         model.put(
@@ -186,7 +199,8 @@ class ConsoleController {
             Duration stuckAfter,
             RunPreview.Group stuck,
             long writeFailures,
-            List<Long> orphaned) {
+            List<Long> orphaned,
+            StatusReport.Counted counted) {
 
         static Overview of(StatusReport.Snapshot s) {
             return new Overview(
@@ -199,10 +213,11 @@ class ConsoleController {
                     s.stuckAfter(),
                     new RunPreview.Group(s.stuck(), s.stuckOrderCodes()),
                     s.writeFailures(),
-                    s.orphaned());
+                    s.orphaned(),
+                    s.counted());
         }
 
-        static Overview of(StatusReport status, BacklogGauges.Snapshot f) {
+        static Overview of(StatusReport status, BacklogGauges.Snapshot f, StatusReport.Figures figures) {
             List<ExecutionSummary> executions = status.recentExecutions(10);
             StatusReport.Lease lease = status.lease();
             Map<String, Long> byStatus = new LinkedHashMap<>();
@@ -215,11 +230,12 @@ class ConsoleController {
                     byStatus,
                     f.oldestQueued(),
                     f.uncertain(),
-                    f.anomalies(),
+                    figures.anomalies(),
                     status.stuckAfter(),
-                    f.stuckOrders(),
+                    figures.stuck(),
                     f.writeFailures(),
-                    StatusReport.orphaned(executions, lease));
+                    StatusReport.orphaned(executions, lease),
+                    figures.counted());
         }
     }
 
