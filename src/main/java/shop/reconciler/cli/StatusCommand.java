@@ -122,8 +122,9 @@ final class StatusCommand implements CliCommand {
     /** Where the anomaly and stuck counts below come from, and as of when. */
     private static String counted(StatusReport.Counted counted) {
         return counted.live()
-                ? "counted now (" + WHEN.format(counted.asOf()) + "):"
-                : "as counted by execution " + counted.execution() + "'s reconcile step, ended "
+                ? "anomalies and stuck orders, counted now (" + WHEN.format(counted.asOf()) + "):"
+                : "anomalies and stuck orders as counted by execution " + counted.execution()
+                        + "'s reconcile step, ended "
                         + (counted.asOf() == null ? "-" : WHEN.format(counted.asOf()))
                         + " (status --live counts now):";
     }
