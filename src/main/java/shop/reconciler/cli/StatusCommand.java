@@ -13,14 +13,23 @@ import shop.reconciler.operations.StatusReport;
 import shop.reconciler.operations.StatusReport.Snapshot;
 import shop.reconciler.text.Durations;
 
-/** {@code status [--limit N] [--json]}: {@link StatusReport}'s snapshot as text or JSON. */
+/** {@code status [--limit N] [--json] [--live]}: {@link StatusReport}'s snapshot as text or JSON. */
 @Component
 @Order(60)
-@Command(name = "status", description = "recent executions, lease, notifications, anomalies, stuck orders")
+@Command(
+        name = "status",
+        description =
+                "recent executions, lease, notifications, anomalies and stuck orders (as the last run counted them)")
 final class StatusCommand extends ReportCommand<Snapshot> {
 
     @Option(names = "--limit", paramLabel = "N", description = "executions to show, 1 to 1000 (default 10)")
     int limit = 10;
+
+    @Option(
+            names = "--live",
+            description = "count anomalies and stuck orders now (a probe per processing order) instead of"
+                    + " showing the last reconcile step's counts")
+    boolean live;
 
     private final StatusReport status;
 
@@ -35,7 +44,7 @@ final class StatusCommand extends ReportCommand<Snapshot> {
 
     @Override
     Snapshot answer(PrintStream err) {
-        return status.snapshot(limit);
+        return status.snapshot(limit, live);
     }
 
     @Override
@@ -91,6 +100,7 @@ final class StatusCommand extends ReportCommand<Snapshot> {
             out.println("notifications with a delivery of unknown outcome (the server may have the message): "
                     + s.uncertain());
         }
+        out.println(counted(s.counted()));
         out.println("anomalies (processing orders without tasks): " + s.anomalies() + examples(s.anomalyOrderCodes()));
         out.println("stuck (processing orders waiting on a task unchanged for more than "
                 + Durations.format(s.stuckAfter()) + "): " + s.stuck() + examples(s.stuckOrderCodes()));
@@ -100,6 +110,16 @@ final class StatusCommand extends ReportCommand<Snapshot> {
                     + "; failed " + f.failures() + " time(s) since " + f.firstFailedAt() + ", last "
                     + f.lastFailedAt());
         }
+    }
+
+    /** Where the anomaly and stuck counts below come from, and as of when. */
+    private static String counted(StatusReport.Counted counted) {
+        return counted.live()
+                ? "anomalies and stuck orders, counted now (" + WHEN.format(counted.asOf()) + "):"
+                : "anomalies and stuck orders as counted by execution " + counted.execution()
+                        + "'s reconcile step, ended "
+                        + (counted.asOf() == null ? "-" : WHEN.format(counted.asOf()))
+                        + " (status --live counts now):";
     }
 
     private static String examples(List<String> codes) {

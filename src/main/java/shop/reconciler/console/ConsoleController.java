@@ -112,9 +112,12 @@ class ConsoleController {
     }
 
     /**
-     * The overview ({@link StatusReport#overview}): its counts from the backlog gauges' cached
-     * snapshot, the last executions (one query for them, one for their steps) and the lease row;
-     * nothing that scans the shop per page.
+     * The overview ({@link StatusReport#overview}): anomalies and stuck orders as the last reconcile
+     * step counted them, the other counts as the backlog gauges last read them (read again only
+     * after an execution ended), the last executions (one query for them, one for their steps) and
+     * the lease row; nothing that scans the shop per page. {@code ?live} counts anomalies and stuck
+     * orders now, and takes the gauges' figures read within their refresh: a pass over every
+     * processing order.
      */
     @GetMapping({"", "/"})
     ResponseEntity<String> overview(HttpServletRequest request, Authentication who) {
@@ -124,11 +127,15 @@ class ConsoleController {
                 endpoint == null ? "unknown" : endpoint.health().getStatus().getCode();
         model.put("health", healthStatus);
         model.put("healthUp", "UP".equals(healthStatus));
-        StatusReport.Overview s = status.overview(10);
+        boolean live = request.getParameter("live") != null;
+        StatusReport.Overview s = status.overview(10, live);
         model.put("lease", s.lease());
         model.put("leaseHeld", "held".equals(s.lease().state()));
         model.put("leaseSince", ConsolePages.when(s.lease().lockedAt()));
         model.put("leaseUntil", ConsolePages.when(s.lease().until()));
+        model.put("countedLive", s.counted().live());
+        model.put("countedBy", s.counted().execution());
+        model.put("countedAt", ConsolePages.when(s.counted().asOf()));
         StatusReport.Freshness f = s.freshness();
         if (f != null) {
             Map<String, Object> freshness = new LinkedHashMap<>();
@@ -147,6 +154,11 @@ class ConsoleController {
                                     : Ago.of(f.oldestQueuedAge().getSeconds()));
             freshness.put("stuck", ConsolePages.number(f.stuck()));
             freshness.put("refresh", Durations.format(f.refresh()));
+            freshness.put(
+                    "read",
+                    f.readAgo() == null
+                            ? "not read: the database did not answer"
+                            : "read " + Ago.of(f.readAgo().getSeconds()) + " ago");
             model.put("freshness", freshness);
         }
         model.put(

@@ -1,5 +1,9 @@
 package shop.reconciler.history;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,8 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.batch.core.repository.ExecutionContextSerializer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import shop.reconciler.db.JsonExecutionContextSerializer;
 import shop.reconciler.db.TableNames;
 
 /**
@@ -108,6 +115,29 @@ public class JobHistory {
             Long durationMs,
             List<StepSummary> steps) {}
 
+    /**
+     * The newest completed step of this name, with its execution context: by step id, so the newest
+     * whatever the zone its node wrote its times in.
+     */
+    static final String LAST_COMPLETED_STEP_SQL = """
+            SELECT s.JOB_EXECUTION_ID, s.END_TIME, c.SHORT_CONTEXT, c.SERIALIZED_CONTEXT
+              FROM {{batch}}STEP_EXECUTION s
+              JOIN {{batch}}JOB_EXECUTION e ON e.JOB_EXECUTION_ID = s.JOB_EXECUTION_ID
+              JOIN {{batch}}JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+              JOIN {{batch}}STEP_EXECUTION_CONTEXT c ON c.STEP_EXECUTION_ID = s.STEP_EXECUTION_ID
+             WHERE i.JOB_NAME = :jobName AND s.STEP_NAME = :stepName AND s.STATUS = 'COMPLETED'
+             ORDER BY s.STEP_EXECUTION_ID DESC
+             LIMIT 1
+            """;
+
+    /**
+     * A completed step's execution context as it was saved at its end.
+     *
+     * @param executionId the job execution the step belongs to
+     * @param end when the step ended
+     */
+    public record StepContext(long executionId, Instant end, Map<String, Object> context) {}
+
     private final NamedParameterJdbcTemplate jdbc;
     private final ExecutionClock clock;
     private final String recentExecutionsSql;
@@ -116,8 +146,22 @@ public class JobHistory {
     private final String stepsOfExecutionsSql;
     private final String lastUnfinishedSql;
     private final String lastCompletedEndSql;
+    private final String lastCompletedStepSql;
+    private final ExecutionContextSerializer contexts;
 
+    /** With the project's own context format ({@link JsonExecutionContextSerializer}). */
     public JobHistory(NamedParameterJdbcTemplate jdbc, ExecutionClock clock, TableNames tables) {
+        this(jdbc, clock, tables, new JsonExecutionContextSerializer());
+    }
+
+    @Autowired
+    public JobHistory(
+            NamedParameterJdbcTemplate jdbc,
+            ExecutionClock clock,
+            TableNames tables,
+            ExecutionContextSerializer contexts) {
+        this.contexts = contexts;
+        this.lastCompletedStepSql = tables.fill(LAST_COMPLETED_STEP_SQL);
         this.jdbc = jdbc;
         this.clock = clock;
         this.recentExecutionsSql = tables.fill(RECENT_EXECUTIONS_SQL);
@@ -192,6 +236,28 @@ public class JobHistory {
                         lastCompletedEndSql,
                         Map.of("jobName", jobName),
                         (rs, n) -> clock.instantOf(rs.getLong("JOB_EXECUTION_ID"), time(rs, "END_TIME")))
+                .stream()
+                .findFirst();
+    }
+
+    /** The newest completed step of this name of the job, with its execution context, if one completed. */
+    public Optional<StepContext> lastCompletedStep(String jobName, String stepName) {
+        return jdbc
+                .query(lastCompletedStepSql, Map.of("jobName", jobName, "stepName", stepName), (rs, n) -> {
+                    long id = rs.getLong("JOB_EXECUTION_ID");
+                    String stored = rs.getString("SERIALIZED_CONTEXT");
+                    if (stored == null || stored.isEmpty()) {
+                        stored = rs.getString("SHORT_CONTEXT");
+                    }
+                    Map<String, Object> context;
+                    try {
+                        context =
+                                contexts.deserialize(new ByteArrayInputStream(stored.getBytes(StandardCharsets.UTF_8)));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read the context of execution " + id, e);
+                    }
+                    return new StepContext(id, clock.instantOf(id, time(rs, "END_TIME")), context);
+                })
                 .stream()
                 .findFirst();
     }

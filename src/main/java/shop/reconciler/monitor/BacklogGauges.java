@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -25,13 +24,21 @@ import shop.reconciler.reconcile.WriteFailures;
  * many processing orders are finished but not completed yet, how old the oldest queued email is,
  * how many orders are stuck, and the notifications by status.
  *
- * <p>They are read from the database together, at most once per {@link #REFRESH} whoever asks (a
- * scrape reads every gauge, and each would otherwise run its own queries), through the same rules
- * the commands use ({@link RunPreview}, {@link NotificationStore}, {@link JobHistory}). When the
- * database does not answer, the gauges keep their last values. The console's overview shows the
- * same {@link #current()} snapshot, so a page costs the database nothing more than a scrape. The
- * end of an execution makes the next read fresh, so that the figures a {@code run} pushes at its
- * end (and a scrape right after a run) are the backlog it left.
+ * <ol>
+ *   <li>They are read from the database together, at most once per {@link #REFRESH} whoever asks (a
+ *       scrape reads every gauge, and each would otherwise run its own queries), through the same
+ *       rules the commands use ({@link RunPreview}, {@link NotificationStore}, {@link JobHistory}).
+ *       Finished-not-completed and stuck are counted live over every processing order (two
+ *       statements; one pass computing both was slower on MariaDB 10.11): they must rise when the
+ *       job silently stops running.
+ *   <li>When the database does not answer, the gauges keep their last values.
+ *   <li>The end of an execution makes the next read fresh, so that the figures a {@code run} pushes
+ *       at its end (and a scrape right after a run) are the backlog it left.
+ *   <li>The console's overview and the health details show the last snapshot read, whatever its age
+ *       ({@link #recent()}, the page says when it was read), and read it themselves only when none
+ *       was read or an execution ended since: where Prometheus scrapes every 30 s or so, a page
+ *       does not pay again for the pass over every processing order that a scrape paid for.
+ * </ol>
  *
  * <p>Every age is measured on the database's clock ({@link DatabaseClock}): a time the database
  * stamped is read in its session's zone, a time of the job repository in the zone of the node
@@ -53,11 +60,10 @@ public class BacklogGauges implements JobExecutionListener {
      * @param oldestQueuedAgeSeconds age of the oldest queued notification, 0 when none; NaN as above
      * @param stuck processing orders waiting on a task unchanged for longer than stuck-task-after
      * @param oldestQueued when the oldest queued notification was written, null when none
-     * @param stuckOrders the stuck orders' count and first codes
-     * @param anomalies processing orders without tasks: count and first codes
      * @param uncertain notifications with a delivery of unknown outcome
      * @param writeFailures processing orders the database refused to complete
      * @param readAtNanos {@link System#nanoTime()} of the read
+     * @param readAt when it was read, on the database's clock; null until the database first answered
      */
     public record Snapshot(
             double lastCompletedAgeSeconds,
@@ -66,11 +72,10 @@ public class BacklogGauges implements JobExecutionListener {
             long stuck,
             Map<String, Long> byStatus,
             Instant oldestQueued,
-            RunPreview.Group stuckOrders,
-            RunPreview.Group anomalies,
             long uncertain,
             long writeFailures,
-            long readAtNanos) {}
+            long readAtNanos,
+            Instant readAt) {}
 
     private final JobHistory history;
     private final NotificationStore notifications;
@@ -147,13 +152,25 @@ public class BacklogGauges implements JobExecutionListener {
             } catch (RuntimeException e) {
                 log.debug("backlog gauges not refreshed: {}", e.getMessage());
                 if (snapshot == null) {
-                    RunPreview.Group none = new RunPreview.Group(0, List.of());
-                    snapshot = new Snapshot(
-                            Double.NaN, 0, Double.NaN, 0, Map.of(), null, none, none, 0, 0, System.nanoTime());
+                    snapshot =
+                            new Snapshot(Double.NaN, 0, Double.NaN, 0, Map.of(), null, 0, 0, System.nanoTime(), null);
                 }
             }
         }
         return snapshot;
+    }
+
+    /**
+     * The last snapshot read, whatever its age, unless an execution ended since or none was read:
+     * then read now ({@link #current()}). For pages and health details, which say when it was read.
+     */
+    public Snapshot recent() {
+        synchronized (this) {
+            if (snapshot != null && !stale) {
+                return snapshot;
+            }
+        }
+        return current();
     }
 
     @Override
@@ -166,23 +183,18 @@ public class BacklogGauges implements JobExecutionListener {
         Instant lastCompleted = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
                 .orElseGet(() -> now.minusNanos(System.nanoTime() - startedAtNanos));
         Instant oldest = clock.instantOf(notifications.oldestQueued());
-        RunPreview.Group stuck = rules.stuck(EXAMPLES);
         return new Snapshot(
                 seconds(lastCompleted, now),
                 rules.finishedCount(),
                 oldest == null ? 0 : seconds(oldest, now),
-                stuck.count(),
+                rules.stuckCount(),
                 notifications.countsByStatus(),
                 oldest,
-                stuck,
-                rules.anomalies(EXAMPLES),
                 notifications.withUncertainDeliveries(),
                 failures.count(),
-                System.nanoTime());
+                System.nanoTime(),
+                now);
     }
-
-    /** The order codes the overview shows of each group. */
-    static final int EXAMPLES = 10;
 
     private static double seconds(Instant from, Instant to) {
         return Math.max(0, Duration.between(from, to).toMillis() / 1000.0);

@@ -18,7 +18,7 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  * within {@code reconciler.health.stale-after-runs} schedule intervals, or when notifications
  * failed to be delivered (status {@code failed} after at least one send attempt). Notifications
  * that failed for want of a valid recipient are a data problem shown by {@code status}, not here.
- * The number of stuck orders is a detail, from the cached backlog gauges ({@link BacklogGauges}).
+ * The number of stuck orders is a detail, from the backlog gauges' last read ({@link BacklogGauges#recent()}).
  * The silence is measured on the database's clock, the last run's end read in the zone of the node
  * that ran it, so nodes in other zones, or a database in another zone, agree.
  */
@@ -59,7 +59,7 @@ class ReconcilerHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("allowedSilence", allowed.toString())
                 .withDetail("undeliveredNotifications", undelivered)
                 // stuck orders need someone to look at a worker; they do not make the reconciler unhealthy
-                .withDetail("stuckOrders", backlog.current().stuck());
+                .withDetail("stuckOrders", backlog.recent().stuck());
         if (stale || (undelivered != null && undelivered > 0)) {
             builder.down();
         } else {

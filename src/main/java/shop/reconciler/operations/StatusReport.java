@@ -20,11 +20,19 @@ import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
 import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 import shop.reconciler.reconcile.RunPreview;
+import shop.reconciler.reconcile.StepFigures;
 import shop.reconciler.reconcile.WriteFailures;
 
 /**
- * {@code status [--limit N] [--json]}: what an operator asks first. It reads the database only
- * (job repository, lease row, outbox, shop), so it answers from any node, also during a run.
+ * {@code status [--limit N] [--json] [--live]}: what an operator asks first. It reads the database
+ * only (job repository, lease row, outbox, shop), so it answers from any node, also during a run.
+ *
+ * <p>Anomalies and stuck orders are the groups the newest completed reconcile step counted while it
+ * read every processing order ({@link StepFigures}), shown with that execution and the step's end:
+ * counting them again means one probe into the tasks per processing order (about a second of the
+ * database's time per 200,000 processing orders). They are counted now instead with {@code live},
+ * when no reconcile step completed yet, or when the last one counted stuck orders by another
+ * {@code reconciler.stuck-task-after}. Everything else is read now, by index.
  */
 @Component
 public class StatusReport {
@@ -42,12 +50,28 @@ public class StatusReport {
     public record Lease(String state, String lockedBy, Instant lockedAt, Instant until) {}
 
     /**
+     * Which count the anomalies and stuck orders are.
+     *
+     * @param execution the execution whose reconcile step counted them while it read every
+     *     processing order; null when they were counted now
+     * @param asOf when that step ended, or now (both on the database's clock)
+     */
+    public record Counted(Long execution, Instant asOf) {
+
+        /** Counted by this read, not taken from a step. */
+        public boolean live() {
+            return execution == null;
+        }
+    }
+
+    /**
      * @param uncertain notifications with at least one delivery of unknown outcome
      * @param stuckAfter {@code reconciler.stuck-task-after}
      * @param stuck processing orders waiting on a task unchanged for longer than that
      * @param stuckOrderCodes the first ten of them
      * @param orphaned executions shown as running while no process holds the lease: their process
      *     died, and the next run recovers and restarts them
+     * @param counted where {@code anomalies} and {@code stuck} come from, and as of when
      */
     public record Snapshot(
             List<ExecutionView> executions,
@@ -62,15 +86,17 @@ public class StatusReport {
             List<String> stuckOrderCodes,
             List<Long> orphaned,
             long writeFailures,
-            List<WriteFailure> writeFailureOrders) {}
+            List<WriteFailure> writeFailureOrders,
+            Counted counted) {}
 
     /** A processing order the database refused to complete: its error, how often, since and until when. */
     public record WriteFailure(
             long orderId, String orderCode, String error, int failures, Instant firstFailedAt, Instant lastFailedAt) {}
 
     /**
-     * What the console's overview shows: from the backlog gauges' cached snapshot when they run
-     * (then {@code freshness} too), else from {@link #snapshot}.
+     * What the console's overview shows: anomalies and stuck orders as {@link #snapshot} takes them
+     * ({@code counted} says which), the rest from the backlog gauges' last read when they run (then
+     * {@code freshness} too), else as {@link #snapshot} reads it.
      */
     public record Overview(
             List<ExecutionView> executions,
@@ -83,6 +109,7 @@ public class StatusReport {
             OrderGroup stuck,
             long writeFailures,
             List<Long> orphaned,
+            Counted counted,
             Freshness freshness) {}
 
     /**
@@ -91,13 +118,15 @@ public class StatusReport {
      * @param lastCompletedAge since the last completed execution ended; null until the database answered
      * @param oldestQueuedAge of the oldest queued notification, zero when none; null as above
      * @param refresh how often the gauges read the database, whoever asks
+     * @param readAgo how long ago they read it; null when the database did not answer
      */
     public record Freshness(
             Duration lastCompletedAge,
             long finishedNotCompleted,
             Duration oldestQueuedAge,
             long stuck,
-            Duration refresh) {}
+            Duration refresh,
+            Duration readAgo) {}
 
     private final JobLease jobLease;
     private final JobHistory history;
@@ -127,39 +156,75 @@ public class StatusReport {
         this.backlog = backlog;
     }
 
-    /** What {@code status} prints, as data: the CLI and the console both render it. */
+    /** What {@code status} prints, as data, anomalies and stuck orders as the last step counted them. */
     public Snapshot snapshot(int limit) {
+        return snapshot(limit, false);
+    }
+
+    /**
+     * What {@code status} prints, as data: the CLI and the console both render it.
+     *
+     * @param live count anomalies and stuck orders now rather than take the last reconcile step's
+     */
+    public Snapshot snapshot(int limit, boolean live) {
         List<ExecutionView> executions = recentExecutions(limit);
         Lease lease = lease();
         List<Long> orphaned = orphaned(executions, lease);
-        RunPreview.Group anomalies = rules.anomalies(10);
-        RunPreview.Group stuck = rules.stuck(10);
+        Figures figures = figures(live);
         return new Snapshot(
                 executions,
                 lease,
                 notifications.countsByStatus(),
                 clock.instantOf(notifications.oldestQueued()),
                 notifications.withUncertainDeliveries(),
-                anomalies.count(),
-                anomalies.first(),
+                figures.anomalies().count(),
+                figures.anomalies().first(),
                 stuckAfter(),
-                stuck.count(),
-                stuck.first(),
+                figures.stuck().count(),
+                figures.stuck().first(),
                 orphaned,
                 writeFailures.count(),
-                writeFailures.list(limit).stream().map(this::shown).toList());
+                writeFailures.list(limit).stream().map(this::shown).toList(),
+                figures.counted());
     }
 
+    /** Anomalies and stuck orders, with where they come from. */
+    private record Figures(RunPreview.Group anomalies, RunPreview.Group stuck, Counted counted) {}
+
     /**
-     * What the console's overview shows of the last {@code limit} executions: its counts from the
-     * backlog gauges' cached snapshot (read at most every {@link BacklogGauges#REFRESH} whoever
-     * asks), the executions and the lease row; nothing that scans the shop per page. Without the
-     * gauges, {@link #snapshot}'s figures and no freshness.
+     * Anomalies and stuck orders as the newest completed reconcile step counted them (one query on
+     * the job repository), else, or with {@code live}, counted now over every processing order.
      */
-    public Overview overview(int limit) {
+    private Figures figures(boolean live) {
+        if (!live) {
+            Optional<JobHistory.StepContext> step =
+                    history.lastCompletedStep(JOB_NAME, OrderCompletionJobConfiguration.STEP_NAME);
+            Optional<StepFigures> counted = step.flatMap(s -> StepFigures.of(s.context(), properties.stuckTaskAfter()));
+            if (counted.isPresent()) {
+                return new Figures(
+                        counted.get().anomalies(),
+                        counted.get().stuck(),
+                        new Counted(step.get().executionId(), step.get().end()));
+            }
+        }
+        return new Figures(rules.anomalies(LISTED), rules.stuck(LISTED), new Counted(null, clock.now()));
+    }
+
+    /** The order codes shown of a group counted now. */
+    static final int LISTED = 10;
+
+    /**
+     * What the console's overview shows of the last {@code limit} executions: anomalies and stuck
+     * orders as {@link #snapshot} takes them; the other counts as the backlog gauges last read them
+     * (read again only after an execution ended, or with {@code live} when older than
+     * {@link BacklogGauges#REFRESH}); the executions and the lease row. Without {@code live} nothing
+     * scans the shop per page. Without the gauges, {@link #snapshot}'s figures and no freshness.
+     */
+    public Overview overview(int limit, boolean live) {
         BacklogGauges gauges = backlog.getIfAvailable();
-        if (gauges == null) {
-            Snapshot s = snapshot(limit);
+        BacklogGauges.Snapshot f = gauges == null ? null : live ? gauges.current() : gauges.recent();
+        if (f == null) {
+            Snapshot s = snapshot(limit, live);
             return new Overview(
                     s.executions(),
                     s.lease(),
@@ -171,9 +236,10 @@ public class StatusReport {
                     new OrderGroup(s.stuck(), s.stuckOrderCodes()),
                     s.writeFailures(),
                     s.orphaned(),
+                    s.counted(),
                     null);
         }
-        BacklogGauges.Snapshot f = gauges.current();
+        Figures figures = figures(live);
         List<ExecutionView> executions = recentExecutions(limit);
         Lease lease = lease();
         Map<String, Long> byStatus = new LinkedHashMap<>();
@@ -186,17 +252,21 @@ public class StatusReport {
                 byStatus,
                 f.oldestQueued(),
                 f.uncertain(),
-                OrderGroup.of(f.anomalies()),
+                OrderGroup.of(figures.anomalies()),
                 stuckAfter(),
-                OrderGroup.of(f.stuckOrders()),
+                OrderGroup.of(figures.stuck()),
                 f.writeFailures(),
                 orphaned(executions, lease),
+                figures.counted(),
                 new Freshness(
                         age(f.lastCompletedAgeSeconds()),
                         f.finishedNotCompleted(),
                         age(f.oldestQueuedAgeSeconds()),
                         f.stuck(),
-                        BacklogGauges.REFRESH));
+                        BacklogGauges.REFRESH,
+                        f.readAt() == null
+                                ? null
+                                : Duration.ofNanos(Math.max(0, System.nanoTime() - f.readAtNanos()))));
     }
 
     /** A gauge's seconds as a duration; NaN (the database has not answered yet) as null. */

@@ -1,5 +1,6 @@
 package shop.reconciler.reconcile;
 
+import java.time.Duration;
 import java.util.List;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
@@ -8,14 +9,17 @@ import shop.reconciler.progress.StepCounters;
 /**
  * Lets through only finished orders; the rest are filtered (Spring Batch's filter count). An order
  * without any task is an anomaly: it is counted and its code kept for the step's summary line
- * ({@link OrderConditions}), never completed. So is an order with a task whose status is unknown.
+ * ({@link OrderConditions}), never completed. So is an order with a task whose status is unknown,
+ * and an open order waiting on a task unchanged for longer than {@code reconciler.stuck-task-after}
+ * (stuck), so that {@code status} can show the step's figures instead of counting again.
  */
 class FinishedOrderFilter implements ItemProcessor<OrderTally, OrderTally> {
 
     private final StepExecution stepExecution;
 
-    FinishedOrderFilter(StepExecution stepExecution) {
+    FinishedOrderFilter(StepExecution stepExecution, Duration stuckAfter) {
         this.stepExecution = stepExecution;
+        stepExecution.getExecutionContext().putLong(ReconcileCounters.STUCK_AFTER_SECONDS, stuckAfter.toSeconds());
     }
 
     @Override
@@ -32,6 +36,10 @@ class FinishedOrderFilter implements ItemProcessor<OrderTally, OrderTally> {
                     stepExecution.getExecutionContext(), ReconcileCounters.ANOMALIES, List.of(order.orderCode()));
         } else {
             StepCounters.add(stepExecution.getExecutionContext(), ReconcileCounters.STILL_OPEN, 1);
+            if (order.isStuck()) {
+                OrderConditions.add(
+                        stepExecution.getExecutionContext(), ReconcileCounters.STUCK, List.of(order.orderCode()));
+            }
         }
         return null;
     }

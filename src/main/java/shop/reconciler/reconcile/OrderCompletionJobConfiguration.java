@@ -203,8 +203,8 @@ public class OrderCompletionJobConfiguration {
 
     @Bean
     @StepScope
-    FinishedOrderFilter finishedOrderFilter(@Value("#{stepExecution}") StepExecution stepExecution) {
-        return new FinishedOrderFilter(stepExecution);
+    FinishedOrderFilter finishedOrderFilter(@Value("#{stepExecution}") StepExecution stepExecution, OrderRules rules) {
+        return new FinishedOrderFilter(stepExecution, rules.stuckAfter());
     }
 
     @Bean

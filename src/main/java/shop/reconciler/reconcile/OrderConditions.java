@@ -44,6 +44,9 @@ final class OrderConditions {
         reported.put(
                 ReconcileCounters.WRITE_FAILURES,
                 "order(s) whose write the database refused, left processing (listed by status)");
+        reported.put(
+                ReconcileCounters.STUCK,
+                "order(s) waiting on a task unchanged for longer than reconciler.stuck-task-after, kept open");
         return Map.copyOf(reported);
     }
 

@@ -9,6 +9,8 @@ package shop.reconciler.reconcile;
  * @param userEmail the order's {@code user_email} as read, for its notification
  * @param stale whether its newest task changed longer than {@code reconciler.mail.max-age} ago, by
  *     the database's clock when the page was read
+ * @param stuckTaskCount open tasks unchanged for longer than {@code reconciler.stuck-task-after}, by
+ *     the database's clock when the page was read
  */
 record OrderTally(
         long orderId,
@@ -17,10 +19,27 @@ record OrderTally(
         long openTaskCount,
         long unknownStatusCount,
         String userEmail,
-        boolean stale) {
+        boolean stale,
+        long stuckTaskCount) {
+
+    OrderTally(
+            long orderId,
+            String orderCode,
+            long taskCount,
+            long openTaskCount,
+            long unknownStatusCount,
+            String userEmail,
+            boolean stale) {
+        this(orderId, orderCode, taskCount, openTaskCount, unknownStatusCount, userEmail, stale, 0);
+    }
 
     OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
         this(orderId, orderCode, taskCount, openTaskCount, 0, null, false);
+    }
+
+    /** Stuck ({@link OrderRules}): waiting on a task unchanged for longer than stuck-task-after. */
+    boolean isStuck() {
+        return !isFinished() && stuckTaskCount > 0;
     }
 
     /** Finished ({@link OrderRules#isFinished}). */

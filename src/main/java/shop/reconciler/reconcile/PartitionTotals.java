@@ -29,6 +29,13 @@ class PartitionTotals implements StepExecutionAggregator {
             }
             result.getExecutionContext().putLong(key, total);
         }
+        partitions.stream()
+                .filter(p -> p.getExecutionContext().containsKey(ReconcileCounters.STUCK_AFTER_SECONDS))
+                .findFirst()
+                .ifPresent(p -> result.getExecutionContext()
+                        .putLong(
+                                ReconcileCounters.STUCK_AFTER_SECONDS,
+                                p.getExecutionContext().getLong(ReconcileCounters.STUCK_AFTER_SECONDS)));
         List<StepExecution> byName = partitions.stream()
                 .sorted(Comparator.comparing(StepExecution::getStepName))
                 .toList();

@@ -27,8 +27,9 @@ import shop.reconciler.db.SqlText;
  *   <li>The tally: their tasks counted by the server, grouped in the order of
  *       {@code idx_download_tasks_order_status} over the page's ids: each task row is read once per
  *       chunk, here. Per order: how many tasks, how many not terminal, how many of a status nobody
- *       defined, and whether the newest one changed longer than {@code reconciler.mail.max-age} ago
- *       (by the database's clock). An order without a row there has no task. (One statement that
+ *       defined, how many not terminal and unchanged for longer than
+ *       {@code reconciler.stuck-task-after}, and whether the newest one changed longer than
+ *       {@code reconciler.mail.max-age} ago (by the database's clock). An order without a row there has no task. (One statement that
  *       joins the page to the tasks and groups the join needs a temporary table and a sort: about
  *       twice the time of the two, measured on MariaDB 10.11.)
  *   <li>In the step both run inside the chunk's transaction, the tally with shared locks on the
@@ -77,6 +78,7 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
                    COUNT(*) AS task_count,
                    SUM(CASE WHEN {{taskIsTerminal}} THEN 0 ELSE 1 END) AS open_tasks,
                    SUM(CASE WHEN {{taskIsKnown}} THEN 0 ELSE 1 END) AS unknown_tasks,
+                   SUM(CASE WHEN {{taskIsStuck}} THEN 1 ELSE 0 END) AS stuck_tasks,
                    CASE WHEN MAX(t.updated_at) < {{backlogCutoff}} THEN 1 ELSE 0 END AS stale
               FROM download_tasks t
              WHERE {{tasksOfPage}}
@@ -176,7 +178,14 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
         for (PageRow row : rows) {
             Tally t = tallies.getOrDefault(row.id(), Tally.NONE);
             read.add(new OrderTally(
-                    row.id(), row.orderCode(), t.tasks(), t.open(), t.unknown(), row.userEmail(), t.stale()));
+                    row.id(),
+                    row.orderCode(),
+                    t.tasks(),
+                    t.open(),
+                    t.unknown(),
+                    row.userEmail(),
+                    t.stale(),
+                    t.stuck()));
         }
         if (locked) {
             LockedTallies.register(jdbc.getJdbcTemplate().getDataSource(), read);
@@ -211,13 +220,14 @@ class ProcessingOrderReader implements ItemStreamReader<OrderTally> {
                         rs.getLong("task_count"),
                         rs.getLong("open_tasks"),
                         rs.getLong("unknown_tasks"),
-                        rs.getInt("stale") == 1)));
+                        rs.getInt("stale") == 1,
+                        rs.getLong("stuck_tasks"))));
     }
 
     private record PageRow(long id, String orderCode, String userEmail) {}
 
-    private record Tally(long tasks, long open, long unknown, boolean stale) {
-        static final Tally NONE = new Tally(0, 0, 0, false);
+    private record Tally(long tasks, long open, long unknown, boolean stale, long stuck) {
+        static final Tally NONE = new Tally(0, 0, 0, false, 0);
     }
 
     @Override

@@ -19,6 +19,15 @@ public final class ReconcileCounters {
     /** Completed orders without a usable recipient: their notification is {@code failed}, no send is tried. */
     public static final String NO_RECIPIENT = "reconcile.noRecipient";
 
+    /**
+     * Orders left open that wait on a task unchanged for longer than {@code reconciler.stuck-task-after}
+     * ({@link #STUCK_AFTER_SECONDS}, as the step read it): what {@code status} shows as of the step.
+     */
+    public static final String STUCK = "reconcile.stuck";
+
+    /** The {@code reconciler.stuck-task-after} the step counted {@link #STUCK} by, in seconds; not a count. */
+    public static final String STUCK_AFTER_SECONDS = "reconcile.stuckAfterSeconds";
+
     public static final String ALREADY_NOTIFIED = "reconcile.alreadyNotified";
     public static final String UNKNOWN_STATUS = "reconcile.ordersWithUnknownTaskStatus";
 
@@ -35,7 +44,8 @@ public final class ReconcileCounters {
             NO_RECIPIENT,
             ALREADY_NOTIFIED,
             UNKNOWN_STATUS,
-            WRITE_FAILURES);
+            WRITE_FAILURES,
+            STUCK);
 
     private ReconcileCounters() {}
 }

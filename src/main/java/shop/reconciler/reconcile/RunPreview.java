@@ -27,7 +27,8 @@ import shop.reconciler.outbox.NotificationStatus;
  *       {@code reconciler.mail.max-age} cut-off on the database's clock; the writer's own rule
  *       ({@link OrderRules#mailFor}) names the notification each would get.
  *   <li>Stuck orders: processing orders with a non-terminal task unchanged for longer than
- *       {@code reconciler.stuck-task-after}; and, for {@code status}, the anomalies alone.
+ *       {@code reconciler.stuck-task-after}, from the same tallies; and, for {@code status} and the
+ *       gauges, these groups counted now without reading every order's tally into Java.
  * </ol>
  *
  * The database may change between this preview and a run; a run decides again under locks.
@@ -144,6 +145,12 @@ public class RunPreview {
         return count == null ? 0 : count;
     }
 
+    /** How many processing orders are {@link #stuck}, without their codes. */
+    public long stuckCount() {
+        Long count = jdbc.getJdbcTemplate().queryForObject(rules.fill(STUCK_COUNT_SQL), Long.class);
+        return count == null ? 0 : count;
+    }
+
     /** Processing orders without any task: never completed, reported instead. */
     public Group anomalies(int limit) {
         Map<String, Object> params = Map.of("limit", limit);
@@ -162,6 +169,7 @@ public class RunPreview {
         Collector open = new Collector(limit);
         Collector anomalies = new Collector(limit);
         Collector undefined = new Collector(limit);
+        Collector stuck = new Collector(limit);
         long processing = 0;
         int pageSize = properties.chunkSize();
         ProcessingOrderReader reader = new ProcessingOrderReader(jdbc, dialect, rules, pageSize, false);
@@ -184,6 +192,9 @@ public class RunPreview {
                     anomalies.add(order.orderCode());
                 } else {
                     open.add(order.orderCode());
+                    if (order.isStuck()) {
+                        stuck.add(order.orderCode());
+                    }
                 }
             }
             mail(finished, queue, skip, fail, already);
@@ -200,7 +211,7 @@ public class RunPreview {
                 open.group(),
                 anomalies.group(),
                 undefined.group(),
-                stuck(limit));
+                stuck.group());
     }
 
     private void mail(List<Long> ids, Collector queue, Collector skip, Collector fail, Collector already) {

@@ -494,6 +494,55 @@ class OperatorCommandsIntegrationTest {
     }
 
     @Test
+    void statusShowsAnomaliesAndStuckOrdersAsTheLastRunCountedThemAndCountsThemNowWithLive() {
+        // given: a run that saw one order without tasks and one waiting on a task unchanged for two
+        // hours, stuck after one
+        shop.processingOrder("AS-EMPTY", "e1@example.com");
+        long stuck = shop.processingOrder("AS-STUCK", "st@example.com", "processing");
+        shop.jdbc().update("UPDATE download_tasks SET updated_at = NOW(3) - INTERVAL 2 HOUR WHERE order_id = ?", stuck);
+        assertThat(cli("run", "--reconciler.stuck-task-after=1h").exit()).isZero();
+        long execution = shop.count("SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION");
+        // and since then: a second order without tasks, and the stuck task moved on
+        shop.processingOrder("AS-EMPTY-2", "e2@example.com");
+        shop.jdbc().update("UPDATE download_tasks SET updated_at = NOW(3) WHERE order_id = ?", stuck);
+
+        // when
+        CliRunner.Result asCounted = cli("status", "--reconciler.stuck-task-after=1h");
+        JsonNode asCountedJson = JSON.readTree(
+                cli("status", "--json", "--reconciler.stuck-task-after=1h").out());
+        CliRunner.Result live = cli("status", "--live", "--reconciler.stuck-task-after=1h");
+        JsonNode liveJson = JSON.readTree(cli("status", "--json", "--live", "--reconciler.stuck-task-after=1h")
+                .out());
+        CliRunner.Result otherStuckAfter = cli("status");
+
+        // then: the run's counts, saying which execution counted them and when
+        assertThat(asCounted.exit()).isZero();
+        assertThat(asCounted.out())
+                .contains("as counted by execution " + execution + "'s reconcile step, ended ")
+                .contains("(status --live counts now):")
+                .contains("anomalies (processing orders without tasks): 1 e.g. AS-EMPTY\n")
+                .contains("stuck (processing orders waiting on a task unchanged for more than 1h): 1 e.g. AS-STUCK");
+        assertThat(asCountedJson.get("counted").get("execution").asLong()).isEqualTo(execution);
+        assertThat(asCountedJson.get("anomalies").asLong()).isEqualTo(1);
+        assertThat(asCountedJson.get("stuck").asLong()).isEqualTo(1);
+        // --live: counted now
+        assertThat(live.exit()).isZero();
+        assertThat(live.out())
+                .contains("counted now (")
+                .doesNotContain("as counted by execution")
+                .contains("anomalies (processing orders without tasks): 2 e.g. AS-EMPTY, AS-EMPTY-2")
+                .contains("stuck (processing orders waiting on a task unchanged for more than 1h): 0");
+        assertThat(liveJson.get("counted").path("execution").isNumber()).isFalse();
+        assertThat(liveJson.get("anomalies").asLong()).isEqualTo(2);
+        assertThat(liveJson.get("stuck").asLong()).isZero();
+        // another stuck-task-after than the run counted by: counted now, by this one
+        assertThat(otherStuckAfter.out())
+                .contains("counted now (")
+                .contains("anomalies (processing orders without tasks): 2 e.g. AS-EMPTY, AS-EMPTY-2")
+                .contains("stuck (processing orders waiting on a task unchanged for more than 1d): 0");
+    }
+
+    @Test
     void statusSaysWhenAnExecutionShowsAsRunningWithoutAnyProcessHoldingTheLease() {
         // given: an execution left STARTED, as a killed process leaves it, and the lease free
         shop.processingOrder("ST-3", "st3@example.com", "completed");

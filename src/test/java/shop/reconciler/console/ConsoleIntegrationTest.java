@@ -111,6 +111,15 @@ class ConsoleIntegrationTest {
                 .contains("Freshness, as monitoring reads it", "<dt>Last completed run ended</dt><dd>")
                 .contains("<dt>Finished orders not completed yet</dt><dd>0</dd>")
                 .contains("<dt>Stuck orders</dt><dd>0</dd>");
+        // anomalies and stuck orders as the last reconcile step counted them, with its execution and
+        // end; counted now on request
+        assertThat(overview)
+                .containsPattern("Anomalies and stuck orders as execution [0-9]+'s reconcile step counted them"
+                        + " while it read every processing order, ended <time datetime=")
+                .contains("<a href=\"/console?live\">count them now</a>");
+        assertThat(viewer.get("/console?live").body())
+                .contains("Anomalies and stuck orders counted now, <time datetime=")
+                .contains("<dt>Finished orders not completed yet</dt><dd>0</dd>");
         assertThat(overview)
                 .containsPattern("<dt>Lease</dt><dd>(held by [^<]+ since|free \\(last held by [^<]+,"
                         + " expired) <time datetime=\"[0-9T:-]+Z\"");

@@ -2,6 +2,7 @@ package shop.reconciler.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,6 +115,10 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
 
         // when: plan, explain each order, then run
         RunPreview.Plan plan = preview.plan(10_000);
+        // the live counts status --live and the gauges show, by the rules' SQL, agree with plan's tallies
+        long liveStuck = preview.stuckCount();
+        RunPreview.Group liveAnomalies = preview.anomalies(10_000);
+        long liveFinished = preview.finishedCount();
         Map<String, ExplainService.Explanation> explained = new HashMap<>();
         for (String code : statusBefore.keySet()) {
             explained.put(code, explain.explain(code).orElseThrow());
@@ -211,6 +216,14 @@ class RulesAgreementIntegrationTest extends JobIntegrationTestSupport {
                 .isEqualTo(plan.undefinedStatus().count());
         assertThat(StepCounters.get(context, ReconcileCounters.STILL_OPEN))
                 .isEqualTo(plan.stillOpen().count());
+        // the step's stuck orders (what status shows as of the run) are plan's, and the live counts agree
+        assertThat(StepCounters.get(context, ReconcileCounters.STUCK))
+                .isEqualTo(plan.stuck().count())
+                .isEqualTo(liveStuck);
+        assertThat(StepCounters.get(context, ReconcileCounters.STUCK_AFTER_SECONDS))
+                .isEqualTo(Duration.ofDays(1).toSeconds());
+        assertThat(set(liveAnomalies)).isEqualTo(set(plan.anomalies()));
+        assertThat(liveFinished).isEqualTo(plan.complete().count());
     }
 
     private static Set<String> set(RunPreview.Group group) {
