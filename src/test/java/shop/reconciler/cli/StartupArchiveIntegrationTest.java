@@ -34,9 +34,9 @@ import shop.reconciler.support.TestDatabase;
  * 25's AOT cache where one is installed ({@code JAVA_HOME}, {@code /usr/lib/jvm/*}...), else the
  * test JVM's cache again. It prints which it exercised.
  *
- * <p>The two tests run side by side (each in its own install folder, on its own database): each is
- * a dozen JVMs started one after the other and a training run, which leave a core idle on a
- * 2-core machine while the other test JVMs wait.
+ * <p>The two tests run side by side (each in its own install folder, on its own database): each
+ * starts a dozen JVMs one after the other and a training run, the longest class of the suite when
+ * they run in turn.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class StartupArchiveIntegrationTest {

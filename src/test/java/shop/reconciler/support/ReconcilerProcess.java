@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import shop.reconciler.OrderReconcilerApplication;
 
@@ -27,6 +28,9 @@ import shop.reconciler.OrderReconcilerApplication;
  * defaults, as the wrapper starts it. The system property {@code
  * reconciler.test.process-java-opts} (space-separated; {@code mvn verify
  * -Dreconciler.test.process-java-opts=} for none) replaces the short commands' options.
+ *
+ * <p>Those processes also load the classes from {@link ProcessClassArchive} once the suite has
+ * built it (another third of a start's CPU; {@code -Dreconciler.test.process-cds=false} for never).
  */
 public final class ReconcilerProcess implements AutoCloseable {
 
@@ -76,6 +80,24 @@ public final class ReconcilerProcess implements AutoCloseable {
     }
 
     private static ReconcilerProcess start(List<String> jvmOptions, List<String> args, boolean shortOptions) {
+        if (shortOptions) {
+            Optional<ProcessClassArchive.Use> archive = ProcessClassArchive.use();
+            if (archive.isPresent()) {
+                List<String> options = new ArrayList<>(archive.get().jvmOptions());
+                options.addAll(jvmOptions);
+                return start(options, archive.get().classPath(), args, true);
+            }
+        }
+        return start(jvmOptions, System.getProperty("java.class.path"), args, shortOptions);
+    }
+
+    /** With the short-command options and this class path, without {@link ProcessClassArchive} (which trains on it). */
+    static ReconcilerProcess startPlain(List<String> jvmOptions, String classPath, List<String> args) {
+        return start(jvmOptions, classPath, args, true);
+    }
+
+    private static ReconcilerProcess start(
+            List<String> jvmOptions, String classPath, List<String> args, boolean shortOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -83,8 +105,7 @@ public final class ReconcilerProcess implements AutoCloseable {
             SHORT_COMMAND_OPTIONS.stream().filter(option -> !option.isEmpty()).forEach(command::add);
         }
         command.addAll(jvmOptions);
-        command.addAll(
-                List.of("-cp", System.getProperty("java.class.path"), OrderReconcilerApplication.class.getName()));
+        command.addAll(List.of("-cp", classPath, OrderReconcilerApplication.class.getName()));
         command.addAll(args);
         try {
             File log = File.createTempFile("reconciler-node-", ".log");
