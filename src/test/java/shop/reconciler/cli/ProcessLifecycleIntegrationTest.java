@@ -40,7 +40,7 @@ import shop.reconciler.support.TestDatabase;
 class ProcessLifecycleIntegrationTest {
 
     /** How long a node may take to start and make its first progress (a limit, not a wait). */
-    private static final Duration STARTED_WITHIN = Duration.ofSeconds(120);
+    private static final Duration STARTED_WITHIN = ReconcilerProcess.STARTED_WITHIN;
 
     private final GreenMail smtp = MailServer.start();
 

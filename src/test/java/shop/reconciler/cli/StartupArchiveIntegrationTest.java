@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import shop.reconciler.support.Jdks;
 import shop.reconciler.support.ShopFixture;
 import shop.reconciler.support.TestDatabase;
@@ -31,7 +33,12 @@ import shop.reconciler.support.TestDatabase;
  * JVM's java (the CDS archive on this project's Java 17); the second on the newest JDK found, Java
  * 25's AOT cache where one is installed ({@code JAVA_HOME}, {@code /usr/lib/jvm/*}...), else the
  * test JVM's cache again. It prints which it exercised.
+ *
+ * <p>The two tests run side by side (each in its own install folder, on its own database): each
+ * starts a dozen JVMs one after the other and a training run, the longest class of the suite when
+ * they run in turn.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StartupArchiveIntegrationTest {
 
     /** Any class's line of -Xlog:class+load when it comes from the top (dynamic) CDS archive. */

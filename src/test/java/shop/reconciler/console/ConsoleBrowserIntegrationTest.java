@@ -93,7 +93,7 @@ class ConsoleBrowserIntegrationTest {
         shop.processingOrder("B-2001", "not an address", "completed");
         startServe("--reconciler.management.operator.password=" + ConsoleIntegrationTest.OPERATOR_SECRET);
         await(
-                Duration.ofSeconds(60),
+                ReconcilerProcess.STARTED_WITHIN,
                 () -> shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1
                         && shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'") == 3);
         shop.jdbc().update("UPDATE orders SET user_email = 'fixed@example.com' WHERE order_code = 'B-2001'");

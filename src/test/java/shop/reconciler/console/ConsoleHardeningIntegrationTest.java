@@ -54,7 +54,7 @@ class ConsoleHardeningIntegrationTest {
                     "--reconciler.management.operator.password=" + OPERATOR_SECRET,
                     "--reconciler.management.sign-in-lockout=4s");
             node.await(
-                    Duration.ofSeconds(60),
+                    ReconcilerProcess.STARTED_WITHIN,
                     () -> node.shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1);
             Browser viewer = new Browser(node.port());
             assertThat(viewer.login("viewer", VIEWER_SECRET).statusCode()).isEqualTo(302);

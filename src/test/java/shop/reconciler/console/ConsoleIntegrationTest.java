@@ -69,7 +69,7 @@ class ConsoleIntegrationTest {
                 "--reconciler.management.viewer.password=" + VIEWER_SECRET,
                 "--reconciler.management.operator.password=" + OPERATOR_SECRET);
         await(
-                Duration.ofSeconds(60),
+                ReconcilerProcess.STARTED_WITHIN,
                 () -> shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'sent'") == 1
                         && shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'failed'") == 1);
         // the scheduled runs record their trigger
@@ -194,7 +194,7 @@ class ConsoleIntegrationTest {
         assertThat(executionStatus(failed)).isEqualTo("FAILED");
         assertThat(shop.orderStatus("R-2")).isEqualTo("processing");
         ConsoleSession anonymous = new ConsoleSession(port);
-        await(Duration.ofSeconds(60), () -> {
+        await(ReconcilerProcess.STARTED_WITHIN, () -> {
             try {
                 return anonymous.get("/console/login").statusCode() == 200;
             } catch (Exception e) {
@@ -375,7 +375,7 @@ class ConsoleIntegrationTest {
         shop.processingOrder("C-0002", "not an address", "completed");
         startServe(
                 "--reconciler.console.actions=false", "--reconciler.management.operator.password=" + OPERATOR_SECRET);
-        await(Duration.ofSeconds(60), () -> shop.count("SELECT COUNT(*) FROM order_notifications") == 1);
+        await(ReconcilerProcess.STARTED_WITHIN, () -> shop.count("SELECT COUNT(*) FROM order_notifications") == 1);
         ConsoleSession operator = new ConsoleSession(port);
         operator.signIn("operator", OPERATOR_SECRET);
         String page = operator.get("/console/notifications?status=failed").body();
@@ -400,7 +400,7 @@ class ConsoleIntegrationTest {
         startServe(
                 "--reconciler.console.enabled=false", "--reconciler.management.operator.password=" + OPERATOR_SECRET);
         ConsoleSession anonymous = new ConsoleSession(port);
-        await(Duration.ofSeconds(60), () -> {
+        await(ReconcilerProcess.STARTED_WITHIN, () -> {
             try {
                 return anonymous.get("/actuator/health").statusCode() == 200;
             } catch (Exception e) {

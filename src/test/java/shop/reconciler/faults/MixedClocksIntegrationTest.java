@@ -83,7 +83,7 @@ class MixedClocksIntegrationTest {
                         "--reconciler.health.stale-after-runs=1",
                         "--reconciler.management.viewer.password=" + VIEWER_SECRET);
         HttpClient http = HttpClient.newHttpClient();
-        node.await(Duration.ofSeconds(90), () -> answers(http, "/actuator/health"));
+        node.await(ReconcilerProcess.STARTED_WITHIN, () -> answers(http, "/actuator/health"));
         HttpResponse<String> health = http.send(request("/actuator/health"), HttpResponse.BodyHandlers.ofString());
         String scrape = http.send(request("/actuator/prometheus"), HttpResponse.BodyHandlers.ofString())
                 .body();

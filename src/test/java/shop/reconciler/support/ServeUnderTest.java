@@ -14,7 +14,8 @@ import shop.reconciler.cli.CliRunner;
 /**
  * A fresh shop (its own database on the real server, the reconciler's schema made by a first
  * {@code status}) and {@code serve} as a process of its own on a free management port, ticking
- * every 2 seconds: what the tests of the HTTP port (Actuator, the console) start from.
+ * every 2 seconds: what the tests of the HTTP port (Actuator, the console) start from. Serve
+ * starts with {@link ReconcilerProcess}'s short-command options unless {@link #asInstalled()}.
  */
 public final class ServeUnderTest implements AutoCloseable {
 
@@ -24,6 +25,7 @@ public final class ServeUnderTest implements AutoCloseable {
     private final int port;
     private ReconcilerProcess serve;
     private List<String> jvmOptions = List.of();
+    private boolean asInstalled;
     private String urlParameters = "";
 
     public ServeUnderTest(String databasePrefix, GreenMail smtp) {
@@ -48,6 +50,16 @@ public final class ServeUnderTest implements AutoCloseable {
     /** JVM options of the {@code serve} started next (e.g. {@code -Duser.timezone=...}). */
     public ServeUnderTest withJvmOptions(String... options) {
         this.jvmOptions = List.of(options);
+        return this;
+    }
+
+    /**
+     * Serve started next as jobs/reconcile-orders starts it, with the JVM's defaults rather than
+     * the short-command options of {@link ReconcilerProcess}: for a test that measures what
+     * production does (latency under load, heap).
+     */
+    public ServeUnderTest asInstalled() {
+        this.asInstalled = true;
         return this;
     }
 
@@ -78,7 +90,9 @@ public final class ServeUnderTest implements AutoCloseable {
                 new ArrayList<>(List.of("serve", "--reconciler.cron=" + cron, "--management.server.port=" + port));
         args.addAll(List.of(extra));
         args.addAll(springArgs());
-        serve = ReconcilerProcess.start(jvmOptions, args);
+        serve = asInstalled
+                ? ReconcilerProcess.startAsInstalled(jvmOptions, args)
+                : ReconcilerProcess.start(jvmOptions, args);
         return serve;
     }
 
