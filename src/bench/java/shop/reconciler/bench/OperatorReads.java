@@ -231,20 +231,15 @@ final class OperatorReads {
                 "budget",
                 "slowest statement"));
         for (Read r : reads) {
+            String verdict;
             if (r.name().startsWith("prometheus scrape")) {
-                out.add(String.format(
-                        Locale.ROOT,
-                        "%-38s %9.3f %6d %9.2f %8d  %-24s %s",
-                        r.name(),
-                        r.dbSeconds(),
-                        r.statements(),
-                        r.wallSeconds(),
-                        r.lines(),
-                        "monitoring, not a read",
-                        r.slowest()));
-                continue;
+                verdict = "monitoring, not a read";
+            } else {
+                double budget = r.name().equals("plan") && floorSeconds > 0 ? floorSeconds : BUDGET_SECONDS;
+                verdict = (r.dbSeconds() <= budget ? "ok" : "OVER")
+                        + String.format(Locale.ROOT, " (<= %.2f s)", budget)
+                        + (r.exit() == 0 ? "" : " exit " + r.exit());
             }
-            double budget = r.name().equals("plan") && floorSeconds > 0 ? floorSeconds : BUDGET_SECONDS;
             out.add(String.format(
                     Locale.ROOT,
                     "%-38s %9.3f %6d %9.2f %8d  %-24s %s",
@@ -253,9 +248,7 @@ final class OperatorReads {
                     r.statements(),
                     r.wallSeconds(),
                     r.lines(),
-                    (r.dbSeconds() <= budget ? "ok" : "OVER")
-                            + String.format(Locale.ROOT, " (<= %.2f s)", budget)
-                            + (r.exit() == 0 ? "" : " exit " + r.exit()),
+                    verdict,
                     r.slowest()));
         }
         return out;

@@ -22,19 +22,8 @@ record OrderTally(
         boolean stale,
         long stuckTaskCount) {
 
-    OrderTally(
-            long orderId,
-            String orderCode,
-            long taskCount,
-            long openTaskCount,
-            long unknownStatusCount,
-            String userEmail,
-            boolean stale) {
-        this(orderId, orderCode, taskCount, openTaskCount, unknownStatusCount, userEmail, stale, 0);
-    }
-
     OrderTally(long orderId, String orderCode, long taskCount, long openTaskCount) {
-        this(orderId, orderCode, taskCount, openTaskCount, 0, null, false);
+        this(orderId, orderCode, taskCount, openTaskCount, 0, null, false, 0);
     }
 
     /** Stuck ({@link OrderRules}): waiting on a task unchanged for longer than stuck-task-after. */
