@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -49,6 +50,9 @@ public class BacklogGauges implements JobExecutionListener {
 
     public static final Duration REFRESH = Duration.ofSeconds(30);
 
+    /** How many stuck orders' codes a refresh keeps, for pages that list them. */
+    public static final int LISTED = 10;
+
     private static final Logger log = LoggerFactory.getLogger(BacklogGauges.class);
 
     /**
@@ -59,6 +63,7 @@ public class BacklogGauges implements JobExecutionListener {
      * @param finishedNotCompleted processing orders whose tasks are all terminal, not completed yet
      * @param oldestQueuedAgeSeconds age of the oldest queued notification, 0 when none; NaN as above
      * @param stuck processing orders waiting on a task unchanged for longer than stuck-task-after
+     * @param stuckCodes the first {@link #LISTED} of them, read in the same refresh
      * @param oldestQueued when the oldest queued notification was written, null when none
      * @param uncertain notifications with a delivery of unknown outcome
      * @param writeFailures processing orders the database refused to complete
@@ -70,6 +75,7 @@ public class BacklogGauges implements JobExecutionListener {
             long finishedNotCompleted,
             double oldestQueuedAgeSeconds,
             long stuck,
+            List<String> stuckCodes,
             Map<String, Long> byStatus,
             Instant oldestQueued,
             long uncertain,
@@ -152,8 +158,8 @@ public class BacklogGauges implements JobExecutionListener {
             } catch (RuntimeException e) {
                 log.debug("backlog gauges not refreshed: {}", e.getMessage());
                 if (snapshot == null) {
-                    snapshot =
-                            new Snapshot(Double.NaN, 0, Double.NaN, 0, Map.of(), null, 0, 0, System.nanoTime(), null);
+                    snapshot = new Snapshot(
+                            Double.NaN, 0, Double.NaN, 0, List.of(), Map.of(), null, 0, 0, System.nanoTime(), null);
                 }
             }
         }
@@ -183,11 +189,13 @@ public class BacklogGauges implements JobExecutionListener {
         Instant lastCompleted = history.lastCompletedEnd(OrderCompletionJobConfiguration.JOB_NAME)
                 .orElseGet(() -> now.minusNanos(System.nanoTime() - startedAtNanos));
         Instant oldest = clock.instantOf(notifications.oldestQueued());
+        RunPreview.Group stuck = rules.stuckWithCodes(rules.stuckCount(), LISTED);
         return new Snapshot(
                 seconds(lastCompleted, now),
                 rules.finishedCount(),
                 oldest == null ? 0 : seconds(oldest, now),
-                rules.stuckCount(),
+                stuck.count(),
+                stuck.first(),
                 notifications.countsByStatus(),
                 oldest,
                 notifications.withUncertainDeliveries(),

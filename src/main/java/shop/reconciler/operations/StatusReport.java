@@ -239,7 +239,13 @@ public class StatusReport {
                     s.counted(),
                     null);
         }
-        Figures figures = figures(live);
+        // live: the stuck orders as the gauges' refresh counted them, not a second pass over the shop
+        Figures figures = live
+                ? new Figures(
+                        rules.anomalies(LISTED),
+                        new RunPreview.Group(f.stuck(), f.stuckCodes()),
+                        new Counted(null, f.readAt() == null ? clock.now() : f.readAt()))
+                : figures(false);
         List<ExecutionView> executions = recentExecutions(limit);
         Lease lease = lease();
         Map<String, Long> byStatus = new LinkedHashMap<>();

@@ -139,6 +139,17 @@ public class RunPreview {
         return new Group(count == null ? 0 : count, codes);
     }
 
+    /**
+     * {@link #stuck} after {@link #stuckCount} said how many: the codes are read only when there
+     * are any (looking for codes that are not there would pass over every processing order again).
+     */
+    public Group stuckWithCodes(long count, int limit) {
+        if (count == 0) {
+            return new Group(0, List.of());
+        }
+        return new Group(count, jdbc.queryForList(rules.fill(STUCK_CODES_SQL), Map.of("limit", limit), String.class));
+    }
+
     /** Processing orders that are finished but not completed yet: what the next run would complete. */
     public long finishedCount() {
         Long count = jdbc.getJdbcTemplate().queryForObject(rules.fill(FINISHED_COUNT_SQL), Long.class);
