@@ -2,6 +2,10 @@ package shop.reconciler.mail;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,31 +18,37 @@ import shop.reconciler.outbox.NotificationStore.Settlement;
 import shop.reconciler.text.Durations;
 
 /**
- * The ledger of one SMTP connection's deliveries: what is charged, settled and uncertain, on a
- * database connection of its own. It keeps the at-most-twice promise for its SMTP connection:
+ * The ledger of one SMTP connection's deliveries: what is charged, settled and uncertain. It keeps
+ * the at-most-twice promise for its SMTP connection:
  *
  * <ol>
  *   <li>{@link #charge} commits, before a delivery is tried, that it is in flight (its attempt
- *       charged) together with the result of the delivery before it ({@link #settleLater}): two
- *       guarded statements, one transaction, one commit per email. So when a message's end of
- *       data goes out, the result of every message before it on this connection is durable, and
- *       so is the mark that this one is in flight: at most one accepted message is ever
+ *       charged) together with the result of the delivery before it ({@link #settleLater}), and
+ *       returns only once that commit is done. So when a message's end of data goes out, the
+ *       result of every message before it on this connection is durable, and so is the mark that
+ *       this one is in flight: at most one accepted message per SMTP connection is ever
  *       unrecorded, and a crash leaves it counted as uncertain by the next run.
  *   <li>{@link #uncertain} commits at once a delivery whose outcome is unknown, before the same
  *       message can go out again.
  *   <li>{@link #close} commits the last result.
  * </ol>
  *
- * When a statement or a commit fails, the transaction is rolled back and the ledger refuses
+ * The ledgers of a chunk's connections share one database connection, their {@link Commits}, and
+ * commit together (group commit): what every connection waiting at that moment has to record goes
+ * into one transaction, one {@code UPDATE} for all of its settlements of the same kind (the common
+ * one: {@code sent}) and one for all of its charges, one commit. While one transaction runs, the
+ * connections that arrive queue up for the next. When a transaction fails, or a statement for several
+ * rows touches fewer than all of them (a claim gone, and which one is not known), it is rolled back
+ * and each connection's record is committed on its own, so each gets its own answer.
+ *
+ * <p>When a connection's record fails, the transaction is rolled back and its ledger refuses
  * everything after: the caller delivers nothing more and the chunk fails.
  */
 final class DeliveryLedger implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryLedger.class);
 
-    private final Connection connection;
-    private final NotificationStore.Claims claims;
-    private final String claimTimeout;
+    private final Commits commits;
     private Pending pending;
     private RuntimeException broken;
     private long recordNanos;
@@ -46,17 +56,16 @@ final class DeliveryLedger implements AutoCloseable {
     /** A result decided and not yet recorded: it is committed with the next delivery's charge. */
     private record Pending(Notification notification, Settlement settlement) {}
 
-    private DeliveryLedger(Connection connection, NotificationStore.Claims claims, String claimTimeout) {
-        this.connection = connection;
-        this.claims = claims;
-        this.claimTimeout = claimTimeout;
+    /** A ledger whose records go through {@code commits}, the chunk's. */
+    DeliveryLedger(Commits commits) {
+        this.commits = commits;
     }
 
     /**
-     * A ledger on a connection of the pool's own (not a chunk transaction's), for the sender
-     * {@code claimant}.
+     * The chunk's commits, on a connection of the pool's own (not a chunk transaction's), for the
+     * sender {@code claimant}.
      */
-    static DeliveryLedger open(
+    static Commits open(
             DataSource dataSource,
             NotificationStore store,
             String claimant,
@@ -76,7 +85,7 @@ final class DeliveryLedger implements AutoCloseable {
         }
         NotificationStore.Claims claims = store.on(new SingleConnectionDataSource(connection, true))
                 .claims(claimant, executionId, claimTimeout.toSeconds());
-        return new DeliveryLedger(connection, claims, Durations.format(claimTimeout));
+        return new Commits(connection, claims, Durations.format(claimTimeout));
     }
 
     /**
@@ -85,10 +94,7 @@ final class DeliveryLedger implements AutoCloseable {
      * {@code next} still holds (when it does not, nothing may be delivered).
      */
     boolean charge(Notification next, boolean newAttempt) {
-        return inTransaction(() -> {
-            recordPending();
-            return claims.charge(next.id(), newAttempt);
-        });
+        return record(new Request(takePending(), next, newAttempt, null));
     }
 
     /** Leaves a result to be committed with the next charge; one already left is committed first. */
@@ -101,36 +107,286 @@ final class DeliveryLedger implements AutoCloseable {
 
     /** Commits a delivery of unknown outcome (and the result left before it, if any), before a retry. */
     void uncertain(Notification notification, String reason) {
-        inTransaction(() -> {
-            recordPending();
-            claims.uncertain(notification.id(), reason);
-            return true;
-        });
+        record(new Request(takePending(), notification, false, reason));
     }
 
     /** Commits the result left by {@link #settleLater}, if any. */
     void flush() {
         if (pending != null) {
-            inTransaction(() -> {
-                recordPending();
-                return true;
-            });
+            record(new Request(takePending(), null, false, null));
         }
     }
 
-    /** Time spent on statements and commits, in nanoseconds. */
+    /** Time spent waiting for this ledger's records to commit, in nanoseconds. */
     long recordNanos() {
         return recordNanos;
     }
 
-    /** Commits the last result (unless a statement failed before), and gives the connection back. */
+    /** Commits the last result, unless a record failed before. */
     @Override
     public void close() {
+        if (broken == null) {
+            flush();
+        }
+    }
+
+    private Pending takePending() {
+        Pending settled = pending;
+        pending = null;
+        return settled;
+    }
+
+    private boolean record(Request request) {
+        if (broken != null) {
+            throw broken;
+        }
+        long started = System.nanoTime();
         try {
-            if (broken == null) {
-                flush();
-            }
+            return commits.record(request);
+        } catch (RuntimeException e) {
+            broken = e;
+            throw e;
         } finally {
+            recordNanos += System.nanoTime() - started;
+        }
+    }
+
+    /**
+     * What one connection commits at once: a settlement (or none), then a charge of {@code next}
+     * (or, when {@code uncertain} is set, its delivery of unknown outcome).
+     */
+    private static final class Request {
+        final Pending settle;
+        final Notification next;
+        final boolean newAttempt;
+        final String uncertain;
+
+        // written by the thread that commits it, before done
+        private boolean held;
+        private RuntimeException failure;
+        private volatile boolean done;
+
+        Request(Pending settle, Notification next, boolean newAttempt, String uncertain) {
+            this.settle = settle;
+            this.next = next;
+            this.newAttempt = newAttempt;
+            this.uncertain = uncertain;
+        }
+
+        boolean charges() {
+            return next != null && uncertain == null;
+        }
+
+        void answer(boolean claimHeld) {
+            held = claimHeld;
+            done = true;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done = true;
+        }
+
+        boolean outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return held;
+        }
+    }
+
+    /**
+     * The records of a chunk's ledgers, on one database connection: a connection that records
+     * while no transaction runs commits its own and every other that queued meanwhile; the others
+     * wait for it.
+     */
+    static final class Commits implements AutoCloseable {
+        private final Connection connection;
+        private final NotificationStore.Claims claims;
+        private final String claimTimeout;
+
+        // guarded by this
+        private final List<Request> queue = new ArrayList<>();
+        private boolean writing;
+
+        private Commits(Connection connection, NotificationStore.Claims claims, String claimTimeout) {
+            this.connection = connection;
+            this.claims = claims;
+            this.claimTimeout = claimTimeout;
+        }
+
+        /** Commits {@code request}, alone or with others; whether its charge's claim held. */
+        boolean record(Request request) {
+            List<Request> batch = null;
+            boolean interrupted = false;
+            synchronized (this) {
+                queue.add(request);
+                while (!request.done) {
+                    if (!writing) {
+                        writing = true;
+                        batch = new ArrayList<>(queue);
+                        queue.clear();
+                        break;
+                    }
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        // the record is queued and may be committed already: its answer is awaited still
+                        interrupted = true;
+                    }
+                }
+            }
+            if (batch != null) {
+                try {
+                    write(batch);
+                } finally {
+                    for (Request r : batch) {
+                        if (!r.done) {
+                            r.fail(new IllegalStateException("a send result was not recorded"));
+                        }
+                    }
+                    synchronized (this) {
+                        writing = false;
+                        notifyAll();
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return request.outcome();
+        }
+
+        private void write(List<Request> batch) {
+            if (batch.size() == 1) {
+                alone(batch.get(0));
+                return;
+            }
+            List<String> expired = new ArrayList<>();
+            boolean together;
+            try {
+                together = together(batch, expired);
+            } catch (RuntimeException e) {
+                rollback(e);
+                together = false;
+            }
+            if (together) {
+                expired.forEach(DeliveryLedger::warnExpired);
+                return;
+            }
+            for (Request request : batch) {
+                alone(request);
+            }
+        }
+
+        /**
+         * The batch in one transaction, one statement per kind of settlement and of charge;
+         * false (rolled back, nothing answered) when a statement for several rows touched fewer.
+         */
+        private boolean together(List<Request> batch, List<String> expired) {
+            Map<Settlement, List<Request>> settlements = new LinkedHashMap<>();
+            Map<Boolean, List<Request>> charges = new LinkedHashMap<>();
+            for (Request r : batch) {
+                if (r.settle != null) {
+                    settlements
+                            .computeIfAbsent(r.settle.settlement(), k -> new ArrayList<>())
+                            .add(r);
+                }
+                if (r.charges()) {
+                    charges.computeIfAbsent(r.newAttempt, k -> new ArrayList<>())
+                            .add(r);
+                }
+            }
+            for (Map.Entry<Settlement, List<Request>> kind : settlements.entrySet()) {
+                List<Request> rows = kind.getValue();
+                int settled = claims.settle(
+                        rows.stream().map(r -> r.settle.notification().id()).toList(), kind.getKey());
+                if (settled < rows.size()) {
+                    if (rows.size() > 1) {
+                        rollback();
+                        return false;
+                    }
+                    expired.add(describeExpired(rows.get(0).settle));
+                }
+            }
+            for (Request r : batch) {
+                if (r.next != null && r.uncertain != null) {
+                    claims.uncertain(r.next.id(), r.uncertain);
+                }
+            }
+            Map<Request, Boolean> held = new LinkedHashMap<>();
+            for (Map.Entry<Boolean, List<Request>> kind : charges.entrySet()) {
+                List<Request> rows = kind.getValue();
+                int charged = claims.charge(rows.stream().map(r -> r.next.id()).toList(), kind.getKey());
+                if (charged < rows.size() && rows.size() > 1) {
+                    rollback();
+                    return false;
+                }
+                rows.forEach(r -> held.put(r, charged == rows.size()));
+            }
+            commit();
+            for (Request r : batch) {
+                r.answer(held.getOrDefault(r, true));
+            }
+            return true;
+        }
+
+        /** One connection's record in a transaction of its own. */
+        private void alone(Request request) {
+            try {
+                if (request.settle != null
+                        && !claims.settle(request.settle.notification().id(), request.settle.settlement())) {
+                    warnExpired(describeExpired(request.settle));
+                }
+                boolean held = true;
+                if (request.next != null) {
+                    if (request.uncertain != null) {
+                        claims.uncertain(request.next.id(), request.uncertain);
+                    } else {
+                        held = claims.charge(request.next.id(), request.newAttempt);
+                    }
+                }
+                commit();
+                request.answer(held);
+            } catch (RuntimeException e) {
+                rollback(e);
+                request.fail(e);
+            }
+        }
+
+        private String describeExpired(Pending settled) {
+            return "order " + settled.notification().orderCode() + ": "
+                    + settled.settlement().status().code()
+                    + ", but its claim had expired meanwhile (reconciler.mail.claim-timeout " + claimTimeout + ")";
+        }
+
+        private void commit() {
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                throw new UncategorizedSQLException("committing a send result", null, e);
+            }
+        }
+
+        private void rollback() {
+            try {
+                connection.rollback();
+            } catch (SQLException e) {
+                throw new UncategorizedSQLException("rolling back send results", null, e);
+            }
+        }
+
+        private void rollback(RuntimeException cause) {
+            try {
+                connection.rollback();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+        }
+
+        /** Gives the connection back; every ledger on it is closed before. */
+        @Override
+        public void close() {
             try {
                 connection.setAutoCommit(true);
             } catch (SQLException e) {
@@ -144,47 +400,7 @@ final class DeliveryLedger implements AutoCloseable {
         }
     }
 
-    private void recordPending() {
-        Pending settled = pending;
-        pending = null;
-        if (settled != null && !claims.settle(settled.notification().id(), settled.settlement())) {
-            log.warn(
-                    "order {}: {}, but its claim had expired meanwhile (reconciler.mail.claim-timeout {})",
-                    settled.notification().orderCode(),
-                    settled.settlement().status().code(),
-                    claimTimeout);
-        }
-    }
-
-    private interface Work {
-        boolean run();
-    }
-
-    private boolean inTransaction(Work work) {
-        if (broken != null) {
-            throw broken;
-        }
-        long started = System.nanoTime();
-        try {
-            boolean answer = work.run();
-            connection.commit();
-            return answer;
-        } catch (SQLException e) {
-            throw broken(new UncategorizedSQLException("committing a send result", null, e));
-        } catch (RuntimeException e) {
-            throw broken(e);
-        } finally {
-            recordNanos += System.nanoTime() - started;
-        }
-    }
-
-    private RuntimeException broken(RuntimeException e) {
-        broken = e;
-        try {
-            connection.rollback();
-        } catch (SQLException rollback) {
-            e.addSuppressed(rollback);
-        }
-        return e;
+    private static void warnExpired(String what) {
+        log.warn("{}", what);
     }
 }

@@ -146,7 +146,8 @@ class NotificationSender implements ItemWriter<Notification> {
                 items.stream().map(Notification::orderId).distinct().toList());
         Connection ownConnection = borrowAutoCommitting();
         ChunkSend send = null;
-        try {
+        try (DeliveryLedger.Commits commits = DeliveryLedger.open(
+                dataSource, store, claimant, stepExecution.getJobExecutionId(), mail.claimTimeout())) {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
             send = new ChunkSend(
                     items,
@@ -156,7 +157,8 @@ class NotificationSender implements ItemWriter<Notification> {
                                     claimant,
                                     stepExecution.getJobExecutionId(),
                                     mail.claimTimeout().toSeconds()),
-                    new NamedParameterJdbcTemplate(own));
+                    new NamedParameterJdbcTemplate(own),
+                    commits);
             send.run();
         } finally {
             if (send != null) {
@@ -204,6 +206,7 @@ class NotificationSender implements ItemWriter<Notification> {
         private final CourseQuery.Batches courses;
         private final NotificationStore.Claims claims;
         private final NamedParameterJdbcTemplate own;
+        private final DeliveryLedger.Commits commits;
         private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
         private final LongAdder smtpNanos = new LongAdder();
         private final LongAdder recordNanos = new LongAdder();
@@ -224,11 +227,13 @@ class NotificationSender implements ItemWriter<Notification> {
                 List<? extends Notification> items,
                 CourseQuery.Batches courses,
                 NotificationStore.Claims claims,
-                NamedParameterJdbcTemplate own) {
+                NamedParameterJdbcTemplate own,
+                DeliveryLedger.Commits commits) {
             this.items = items;
             this.courses = courses;
             this.claims = claims;
             this.own = own;
+            this.commits = commits;
         }
 
         void run() throws InterruptedException {
@@ -432,8 +437,7 @@ class NotificationSender implements ItemWriter<Notification> {
 
             void run() throws InterruptedException {
                 try (ChunkConnection connection = new ChunkConnection(transport);
-                        DeliveryLedger ledger = DeliveryLedger.open(
-                                dataSource, store, claimant, stepExecution.getJobExecutionId(), mail.claimTimeout())) {
+                        DeliveryLedger ledger = new DeliveryLedger(commits)) {
                     try {
                         Next next;
                         while ((next = next()) != null) {
