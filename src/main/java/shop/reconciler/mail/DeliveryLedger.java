@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,31 +19,36 @@ import shop.reconciler.outbox.NotificationStore.Settlement;
 import shop.reconciler.text.Durations;
 
 /**
- * The ledger of one SMTP connection's deliveries: what is charged, settled and uncertain. It keeps
- * the at-most-twice promise for its SMTP connection:
+ * The ledger of one SMTP connection's deliveries: what is charged, settled and uncertain, and when
+ * each is committed. It keeps the at-most-twice promise for its SMTP connection:
  *
  * <ol>
- *   <li>{@link #charge} commits, before a delivery is tried, that it is in flight (its attempt
- *       charged) together with the result of the delivery before it ({@link #settleLater}), and
- *       returns only once that commit is done. So when a message's end of data goes out, the
- *       result of every message before it on this connection is durable, and so is the mark that
- *       this one is in flight: at most one accepted message per SMTP connection is ever
- *       unrecorded, and a crash leaves it counted as uncertain by the next run.
+ *   <li>{@link #chargeAhead} hands the chunk's {@link Commits} one transaction's worth for this
+ *       connection: the result of the delivery before it ({@link #settleLater}) and the mark that
+ *       {@code next} is in flight (its attempt charged). It returns at once, so that the message's
+ *       conversation (MAIL, RCPT, DATA, the body) runs while that commits; {@link Ticket#held()},
+ *       asked by the transport just before the end of data goes out, waits for the commit and says
+ *       whether the claim held. So when a message's end of data goes out, the result of every
+ *       message before it on this connection is durable, and so is the mark that this one is in
+ *       flight: at most one accepted message per SMTP connection is ever unrecorded, and a crash
+ *       leaves it counted as uncertain by the next run. When the claim is gone or the commit
+ *       failed, the end of data does not go out.
+ *   <li>{@link #charge} does the same and waits for the commit at once (an in-run retry's charge).
  *   <li>{@link #uncertain} commits at once a delivery whose outcome is unknown, before the same
  *       message can go out again.
  *   <li>{@link #close} commits the last result.
  * </ol>
  *
- * The ledgers of a chunk's connections share one database connection, their {@link Commits}, and
- * commit together (group commit): what every connection waiting at that moment has to record goes
- * into one transaction, one {@code UPDATE} for all of its settlements of the same kind (the common
- * one: {@code sent}) and one for all of its charges, one commit. While one transaction runs, the
- * connections that arrive queue up for the next. When a transaction fails, or a statement for several
+ * The ledgers of a chunk's connections share one database connection and one thread that commits,
+ * their {@link Commits} (group commit): what every connection handed over since the last commit
+ * goes into one transaction, one {@code UPDATE} for all of its settlements of the same kind (the
+ * common one: {@code sent}), then one for all of its charges, one commit. While one transaction
+ * runs, what arrives queues up for the next. When a transaction fails, or a statement for several
  * rows touches fewer than all of them (a claim gone, and which one is not known), it is rolled back
- * and each connection's record is committed on its own, so each gets its own answer.
+ * and each connection's part is committed in a transaction of its own, so each gets its own answer.
  *
- * <p>When a connection's record fails, the transaction is rolled back and its ledger refuses
- * everything after: the caller delivers nothing more and the chunk fails.
+ * <p>When a connection's part fails, it is rolled back and its ledger refuses everything after:
+ * the caller delivers nothing more and the chunk fails.
  */
 final class DeliveryLedger implements AutoCloseable {
 
@@ -94,7 +100,47 @@ final class DeliveryLedger implements AutoCloseable {
      * {@code next} still holds (when it does not, nothing may be delivered).
      */
     boolean charge(Notification next, boolean newAttempt) {
-        return record(new Request(takePending(), next, newAttempt, null));
+        return chargeAhead(next, newAttempt).held();
+    }
+
+    /**
+     * Hands the result left by {@link #settleLater}, if any, and the mark that {@code next}'s
+     * delivery is in flight (its attempt charged unless it is an in-run retry's) to the commits,
+     * and returns before they are committed; {@link Ticket#held()} waits for them.
+     */
+    Ticket chargeAhead(Notification next, boolean newAttempt) {
+        if (broken != null) {
+            throw broken;
+        }
+        Request request = new Request(takePending(), next, newAttempt, null);
+        commits.submit(request);
+        return new Ticket(request);
+    }
+
+    /** A charge handed to the commits: whether it committed with its claim held. */
+    final class Ticket {
+        private final Request request;
+
+        private Ticket(Request request) {
+            this.request = request;
+        }
+
+        /**
+         * Waits until the charge (and the result before it) is committed; whether the claim held.
+         *
+         * @throws RuntimeException when it could not be recorded (the ledger refuses everything after)
+         */
+        boolean held() {
+            long started = System.nanoTime();
+            try {
+                return commits.await(request);
+            } catch (RuntimeException e) {
+                broken = e;
+                throw e;
+            } finally {
+                recordNanos += System.nanoTime() - started;
+            }
+        }
     }
 
     /** Leaves a result to be committed with the next charge; one already left is committed first. */
@@ -117,7 +163,7 @@ final class DeliveryLedger implements AutoCloseable {
         }
     }
 
-    /** Time spent waiting for this ledger's records to commit, in nanoseconds. */
+    /** Time this connection spent waiting for its records to commit, in nanoseconds. */
     long recordNanos() {
         return recordNanos;
     }
@@ -142,7 +188,8 @@ final class DeliveryLedger implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            return commits.record(request);
+            commits.submit(request);
+            return commits.await(request);
         } catch (RuntimeException e) {
             broken = e;
             throw e;
@@ -196,58 +243,52 @@ final class DeliveryLedger implements AutoCloseable {
     }
 
     /**
-     * The records of a chunk's ledgers, on one database connection: a connection that records
-     * while no transaction runs commits its own and every other that queued meanwhile; the others
-     * wait for it.
+     * The records of a chunk's ledgers, on one database connection and one thread of their own:
+     * each time it is free, the thread commits everything the ledgers handed over meanwhile.
      */
     static final class Commits implements AutoCloseable {
+        private static final AtomicInteger THREADS = new AtomicInteger();
+
         private final Connection connection;
         private final NotificationStore.Claims claims;
         private final String claimTimeout;
+        private final Thread writer;
 
         // guarded by this
         private final List<Request> queue = new ArrayList<>();
-        private boolean writing;
+        private boolean closed;
 
         private Commits(Connection connection, NotificationStore.Claims claims, String claimTimeout) {
             this.connection = connection;
             this.claims = claims;
             this.claimTimeout = claimTimeout;
+            this.writer = new Thread(this::writeLoop, "send-record-" + THREADS.incrementAndGet());
+            writer.setDaemon(true);
+            writer.start();
         }
 
-        /** Commits {@code request}, alone or with others; whether its charge's claim held. */
-        boolean record(Request request) {
-            List<Request> batch = null;
+        /** Queues {@code request} for the next commit. */
+        synchronized void submit(Request request) {
+            if (closed) {
+                throw new IllegalStateException("the send results' connection is closed");
+            }
+            queue.add(request);
+            notifyAll();
+        }
+
+        /**
+         * Waits until {@code request} is committed (or failed); whether its charge's claim held.
+         * An interrupt does not end the wait (the request may be committed already: its answer is
+         * needed), and is kept.
+         */
+        boolean await(Request request) {
             boolean interrupted = false;
             synchronized (this) {
-                queue.add(request);
                 while (!request.done) {
-                    if (!writing) {
-                        writing = true;
-                        batch = new ArrayList<>(queue);
-                        queue.clear();
-                        break;
-                    }
                     try {
                         wait();
                     } catch (InterruptedException e) {
-                        // the record is queued and may be committed already: its answer is awaited still
                         interrupted = true;
-                    }
-                }
-            }
-            if (batch != null) {
-                try {
-                    write(batch);
-                } finally {
-                    for (Request r : batch) {
-                        if (!r.done) {
-                            r.fail(new IllegalStateException("a send result was not recorded"));
-                        }
-                    }
-                    synchronized (this) {
-                        writing = false;
-                        notifyAll();
                     }
                 }
             }
@@ -255,6 +296,40 @@ final class DeliveryLedger implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             return request.outcome();
+        }
+
+        private void writeLoop() {
+            while (true) {
+                List<Request> batch;
+                synchronized (this) {
+                    while (queue.isEmpty() && !closed) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            // nobody interrupts this thread; it ends when closed
+                        }
+                    }
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    batch = new ArrayList<>(queue);
+                    queue.clear();
+                }
+                try {
+                    write(batch);
+                } catch (RuntimeException | Error e) {
+                    log.error("recording send results failed: {}", e.toString());
+                } finally {
+                    for (Request r : batch) {
+                        if (!r.done) {
+                            r.fail(new IllegalStateException("a send result was not recorded"));
+                        }
+                    }
+                    synchronized (this) {
+                        notifyAll();
+                    }
+                }
+            }
         }
 
         private void write(List<Request> batch) {
@@ -384,9 +459,24 @@ final class DeliveryLedger implements AutoCloseable {
             }
         }
 
-        /** Gives the connection back; every ledger on it is closed before. */
+        /** Commits what is queued, ends the thread and gives the connection back; every ledger on it is closed before. */
         @Override
         public void close() {
+            synchronized (this) {
+                closed = true;
+                notifyAll();
+            }
+            boolean interrupted = false;
+            while (writer.isAlive()) {
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 connection.setAutoCommit(true);
             } catch (SQLException e) {

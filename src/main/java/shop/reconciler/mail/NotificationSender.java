@@ -508,16 +508,22 @@ class NotificationSender implements ItemWriter<Notification> {
                     Thread.currentThread().interrupt();
                     return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
                 }
-                if (!ledger.charge(notification, true)) {
-                    return Delivery.heldBack(claimGone(notification));
-                }
                 long smtpStarted = System.nanoTime();
                 long recordedBefore = ledger.recordNanos();
+                // the charge commits while the conversation runs; the end of data waits for it
+                DeliveryLedger.Ticket charged = ledger.chargeAhead(notification, true);
                 int uncertain = claimed.uncertainDeliveries();
-                Delivery delivery;
+                Delivery delivery = connection.deliver(message, charged::held);
+                // also when the conversation failed before the end of data: the charge's answer first
+                if (!charged.held()) {
+                    smtpNanos.add(System.nanoTime() - smtpStarted - (ledger.recordNanos() - recordedBefore));
+                    return Delivery.heldBack(claimGone(notification));
+                }
                 int tries = 0;
                 while (true) {
-                    delivery = connection.deliver(message);
+                    if (tries > 0) {
+                        delivery = connection.deliver(message);
+                    }
                     tries++;
                     paced(notification, delivery);
                     if (delivery.uncertain()) {
