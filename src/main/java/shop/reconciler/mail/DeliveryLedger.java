@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -208,10 +209,10 @@ final class DeliveryLedger implements AutoCloseable {
         final boolean newAttempt;
         final String uncertain;
 
-        // written by the thread that commits it, before done
+        // written by the thread that commits it, before done counts down
         private boolean held;
         private RuntimeException failure;
-        private volatile boolean done;
+        private final CountDownLatch done = new CountDownLatch(1);
 
         Request(Pending settle, Notification next, boolean newAttempt, String uncertain) {
             this.settle = settle;
@@ -226,12 +227,16 @@ final class DeliveryLedger implements AutoCloseable {
 
         void answer(boolean claimHeld) {
             held = claimHeld;
-            done = true;
+            done.countDown();
         }
 
         void fail(RuntimeException e) {
             failure = e;
-            done = true;
+            done.countDown();
+        }
+
+        boolean isDone() {
+            return done.getCount() == 0;
         }
 
         boolean outcome() {
@@ -273,7 +278,8 @@ final class DeliveryLedger implements AutoCloseable {
                 throw new IllegalStateException("the send results' connection is closed");
             }
             queue.add(request);
-            notifyAll();
+            // only the writer waits on this monitor
+            notify();
         }
 
         /**
@@ -283,13 +289,11 @@ final class DeliveryLedger implements AutoCloseable {
          */
         boolean await(Request request) {
             boolean interrupted = false;
-            synchronized (this) {
-                while (!request.done) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
+            while (!request.isDone()) {
+                try {
+                    request.done.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
             if (interrupted) {
@@ -321,12 +325,9 @@ final class DeliveryLedger implements AutoCloseable {
                     log.error("recording send results failed: {}", e.toString());
                 } finally {
                     for (Request r : batch) {
-                        if (!r.done) {
+                        if (!r.isDone()) {
                             r.fail(new IllegalStateException("a send result was not recorded"));
                         }
-                    }
-                    synchronized (this) {
-                        notifyAll();
                     }
                 }
             }

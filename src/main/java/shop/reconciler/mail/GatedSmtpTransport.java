@@ -6,9 +6,8 @@ import jakarta.mail.URLName;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
@@ -43,11 +42,8 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class GatedSmtpTransport extends SMTPTransport {
 
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "smtp-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Two deadlines a message, nearly all cancelled: removed at once, not left queued until they pass. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final SocketWatch watch;
     private final Duration endOfDataTimeout;
@@ -163,6 +159,16 @@ final class GatedSmtpTransport extends SMTPTransport {
                 watch.replyTimeout(timeout);
             }
         }
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "smtp-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
+        return deadlines;
     }
 
     private ScheduledFuture<?> cutOffAfter(Duration limit, String key) {
