@@ -2,6 +2,7 @@ package shop.reconciler.mail;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ import shop.reconciler.text.Durations;
  *
  * The ledgers of a chunk's connections share one database connection and one thread that commits,
  * their {@link Commits} (group commit): what every connection handed over since the last commit
- * goes into one transaction, one {@code UPDATE} for all of its settlements of the same kind (the
+ * (waiting up to {@link Commits#GATHER} for the connections not waiting yet) goes into one
+ * transaction, one {@code UPDATE} for all of its settlements of the same kind (the
  * common one: {@code sent}), then one for all of its charges, one commit. While one transaction
  * runs, what arrives queues up for the next. When a transaction fails, or a statement for several
  * rows touches fewer than all of them (a claim gone, and which one is not known), it is rolled back
@@ -66,6 +68,7 @@ final class DeliveryLedger implements AutoCloseable {
     /** A ledger whose records go through {@code commits}, the chunk's. */
     DeliveryLedger(Commits commits) {
         this.commits = commits;
+        commits.join();
     }
 
     /**
@@ -172,8 +175,12 @@ final class DeliveryLedger implements AutoCloseable {
     /** Commits the last result, unless a record failed before. */
     @Override
     public void close() {
-        if (broken == null) {
-            flush();
+        try {
+            if (broken == null) {
+                flush();
+            }
+        } finally {
+            commits.leave();
         }
     }
 
@@ -249,10 +256,19 @@ final class DeliveryLedger implements AutoCloseable {
 
     /**
      * The records of a chunk's ledgers, on one database connection and one thread of their own:
-     * each time it is free, the thread commits everything the ledgers handed over meanwhile.
+     * each time it is free, the thread commits everything the ledgers handed over meanwhile, once
+     * every open ledger has handed something over or {@link #GATHER} has passed.
      */
     static final class Commits implements AutoCloseable {
         private static final AtomicInteger THREADS = new AtomicInteger();
+
+        /**
+         * How long a commit waits, at most, for the chunk's other connections to hand theirs over:
+         * each is at most a reply and a composing away when it is not waiting already, and a
+         * transaction (a commit's fsync, mostly) for all of them costs the database about what
+         * one costs.
+         */
+        static final Duration GATHER = Duration.ofMillis(1);
 
         private final Connection connection;
         private final NotificationStore.Claims claims;
@@ -262,6 +278,7 @@ final class DeliveryLedger implements AutoCloseable {
         // guarded by this
         private final List<Request> queue = new ArrayList<>();
         private boolean closed;
+        private int ledgers;
 
         private Commits(Connection connection, NotificationStore.Claims claims, String claimTimeout) {
             this.connection = connection;
@@ -270,6 +287,14 @@ final class DeliveryLedger implements AutoCloseable {
             this.writer = new Thread(this::writeLoop, "send-record-" + THREADS.incrementAndGet());
             writer.setDaemon(true);
             writer.start();
+        }
+
+        private void waitUninterruptibly(long millis) {
+            try {
+                wait(millis);
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; it ends when closed
+            }
         }
 
         /** Queues {@code request} for the next commit. */
@@ -302,19 +327,29 @@ final class DeliveryLedger implements AutoCloseable {
             return request.outcome();
         }
 
+        synchronized void join() {
+            ledgers++;
+        }
+
+        synchronized void leave() {
+            ledgers--;
+            notify();
+        }
+
         private void writeLoop() {
             while (true) {
                 List<Request> batch;
                 synchronized (this) {
                     while (queue.isEmpty() && !closed) {
-                        try {
-                            wait();
-                        } catch (InterruptedException e) {
-                            // nobody interrupts this thread; it ends when closed
-                        }
+                        waitUninterruptibly(0);
                     }
                     if (queue.isEmpty()) {
                         return;
+                    }
+                    // the others are about to hand theirs over: one transaction for all, not one each
+                    long gatherUntil = System.nanoTime() + GATHER.toNanos();
+                    while (!closed && queue.size() < ledgers && System.nanoTime() - gatherUntil < 0) {
+                        waitUninterruptibly(1);
                     }
                     batch = new ArrayList<>(queue);
                     queue.clear();
