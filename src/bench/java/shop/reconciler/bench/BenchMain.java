@@ -923,7 +923,7 @@ public final class BenchMain {
     }
 
     /** The send step's own split of its time per email (SendTimes' *Micros), from its context. */
-    private static String perEmail(String context, long sent) {
+    static String perEmail(String context, long sent) {
         Map<String, Long> micros = new LinkedHashMap<>();
         for (String entry : context.split(",")) {
             int colon = entry.indexOf(':');

@@ -165,8 +165,8 @@ final class ExplainReport {
                             Map.of(
                                     "claimant",
                                     "bench",
-                                    "id",
-                                    claimId,
+                                    "ids",
+                                    List.of(claimId),
                                     "status",
                                     "sent",
                                     "error",

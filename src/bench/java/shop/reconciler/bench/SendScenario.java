@@ -23,6 +23,9 @@ import shop.reconciler.support.PostfixRelay;
  *       notifications queued beforehand (plus what the reconcile step queues), its send step timed.
  *   <li>Each job row's ratio is its rate over the ceiling's rate of the same server and run. With
  *       postfix, the bench waits until GreenMail has every message before the next measurement.
+ *   <li>The job talks to the server as the bare client does, in clear ({@link #CLEAR}): by default
+ *       it would use STARTTLS, which GreenMail and the bench's postfix offer, and the ratio would
+ *       then weigh TLS against no TLS instead of the job against the client.
  * </ol>
  */
 final class SendScenario {
@@ -44,6 +47,9 @@ final class SendScenario {
              ORDER BY id
              LIMIT %d
             """;
+
+    /** The bare client's transport for the job: STARTTLS off, so both talk to the server in clear. */
+    static final String CLEAR = "-Dspring.mail.properties.mail.smtp.starttls.enable=false";
 
     private final GreenMail greenMail;
     private final Child child;
@@ -131,7 +137,8 @@ final class SendScenario {
                     emails,
                     ceilingSeconds,
                     1.0,
-                    bare));
+                    bare,
+                    ""));
             for (int c : connections) {
                 BenchDb.Db db = copy.copy(template, "send", n);
                 try {
@@ -142,7 +149,7 @@ final class SendScenario {
                     long sent;
                     try (Target target = fresh(relayed)) {
                         r = child.run("job", db, n, new String[] {
-                            "jvm=-Dreconciler.mail.connections=" + c, "smtpPort=" + target.port()
+                            "jvm=-Dreconciler.mail.connections=" + c + " " + CLEAR, "smtpPort=" + target.port()
                         });
                         sent = Long.parseLong(r.getOrDefault("send.written", "0"));
                         awaitReceived((int) sent, relayed);
@@ -158,7 +165,16 @@ final class SendScenario {
                             seconds,
                             rate,
                             rate / ceiling));
-                    rows.add(row(n, "job send", server + ", connections=" + c + run, sent, seconds, rate / ceiling, r));
+                    rows.add(row(
+                            n,
+                            "job send",
+                            server + ", connections=" + c + ", in clear" + run,
+                            sent,
+                            seconds,
+                            rate / ceiling,
+                            r,
+                            "; in clear as the bare client (mail.smtp.starttls.enable=false); per email: "
+                                    + BenchMain.perEmail(r.getOrDefault("send.context", ""), sent)));
                 } finally {
                     drop.accept(db);
                 }
@@ -180,7 +196,14 @@ final class SendScenario {
     }
 
     private static BenchMain.Row row(
-            long n, String scenario, String variant, long count, double seconds, double ratio, Map<String, String> r) {
+            long n,
+            String scenario,
+            String variant,
+            long count,
+            double seconds,
+            double ratio,
+            Map<String, String> r,
+            String note) {
         return new BenchMain.Row(
                 n,
                 scenario,
@@ -196,7 +219,7 @@ final class SendScenario {
                 number(r.get("jvmCpu")),
                 number(r.get("send.dbCpu")),
                 number(r.get("load")),
-                "ratio: of the bare client's rate to the same server in the same run");
+                "ratio: of the bare client's rate to the same server in the same run" + note);
     }
 
     private static double number(String value) {

@@ -28,11 +28,16 @@ final class ChunkConnection implements AutoCloseable {
 
     /** Delivers over the open connection, or a new one (an in-run retry's, its attempt charged already). */
     Delivery deliver(MimeMessage message) {
+        return deliver(message, () -> true);
+    }
+
+    /** Delivers as {@link #deliver(MimeMessage)}, the end of data waiting for {@code endOfData}'s word. */
+    Delivery deliver(MimeMessage message, MailTransport.EndOfData endOfData) {
         ConnectFailure failure = open();
         if (failure != null) {
             return new Delivery(Delivery.Outcome.UNREACHABLE, failure.what() + ": " + failure.reason());
         }
-        return connection.deliver(message);
+        return connection.deliver(message, endOfData);
     }
 
     private ConnectFailure open() {

@@ -26,6 +26,12 @@ public interface MailTransport {
         return "SMTP";
     }
 
+    /** The send loop's word before a message's end of data goes out. */
+    interface EndOfData {
+        /** Waits until the records that must precede the end of data are durable; whether it may go out. */
+        boolean mayEnd();
+    }
+
     interface Connection extends AutoCloseable {
 
         /**
@@ -36,6 +42,25 @@ public interface MailTransport {
          * connection is closed and a new one is needed.
          */
         Delivery deliver(MimeMessage message);
+
+        /**
+         * Hands one message over as {@link #deliver(MimeMessage)} does, but lets the caller record
+         * while the conversation runs: {@code endOfData} is asked just before the server may take
+         * the message (the end of data) and waits until what must be durable first is; when it
+         * says no, or fails, the message is not finished (the connection is dropped without the end
+         * of data) and the delivery is {@link Delivery.Outcome#HELD_BACK}. It may not be asked at
+         * all, when the conversation fails before. This default asks before the conversation begins.
+         */
+        default Delivery deliver(MimeMessage message, EndOfData endOfData) {
+            try {
+                if (!endOfData.mayEnd()) {
+                    return Delivery.heldBack("held back before the message was handed over");
+                }
+            } catch (RuntimeException e) {
+                return Delivery.heldBack("held back before the message was handed over: " + e.getMessage());
+            }
+            return deliver(message);
+        }
 
         /** How the connection is protected, in words ({@code STARTTLS, certificate verified}), or null when it does not apply. */
         default String security() {

@@ -38,7 +38,9 @@ import shop.reconciler.reconcile.OrderRules;
 
 /**
  * The send loop: sends the notifications of one chunk over {@code reconciler.mail.connections}
- * SMTP connections at once, each with its own {@link DeliveryLedger}.
+ * SMTP connections at once, each with its own {@link DeliveryLedger}; the ledgers commit through
+ * one database connection and one thread of the chunk's ({@link DeliveryLedger.Commits}), every
+ * connection's records of the moment in one transaction.
  *
  * <ol>
  *   <li>The orders' courses are read in bounded batches ({@link CourseQuery}).
@@ -50,9 +52,12 @@ import shop.reconciler.reconcile.OrderRules;
  *   <li>Each connection takes the next claimed notification and runs claim, compose, deliver,
  *       record: compose it; wait for its turn under {@code reconciler.mail.max-rate} (one pace
  *       for every connection); make sure its connection is usable (connected, and TLS and AUTH
- *       done); charge its attempt in its ledger, in the commit that records the result before it
- *       on this connection; deliver it ({@link ChunkConnection}), which returns a {@link Delivery};
- *       {@link InRunRetries} decides whether to try again now. When no usable connection can be
+ *       done); hand its ledger the charge of its attempt, to be committed with the result before it
+ *       on this connection, and deliver it ({@link ChunkConnection}) meanwhile: the conversation
+ *       (MAIL, RCPT, DATA, the body) runs while that commits, and the end of data waits for the
+ *       commit (a claim found gone then drops the connection before the end of data, nothing
+ *       delivered). The delivery returns a {@link Delivery}; {@link InRunRetries} decides whether
+ *       to try again now (a retry's charge is committed before it begins). When no usable connection can be
  *       made (an outage, a refused certificate, a wrong password), nothing is charged: the
  *       notification and the rest of the queue stay {@code queued} with the reason as their last
  *       error, for the next run, however long the server is away.
@@ -64,10 +69,11 @@ import shop.reconciler.reconcile.OrderRules;
  * <p>A delivery whose outcome is unknown (the end of data went out, no definite reply came back)
  * is recorded as such before anything else is delivered on its connection. A notification may be
  * delivered once more after one such delivery, never after two: then it is {@code failed} for an
- * operator to decide. Since each connection commits a result before its next message's
- * conversation begins, at most one accepted message per connection is ever unrecorded, and a
- * crash leaves each connection's delivery in flight marked as started, which the next run counts
- * the same way. So no failure of any kind makes a third copy. When a record fails, its connection
+ * operator to decide. What is committed when, per connection: a message's result together with
+ * the mark that the next one is in flight (its attempt charged), in one transaction, committed
+ * before the next one's end of data goes out; the last result when the connection is done. So at
+ * most one accepted message per connection is ever unrecorded, and a crash leaves each
+ * connection's delivery in flight marked as started, which the next run counts the same way. So no failure of any kind makes a third copy. When a record fails, its connection
  * delivers nothing more, the others stop after their message in flight, and the chunk fails.
  *
  * <p>A stop (SIGTERM, or {@code stop} from any process, read from the job repository at most once a
@@ -146,7 +152,8 @@ class NotificationSender implements ItemWriter<Notification> {
                 items.stream().map(Notification::orderId).distinct().toList());
         Connection ownConnection = borrowAutoCommitting();
         ChunkSend send = null;
-        try {
+        try (DeliveryLedger.Commits commits = DeliveryLedger.open(
+                dataSource, store, claimant, stepExecution.getJobExecutionId(), mail.claimTimeout())) {
             SingleConnectionDataSource own = new SingleConnectionDataSource(ownConnection, true);
             send = new ChunkSend(
                     items,
@@ -156,7 +163,8 @@ class NotificationSender implements ItemWriter<Notification> {
                                     claimant,
                                     stepExecution.getJobExecutionId(),
                                     mail.claimTimeout().toSeconds()),
-                    new NamedParameterJdbcTemplate(own));
+                    new NamedParameterJdbcTemplate(own),
+                    commits);
             send.run();
         } finally {
             if (send != null) {
@@ -204,6 +212,7 @@ class NotificationSender implements ItemWriter<Notification> {
         private final CourseQuery.Batches courses;
         private final NotificationStore.Claims claims;
         private final NamedParameterJdbcTemplate own;
+        private final DeliveryLedger.Commits commits;
         private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
         private final LongAdder smtpNanos = new LongAdder();
         private final LongAdder recordNanos = new LongAdder();
@@ -224,11 +233,13 @@ class NotificationSender implements ItemWriter<Notification> {
                 List<? extends Notification> items,
                 CourseQuery.Batches courses,
                 NotificationStore.Claims claims,
-                NamedParameterJdbcTemplate own) {
+                NamedParameterJdbcTemplate own,
+                DeliveryLedger.Commits commits) {
             this.items = items;
             this.courses = courses;
             this.claims = claims;
             this.own = own;
+            this.commits = commits;
         }
 
         void run() throws InterruptedException {
@@ -432,8 +443,7 @@ class NotificationSender implements ItemWriter<Notification> {
 
             void run() throws InterruptedException {
                 try (ChunkConnection connection = new ChunkConnection(transport);
-                        DeliveryLedger ledger = DeliveryLedger.open(
-                                dataSource, store, claimant, stepExecution.getJobExecutionId(), mail.claimTimeout())) {
+                        DeliveryLedger ledger = new DeliveryLedger(commits)) {
                     try {
                         Next next;
                         while ((next = next()) != null) {
@@ -504,16 +514,22 @@ class NotificationSender implements ItemWriter<Notification> {
                     Thread.currentThread().interrupt();
                     return Delivery.heldBack("interrupted while waiting for reconciler.mail.max-rate");
                 }
-                if (!ledger.charge(notification, true)) {
-                    return Delivery.heldBack(claimGone(notification));
-                }
                 long smtpStarted = System.nanoTime();
                 long recordedBefore = ledger.recordNanos();
+                // the charge commits while the conversation runs; the end of data waits for it
+                DeliveryLedger.Ticket charged = ledger.chargeAhead(notification, true);
                 int uncertain = claimed.uncertainDeliveries();
-                Delivery delivery;
+                Delivery delivery = connection.deliver(message, charged::held);
+                // also when the conversation failed before the end of data: the charge's answer first
+                if (!charged.held()) {
+                    smtpNanos.add(System.nanoTime() - smtpStarted - (ledger.recordNanos() - recordedBefore));
+                    return Delivery.heldBack(claimGone(notification));
+                }
                 int tries = 0;
                 while (true) {
-                    delivery = connection.deliver(message);
+                    if (tries > 0) {
+                        delivery = connection.deliver(message);
+                    }
                     tries++;
                     paced(notification, delivery);
                     if (delivery.uncertain()) {

@@ -235,12 +235,20 @@ public class SmtpTransport implements MailTransport {
 
             @Override
             public Delivery deliver(MimeMessage message) {
+                return deliver(message, () -> true);
+            }
+
+            @Override
+            public Delivery deliver(MimeMessage message, EndOfData endOfData) {
                 if (transport instanceof GatedSmtpTransport gated) {
                     try {
-                        gated.send(message);
+                        gated.send(message, endOfData);
                         return Delivery.SENT;
                     } catch (MessagingException e) {
                         close();
+                        if (gated.heldBack() != null) {
+                            return Delivery.heldBack(gated.heldBack());
+                        }
                         Delivery failed = SendFailure.of(e).delivery(gated.endOfDataSent());
                         return gated.deadlinePassed() == null
                                 ? failed
@@ -249,7 +257,14 @@ public class SmtpTransport implements MailTransport {
                     }
                 }
                 // another provider: no hook at the end of data, so a failure without a definite
-                // reply may have delivered the message
+                // reply may have delivered the message, and the records are awaited before it begins
+                try {
+                    if (!endOfData.mayEnd()) {
+                        return Delivery.heldBack("held back before the message was handed over");
+                    }
+                } catch (RuntimeException e) {
+                    return Delivery.heldBack("held back before the message was handed over: " + e.getMessage());
+                }
                 try {
                     transport.sendMessage(message, message.getAllRecipients());
                     return Delivery.SENT;

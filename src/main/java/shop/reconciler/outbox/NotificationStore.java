@@ -139,17 +139,22 @@ public class NotificationStore {
                AND delivery_started_at IS NULL
             """;
 
-    /** A delivery is about to be tried: its attempt is charged ({@code :charge} 1, 0 for an in-run retry). */
+    /**
+     * Deliveries are about to be tried: their attempts are charged ({@code :charge} 1, 0 for an
+     * in-run retry). A row whose claim is gone is not touched: the affected-row count says whether
+     * every claim held.
+     */
     static final String MARK_SQL = """
             UPDATE {{notifications}}
                SET delivery_started_at = NOW(3), attempts = attempts + :charge
-             WHERE id = :id AND claimed_by = :claimant AND status = :queued
+             WHERE id IN (:ids) AND claimed_by = :claimant AND status = :queued
             """;
 
     /**
-     * Records the result of a delivery: its status, last error and deliveries of unknown outcome;
-     * no longer in flight, no claim. (The sender commits it together with the next delivery's
-     * {@link #MARK_SQL}: one commit per email, see {@code mail/DeliveryLedger}.)
+     * Records the same result for deliveries: status, last error and deliveries of unknown
+     * outcome; no longer in flight, no claim. (The sender commits results together with the next
+     * deliveries' {@link #MARK_SQL}, those of every SMTP connection waiting at that moment in one
+     * transaction, see {@code mail/DeliveryLedger}.)
      */
     static final String SETTLE_SQL = """
             UPDATE {{notifications}}
@@ -157,7 +162,7 @@ public class NotificationStore {
                    sent_at = CASE WHEN :sentNow = 1 THEN NOW(3) ELSE sent_at END,
                    uncertain_deliveries = uncertain_deliveries + :uncertain,
                    delivery_started_at = NULL, claimed_until = NULL, claimed_by = NULL
-             WHERE id = :id AND claimed_by = :claimant
+             WHERE id IN (:ids) AND claimed_by = :claimant
             """;
 
     /**
@@ -466,9 +471,10 @@ public class NotificationStore {
      *   <li>{@link #releaseOrphaned()} once, under the lease, before the first read.
      *   <li>{@link #claim} a chunk (no attempt charged), {@link #renew} while it lasts.
      *   <li>{@link #charge} a delivery before it is tried, {@link #settle} its result after; the
-     *       sender commits a result with the next delivery's charge (two statements, one
-     *       transaction). So a row whose delivery has started and is not recorded has
-     *       {@code delivery_started_at} set, whatever happens next.
+     *       sender commits a result with the next delivery's charge, those of several SMTP
+     *       connections in one transaction (one statement per kind, for many rows). So a row whose
+     *       delivery has started and is not recorded has {@code delivery_started_at} set, whatever
+     *       happens next.
      *   <li>{@link #uncertain} records a delivery of unknown outcome before its in-run retry.
      *   <li>{@link #release} gives back what was not tried.
      * </ol>
@@ -524,17 +530,30 @@ public class NotificationStore {
          * the claim is gone (nothing may be delivered then).
          */
         public boolean charge(long id, boolean newAttempt) {
-            return jdbc.update(markSql, params().addValue("id", id).addValue("charge", newAttempt ? 1 : 0)) == 1;
+            return charge(List.of(id), newAttempt) == 1;
+        }
+
+        /**
+         * Marks deliveries as started, as {@link #charge(long, boolean)} does, in one statement; how
+         * many claims held (each row of {@code ids} whose claim is gone is left as it is).
+         */
+        public int charge(Collection<Long> ids, boolean newAttempt) {
+            return jdbc.update(markSql, params().addValue("ids", ids).addValue("charge", newAttempt ? 1 : 0));
         }
 
         /** Records {@code settlement} for row {@code id}; false when its claim had expired meanwhile. */
         public boolean settle(long id, Settlement settlement) {
-            MapSqlParameterSource params = params().addValue("id", id)
+            return settle(List.of(id), settlement) == 1;
+        }
+
+        /** Records the same {@code settlement} for rows {@code ids} in one statement; how many claims held. */
+        public int settle(Collection<Long> ids, Settlement settlement) {
+            MapSqlParameterSource params = params().addValue("ids", ids)
                     .addValue("status", settlement.status().code())
                     .addValue("error", settlement.error())
                     .addValue("sentNow", settlement.status() == NotificationStatus.SENT ? 1 : 0)
                     .addValue("uncertain", settlement.uncertain());
-            return jdbc.update(settleSql, params) == 1;
+            return jdbc.update(settleSql, params);
         }
 
         /** Records a delivery of unknown outcome, before it is tried again. */

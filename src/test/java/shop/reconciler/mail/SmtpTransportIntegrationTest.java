@@ -23,9 +23,9 @@ import shop.reconciler.support.SmtpFaultProxy;
 
 /**
  * The SMTP connection against a real SMTP server: each message's reply and conversation bounded in
- * time, and whether the server may have a message it did not confirm. (That a message's end of
- * data goes out only once the result before it is recorded is the send loop's, tested by
- * SendOrderIntegrationTest.)
+ * time, whether the server may have a message it did not confirm, and the end of data waiting for
+ * the send loop's word. (That the send loop gives it only once the result before it is recorded is
+ * tested by SendOrderIntegrationTest.)
  */
 class SmtpTransportIntegrationTest {
 
@@ -111,6 +111,59 @@ class SmtpTransportIntegrationTest {
         assertThat(refusedForGood.outcome()).isEqualTo(Delivery.Outcome.REFUSED);
         assertThat(refusedForGood.reason()).contains("550 5.1.1");
         assertThat(subjects()).containsExactly("dropped");
+    }
+
+    @Test
+    void theEndOfDataWaitsForTheSendLoopsWordAndAMessageHeldBackThereIsNeverDelivered() throws Exception {
+        // given: a send loop that records while the conversation runs
+        SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP);
+        SmtpTransport transport = outbox(proxy.port(), Duration.ofSeconds(5), Duration.ofMinutes(1), 5_000);
+        Delivery waited;
+        Delivery refused;
+        Delivery failed;
+        Delivery after;
+        long[] askedAt = new long[1];
+        try (MailTransport.Connection connection = transport.open()) {
+            // when: the word comes after 300 ms; then a no; then a record that fails
+            waited = connection.deliver(message(transport, "waited@example.com", "waited"), () -> {
+                askedAt[0] = System.nanoTime();
+                sleep(300);
+                return true;
+            });
+            refused = connection.deliver(message(transport, "refused@example.com", "refused"), () -> false);
+        }
+        try (MailTransport.Connection connection = transport.open()) {
+            failed = connection.deliver(message(transport, "failed@example.com", "failed"), () -> {
+                throw new IllegalStateException("the database refused the record");
+            });
+            assertThat(connection.isOpen()).isFalse();
+        }
+        try (MailTransport.Connection connection = transport.open()) {
+            after = connection.deliver(message(transport, "after@example.com", "after"), () -> true);
+        } finally {
+            proxy.close();
+        }
+
+        // then: the message went out once the word came; the two held back were not delivered,
+        // their end of data never sent, and the connection after them works
+        assertThat(waited).describedAs(proxy.transcript()).isEqualTo(Delivery.SENT);
+        assertThat(proxy.mailFromNanos().get(0))
+                .describedAs("MAIL FROM went out before the word was asked for")
+                .isLessThan(askedAt[0]);
+        assertThat(refused.outcome()).describedAs(proxy.transcript()).isEqualTo(Delivery.Outcome.HELD_BACK);
+        assertThat(failed.outcome()).describedAs(proxy.transcript()).isEqualTo(Delivery.Outcome.HELD_BACK);
+        assertThat(failed.reason()).contains("the database refused the record");
+        assertThat(after).isEqualTo(Delivery.SENT);
+        assertThat(proxy.dataEnds()).describedAs(proxy.transcript()).isEqualTo(2);
+        assertThat(subjects()).containsExactly("waited", "after");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
