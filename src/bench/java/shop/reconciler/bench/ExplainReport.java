@@ -397,7 +397,11 @@ final class ExplainReport {
         queries.add(query("send", STORE, "CLAIM_SQL", tables::fill, statuses(claimant, Map.of("ids", ids))));
         queries.add(query("send", STORE, "CLAIMED_SQL", tables::fill, statuses(claimant, Map.of("ids", ids))));
         queries.add(query(
-                "send", STORE, "MARK_SQL", tables::fill, statuses(claimant, Map.of("ids", List.of(ids.get(0)), "charge", 1))));
+                "send",
+                STORE,
+                "MARK_SQL",
+                tables::fill,
+                statuses(claimant, Map.of("ids", List.of(ids.get(0)), "charge", 1))));
         Map<String, Object> settle = new HashMap<>();
         settle.put("ids", List.of(ids.get(0)));
         settle.put("status", NotificationStatus.SENT.code());
