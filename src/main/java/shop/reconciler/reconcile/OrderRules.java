@@ -266,7 +266,15 @@ public final class OrderRules {
         return stuckAfter;
     }
 
+    /**
+     * The first {@code max} characters as the column counts them (code points: a utf8mb4
+     * {@code VARCHAR(n)} holds n of them, as the server's {@code LEFT} counts), never half of a
+     * character outside the Basic Multilingual Plane.
+     */
     private static String truncate(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max);
+        if (value == null || value.codePointCount(0, value.length()) <= max) {
+            return value;
+        }
+        return value.substring(0, value.offsetByCodePoints(0, max));
     }
 }

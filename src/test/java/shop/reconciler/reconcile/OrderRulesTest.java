@@ -85,6 +85,23 @@ class OrderRulesTest {
     }
 
     @Test
+    void anUnusableRecipientIsKeptToTheColumnsLengthInWholeCharacters() {
+        // given: an address of 300 emoji (two UTF-16 units each), as a utf8mb4 column admits
+        String emoji = "\uD83D\uDE00";
+
+        // when
+        OrderRules.Mail unusable = rules.mailFor(false, emoji.repeat(300));
+        OrderRules.Mail oddCut = rules.mailFor(false, "x" + emoji.repeat(300));
+
+        // then: 255 characters as the VARCHAR(255) counts them, none cut in half
+        assertThat(unusable.status()).isEqualTo(NotificationStatus.FAILED);
+        assertThat(unusable.recipient()).isEqualTo(emoji.repeat(255));
+        assertThat(oddCut.recipient()).isEqualTo("x" + emoji.repeat(254));
+        assertThat(oddCut.recipient().codePoints().noneMatch(cp -> Character.getType(cp) == Character.SURROGATE))
+                .isTrue();
+    }
+
+    @Test
     void theSqlComparesStatusesExactlyOnMySqlAndPlainlyOnH2() {
         OrderRules h2 = new OrderRules(
                 List.of("completed", "failed"), Duration.ofDays(7), Duration.ofHours(24), Dialect.of(Dialect.Kind.H2));
