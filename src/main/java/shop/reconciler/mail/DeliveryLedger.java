@@ -135,15 +135,7 @@ final class DeliveryLedger implements AutoCloseable {
          * @throws RuntimeException when it could not be recorded (the ledger refuses everything after)
          */
         boolean held() {
-            long started = System.nanoTime();
-            try {
-                return commits.await(request);
-            } catch (RuntimeException e) {
-                broken = e;
-                throw e;
-            } finally {
-                recordNanos += System.nanoTime() - started;
-            }
+            return awaited(request);
         }
     }
 
@@ -194,9 +186,22 @@ final class DeliveryLedger implements AutoCloseable {
         if (broken != null) {
             throw broken;
         }
-        long started = System.nanoTime();
         try {
             commits.submit(request);
+        } catch (RuntimeException e) {
+            broken = e;
+            throw e;
+        }
+        return awaited(request);
+    }
+
+    /**
+     * Waits until {@code request} is committed, counted in {@link #recordNanos}; whether its claim
+     * held. A failure breaks the ledger: it refuses everything after.
+     */
+    private boolean awaited(Request request) {
+        long started = System.nanoTime();
+        try {
             return commits.await(request);
         } catch (RuntimeException e) {
             broken = e;
