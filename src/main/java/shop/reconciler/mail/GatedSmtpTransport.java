@@ -130,12 +130,7 @@ final class GatedSmtpTransport extends SMTPTransport {
 
     private void awaitReply(Finish end) throws IOException, MessagingException {
         // still under the send deadline: the records the end of data waits for are part of the message's time
-        String refused;
-        try {
-            refused = endOfData.mayEnd() ? null : "the send loop held the message back before its end of data";
-        } catch (RuntimeException e) {
-            refused = "the send loop held the message back before its end of data: " + e.getMessage();
-        }
+        String refused = endOfData.refusal("the send loop held the message back before its end of data");
         if (refused != null) {
             // dropped without the end of data: the server discards what it got of the message
             heldBack = refused;

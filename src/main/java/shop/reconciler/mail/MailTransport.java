@@ -30,6 +30,27 @@ public interface MailTransport {
     interface EndOfData {
         /** Waits until the records that must precede the end of data are durable; whether it may go out. */
         boolean mayEnd();
+
+        /**
+         * Asks {@link #mayEnd()}: null when the end of data may go out, else {@code heldBack}, with
+         * the failure's message when the records failed.
+         */
+        default String refusal(String heldBack) {
+            try {
+                return mayEnd() ? null : heldBack;
+            } catch (RuntimeException e) {
+                return heldBack + ": " + e.getMessage();
+            }
+        }
+
+        /**
+         * For a transport without a hook at the end of data, asked before the message is handed
+         * over at all: null when it may be, else the {@link Delivery.Outcome#HELD_BACK} delivery.
+         */
+        default Delivery beforeHandOver() {
+            String refused = refusal("held back before the message was handed over");
+            return refused == null ? null : Delivery.heldBack(refused);
+        }
     }
 
     interface Connection extends AutoCloseable {
@@ -52,14 +73,8 @@ public interface MailTransport {
          * all, when the conversation fails before. This default asks before the conversation begins.
          */
         default Delivery deliver(MimeMessage message, EndOfData endOfData) {
-            try {
-                if (!endOfData.mayEnd()) {
-                    return Delivery.heldBack("held back before the message was handed over");
-                }
-            } catch (RuntimeException e) {
-                return Delivery.heldBack("held back before the message was handed over: " + e.getMessage());
-            }
-            return deliver(message);
+            Delivery heldBack = endOfData.beforeHandOver();
+            return heldBack != null ? heldBack : deliver(message);
         }
 
         /** How the connection is protected, in words ({@code STARTTLS, certificate verified}), or null when it does not apply. */

@@ -258,12 +258,9 @@ public class SmtpTransport implements MailTransport {
                 }
                 // another provider: no hook at the end of data, so a failure without a definite
                 // reply may have delivered the message, and the records are awaited before it begins
-                try {
-                    if (!endOfData.mayEnd()) {
-                        return Delivery.heldBack("held back before the message was handed over");
-                    }
-                } catch (RuntimeException e) {
-                    return Delivery.heldBack("held back before the message was handed over: " + e.getMessage());
+                Delivery heldBack = endOfData.beforeHandOver();
+                if (heldBack != null) {
+                    return heldBack;
                 }
                 try {
                     transport.sendMessage(message, message.getAllRecipients());
