@@ -213,6 +213,9 @@ class DatabaseCutIntegrationTest {
         proxy.sever();
         proxy.resume();
         reconciler.shop.jdbc().execute("DROP TRIGGER slow_notifications");
+        // (the lease's row says when it is free: the command line, a Spring context each time, is
+        // started once it is, rather than every two seconds until then)
+        reconciler.awaitLeaseExpired(AT_MOST_FOR.plusSeconds(30));
         CliRunner.Result restart = ShopUnderTest.retry(
                 AT_MOST_FOR.plusSeconds(30), () -> reconciler.cli("restart", "--last-failed"), r -> r.exit() != 75);
 
