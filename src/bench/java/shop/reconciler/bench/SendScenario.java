@@ -216,7 +216,8 @@ final class SendScenario {
                 number(r.get("peakHeapMb")),
                 number(r.get("liveHeapMb")),
                 false,
-                number(r.get("jvmCpu")),
+                // the job's send step, or the bare client's whole run
+                number(r.getOrDefault("send.jvmCpu", r.get("jvmCpu"))),
                 number(r.get("send.dbCpu")),
                 number(r.get("load")),
                 "ratio: of the bare client's rate to the same server in the same run" + note);

@@ -42,8 +42,11 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class GatedSmtpTransport extends SMTPTransport {
 
-    /** Two deadlines a message, nearly all cancelled: removed at once, not left queued until they pass. */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+    /**
+     * The connections' deadline checks, and their write time-outs' ({@link WriteTimeouts}); a check
+     * cancelled (a connection closed) is removed at once.
+     */
+    static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final SocketWatch watch;
     private final Duration endOfDataTimeout;
@@ -51,8 +54,18 @@ final class GatedSmtpTransport extends SMTPTransport {
     private volatile boolean endOfDataSent;
     private volatile String deadlinePassed;
     private volatile String heldBack;
-    private ScheduledFuture<?> cutOff;
     private MailTransport.EndOfData endOfData = () -> true;
+
+    /** Guards the deadline below and the check that watches it (the deadline thread takes it too). */
+    private final Object deadlineLock = new Object();
+
+    // guarded by deadlineLock
+    private boolean deadlineSet;
+    private long deadlineAt;
+    private String deadlineKey;
+    private ScheduledFuture<?> check;
+    private long checkAt;
+    private long checks;
 
     /** @param session a session of this connection's own, whose socket factories are {@code watch}'s */
     GatedSmtpTransport(
@@ -74,11 +87,11 @@ final class GatedSmtpTransport extends SMTPTransport {
         deadlinePassed = null;
         heldBack = null;
         endOfData = gate;
-        cutOff = cutOffAfter(sendDeadline, "reconciler.mail.send-deadline");
+        cutOffAfter(sendDeadline, "reconciler.mail.send-deadline");
         try {
             sendMessage(message, message.getAllRecipients());
         } finally {
-            cutOff.cancel(false);
+            noDeadline();
             endOfData = () -> true;
         }
     }
@@ -86,7 +99,7 @@ final class GatedSmtpTransport extends SMTPTransport {
     /** Connects (the greeting, EHLO, STARTTLS, AUTH) within the same deadline as a message. */
     synchronized void open(String host, int port, String user, String password) throws MessagingException {
         deadlinePassed = null;
-        ScheduledFuture<?> connecting = cutOffAfter(sendDeadline, "reconciler.mail.send-deadline");
+        cutOffAfter(sendDeadline, "reconciler.mail.send-deadline");
         try {
             connect(host, port, user, password);
         } catch (MessagingException e) {
@@ -95,7 +108,7 @@ final class GatedSmtpTransport extends SMTPTransport {
             }
             throw e;
         } finally {
-            connecting.cancel(false);
+            noDeadline();
         }
     }
 
@@ -142,14 +155,13 @@ final class GatedSmtpTransport extends SMTPTransport {
             String passed = deadlinePassed + " passed before the end of data";
             throw new MessagingException(passed, new IOException(passed));
         }
-        cutOff.cancel(false);
         int timeout = watch.replyTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, endOfDataTimeout.toMillis())));
-        cutOff = cutOffAfter(endOfDataTimeout, "reconciler.mail.end-of-data-timeout");
+        cutOffAfter(endOfDataTimeout, "reconciler.mail.end-of-data-timeout");
         endOfDataSent = true;
         try {
             end.run();
         } finally {
-            cutOff.cancel(false);
+            noDeadline();
             if (timeout >= 0) {
                 watch.replyTimeout(timeout);
             }
@@ -166,13 +178,81 @@ final class GatedSmtpTransport extends SMTPTransport {
         return deadlines;
     }
 
-    private ScheduledFuture<?> cutOffAfter(Duration limit, String key) {
-        return DEADLINES.schedule(
-                () -> {
-                    deadlinePassed = key;
-                    watch.cut();
-                },
-                limit.toMillis(),
-                TimeUnit.MILLISECONDS);
+    /**
+     * From now on the connection is cut when {@code limit} passes (and {@code key} says which
+     * deadline it was), until {@link #noDeadline()}. A deadline is a field, not a task per
+     * message: the connection's one check is scheduled again only when it would come too late
+     * (a shorter deadline than the one it waits for), and when it comes early (the deadline it
+     * waited for was lifted and a later one set), it schedules itself for the deadline of the
+     * moment. So a message costs no task to schedule and cancel, and the deadline thread wakes
+     * about once per deadline's length per connection, not twice per message.
+     */
+    private void cutOffAfter(Duration limit, String key) {
+        long now = System.nanoTime();
+        long at = now + limit.toNanos();
+        synchronized (deadlineLock) {
+            deadlineSet = true;
+            deadlineAt = at;
+            deadlineKey = key;
+            if (check == null || check.isDone() || checkAt - at > 0) {
+                if (check != null) {
+                    check.cancel(false);
+                }
+                arm(at, now);
+            }
+        }
+    }
+
+    /** The message (or connecting) ended within its deadline. */
+    private void noDeadline() {
+        synchronized (deadlineLock) {
+            deadlineSet = false;
+        }
+    }
+
+    // with deadlineLock held
+    private void arm(long at, long now) {
+        checkAt = at;
+        long armed = ++checks;
+        check = DEADLINES.schedule(() -> checkDeadline(armed), at - now, TimeUnit.NANOSECONDS);
+    }
+
+    /** On the deadline thread: cuts the connection when the deadline of the moment has passed. */
+    private void checkDeadline(long armed) {
+        synchronized (deadlineLock) {
+            if (armed != checks) {
+                // replaced by a check for a shorter deadline after it had started
+                return;
+            }
+            if (!deadlineSet) {
+                // between two messages: the next one arms a check if this was the last
+                check = null;
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - deadlineAt < 0) {
+                arm(deadlineAt, now);
+                return;
+            }
+            check = null;
+            deadlinePassed = deadlineKey;
+        }
+        watch.cut();
+    }
+
+    /** Also lets go of the connection's deadline check, which would keep it in the deadline queue. */
+    @Override
+    public synchronized void close() throws MessagingException {
+        try {
+            super.close();
+        } finally {
+            synchronized (deadlineLock) {
+                deadlineSet = false;
+                if (check != null) {
+                    check.cancel(false);
+                    check = null;
+                }
+            }
+        }
     }
 }

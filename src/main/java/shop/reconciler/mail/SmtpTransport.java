@@ -176,7 +176,9 @@ public class SmtpTransport implements MailTransport {
      * {@code mail.<protocol>.socketFactory} and {@code mail.<protocol>.ssl.socketFactory}
      * properties) are a {@link SocketWatch}'s: over the factory set in {@code spring.mail.properties}
      * if any, and over the TLS handshake's factory that says what it verified when TLS is
-     * opportunistic.
+     * opportunistic. A write time-out ({@code mail.<protocol>.writetimeout}) is kept by a
+     * {@link WriteTimeouts} (Angus Mail's documented {@code mail.<protocol>.executor.writetimeout}),
+     * unless {@code spring.mail.properties} names an executor of its own.
      */
     private GatedSmtpTransport gated(String protocol, OpportunisticTls.Handshake handshake) {
         SocketWatch watch = new SocketWatch();
@@ -191,6 +193,10 @@ public class SmtpTransport implements MailTransport {
         Object tls = handshake == null ? properties.get(tlsKey) : handshake.socketFactory();
         if (tls instanceof SSLSocketFactory factory) {
             properties.put(tlsKey, watch.tls(factory));
+        }
+        String executorKey = "mail." + protocol + ".executor.writetimeout";
+        if (properties.get("mail." + protocol + ".writetimeout") != null && !properties.containsKey(executorKey)) {
+            properties.put(executorKey, new WriteTimeouts(GatedSmtpTransport.DEADLINES));
         }
         return new GatedSmtpTransport(Session.getInstance(properties), protocol, watch, endOfDataTimeout, sendDeadline);
     }

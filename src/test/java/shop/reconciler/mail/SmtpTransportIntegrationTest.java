@@ -9,9 +9,21 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -190,6 +202,31 @@ class SmtpTransportIntegrationTest {
     }
 
     @Test
+    void aServerThatStopsReadingInTheMiddleOfAMessageIsCutOffAtTheWriteTimeout() throws Exception {
+        // given: a server that answers up to DATA and then reads nothing more, a message larger than
+        // what the sockets' buffers hold, a write time-out of 500 ms and a send deadline of a minute
+        try (StalledReader server = new StalledReader()) {
+            SmtpTransport writeBounded =
+                    outbox(server.port(), Duration.ofMinutes(1), Duration.ofMinutes(1), 30_000, 500);
+            MimeMessage large = message(writeBounded, "large@example.com", "large");
+            large.setText(("y".repeat(78) + "\r\n").repeat(200_000));
+            try (MailTransport.Connection connection = writeBounded.open()) {
+                // when
+                long started = System.nanoTime();
+                Delivery delivery = connection.deliver(large);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+                // then: given up at the write time-out, long before the send deadline; nothing delivered
+                assertThat(delivery.outcome()).isEqualTo(Delivery.Outcome.TRANSIENT);
+                assertThat(delivery.reason()).containsIgnoringCase("write timed out");
+                assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofSeconds(20));
+                assertThat(connection.isOpen()).isFalse();
+                assertThat(server.dataReceived()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void connectingToAServerThatTricklesItsGreetingIsCutOffAtTheSendDeadline() {
         // given
         SmtpFaultProxy proxy = SmtpFaultProxy.in(SMTP).trickleReplies(Duration.ofMillis(400), false);
@@ -281,11 +318,79 @@ class SmtpTransportIntegrationTest {
     }
 
     private static SmtpTransport outbox(int port, Duration endOfDataTimeout, Duration sendDeadline, int timeoutMillis) {
+        return outbox(port, endOfDataTimeout, sendDeadline, timeoutMillis, 0);
+    }
+
+    /** @param writeTimeoutMillis {@code mail.smtp.writetimeout}, none when 0 */
+    private static SmtpTransport outbox(
+            int port, Duration endOfDataTimeout, Duration sendDeadline, int timeoutMillis, int writeTimeoutMillis) {
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
         sender.setHost("127.0.0.1");
         sender.setPort(port);
         sender.getJavaMailProperties().put("mail.smtp.timeout", String.valueOf(timeoutMillis));
+        if (writeTimeoutMillis > 0) {
+            sender.getJavaMailProperties().put("mail.smtp.writetimeout", String.valueOf(writeTimeoutMillis));
+        }
         return new SmtpTransport(sender, mail(endOfDataTimeout, sendDeadline, false));
+    }
+
+    /**
+     * An SMTP server that answers the greeting, EHLO, MAIL, RCPT and DATA of one connection, then
+     * reads nothing more, with a receive buffer as small as the system allows.
+     */
+    private static final class StalledReader implements AutoCloseable {
+        private final ServerSocket server;
+        private final Thread thread;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile boolean dataReceived;
+
+        StalledReader() throws IOException {
+            server = new ServerSocket();
+            server.setReceiveBufferSize(4096);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            thread = new Thread(this::serve, "stalled-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        boolean dataReceived() {
+            return dataReceived;
+        }
+
+        private void serve() {
+            try (Socket socket = server.accept()) {
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                Writer out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII);
+                out.write("220 stalled ESMTP\r\n");
+                out.flush();
+                String line;
+                while ((line = in.readLine()) != null) {
+                    String command = line.toUpperCase(Locale.ROOT);
+                    if (command.startsWith("DATA")) {
+                        out.write("354 go ahead\r\n");
+                        out.flush();
+                        dataReceived = true;
+                        done.await();
+                        return;
+                    }
+                    out.write(command.startsWith("QUIT") ? "221 bye\r\n" : "250 ok\r\n");
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed by the test
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            done.countDown();
+            server.close();
+        }
     }
 
     static ReconcilerProperties.Mail mail(Duration endOfDataTimeout, Duration sendDeadline, boolean requireTls) {
