@@ -99,6 +99,13 @@ public final class Cli {
             return ExitCodes.OK;
         }
         CliCommand command = invocation.command();
+        if (!command.serves()) {
+            // Boot's background pre-initializer builds a validator factory of its own (with the
+            // expression language, which ConfigurationValidator's messages do not use) and warms
+            // classes for serve's web and JSON: CPU that a short command throws away, taken from
+            // the compiler's thread on a 2-CPU machine.
+            System.setProperty(BACKGROUND_PREINITIALIZER_IGNORE, "true");
+        }
         SpringApplication application = new SpringApplication(primarySource);
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
@@ -152,6 +159,9 @@ public final class Cli {
         }
     }
 
+    /** Boot's switch for its background pre-initializer (a system property, read once per JVM). */
+    static final String BACKGROUND_PREINITIALIZER_IGNORE = "spring.backgroundpreinitializer.ignore";
+
     /** The Prometheus registry (and, when configured, Boot's Pushgateway support). */
     static final String PROMETHEUS_EXPORT =
             "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration";
@@ -163,8 +173,10 @@ public final class Cli {
      * Auto-configurations that only {@code serve} needs: Spring Security (its filter chains, and the
      * generated-password user it would log), Actuator's JVM/system meters and the Prometheus registry
      * (a command's meters go to a plain in-memory registry; {@code run} and {@code restart} keep the
-     * Prometheus registry when they push to a Pushgateway). By class name, so that a name whose
-     * starter is not on the classpath is simply ignored.
+     * Prometheus registry when they push to a Pushgateway), and Actuator's endpoints, health
+     * contributors and HTTP message converters (only serve's management port answers HTTP; no
+     * command reads a health indicator). By class name, so that a name whose starter is not on the
+     * classpath is simply ignored.
      */
     static final List<String> SERVE_ONLY_AUTO_CONFIGURATIONS = List.of(
             "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
@@ -183,6 +195,23 @@ public final class Cli {
             "org.springframework.boot.micrometer.metrics.autoconfigure.startup.StartupTimeMetricsListenerAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.jackson.Jackson2EndpointAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.jackson.JacksonEndpointAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.info.InfoContributorAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.info.InfoEndpointAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration",
+            "org.springframework.boot.autoconfigure.info.ProjectInfoAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.application.DiskSpaceHealthContributorAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.application.SslHealthContributorAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration",
+            "org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration",
+            "org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
+            "org.springframework.boot.mail.autoconfigure.MailHealthContributorAutoConfiguration",
             PROMETHEUS_EXPORT);
 
     /** What the command asks of the start ({@link CliCommand}), as property sources. */
