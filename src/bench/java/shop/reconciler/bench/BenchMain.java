@@ -240,6 +240,7 @@ public final class BenchMain {
 
     int run() throws Exception {
         long started = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         Files.createDirectories(options.out.resolve("logs"));
         Files.deleteIfExists(options.out.resolve("reads.csv"));
         ShopGenerator.checkEmailCases();
@@ -270,7 +271,7 @@ public final class BenchMain {
                             "--out", options.out.toString()))
                     == 0;
         }
-        record(started);
+        record(startedAt);
         say(String.format(
                 Locale.ROOT,
                 "bench: done in %.1f min; results in %s (results.csv, chart.svg, report.md)",
@@ -282,9 +283,10 @@ public final class BenchMain {
     /**
      * A measurement at 1M orders or more is kept: its outputs are copied to
      * {@code jobs/performance/runs/<UTC date and time>/} (issue 24.5), to be described in
-     * jobs/performance/history.md.
+     * jobs/performance/history.md. Only the files this invocation wrote: {@code reads.csv} and
+     * {@code startup.csv} left in {@code --out} by an earlier invocation are not its figures.
      */
-    private void record(long started) throws IOException {
+    private void record(java.time.Instant startedAt) throws IOException {
         if (options.sizes.stream().noneMatch(n -> n >= 1_000_000L)) {
             return;
         }
@@ -295,7 +297,8 @@ public final class BenchMain {
         Files.createDirectories(dir);
         for (String name : List.of("results.csv", "reads.csv", "startup.csv", "report.md", "chart.svg")) {
             Path file = options.out.resolve(name);
-            if (Files.exists(file)) {
+            if (Files.exists(file)
+                    && !Files.getLastModifiedTime(file).toInstant().isBefore(startedAt)) {
                 Files.copy(file, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -99,6 +101,13 @@ public final class Cli {
             return ExitCodes.OK;
         }
         CliCommand command = invocation.command();
+        if (!command.serves()) {
+            // Boot's background pre-initializer builds a validator factory of its own (with the
+            // expression language, which ConfigurationValidator's messages do not use) and warms
+            // classes for serve's web and JSON: CPU that a short command throws away, taken from
+            // the compiler's thread on a 2-CPU machine.
+            System.setProperty(BACKGROUND_PREINITIALIZER_IGNORE, "true");
+        }
         SpringApplication application = new SpringApplication(primarySource);
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
@@ -152,6 +161,9 @@ public final class Cli {
         }
     }
 
+    /** Boot's switch for its background pre-initializer (a system property, read once per JVM). */
+    static final String BACKGROUND_PREINITIALIZER_IGNORE = "spring.backgroundpreinitializer.ignore";
+
     /** The Prometheus registry (and, when configured, Boot's Pushgateway support). */
     static final String PROMETHEUS_EXPORT =
             "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration";
@@ -160,22 +172,33 @@ public final class Cli {
     static final String PUSHGATEWAY = "management.prometheus.metrics.export.pushgateway";
 
     /**
-     * Auto-configurations that only {@code serve} needs: Spring Security (its filter chains, and the
-     * generated-password user it would log), Actuator's JVM/system meters and the Prometheus registry
-     * (a command's meters go to a plain in-memory registry; {@code run} and {@code restart} keep the
-     * Prometheus registry when they push to a Pushgateway). By class name, so that a name whose
-     * starter is not on the classpath is simply ignored.
+     * The packages of the auto-configurations that only {@code serve} needs: the web server, Spring
+     * MVC, Spring Security (its filter chains, and the generated-password user it would log),
+     * Actuator's endpoints and management context, health contributors, HTTP message converters.
+     * Only serve answers HTTP, and no other command reads a health indicator. A short command's
+     * context is no web application, so most of them would back off anyway, but only after each
+     * class was read and its conditions evaluated: excluded, they are never read. Matched against
+     * the auto-configurations Boot lists ({@code AutoConfiguration.imports}), so only names that
+     * exist are excluded.
+     */
+    static final List<String> SERVE_ONLY_PACKAGES = List.of(
+            "org.springframework.boot.actuate.autoconfigure.",
+            "org.springframework.boot.health.autoconfigure.",
+            "org.springframework.boot.http.converter.autoconfigure.",
+            "org.springframework.boot.security.autoconfigure.",
+            "org.springframework.boot.servlet.autoconfigure.",
+            "org.springframework.boot.tomcat.autoconfigure.",
+            "org.springframework.boot.webmvc.autoconfigure.",
+            "org.springframework.boot.jdbc.autoconfigure.health.");
+
+    /**
+     * The other auto-configurations that only {@code serve} needs: Actuator's JVM/system meters and
+     * the Prometheus registry (a command's meters go to a plain in-memory registry; {@code run} and
+     * {@code restart} keep the Prometheus registry when they push to a Pushgateway), the mail and
+     * build-info contributors of health and info. By class name, so that a name whose starter is
+     * not on the classpath is simply ignored.
      */
     static final List<String> SERVE_ONLY_AUTO_CONFIGURATIONS = List.of(
-            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.rsocket.RSocketSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.jvm.JvmMetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.system.SystemMetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration",
@@ -183,7 +206,20 @@ public final class Cli {
             "org.springframework.boot.micrometer.metrics.autoconfigure.startup.StartupTimeMetricsListenerAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
+            "org.springframework.boot.autoconfigure.info.ProjectInfoAutoConfiguration",
+            "org.springframework.boot.mail.autoconfigure.MailHealthContributorAutoConfiguration",
             PROMETHEUS_EXPORT);
+
+    /** The auto-configurations a short command excludes: {@link #SERVE_ONLY_PACKAGES}' and the named ones. */
+    static List<String> serveOnlyAutoConfigurations() {
+        List<String> excludes = new ArrayList<>(SERVE_ONLY_AUTO_CONFIGURATIONS);
+        for (String candidate : ImportCandidates.load(AutoConfiguration.class, Cli.class.getClassLoader())) {
+            if (SERVE_ONLY_PACKAGES.stream().anyMatch(candidate::startsWith)) {
+                excludes.add(candidate);
+            }
+        }
+        return excludes;
+    }
 
     /** What the command asks of the start ({@link CliCommand}), as property sources. */
     private static void overrides(CliCommand command, MutablePropertySources sources) {
@@ -204,7 +240,7 @@ public final class Cli {
         }
         if (!command.serves()) {
             // Added to the operator's own spring.autoconfigure.exclude, if any, not instead of it.
-            List<String> excludes = new ArrayList<>(SERVE_ONLY_AUTO_CONFIGURATIONS);
+            List<String> excludes = serveOnlyAutoConfigurations();
             if (push) {
                 excludes.remove(PROMETHEUS_EXPORT);
             }
