@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -188,16 +189,25 @@ public final class Dialect {
      * what it read, on a table where {@link #lockingReadsCanLockGaps} holds: MySQL and MariaDB do at
      * REPEATABLE READ and SERIALIZABLE (the gap locks that keep phantoms out); at READ COMMITTED and
      * READ UNCOMMITTED they lock the rows found and no gap, so a row inserted since the read still
-     * gets in. The connection's isolation as it is now, asked of the driver (mysql-connector-j asks
-     * the server): the server's default, the pool's {@code transaction-isolation} or the
-     * transaction's own, whichever set it last. False on H2, which takes no shared locks.
+     * gets in. The session's isolation as the server has it now (not the driver's idea of it, which
+     * a {@code SET SESSION} in SQL or {@code useLocalSessionState} can leave behind): the server's
+     * default, the pool's {@code transaction-isolation} or the transaction's own, whichever set it
+     * last. False on H2, which takes no shared locks, and when the server does not say.
      */
-    public boolean lockingReadsLockGaps(Connection connection) throws SQLException {
+    public boolean lockingReadsLockGaps(Connection connection) {
         if (!isMySqlFamily()) {
             return false;
         }
-        int isolation = connection.getTransactionIsolation();
-        return isolation == Connection.TRANSACTION_REPEATABLE_READ || isolation == Connection.TRANSACTION_SERIALIZABLE;
+        // MariaDB names it tx_isolation (transaction_isolation only from 11.1), MySQL 8 transaction_isolation
+        String query =
+                kind() == Kind.MARIADB ? "SELECT @@SESSION.tx_isolation" : "SELECT @@SESSION.transaction_isolation";
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(query)) {
+            String isolation = rs.next() ? rs.getString(1) : null;
+            return "REPEATABLE-READ".equalsIgnoreCase(isolation) || "SERIALIZABLE".equalsIgnoreCase(isolation);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /**
