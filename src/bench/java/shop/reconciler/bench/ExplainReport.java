@@ -313,7 +313,7 @@ final class ExplainReport {
             queries.add(missing("reconcile", READER, "tasksOfPage (the tally above reads its ids as a list)"));
         }
         // reconcile: the writer (ChunkCompletion's constructor): the careful path's recount and
-        // lock, the guarded UPDATE of both paths
+        // lock, the guarded UPDATE of both paths, the usual path's UPDATE where gaps are locked
         queries.add(query(
                 "reconcile",
                 COMPLETION,
@@ -330,6 +330,12 @@ final class ExplainReport {
                 "reconcile",
                 COMPLETION,
                 "COMPLETE_SQL",
+                sql -> SqlText.withIds(tables.fill(rules.fill(sql)), chunk),
+                Map.of()));
+        queries.add(query(
+                "reconcile",
+                COMPLETION,
+                "COMPLETE_COUNTED_SQL",
                 sql -> SqlText.withIds(tables.fill(rules.fill(sql)), chunk),
                 Map.of()));
         // reconcile: the notification rows (NotificationStore: notifiedAmong, insertSkipped, insert)

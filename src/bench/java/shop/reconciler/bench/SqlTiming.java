@@ -138,7 +138,9 @@ final class SqlTiming {
             return "reconcile.write CompletionWriter.LOCK_SQL";
         }
         if (u.startsWith("UPDATE ORDERS O SET O.ORDER_STATUS = 'COMPLETED'")) {
-            return "reconcile.write CompletionWriter.COMPLETE_SQL (under share locks)";
+            return u.contains("NOT EXISTS")
+                    ? "reconcile.write CompletionWriter.COMPLETE_SQL (under share locks)"
+                    : "reconcile.write ChunkCompletion.COMPLETE_COUNTED_SQL (gaps locked)";
         }
         if (u.startsWith("SELECT T.ORDER_ID, SUM(")) {
             return "reconcile.write CompletionWriter.TALLY_TASKS_SQL";

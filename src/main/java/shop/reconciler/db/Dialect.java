@@ -2,7 +2,11 @@ package shop.reconciler.db;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -26,7 +30,9 @@ import javax.sql.DataSource;
  *   <li><b>Shared row locks</b> ({@code LOCK IN SHARE MODE}): MySQL and MariaDB; H2 has none, and
  *       needs none for the demo's private in-memory database ({@link #shareLockClause}), so
  *       the demo runs the production path. ({@code INSERT ... SELECT ... ON DUPLICATE KEY UPDATE}
- *       works in H2's MySQL mode as it is.)
+ *       works in H2's MySQL mode as it is.) Whether such a read also keeps new rows out of what it
+ *       read depends on the table and on the transaction's isolation
+ *       ({@link #lockingReadsCanLockGaps}, {@link #lockingReadsLockGaps}).
  *   <li><b>The server's clock</b> ({@code UTC_TIMESTAMP(3)}): MySQL and MariaDB; the demo's
  *       in-process H2 shares the JVM's clock.
  *   <li><b>Platform migrations</b> ({@code db/platform/mysql} or {@code db/platform/h2}): Spring
@@ -147,6 +153,61 @@ public final class Dialect {
      */
     public String shareLockClause() {
         return isMySqlFamily() ? "LOCK IN SHARE MODE" : "";
+    }
+
+    /**
+     * Whether a locking read ({@link #shareLockClause}) of {@code table} by {@code column} keeps
+     * others from inserting rows with the values it read until the reading transaction ends, as
+     * far as the table goes; {@link #lockingReadsLockGaps} adds the transaction's side. Asked once
+     * per step ({@code information_schema} and the driver's index list): the table is InnoDB, whose
+     * locking reads lock the index range they scan with its gaps (next-key locks), and an index
+     * leads with {@code column}, so that the range scanned is the values read. (Without one the
+     * read scans and locks the whole table, which would hold too; not relied on.) False on H2.
+     */
+    public boolean lockingReadsCanLockGaps(DataSource dataSource, String table, String column) {
+        if (!isMySqlFamily()) {
+            return false;
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement engine = connection.prepareStatement(
+                        "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+            engine.setString(1, table);
+            try (ResultSet rs = engine.executeQuery()) {
+                if (!rs.next() || !"InnoDB".equalsIgnoreCase(rs.getString(1))) {
+                    return false;
+                }
+            }
+            return ShopIndexes.find(connection.getMetaData(), table, List.of(column))
+                    .isPresent();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a locking read in the current transaction of {@code connection} locks the gaps of
+     * what it read, on a table where {@link #lockingReadsCanLockGaps} holds: MySQL and MariaDB do at
+     * REPEATABLE READ and SERIALIZABLE (the gap locks that keep phantoms out); at READ COMMITTED and
+     * READ UNCOMMITTED they lock the rows found and no gap, so a row inserted since the read still
+     * gets in. The session's isolation as the server has it now (not the driver's idea of it, which
+     * a {@code SET SESSION} in SQL or {@code useLocalSessionState} can leave behind): the server's
+     * default, the pool's {@code transaction-isolation} or the transaction's own, whichever set it
+     * last. False on H2, which takes no shared locks, and when the server does not say.
+     */
+    public boolean lockingReadsLockGaps(Connection connection) {
+        if (!isMySqlFamily()) {
+            return false;
+        }
+        // MariaDB names it tx_isolation (transaction_isolation only from 11.1), MySQL 8 transaction_isolation
+        String query =
+                kind() == Kind.MARIADB ? "SELECT @@SESSION.tx_isolation" : "SELECT @@SESSION.transaction_isolation";
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(query)) {
+            String isolation = rs.next() ? rs.getString(1) : null;
+            return "REPEATABLE-READ".equalsIgnoreCase(isolation) || "SERIALIZABLE".equalsIgnoreCase(isolation);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /**

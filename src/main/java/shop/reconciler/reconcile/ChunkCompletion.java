@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
+import shop.reconciler.db.Dialect;
 import shop.reconciler.db.SqlText;
 import shop.reconciler.outbox.NotificationStatus;
 import shop.reconciler.outbox.NotificationStore;
@@ -28,7 +30,11 @@ import shop.reconciler.outbox.NotificationStore;
  * <ol>
  *   <li>Move the orders to {@code completed} with a guarded UPDATE: still a candidate, and no task
  *       that is not terminal at this moment (only a task inserted since the count could still be
- *       one). If it moved fewer than all of them, someone changed an order meanwhile (the shop's
+ *       one). Where the count's locks keep such inserts out as well (an InnoDB table with an index
+ *       led by {@code order_id}, read at REPEATABLE READ or SERIALIZABLE: {@link
+ *       shop.reconciler.db.Dialect#lockingReadsLockGaps}), no task can have been inserted since,
+ *       and the UPDATE asks only whether they are still candidates ({@link #COMPLETE_COUNTED_SQL}).
+ *       If it moved fewer than all of them, someone changed an order meanwhile (the shop's
  *       webhook completed it): the UPDATE, run in a nested transaction, is undone and the careful
  *       path below tells which.
  *   <li>Ask which of them already have a notification (completed before, reopened, completed again:
@@ -94,6 +100,20 @@ final class ChunkCompletion {
                AND {{orderHasNoOpenTask}}
             """;
 
+    /**
+     * The usual path's UPDATE where the reader's shared locks also locked the gaps of what they
+     * counted (next-key locks, see {@link shop.reconciler.db.Dialect#lockingReadsLockGaps}): nobody
+     * can have inserted a task for a counted order, or moved one to it, since the count, so the
+     * counted tasks are all the order has and the count's verdict stands. What is left to ask is
+     * whether each order is still a candidate.
+     */
+    static final String COMPLETE_COUNTED_SQL = """
+            UPDATE orders o
+               SET o.order_status = {{completed}}
+             WHERE o.id IN ({{ids}})
+               AND {{orderIsCandidate}}
+            """;
+
     static final String COMPLETED_SQL = """
             SELECT o.id FROM orders o WHERE o.id IN ({{ids}}) AND {{orderIsCompleted}}
             """;
@@ -106,16 +126,27 @@ final class ChunkCompletion {
     private final String recountTasksSql;
     private final String lockSql;
     private final String completeSql;
+    private final String completeCountedSql;
     private final String completedSql;
+    private final Dialect dialect;
+    private final boolean tasksLockableByOrder;
 
+    /**
+     * @param tasksLockableByOrder whether {@code download_tasks} is a table whose locking reads by
+     *     order lock their gaps (asked once per step: {@link Dialect#lockingReadsCanLockGaps})
+     */
     ChunkCompletion(
             JdbcTemplate jdbc,
-            String shareLockClause,
+            Dialect dialect,
+            boolean tasksLockableByOrder,
             OrderRules rules,
             NotificationStore notificationStore,
             NestedTransactions nested,
             long jobExecutionId) {
         this.jdbc = jdbc;
+        this.dialect = dialect;
+        this.tasksLockableByOrder = tasksLockableByOrder;
+        String shareLockClause = dialect.shareLockClause();
         this.rules = rules;
         this.notificationStore = notificationStore;
         this.nested = nested;
@@ -125,6 +156,7 @@ final class ChunkCompletion {
         this.recountTasksSql = SqlText.fill(rules.fill(RECOUNT_TASKS_SQL), Map.of("shareLock", shareLockClause));
         this.lockSql = notificationStore.tables().fill(rules.fill(LOCK_SQL));
         this.completeSql = rules.fill(COMPLETE_SQL);
+        this.completeCountedSql = rules.fill(COMPLETE_COUNTED_SQL);
         this.completedSql = rules.fill(COMPLETED_SQL);
     }
 
@@ -163,8 +195,9 @@ final class ChunkCompletion {
         if (!orders.stream().allMatch(OrderTally::isFinished)) {
             return null;
         }
+        String update = countKeptInsertsOut() ? completeCountedSql : completeSql;
         boolean allMoved = nested.run(status -> {
-            if (jdbc.update(withIds(completeSql, ids)) != orders.size()) {
+            if (jdbc.update(withIds(update, ids)) != orders.size()) {
                 status.setRollbackOnly();
                 return false;
             }
@@ -180,6 +213,16 @@ final class ChunkCompletion {
                 .toList());
         outcome.completed = orders.size();
         return outcome;
+    }
+
+    /**
+     * Whether the reader's shared locks in this transaction also keep new tasks out of the orders
+     * they counted: the table allows it (once per step) and the transaction's isolation takes gap
+     * locks (asked of its connection, once per chunk).
+     */
+    private boolean countKeptInsertsOut() {
+        return tasksLockableByOrder
+                && Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) dialect::lockingReadsLockGaps));
     }
 
     /** The careful path of the class comment. */

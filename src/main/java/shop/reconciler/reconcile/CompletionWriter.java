@@ -38,7 +38,8 @@ class CompletionWriter implements ItemWriter<OrderTally> {
         NestedTransactions nested = new NestedTransactions(transactionManager);
         this.completion = new ChunkCompletion(
                 jdbc.getJdbcTemplate(),
-                dialect.shareLockClause(),
+                dialect,
+                dialect.lockingReadsCanLockGaps(dataSource, "download_tasks", "order_id"),
                 rules,
                 notificationStore,
                 nested,

@@ -3,17 +3,22 @@ package shop.reconciler.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static shop.reconciler.config.ReconcilerPropertiesBuilder.properties;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.test.MetaDataInstanceFactory;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import shop.reconciler.config.ReconcilerProperties;
 import shop.reconciler.db.Dialect;
@@ -49,12 +54,16 @@ class CompletionWriterIntegrationTest {
     void freshWriter() {
         shop.clear();
         stepExecution = MetaDataInstanceFactory.createStepExecution();
+        writeThrough(database.dataSource());
+    }
+
+    /** The writer, the reader's template and the chunk's transaction on {@code dataSource}'s connections. */
+    private void writeThrough(DataSource dataSource) {
         ReconcilerProperties properties = properties()
                 .set("chunk-size", 100)
                 .set("mail.subject", "Order {orderCode}")
                 .set("mail.message-id-domain", "order-reconciler.local")
                 .build();
-        DataSource dataSource = database.dataSource();
         jdbc = new NamedParameterJdbcTemplate(dataSource);
         dialect = Dialect.detectOnFirstUse(dataSource);
         rules = new OrderRules(properties, dialect);
@@ -167,6 +176,89 @@ class CompletionWriterIntegrationTest {
         assertThat(StepCounters.get(context, ReconcileCounters.QUEUED)).isEqualTo(1);
         assertThat(StepCounters.get(context, ReconcileCounters.SKIPPED)).isEqualTo(1);
         assertThat(StepCounters.get(context, ReconcileCounters.NO_RECIPIENT)).isEqualTo(1);
+    }
+
+    @Test
+    void underRepeatableReadATaskAddedToACountedOrderWaitsForTheChunkToCommit() {
+        // given: 120 finished orders, read in two pages: the first one's tasks by a range of
+        // order ids, the second one's by their ids
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 1; i <= 120; i++) {
+            ids.add(shop.processingOrder("R-" + i, "r" + i + "@example.com", "completed"));
+        }
+        long inRange = ids.get(49);
+        long inList = ids.get(109);
+        transaction.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+
+        // when: the shop adds an open task to a counted order of each page before the chunk commits
+        List<String> webhook = new java.util.ArrayList<>();
+        transaction.executeWithoutResult(tx -> {
+            List<OrderTally> read = readAll();
+            assertThat(read).hasSize(120).allMatch(OrderTally::isFinished);
+            webhook.add(fromAnotherConnection(addOpenTask(inRange)));
+            webhook.add(fromAnotherConnection(addOpenTask(inList)));
+            writer.write(new Chunk<>(read));
+        });
+
+        // then: neither insert got in before the commit, so the orders were finished when completed
+        assertThat(webhook).hasSize(2).allSatisfy(e -> assertThat(e).contains("Lock wait timeout"));
+        assertThat(shop.count("SELECT COUNT(*) FROM download_tasks")).isEqualTo(120);
+        assertThat(shop.count("SELECT COUNT(*) FROM orders WHERE order_status = 'completed'"))
+                .isEqualTo(120);
+        assertThat(shop.count("SELECT COUNT(*) FROM order_notifications WHERE status = 'queued'"))
+                .isEqualTo(120);
+        assertThat(StepCounters.get(stepExecution.getExecutionContext(), ReconcileCounters.COMPLETED))
+                .isEqualTo(120);
+        // and once it committed, the shop's insert goes through
+        assertThat(fromAnotherConnection(addOpenTask(inRange))).isEqualTo("done");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"the pool's transaction-isolation", "the session's default"})
+    void underReadCommittedATaskAddedToACountedOrderGetsInAndKeepsItsOrderOpen(String setBy) {
+        // given: the job's connections at READ COMMITTED, as an operator may set them
+        long open = shop.processingOrder("C-1", "c1@example.com", "completed", "failed");
+        shop.processingOrder("C-2", "c2@example.com", "completed");
+        try (HikariDataSource readCommitted = new HikariDataSource()) {
+            readCommitted.setJdbcUrl(database.url());
+            readCommitted.setUsername(database.username());
+            readCommitted.setPassword(database.password());
+            if (setBy.startsWith("the pool")) {
+                readCommitted.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            } else {
+                readCommitted.setConnectionInitSql("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
+            writeThrough(readCommitted);
+
+            // when: the shop adds an open task to a counted order between the locked read and the write
+            List<String> webhook = new java.util.ArrayList<>();
+            transaction.executeWithoutResult(tx -> {
+                assertThat(jdbc.getJdbcTemplate()
+                                .execute((ConnectionCallback<Integer>) java.sql.Connection::getTransactionIsolation))
+                        .isEqualTo(java.sql.Connection.TRANSACTION_READ_COMMITTED);
+                List<OrderTally> read = readAll();
+                assertThat(read).extracting(OrderTally::orderCode).containsExactly("C-1", "C-2");
+                assertThat(read).allMatch(OrderTally::isFinished);
+                webhook.add(fromAnotherConnection(addOpenTask(open)));
+                writer.write(new Chunk<>(read));
+            });
+
+            // then: READ COMMITTED locks no gap, so the insert got in; the guard saw it
+            assertThat(webhook).containsExactly("done");
+            assertThat(shop.orderStatus("C-1")).isEqualTo("processing");
+            assertThat(shop.notification("C-1")).isNull();
+            assertThat(shop.orderStatus("C-2")).isEqualTo("completed");
+            assertThat(shop.notification("C-2")).containsEntry("status", "queued");
+            var context = stepExecution.getExecutionContext();
+            assertThat(StepCounters.get(context, ReconcileCounters.COMPLETED)).isEqualTo(1);
+            assertThat(StepCounters.get(context, ReconcileCounters.CHANGED_BEFORE_WRITE))
+                    .isEqualTo(1);
+        }
+    }
+
+    private static String addOpenTask(long orderId) {
+        return "INSERT INTO download_tasks (order_id, course_title, course_url, status) VALUES (" + orderId
+                + ", 'Added late', 'https://courses.example.com/late', 'pending')";
     }
 
     @Test
