@@ -90,6 +90,22 @@ public class JobHistory {
              LIMIT 1
             """;
 
+    /**
+     * An identifying parameter of the job's newest instance, as its newest execution recorded it:
+     * the instance and execution {@code JobRepository#getLastJobInstance} and
+     * {@code #getLastJobExecution} find, without the step executions and execution contexts that
+     * the latter reads and decodes with them.
+     */
+    static final String LAST_INSTANCE_PARAMETER_SQL = """
+            SELECT p.PARAMETER_VALUE
+              FROM {{batch}}JOB_EXECUTION_PARAMS p
+             WHERE p.PARAMETER_NAME = :name AND p.IDENTIFYING = 'Y'
+               AND p.JOB_EXECUTION_ID = (
+                   SELECT MAX(e.JOB_EXECUTION_ID) FROM {{batch}}JOB_EXECUTION e
+                    WHERE e.JOB_INSTANCE_ID = (SELECT MAX(i.JOB_INSTANCE_ID) FROM {{batch}}JOB_INSTANCE i
+                                                WHERE i.JOB_NAME = :jobName))
+            """;
+
     /** A step execution's counts, as {@code status} shows them. */
     public record StepSummary(
             String name,
@@ -147,6 +163,7 @@ public class JobHistory {
     private final String lastUnfinishedSql;
     private final String lastCompletedEndSql;
     private final String lastCompletedStepSql;
+    private final String lastInstanceParameterSql;
     private final ExecutionContextSerializer contexts;
 
     /** With the project's own context format ({@link JsonExecutionContextSerializer}). */
@@ -170,6 +187,7 @@ public class JobHistory {
         this.stepsOfExecutionsSql = tables.fill(STEPS_OF_EXECUTIONS_SQL);
         this.lastUnfinishedSql = tables.fill(LAST_UNFINISHED_SQL);
         this.lastCompletedEndSql = tables.fill(LAST_COMPLETED_END_SQL);
+        this.lastInstanceParameterSql = tables.fill(LAST_INSTANCE_PARAMETER_SQL);
     }
 
     /** The job's newest {@code limit} executions, newest first, each with its steps in order. */
@@ -226,6 +244,17 @@ public class JobHistory {
     /** The execution {@code restart --last-failed} means, if there is one. */
     public Optional<Long> lastUnfinishedExecutionId(String jobName) {
         return jdbc.queryForList(lastUnfinishedSql, Map.of("jobName", jobName), Long.class).stream()
+                .findFirst();
+    }
+
+    /**
+     * The text of an identifying parameter of the job's newest instance (its newest execution's),
+     * if the job has an instance with that parameter.
+     */
+    public Optional<String> lastInstanceParameter(String jobName, String name) {
+        return jdbc
+                .queryForList(lastInstanceParameterSql, Map.of("jobName", jobName, "name", name), String.class)
+                .stream()
                 .findFirst();
     }
 

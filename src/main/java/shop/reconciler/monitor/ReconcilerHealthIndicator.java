@@ -3,6 +3,7 @@ package shop.reconciler.monitor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.scheduling.support.CronExpression;
@@ -20,9 +21,11 @@ import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
  * that failed for want of a valid recipient are a data problem shown by {@code status}, not here.
  * The number of stuck orders is a detail, from the backlog gauges' last read ({@link BacklogGauges#recent()}).
  * The silence is measured on the database's clock, the last run's end read in the zone of the node
- * that ran it, so nodes in other zones, or a database in another zone, agree.
+ * that ran it, so nodes in other zones, or a database in another zone, agree. Only {@code serve}
+ * answers health: a short command, no web application, makes none.
  */
 @Component("reconciler")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class ReconcilerHealthIndicator extends AbstractHealthIndicator {
 
     private final JobHistory history;

@@ -7,20 +7,21 @@ import java.util.function.Consumer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.job.UnexpectedJobExecutionException;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.job.parameters.JobParametersValidator;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.launch.JobRestartException;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
+import shop.reconciler.history.JobHistory;
 import shop.reconciler.lease.JobLease;
+import shop.reconciler.reconcile.OrderCompletionJobConfiguration;
 
 /**
  * Launches {@code orderCompletionJob} under the lease and turns the outcome into an exit code.
@@ -30,7 +31,7 @@ import shop.reconciler.lease.JobLease;
 public class JobRunner {
 
     private final JobOperator jobOperator;
-    private final JobRepository jobRepository;
+    private final JobHistory history;
     private final Job orderCompletionJob;
     /** The job as {@link JobOperator#start} launches it with the parameters given. */
     private final Job launchable;
@@ -40,12 +41,12 @@ public class JobRunner {
 
     JobRunner(
             JobOperator jobOperator,
-            JobRepository jobRepository,
+            JobHistory history,
             Job orderCompletionJob,
             JobLease lease,
             DeadExecutions deadExecutions) {
         this.jobOperator = jobOperator;
-        this.jobRepository = jobRepository;
+        this.history = history;
         this.orderCompletionJob = orderCompletionJob;
         this.launchable = new WithParametersAsGiven(orderCompletionJob);
         this.lease = lease;
@@ -84,14 +85,18 @@ public class JobRunner {
 
     /**
      * A new instance: the next {@code run.id} from the job's incrementer, as
-     * {@link JobOperator#startNextInstance} gives it, with the launch's parameters.
+     * {@link JobOperator#startNextInstance} gives it, with the launch's parameters. The previous
+     * {@code run.id} is read alone ({@link JobHistory#lastInstanceParameter}): the newest
+     * execution as the job repository returns it brings its steps' execution contexts, each read
+     * and decoded, for a number. It is the only identifying parameter ({@link Launch}); the
+     * incrementer reads its text.
      */
     private JobExecution startNextInstance(Launch launch) {
-        JobInstance lastInstance = jobRepository.getLastJobInstance(orderCompletionJob.getName());
-        JobExecution previous = lastInstance == null ? null : jobRepository.getLastJobExecution(lastInstance);
-        JobParameters identifying = previous == null
-                ? new JobParameters()
-                : new JobParameters(previous.getJobParameters().getIdentifyingParameters());
+        String runId = OrderCompletionJobConfiguration.RUN_ID;
+        JobParameters identifying = history.lastInstanceParameter(orderCompletionJob.getName(), runId)
+                .map(last ->
+                        new JobParametersBuilder().addString(runId, last, true).toJobParameters())
+                .orElseGet(JobParameters::new);
         JobParameters next = orderCompletionJob.getJobParametersIncrementer().getNext(identifying);
         try {
             return jobOperator.start(launchable, launch.onto(next, lease.me()));

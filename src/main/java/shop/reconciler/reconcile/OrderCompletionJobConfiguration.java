@@ -50,6 +50,9 @@ public class OrderCompletionJobConfiguration {
     public static final String JOB_NAME = "orderCompletionJob";
     public static final String STEP_NAME = "reconcile";
 
+    /** The identifying parameter that names an instance: the job's incrementer counts it up. */
+    public static final String RUN_ID = "run.id";
+
     /** The worker step of a partitioned reconcile; its executions are {@code reconcile-partition:0}, ... */
     public static final String PARTITION_STEP_NAME = "reconcile-partition";
 
@@ -74,8 +77,10 @@ public class OrderCompletionJobConfiguration {
             Step reconcileStep,
             @Qualifier("sendStep") Step sendStep,
             List<JobExecutionListener> listeners) {
+        RunIdIncrementer runIds = new RunIdIncrementer();
+        runIds.setKey(RUN_ID);
         JobBuilder job = new JobBuilder(JOB_NAME, jobRepository)
-                .incrementer(new RunIdIncrementer())
+                .incrementer(runIds)
                 .listener(new JobSummaryListener())
                 .listener(new FailedReconcileStaysRestartable(jobRepository));
         listeners.forEach(job::listener);
