@@ -1,6 +1,7 @@
 package shop.reconciler.mail;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,13 +102,18 @@ final class CourseQuery {
         return new Batches(counts, batches);
     }
 
-    /** A chunk's courses, one batch in memory at a time. */
+    /**
+     * A chunk's courses, at most two batches in memory: the connections take the chunk's
+     * notifications in order, each composing the one it took, so around a batch's end some compose
+     * from it while others already compose from the next. Shared by the connections' threads.
+     */
     final class Batches {
         private final Map<Long, int[]> counts;
         private final Map<Long, Integer> batchOf = new HashMap<>();
         private final List<List<Long>> batches;
-        private int loaded = -1;
-        private Map<Long, List<CourseResult>> listed = Map.of();
+
+        // guarded by this: batch index to its courses, the older one dropped when a third is read
+        private final Map<Integer, Map<Long, List<CourseResult>>> loaded = new HashMap<>();
 
         private Batches(Map<Long, int[]> counts, List<List<Long>> batches) {
             this.counts = counts;
@@ -119,17 +125,20 @@ final class CourseQuery {
             }
         }
 
-        /** The order's courses; reads its batch when it is not the one in memory. */
-        OrderCourses get(long orderId) {
+        /** The order's courses; reads its batch when it is not in memory. */
+        synchronized OrderCourses get(long orderId) {
             int[] count = counts.get(orderId);
             Integer batch = batchOf.get(orderId);
             if (count == null || batch == null) {
                 return OrderCourses.NONE;
             }
-            if (batch != loaded) {
-                listed = Map.of();
+            Map<Long, List<CourseResult>> listed = loaded.get(batch);
+            if (listed == null) {
+                if (loaded.size() >= 2) {
+                    loaded.remove(Collections.min(loaded.keySet()));
+                }
                 listed = load(batches.get(batch));
-                loaded = batch;
+                loaded.put(batch, listed);
             }
             return new OrderCourses(listed.getOrDefault(orderId, List.of()), count[0], count[1], count[2]);
         }

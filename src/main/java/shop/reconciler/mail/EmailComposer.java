@@ -6,6 +6,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -55,6 +56,9 @@ class EmailComposer {
     private final InternetAddress from;
     private final OrderRules rules;
 
+    /** The last Date header and its second; a stale one read by another thread is formatted again. */
+    private volatile DateText date;
+
     EmailComposer(ReconcilerProperties properties, ResourceLoader resources, OrderRules rules) {
         this.mail = properties.mail();
         this.rules = rules;
@@ -98,10 +102,64 @@ class EmailComposer {
         }
         message.setRecipient(Message.RecipientType.TO, new InternetAddress(to.address(), true));
         message.setSubject(subject(notification.orderCode()), "UTF-8");
-        message.setSentDate(new Date());
-        message.setText(body(notification.orderCode(), courses), "UTF-8");
+        message.setHeader("Date", dateHeader(System.currentTimeMillis()));
+        String body = body(notification.orderCode(), courses);
+        message.setText(body, "UTF-8");
+        // after setText, which drops it: saveChanges would otherwise find it by encoding the body once more
+        message.setHeader("Content-Transfer-Encoding", transferEncoding(body));
         message.saveChanges();
         return message;
+    }
+
+    /**
+     * The Date header of a message composed at {@code millis}, as {@link MimeMessage#setSentDate}
+     * writes it (Angus Mail's {@link MailDateFormat}, whole seconds), formatted once a second: the
+     * formatter builds its date symbols on every call, and {@code setSentDate} makes every
+     * connection's thread queue on one shared formatter.
+     */
+    String dateHeader(long millis) {
+        long second = Math.floorDiv(millis, 1000L);
+        DateText date = this.date;
+        if (date == null || date.second() != second) {
+            MailDateFormat format = new MailDateFormat();
+            date = new DateText(second, format.format(new Date(second * 1000L)));
+            this.date = date;
+        }
+        return date.text();
+    }
+
+    private record DateText(long second, String text) {}
+
+    /**
+     * The Content-Transfer-Encoding Angus Mail chooses for a text part ({@code MimeUtility.getEncoding}
+     * with its defaults), found from the body's UTF-8 bytes instead of by writing the body through
+     * its data handler: {@code 7bit} when every byte is US-ASCII text (no control character but
+     * CR, LF, tab) and no line is longer than 998 bytes; {@code quoted-printable} when such bytes
+     * are the majority (or only a line is too long); {@code base64} otherwise.
+     */
+    static String transferEncoding(String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        int ascii = 0;
+        int nonAscii = 0;
+        int lineLength = 0;
+        boolean longLine = false;
+        for (byte value : bytes) {
+            int b = value & 0xff;
+            if (b == '\r' || b == '\n') {
+                lineLength = 0;
+            } else if (++lineLength > 998) {
+                longLine = true;
+            }
+            if (b >= 0x7f || (b < 0x20 && b != '\r' && b != '\n' && b != '\t')) {
+                nonAscii++;
+            } else {
+                ascii++;
+            }
+        }
+        if (nonAscii == 0) {
+            return longLine ? "quoted-printable" : "7bit";
+        }
+        return ascii > nonAscii ? "quoted-printable" : "base64";
     }
 
     String subject(String orderCode) {

@@ -86,11 +86,19 @@ public class SmtpTransport implements MailTransport {
         this.bundle = bundle;
     }
 
+    /** Loaded once: the connections of a chunk open at the same moment, and each would read the trust store. */
     private OpportunisticTls opportunistic() {
-        if (opportunistic == null) {
-            opportunistic = OpportunisticTls.of(bundle);
+        OpportunisticTls tls = opportunistic;
+        if (tls == null) {
+            synchronized (this) {
+                tls = opportunistic;
+                if (tls == null) {
+                    tls = OpportunisticTls.of(bundle);
+                    opportunistic = tls;
+                }
+            }
         }
-        return opportunistic;
+        return tls;
     }
 
     private static JavaMailSenderImpl unconfigured() {

@@ -433,6 +433,68 @@ class EmailComposerTest {
                 properties, new DefaultResourceLoader(), new OrderRules(properties, Dialect.of(Dialect.Kind.MYSQL)));
     }
 
+    @Test
+    void transferEncodingIsTheOneAngusMailWouldChoose() throws Exception {
+        // given: bodies of each kind Angus Mail tells apart
+        List<String> bodies = List.of(
+                "",
+                "Hello\r\nall ASCII\n\tand a tab\n",
+                "Caf\u00e9 cr\u00e8me, mostly ASCII with a few accents",
+                "\u65e5\u672c\u8a9e\u306e\u30b3\u30fc\u30b9\u3067\u3059",
+                "a".repeat(998) + "\n" + "b".repeat(10),
+                "a".repeat(999) + "\n",
+                "a control \u0001 character",
+                "a lone surrogate \ud800 in text",
+                "\ud83d\ude00\ud83d\ude00 ok");
+
+        for (String body : bodies) {
+            MimeMessage angus = new MimeMessage(session());
+            angus.setText(body, "UTF-8");
+            angus.saveChanges();
+
+            // when
+            String encoding = EmailComposer.transferEncoding(body);
+
+            // then
+            assertThat(encoding).describedAs("body %s", escaped(body)).isEqualTo(angus.getEncoding());
+        }
+    }
+
+    @Test
+    void dateHeaderIsWhatSetSentDateWrites() throws Exception {
+        for (long millis : new long[] {0L, 1_796_000_123_456L, 1_796_000_123_999L, 1_796_000_124_000L}) {
+            // given
+            MimeMessage angus = new MimeMessage(session());
+            angus.setSentDate(new java.util.Date(millis));
+
+            // when
+            String date = composer.dateHeader(millis);
+
+            // then
+            assertThat(date).isEqualTo(angus.getHeader("Date")[0]);
+        }
+    }
+
+    @Test
+    void composedMessageOnTheWireHasAngusMailsEncodingAndDate() throws Exception {
+        // given
+        Notification notification = notification("DH-ENC", "buyer@example.com");
+        List<CourseResult> courses =
+                List.of(completed("\u65e5\u672c\u8a9e\u306e\u30b3\u30fc\u30b9", "https://drive/1"));
+
+        // when
+        MimeMessage message = composer.compose(session(), notification, courses);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        message.writeTo(wire);
+        MimeMessage parsed = new MimeMessage(session(), new java.io.ByteArrayInputStream(wire.toByteArray()));
+
+        // then
+        assertThat(parsed.getHeader("Content-Transfer-Encoding"))
+                .containsExactly(EmailComposer.transferEncoding((String) message.getContent()));
+        assertThat(parsed.getSentDate()).isCloseTo(new java.util.Date(), 60_000);
+        assertThat((String) parsed.getContent()).contains("\u65e5\u672c\u8a9e\u306e\u30b3\u30fc\u30b9");
+    }
+
     private static Session session() {
         return Session.getInstance(new Properties());
     }
