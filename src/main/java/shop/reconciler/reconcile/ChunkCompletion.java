@@ -87,20 +87,6 @@ final class ChunkCompletion {
             """;
 
     /**
-     * The guarded UPDATE, where the recount's (or the reader's) shared locks hold: the tasks it
-     * counted can be neither changed nor deleted until the chunk commits, so every order counted as
-     * finished still has a task. Only a task inserted since (which READ COMMITTED would let
-     * through) can still make it unfinished.
-     */
-    static final String COMPLETE_SQL = """
-            UPDATE orders o
-               SET o.order_status = {{completed}}
-             WHERE o.id IN ({{ids}})
-               AND {{orderIsCandidate}}
-               AND {{orderHasNoOpenTask}}
-            """;
-
-    /**
      * The usual path's UPDATE where the reader's shared locks also locked the gaps of what they
      * counted (next-key locks, see {@link shop.reconciler.db.Dialect#lockingReadsLockGaps}): nobody
      * can have inserted a task for a counted order, or moved one to it, since the count, so the
@@ -112,6 +98,16 @@ final class ChunkCompletion {
                SET o.order_status = {{completed}}
              WHERE o.id IN ({{ids}})
                AND {{orderIsCandidate}}
+            """;
+
+    /**
+     * The guarded UPDATE, where the recount's (or the reader's) shared locks hold: the tasks it
+     * counted can be neither changed nor deleted until the chunk commits, so every order counted as
+     * finished still has a task. Only a task inserted since (which READ COMMITTED would let
+     * through) can still make it unfinished.
+     */
+    static final String COMPLETE_SQL = COMPLETE_COUNTED_SQL + """
+               AND {{orderHasNoOpenTask}}
             """;
 
     static final String COMPLETED_SQL = """
